@@ -1,0 +1,360 @@
+package dev.faas4j.core.internal.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamResponseListener;
+import org.eclipse.jetty.client.OutputStreamRequestContent;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.http.HttpMethod;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The proxy in a real Jetty, forwarding to real upstream servers: the successful paths. */
+class ReverseProxyHttpTest {
+
+  private static final long MIB = 1024 * 1024;
+  private static final long LARGE = 64 * MIB;
+
+  private HttpClient client;
+
+  @BeforeEach
+  void startClient() throws Exception {
+    client = new HttpClient();
+    client.setFollowRedirects(false);
+    client.start();
+  }
+
+  @AfterEach
+  void stopClient() throws Exception {
+    client.stop();
+  }
+
+  @Test
+  void getRoundTripCarriesStatusHeadersAndBody() throws Exception {
+    try (JettyUpstream upstream =
+            new JettyUpstream(
+                (request, response) -> {
+                  response.setStatus(201);
+                  response.setHeader("X-Answer", "yes");
+                  response.addHeader("Set-Cookie", "a=1");
+                  response.addHeader("Set-Cookie", "b=2");
+                  response.setContentType("text/plain;charset=utf-8");
+                  response
+                      .getWriter()
+                      .write(request.getMethod() + " " + request.getRequestURI() + "?" + request.getQueryString());
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+
+      ContentResponse response =
+          client.newRequest(proxy.uri("/some/path?x=1&y=%20z")).timeout(60, TimeUnit.SECONDS).send();
+
+      assertThat(response.getStatus()).as("upstream status reaches the client").isEqualTo(201);
+      assertThat(response.getHeaders().get("X-Answer")).as("upstream header").isEqualTo("yes");
+      assertThat(response.getHeaders().getValuesList("Set-Cookie"))
+          .as("every value of a repeated header")
+          .containsExactly("a=1", "b=2");
+      assertThat(response.getContentAsString())
+          .as("upstream saw the method, raw path and query")
+          .isEqualTo("GET /some/path?x=1&y=%20z");
+    }
+  }
+
+  @Test
+  void postRoundTripCarriesRequestBodyAndContentTypeToUpstream() throws Exception {
+    try (JettyUpstream upstream =
+            new JettyUpstream(
+                (request, response) -> {
+                  String body = new String(request.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                  response.setContentType("text/plain");
+                  response.getWriter().write(request.getContentType() + "|" + body);
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+
+      ContentResponse response =
+          client
+              .newRequest(proxy.uri("/echo"))
+              .method(HttpMethod.POST)
+              .body(new StringRequestContent("application/json", "{\"a\":1}"))
+              .timeout(60, TimeUnit.SECONDS)
+              .send();
+
+      assertThat(response.getStatus()).as("status").isEqualTo(200);
+      assertThat(response.getContentAsString())
+          .as("upstream received the body and its content type")
+          .isEqualTo("application/json|{\"a\":1}");
+    }
+  }
+
+  @Test
+  void clientHostHeaderIsKeptTowardsUpstreamAndForwardedHostAndProtoAreSet() throws Exception {
+    Map<String, String> seen = new ConcurrentHashMap<>();
+    try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+
+      RawClient.Response response =
+          RawClient.exchange(
+              proxy.port(),
+              "GET / HTTP/1.1\r\nHost: v1.hello.func.local\r\nConnection: close\r\n\r\n",
+              null);
+
+      assertThat(response.status()).as("status").isEqualTo(200);
+      assertThat(seen.get("host")).as("Host seen upstream").isEqualTo("v1.hello.func.local");
+      assertThat(seen.get("x-forwarded-host")).as("X-Forwarded-Host").isEqualTo("v1.hello.func.local");
+      assertThat(seen.get("x-forwarded-proto")).as("X-Forwarded-Proto").isEqualTo("http");
+      assertThat(seen.get("x-forwarded-for")).as("X-Forwarded-For without an earlier hop").isEqualTo("127.0.0.1");
+    }
+  }
+
+  @Test
+  void forwardedForGetsTheClientAddressAppendedToAnEarlierValue() throws Exception {
+    Map<String, String> seen = new ConcurrentHashMap<>();
+    try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+
+      RawClient.exchange(
+          proxy.port(),
+          "GET / HTTP/1.1\r\nHost: hello.func.local\r\nX-Forwarded-For: 203.0.113.7\r\n"
+              + "Connection: close\r\n\r\n",
+          null);
+
+      assertThat(seen.get("x-forwarded-for"))
+          .as("earlier hops are kept and this client's address appended")
+          .isEqualTo("203.0.113.7, 127.0.0.1");
+    }
+  }
+
+  @Test
+  void hopByHopRequestHeadersAndThoseNamedInConnectionAreDropped() throws Exception {
+    Map<String, String> seen = new ConcurrentHashMap<>();
+    try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+
+      RawClient.Response response =
+          RawClient.exchange(
+              proxy.port(),
+              "GET / HTTP/1.1\r\nHost: hello.func.local\r\n"
+                  + "Connection: close, X-Drop-Me\r\n"
+                  + "X-Drop-Me: secret\r\n"
+                  + "Keep-Alive: timeout=5\r\n"
+                  + "TE: trailers\r\n"
+                  + "Trailer: X-Checksum\r\n"
+                  + "Proxy-Authorization: Basic Zm9vOmJhcg==\r\n"
+                  + "Proxy-Connection: keep-alive\r\n"
+                  + "X-Kept: kept\r\n"
+                  + "\r\n",
+              null);
+
+      assertThat(response.status()).as("status").isEqualTo(200);
+      assertThat(seen.keySet())
+          .as("hop-by-hop headers and those named in Connection never reach upstream")
+          .doesNotContain(
+              "x-drop-me", "keep-alive", "te", "trailer", "proxy-authorization", "proxy-connection");
+      assertThat(seen.getOrDefault("connection", ""))
+          .as("the client's Connection header is not passed on")
+          .doesNotContainIgnoringCase("x-drop-me")
+          .doesNotContainIgnoringCase("close");
+      assertThat(seen.get("x-kept")).as("an end-to-end header passes").isEqualTo("kept");
+    }
+  }
+
+  @Test
+  void hopByHopResponseHeadersAndThoseNamedInConnectionAreDropped() throws Exception {
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  RawUpstream.write(
+                      out,
+                      "HTTP/1.1 200 OK\r\n"
+                          + "Connection: keep-alive, X-Up-Drop\r\n"
+                          + "Keep-Alive: timeout=5\r\n"
+                          + "X-Up-Drop: secret\r\n"
+                          + "Proxy-Authenticate: Basic realm=\"x\"\r\n"
+                          + "Upgrade: foo\r\n"
+                          + "Trailer: X-Checksum\r\n"
+                          + "X-Kept: kept\r\n"
+                          + "Content-Length: 2\r\n"
+                          + "\r\n"
+                          + "ok");
+                  while (in.read() >= 0) {
+                    // keep the connection until the proxy closes it
+                  }
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+
+      RawClient.Response response =
+          RawClient.exchange(
+              proxy.port(), "GET / HTTP/1.1\r\nHost: hello.func.local\r\nConnection: close\r\n\r\n", null);
+
+      assertThat(response.status()).as("status").isEqualTo(200);
+      assertThat(response.names())
+          .as("hop-by-hop response headers and those named in Connection never reach the client")
+          .doesNotContain("x-up-drop", "keep-alive", "proxy-authenticate", "upgrade", "trailer");
+      assertThat(String.join(",", response.values("Connection")))
+          .as("upstream's Connection tokens are not passed on")
+          .doesNotContainIgnoringCase("x-up-drop")
+          .doesNotContainIgnoringCase("keep-alive");
+      assertThat(response.values("X-Kept")).as("an end-to-end header passes").containsExactly("kept");
+      assertThat(response.bodyText()).as("body").isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void largeRequestBodyIsStreamedToUpstreamWhileTheClientIsStillSending() throws Exception {
+    CountDownLatch upstreamGotFirstMib = new CountDownLatch(1);
+    try (JettyUpstream upstream =
+            new JettyUpstream(
+                (request, response) -> {
+                  Payload.Digest received =
+                      Payload.read(
+                          request.getInputStream(),
+                          total -> {
+                            if (total >= MIB) {
+                              upstreamGotFirstMib.countDown();
+                            }
+                          });
+                  response.getWriter().write(received.bytes() + " " + received.sha256());
+                });
+        ProxyServer proxy =
+            new ProxyServer(
+                ProxySettings.defaults().withMaxRequestBodyBytes(128 * MIB), upstream.endpoint())) {
+
+      OutputStreamRequestContent content = new OutputStreamRequestContent();
+      InputStreamResponseListener listener = new InputStreamResponseListener();
+      client
+          .newRequest(proxy.uri("/upload"))
+          .method(HttpMethod.POST)
+          .body(content)
+          .timeout(120, TimeUnit.SECONDS)
+          .send(listener);
+      AtomicBoolean upstreamReadBeforeClientFinished = new AtomicBoolean();
+      Payload.Digest sent;
+      try (OutputStream out = content.getOutputStream()) {
+        sent =
+            Payload.write(
+                out,
+                LARGE,
+                total -> {
+                  if (total == 2 * MIB) {
+                    out.flush();
+                    try {
+                      upstreamReadBeforeClientFinished.set(
+                          upstreamGotFirstMib.await(60, TimeUnit.SECONDS));
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }
+                });
+      }
+      Response response = listener.get(120, TimeUnit.SECONDS);
+      String answer = new String(listener.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+      assertThat(upstreamReadBeforeClientFinished)
+          .as("upstream received the first MiB while the client still held back the rest (streamed)")
+          .isTrue();
+      assertThat(response.getStatus()).as("status").isEqualTo(200);
+      assertThat(answer)
+          .as("upstream received exactly the bytes sent (count and SHA-256)")
+          .isEqualTo(sent.bytes() + " " + sent.sha256());
+      assertThat(proxy.proxy.poolStats().getLeased()).as("no connection left leased").isZero();
+    }
+  }
+
+  @Test
+  void largeResponseBodyIsStreamedToClientWhileUpstreamIsStillSending() throws Exception {
+    CountDownLatch clientGotFirstMib = new CountDownLatch(1);
+    AtomicBoolean clientReadBeforeUpstreamFinished = new AtomicBoolean();
+    Payload.Digest[] sent = new Payload.Digest[1];
+    try (JettyUpstream upstream =
+            new JettyUpstream(
+                (request, response) -> {
+                  response.setContentLengthLong(LARGE);
+                  OutputStream out = response.getOutputStream();
+                  sent[0] =
+                      Payload.write(
+                          out,
+                          LARGE,
+                          total -> {
+                            if (total == 2 * MIB) {
+                              out.flush();
+                              try {
+                                clientReadBeforeUpstreamFinished.set(
+                                    clientGotFirstMib.await(60, TimeUnit.SECONDS));
+                              } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                              }
+                            }
+                          });
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+
+      InputStreamResponseListener listener = new InputStreamResponseListener();
+      client.newRequest(proxy.uri("/download")).timeout(120, TimeUnit.SECONDS).send(listener);
+      Response response = listener.get(120, TimeUnit.SECONDS);
+      Payload.Digest received =
+          Payload.read(
+              listener.getInputStream(),
+              total -> {
+                if (total >= MIB) {
+                  clientGotFirstMib.countDown();
+                }
+              });
+
+      assertThat(response.getStatus()).as("status").isEqualTo(200);
+      assertThat(response.getHeaders().getLongField("Content-Length"))
+          .as("upstream's Content-Length reaches the client")
+          .isEqualTo(LARGE);
+      assertThat(clientReadBeforeUpstreamFinished)
+          .as("the client received the first MiB while upstream still held back the rest (streamed)")
+          .isTrue();
+      assertThat(received).as("the client received exactly the bytes upstream sent").isEqualTo(sent[0]);
+    }
+  }
+
+  @Test
+  void upstreamConnectionsAreKeptAliveAndReturnedToThePool() throws Exception {
+    Set<Integer> upstreamSeenPorts = Collections.newSetFromMap(new ConcurrentHashMap<>());
+    try (JettyUpstream upstream =
+            new JettyUpstream(
+                (request, response) -> {
+                  upstreamSeenPorts.add(request.getRemotePort());
+                  response.getWriter().write("ok");
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+
+      for (int i = 0; i < 3; i++) {
+        ContentResponse response =
+            client.newRequest(proxy.uri("/again")).timeout(60, TimeUnit.SECONDS).send();
+        assertThat(response.getStatus()).as("status of request %d", i).isEqualTo(200);
+      }
+
+      assertThat(upstreamSeenPorts).as("three sequential requests share one upstream connection").hasSize(1);
+      assertThat(proxy.proxy.poolStats().getLeased()).as("no connection left leased").isZero();
+      assertThat(proxy.proxy.poolStats().getAvailable()).as("the connection is back in the pool").isEqualTo(1);
+    }
+  }
+
+  private static void record(HttpServletRequest request, Map<String, String> seen) {
+    for (String name : Collections.list(request.getHeaderNames())) {
+      List<String> values = Collections.list(request.getHeaders(name));
+      seen.put(name.toLowerCase(Locale.ROOT), String.join(", ", values));
+    }
+  }
+
+}
