@@ -36,7 +36,6 @@ import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.io.SocketConfig;
-import org.apache.hc.core5.http.io.entity.InputStreamEntity;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.pool.PoolStats;
 import org.apache.hc.core5.util.TimeValue;
@@ -238,7 +237,7 @@ public final class ReverseProxy implements AutoCloseable {
           new ClientBodyInputStream(
               clientToProxyRequest.getInputStream(), settings.maxRequestBodyBytes());
       // the entity decides Content-Length or chunked; the client's framing headers were dropped
-      proxyToServerRequest.setEntity(new InputStreamEntity(clientToProxyBody, declaredLength, null));
+      proxyToServerRequest.setEntity(new ClientBodyEntity(clientToProxyBody, declaredLength));
     }
 
     ClassicHttpResponse serverToProxyResponse;
@@ -368,9 +367,16 @@ public final class ReverseProxy implements AutoCloseable {
     while (true) {
       int n;
       boolean moreBuffered;
+      boolean last;
       try {
         n = serverToProxyBody.read(buffer);
-        moreBuffered = n > 0 && serverToProxyBody.available() > 0;
+        last = n < 0 || (expectedLength >= 0 && copied + n >= expectedLength);
+        if (last && n >= 0) {
+          // reach the end now: HttpClient returns the connection to the pool before the client
+          // sees the response end, so the client's next request can reuse it
+          serverToProxyBody.read();
+        }
+        moreBuffered = !last && serverToProxyBody.available() > 0;
       } catch (IOException e) {
         throw failureAfterResponseHead(
             e, proxyToServerRequest, proxyToClientResponse, endpoint, requestConfig);
@@ -383,11 +389,14 @@ public final class ReverseProxy implements AutoCloseable {
         copied += n;
         // pass on what arrived before waiting for more (server-sent events, slow producers), but
         // let the container write the last piece together with the end of the response
-        if (!moreBuffered && copied != expectedLength) {
+        if (!moreBuffered && !last) {
           proxyToClientBody.flush();
         }
       } catch (IOException e) {
         throw clientGone(e, proxyToServerRequest);
+      }
+      if (last) {
+        return;
       }
     }
   }
