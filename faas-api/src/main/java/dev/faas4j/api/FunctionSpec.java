@@ -146,6 +146,11 @@ public record FunctionSpec(
       return this;
     }
 
+    public Builder labels(Map<String, String> labels) {
+      this.labels.putAll(labels);
+      return this;
+    }
+
     public Builder limits(Limits limits) {
       this.limits = limits;
       return this;
@@ -158,6 +163,11 @@ public record FunctionSpec(
 
     public Builder option(String key, String value) {
       this.options.put(key, value);
+      return this;
+    }
+
+    public Builder options(Map<String, String> options) {
+      this.options.putAll(options);
       return this;
     }
 

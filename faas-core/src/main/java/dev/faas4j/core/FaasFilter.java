@@ -1,0 +1,88 @@
+package dev.faas4j.core;
+
+import dev.faas4j.api.FaasException;
+import dev.faas4j.core.internal.Json;
+import dev.faas4j.core.internal.Route;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A servlet filter that serves function traffic and passes every other request down the chain
+ * untouched.
+ *
+ * <p>A request is function traffic when its Host is under the {@link Faas} domain
+ * ({@code v1.hello.func.local}, {@code hello.func.local}) or, if a mount path is configured, when
+ * its path is under it ({@code /fn/hello@v1/...}). Errors are JSON
+ * ({@code {"status":"error","error":"..."}}): 404 unknown function, 503 a version that cannot be
+ * started, 502/504 from the instance, 413 a body over the limit.
+ *
+ * <p>Construct it with a {@link Faas}, or let the container construct it and put the Faas in the
+ * servlet context attribute {@link #FAAS_ATTRIBUTE}. Thread-safe.
+ */
+public final class FaasFilter implements Filter {
+
+  /** The servlet context attribute a container-created filter takes its {@link Faas} from. */
+  public static final String FAAS_ATTRIBUTE = Faas.class.getName();
+
+  private static final Logger LOG = LoggerFactory.getLogger(FaasFilter.class);
+
+  private volatile Faas faas;
+
+  /** A filter that takes its {@link Faas} from the servlet context at {@link #init}. */
+  public FaasFilter() {}
+
+  /** A filter serving the functions of {@code faas}. */
+  public FaasFilter(Faas faas) {
+    this.faas = java.util.Objects.requireNonNull(faas, "faas");
+  }
+
+  @Override
+  public void init(FilterConfig config) throws ServletException {
+    if (faas == null) {
+      Object attribute = config.getServletContext().getAttribute(FAAS_ATTRIBUTE);
+      if (!(attribute instanceof Faas configured)) {
+        throw new ServletException("FaasFilter has no Faas: construct it with one, or set the servlet context"
+            + " attribute " + FAAS_ATTRIBUTE);
+      }
+      faas = configured;
+    }
+  }
+
+  @Override
+  public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+      throws IOException, ServletException {
+    if (!(request instanceof HttpServletRequest clientToProxyRequest)
+        || !(response instanceof HttpServletResponse proxyToClientResponse)) {
+      chain.doFilter(request, response);
+      return;
+    }
+    Route route;
+    try {
+      route = faas.route(clientToProxyRequest);
+    } catch (FaasException e) {
+      Json.writeError(proxyToClientResponse, e);
+      return;
+    }
+    if (route == null) {
+      chain.doFilter(request, response);
+      return;
+    }
+    try {
+      faas.serve(route, clientToProxyRequest, proxyToClientResponse);
+    } catch (FaasException e) {
+      Json.writeError(proxyToClientResponse, e);
+    } catch (RuntimeException e) {
+      LOG.error("failed to serve {}", route, e);
+      Json.writeError(proxyToClientResponse, 500, "internal error while serving the function; see the server log");
+    }
+  }
+}

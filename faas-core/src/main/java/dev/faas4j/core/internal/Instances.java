@@ -1,0 +1,281 @@
+package dev.faas4j.core.internal;
+
+import dev.faas4j.api.Endpoint;
+import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FunctionProvider;
+import dev.faas4j.api.FunctionRef;
+import dev.faas4j.api.FunctionSpec;
+import dev.faas4j.api.VersionStatus;
+import dev.faas4j.api.VersionStatus.State;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides when versions run: starts them on first use (once, however many requests wait),
+ * suspends them when idle, restarts them when they crashed, and stops them on request.
+ *
+ * <p>Thread-safe. Time comes from the injected {@link Clock}, so idle suspension is tested by
+ * moving a clock, not by sleeping.
+ */
+public final class Instances {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Instances.class);
+
+  private final ConcurrentHashMap<FunctionRef, Instance> instances = new ConcurrentHashMap<>();
+  private final Clock clock;
+  private final Duration idleTimeout;
+  private final Duration startTimeout;
+  private final Executor starter;
+
+  /**
+   * @param clock the time source for idleness
+   * @param idleTimeout how long a version may go without requests before it is suspended
+   * @param startTimeout how long a request waits for a version to start before it gets 503
+   * @param starter runs starts, so that a start outlives the request that triggered it
+   */
+  public Instances(Clock clock, Duration idleTimeout, Duration startTimeout, Executor starter) {
+    this.clock = clock;
+    this.idleTimeout = idleTimeout;
+    this.startTimeout = startTimeout;
+    this.starter = starter;
+  }
+
+  /**
+   * Makes a version known. {@code deployed} says whether the provider already has it (a fresh
+   * deploy) or must be given it before its first start (a version restored from the store).
+   */
+  public void register(FunctionSpec spec, FunctionProvider provider, boolean deployed) {
+    instances.compute(spec.ref(), (ref, existing) -> {
+      if (existing != null) {
+        existing.deployed |= deployed;
+        return existing;
+      }
+      return new Instance(spec, provider, deployed, clock.millis());
+    });
+  }
+
+  /** Whether the version is known here. */
+  public boolean isRegistered(FunctionRef ref) {
+    return instances.containsKey(ref);
+  }
+
+  /**
+   * A lease on a ready endpoint of the version, starting it if needed. Close the lease when the
+   * request is done; while any lease is open the version is not suspended.
+   *
+   * @throws FaasException UNAVAILABLE if the version cannot be started in time
+   */
+  public Lease acquire(FunctionRef ref) {
+    Instance instance = instance(ref);
+    instance.inFlight.incrementAndGet();
+    try {
+      Optional<Endpoint> ready = instance.readyEndpoint();
+      Endpoint endpoint = ready.isPresent() ? ready.get() : awaitStart(instance);
+      instance.lastUsedMillis = clock.millis();
+      return new Lease(instance, endpoint, clock);
+    } catch (RuntimeException | Error e) {
+      instance.inFlight.decrementAndGet();
+      throw e;
+    }
+  }
+
+  /** Starts a version (if it is not running) and waits until it is ready. */
+  public void start(FunctionRef ref) {
+    Instance instance = instance(ref);
+    if (instance.readyEndpoint().isEmpty()) {
+      awaitStart(instance);
+    }
+    instance.lastUsedMillis = clock.millis();
+  }
+
+  private Endpoint awaitStart(Instance instance) {
+    CompletableFuture<Endpoint> start = instance.startOnce(this::launch);
+    try {
+      return start.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new FaasException(FaasException.Reason.UNAVAILABLE, instance.ref + " did not become ready within "
+          + startTimeout.toMillis() + " ms");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new FaasException(FaasException.Reason.UNAVAILABLE, "interrupted while waiting for " + instance.ref + " to start");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof FaasException fe && fe.reason() != FaasException.Reason.NOT_FOUND) {
+        throw new FaasException(fe.reason() == FaasException.Reason.INVALID_FUNCTION
+            ? FaasException.Reason.INVALID_FUNCTION : FaasException.Reason.UNAVAILABLE,
+            instance.ref + " could not be started: " + fe.getMessage(), fe);
+      }
+      throw new FaasException(FaasException.Reason.UNAVAILABLE,
+          instance.ref + " could not be started: " + cause.getMessage(), cause);
+    }
+  }
+
+  private CompletableFuture<Endpoint> launch(Instance instance) {
+    CompletableFuture<Endpoint> future = new CompletableFuture<>();
+    starter.execute(() -> {
+      try {
+        LOG.debug("starting {}", instance.ref);
+        future.complete(instance.start());
+        LOG.info("started {} on {}", instance.ref, instance.provider.name());
+      } catch (Throwable t) {
+        LOG.warn("could not start {}: {}", instance.ref, t.getMessage());
+        future.completeExceptionally(t);
+      }
+    });
+    return future;
+  }
+
+  /**
+   * Suspends every running version that has had no request for the idle timeout, except those
+   * {@code keepWarm} accepts. Returns the versions it suspended.
+   */
+  public List<FunctionRef> suspendIdle(Predicate<FunctionRef> keepWarm) {
+    long idleBefore = clock.millis() - idleTimeout.toMillis();
+    List<FunctionRef> suspended = new ArrayList<>();
+    for (Instance instance : instances.values()) {
+      if (instance.state != State.RUNNING || instance.lastUsedMillis > idleBefore || keepWarm.test(instance.ref)) {
+        continue;
+      }
+      try {
+        if (instance.suspendIfIdle(idleBefore)) {
+          LOG.info("suspended {} due to inactivity", instance.ref);
+          suspended.add(instance.ref);
+        }
+      } catch (Exception e) {
+        LOG.warn("could not suspend {}: {}", instance.ref, e.getMessage());
+      }
+    }
+    return suspended;
+  }
+
+  /**
+   * Finds running versions whose instance vanished (a crashed process), marks them stopped so the
+   * next request restarts them, and restarts at once those {@code keepWarm} accepts.
+   */
+  public List<FunctionRef> recoverCrashed(Predicate<FunctionRef> keepWarm) {
+    List<FunctionRef> crashed = new ArrayList<>();
+    for (Instance instance : instances.values()) {
+      if (instance.state == State.RUNNING && instance.markCrashedIfGone()) {
+        LOG.warn("{} exited on its own", instance.ref);
+        crashed.add(instance.ref);
+        if (keepWarm.test(instance.ref)) {
+          instance.startOnce(this::launch);
+        }
+      }
+    }
+    return crashed;
+  }
+
+  /** Stops a version's instances; the next request starts it again. */
+  public void stop(FunctionRef ref) {
+    Instance instance = instances.get(ref);
+    if (instance != null) {
+      try {
+        instance.stop(State.STOPPED);
+      } catch (Exception e) {
+        throw providerFailure("stop", ref, e);
+      }
+    }
+  }
+
+  /** Stops a version and removes everything its provider keeps for it. */
+  public void remove(FunctionRef ref) {
+    Instance instance = instances.remove(ref);
+    if (instance != null) {
+      try {
+        instance.stop(State.STOPPED);
+        instance.provider.undeploy(ref);
+      } catch (Exception e) {
+        throw providerFailure("remove", ref, e);
+      }
+    }
+  }
+
+  /** Forgets a version that was never committed, undeploying it from its provider. */
+  public void discard(FunctionSpec spec, FunctionProvider provider) {
+    instances.remove(spec.ref());
+    try {
+      provider.undeploy(spec.ref());
+    } catch (Exception e) {
+      LOG.warn("could not undeploy {} after a failed deploy: {}", spec.ref(), e.getMessage());
+    }
+  }
+
+  /** The state this JVM knows for a version, with the provider's detail for failures. */
+  public VersionStatus status(FunctionRef ref) {
+    Instance instance = instances.get(ref);
+    if (instance == null) {
+      return VersionStatus.stopped(ref);
+    }
+    State state = instance.state;
+    VersionStatus fromProvider = instance.deployed ? instance.provider.status(ref) : VersionStatus.stopped(ref);
+    String detail = state == State.FAILED
+        ? (fromProvider.detail().isEmpty() ? instance.lastError : fromProvider.detail())
+        : fromProvider.detail();
+    return new VersionStatus(ref, state, fromProvider.replicas(), fromProvider.readyReplicas(), detail);
+  }
+
+  /** How many requests are being served by the version right now. */
+  public int activeRequests(FunctionRef ref) {
+    Instance instance = instances.get(ref);
+    return instance == null ? 0 : instance.inFlight.get();
+  }
+
+  private Instance instance(FunctionRef ref) {
+    Instance instance = instances.get(ref);
+    if (instance == null) {
+      throw FaasException.notFound("version " + ref + " is not deployed");
+    }
+    return instance;
+  }
+
+  private static FaasException providerFailure(String what, FunctionRef ref, Exception e) {
+    if (e instanceof FaasException fe) {
+      return fe;
+    }
+    return new FaasException(FaasException.Reason.INTERNAL, "could not " + what + " " + ref + ": " + e.getMessage(), e);
+  }
+
+  /**
+   * A request's hold on a ready endpoint. Not thread-safe; close it exactly once.
+   */
+  public static final class Lease implements AutoCloseable {
+    private final Instance instance;
+    private final Endpoint endpoint;
+    private final Clock clock;
+
+    Lease(Instance instance, Endpoint endpoint, Clock clock) {
+      this.instance = instance;
+      this.endpoint = endpoint;
+      this.clock = clock;
+    }
+
+    /** Where to send the request. */
+    public Endpoint endpoint() {
+      return endpoint;
+    }
+
+    /** The function's own settings, such as its timeout. */
+    public FunctionSpec spec() {
+      return instance.spec;
+    }
+
+    @Override
+    public void close() {
+      instance.lastUsedMillis = clock.millis();
+      instance.inFlight.decrementAndGet();
+    }
+  }
+}

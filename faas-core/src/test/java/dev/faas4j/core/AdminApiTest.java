@@ -1,0 +1,308 @@
+package dev.faas4j.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.faas4j.api.FunctionResponse;
+import dev.faas4j.core.testing.InMemoryProvider;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The admin HTTP API, over real HTTP, against the contract in DESIGN.md. */
+class AdminApiTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Runtime "js" is served in-process: each version answers with its code plus env var GREETING. */
+  private final InMemoryProvider provider = new InMemoryProvider(
+      spec -> request -> FunctionResponse.ok(spec.code() + spec.env().getOrDefault("GREETING", "")), "js");
+  private JettyHarness http;
+
+  @BeforeEach
+  void start() throws Exception {
+    http = new JettyHarness(Faas.builder().provider(provider).publicPort(8081).maintenanceInterval(Duration.ZERO).build());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    http.close();
+  }
+
+  private JsonNode ok(HttpResponse<String> response) throws Exception {
+    assertThat(response.statusCode()).as("status; body: " + response.body()).isEqualTo(200);
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.path("status").asText()).isEqualTo("success");
+    return body;
+  }
+
+  private JsonNode error(HttpResponse<String> response, int status) throws Exception {
+    assertThat(response.statusCode()).as("status; body: " + response.body()).isEqualTo(status);
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.path("status").asText()).isEqualTo("error");
+    assertThat(body.path("error").asText()).isNotBlank().doesNotContain("Exception").doesNotContain("\tat ");
+    return body;
+  }
+
+  private HttpResponse<String> deploy(String name, String json) throws Exception {
+    return http.admin("POST", "/deploy/" + name, json);
+  }
+
+  private String functionsSnapshot() throws Exception {
+    return ok(http.admin("GET", "/functions", null)).path("functions").toString();
+  }
+
+  @Test
+  void deployAnswersWithTheGatewayContract() throws Exception {
+    JsonNode body = ok(deploy("hello", "{\"runtime\":\"js\",\"code\":\"v1\",\"version\":\"v1\",\"alias\":\"test\","
+        + "\"env_vars\":{\"APP_ENV\":\"production\"}}"));
+
+    assertThat(body.path("funcName").asText()).isEqualTo("hello");
+    assertThat(body.path("version").asText()).isEqualTo("v1");
+    assertThat(body.path("alias").asText()).isEqualTo("test");
+    assertThat(body.path("subdomain").asText()).isEqualTo("v1.hello.func.local");
+    assertThat(body.path("accessUrl").asText()).isEqualTo("http://v1.hello.func.local:8081");
+    assertThat(http.call("test.hello.func.local")).isEqualTo("v1");
+  }
+
+  @Test
+  void aDeployWithoutAliasAnswersAnEmptyAlias() throws Exception {
+    assertThat(ok(deploy("hello", "{\"code\":\"x\",\"version\":\"v1\"}")).path("alias").asText()).isEmpty();
+  }
+
+  @Test
+  void envVarsReachTheFunction() throws Exception {
+    ok(deploy("hello", "{\"code\":\"hi \",\"version\":\"v1\",\"env_vars\":{\"GREETING\":\"Ada\"}}"));
+
+    assertThat(http.call("hello.func.local")).isEqualTo("hi Ada");
+  }
+
+  @Test
+  void aDeployWithoutVersionGetsAUniqueSortableOne() throws Exception {
+    String first = ok(deploy("hello", "{\"code\":\"a\"}")).path("version").asText();
+    String second = ok(deploy("hello", "{\"code\":\"b\"}")).path("version").asText();
+
+    assertThat(first).isNotEqualTo(second);
+    assertThat(second).as("generated versions sort in deploy order").isGreaterThan(first);
+    assertThat(http.call("hello.func.local")).isEqualTo("b");
+    assertThat(http.call(first + ".hello.func.local")).isEqualTo("a");
+  }
+
+  @Test
+  void redeployingAVersionWithTheSameCodeIsIdempotent() throws Exception {
+    ok(deploy("hello", "{\"code\":\"a\",\"version\":\"v1\"}"));
+
+    ok(deploy("hello", "{\"code\":\"a\",\"version\":\"v1\"}"));
+
+    assertThat(ok(http.admin("GET", "/functions/hello", null)).path("function").path("versions")).hasSize(1);
+  }
+
+  @Test
+  void redeployingAVersionWithOtherCodeIsAConflictAndChangesNothing() throws Exception {
+    ok(deploy("hello", "{\"code\":\"a\",\"version\":\"v1\"}"));
+    String before = functionsSnapshot();
+
+    JsonNode body = error(deploy("hello", "{\"code\":\"b\",\"version\":\"v1\"}"), 409);
+
+    assertThat(body.path("error").asText()).contains("immutable");
+    assertThat(functionsSnapshot()).isEqualTo(before);
+    assertThat(http.call("v1.hello.func.local")).isEqualTo("a");
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @ValueSource(strings = {
+      "{\"runtime\":\"cobol\",\"code\":\"x\"}",
+      "{\"runtime\":\"js\"}",
+      "{\"code\":\"\"}",
+      "{\"code\":\"x\",\"env_vars\":{\"A\":1}}",
+      "{\"code\":\"x\",\"env_vars\":{\"A\":null}}",
+      "{\"code\":\"x\",\"env_vars\":{\"A\":{\"b\":\"c\"}}}",
+      "{\"code\":\"x\",\"env_vars\":{\"1A\":\"x\"}}",
+      "{\"code\":\"x\",\"env_vars\":{\"A-B\":\"x\"}}",
+      "{\"code\":\"x\",\"env_vars\":{\"A B\":\"x\"}}",
+      "{\"code\":\"x\",\"env_vars\":[\"A\"]}",
+      "{\"code\":\"x\",\"version\":\"v_1\"}",
+      "{\"code\":\"x\",\"version\":\"-v1\"}",
+      "{\"code\":\"x\",\"version\":\"a.b\"}",
+      "{\"code\":\"x\",\"alias\":\"a/b\"}",
+      "{\"code\":\"x\",\"code_typo\":\"y\"}",
+      "{\"code\":42}",
+      "{\"code\":\"x\",\"limits\":{\"memory_mb\":-1}}",
+      "{\"code\":\"x\",\"network\":{\"allow\":[\"local\\\"); evil\"]}}",
+      "{\"code\":\"x\"",
+      "[1,2]",
+      "",
+      "{\"code\":\"x\",\"code\":\"y\"}"
+  })
+  void anInvalidDeployIsRefusedWith400AndChangesNothing(String json) throws Exception {
+    ok(deploy("hello", "{\"code\":\"keep\",\"version\":\"v1\"}"));
+    String before = functionsSnapshot();
+
+    error(deploy("hello", json), 400);
+
+    assertThat(functionsSnapshot()).isEqualTo(before);
+    assertThat(http.call("hello.func.local")).isEqualTo("keep");
+  }
+
+  @ParameterizedTest(name = "[{index}] {0}")
+  @ValueSource(strings = {"under_score", "-dash", "dash-", "dots.in.name", "a%20b", "%C3%A9t%C3%A9", "x234567890123456789012345678901234567890123456789012345678901234"})
+  void anInvalidFunctionNameIsRefusedWith400(String name) throws Exception {
+    error(deploy(name, "{\"code\":\"x\"}"), 400);
+
+    assertThat(functionsSnapshot()).isEqualTo("[]");
+  }
+
+  @Test
+  void rollbackAnswersWithTheGatewayContractAndMovesLatest() throws Exception {
+    ok(deploy("hello", "{\"code\":\"one\",\"version\":\"v1\"}"));
+    ok(deploy("hello", "{\"code\":\"two\",\"version\":\"v2\"}"));
+
+    JsonNode body = ok(http.admin("POST", "/rollback/hello", "{\"version\":\"v1\"}"));
+
+    assertThat(body.path("funcName").asText()).isEqualTo("hello");
+    assertThat(body.path("targetVersion").asText()).isEqualTo("v1");
+    assertThat(body.path("alias").asText()).isEmpty();
+    assertThat(body.path("accessUrl").asText()).isEqualTo("http://v1.hello.func.local:8081");
+    assertThat(http.call("hello.func.local")).isEqualTo("one");
+  }
+
+  @Test
+  void rollbackToAnUnknownVersionIs404() throws Exception {
+    ok(deploy("hello", "{\"code\":\"one\",\"version\":\"v1\"}"));
+
+    error(http.admin("POST", "/rollback/hello", "{\"version\":\"v7\"}"), 404);
+    error(http.admin("POST", "/rollback/nobody", "{\"version\":\"v1\"}"), 404);
+    error(http.admin("POST", "/rollback/hello", "{}"), 400);
+  }
+
+  @Test
+  void showListsEveryVersionWithItsStateAliasesAndLatest() throws Exception {
+    ok(deploy("hello", "{\"code\":\"one\",\"version\":\"v1\"}"));
+    ok(deploy("hello", "{\"code\":\"two\",\"version\":\"v2\",\"alias\":\"test\"}"));
+    ok(http.admin("POST", "/functions/hello/versions/v1/stop", null));
+
+    JsonNode function = ok(http.admin("GET", "/functions/hello", null)).path("function");
+
+    assertThat(function.path("name").asText()).isEqualTo("hello");
+    assertThat(function.path("latest").asText()).isEqualTo("v2");
+    assertThat(function.path("aliases").path("test").asText()).isEqualTo("v2");
+    assertThat(function.path("versions").get(0).path("version").asText()).isEqualTo("v1");
+    assertThat(function.path("versions").get(0).path("state").asText()).isEqualTo("stopped");
+    assertThat(function.path("versions").get(1).path("state").asText()).isEqualTo("running");
+    assertThat(function.path("versions").get(1).path("latest").asBoolean()).isTrue();
+    assertThat(function.path("versions").get(1).path("aliases").get(0).asText()).isEqualTo("test");
+  }
+
+  @Test
+  void listShowsEveryFunction() throws Exception {
+    ok(deploy("beta", "{\"code\":\"b\",\"version\":\"v1\"}"));
+    ok(deploy("alpha", "{\"code\":\"a\",\"version\":\"v1\"}"));
+
+    JsonNode functions = ok(http.admin("GET", "/functions", null)).path("functions");
+
+    assertThat(functions).extracting(f -> f.path("name").asText()).containsExactly("alpha", "beta");
+  }
+
+  @Test
+  void anAliasCanBeCreatedMovedAndRemoved() throws Exception {
+    ok(deploy("hello", "{\"code\":\"one\",\"version\":\"v1\"}"));
+    ok(deploy("hello", "{\"code\":\"two\",\"version\":\"v2\"}"));
+
+    ok(http.admin("PUT", "/functions/hello/aliases/stable", "{\"version\":\"v1\"}"));
+    assertThat(http.call("stable.hello.func.local")).isEqualTo("one");
+
+    ok(http.admin("PUT", "/functions/hello/aliases/stable", "{\"version\":\"v2\"}"));
+    assertThat(http.call("stable.hello.func.local")).isEqualTo("two");
+
+    ok(http.admin("DELETE", "/functions/hello/aliases/stable", null));
+    assertThat(http.get("stable.hello.func.local", "/").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void anAliasMayNotHaveTheNameOfAVersion() throws Exception {
+    ok(deploy("hello", "{\"code\":\"one\",\"version\":\"v1\"}"));
+    ok(deploy("hello", "{\"code\":\"two\",\"version\":\"v2\"}"));
+
+    error(http.admin("PUT", "/functions/hello/aliases/v1", "{\"version\":\"v2\"}"), 409);
+    error(deploy("hello", "{\"code\":\"three\",\"version\":\"v3\",\"alias\":\"v1\"}"), 409);
+    ok(http.admin("PUT", "/functions/hello/aliases/test", "{\"version\":\"v2\"}"));
+    error(deploy("hello", "{\"code\":\"four\",\"version\":\"test\"}"), 409);
+  }
+
+  @Test
+  void aVersionInUseIsDeletedOnlyWhenForced() throws Exception {
+    ok(deploy("hello", "{\"code\":\"one\",\"version\":\"v1\"}"));
+    ok(deploy("hello", "{\"code\":\"two\",\"version\":\"v2\",\"alias\":\"test\"}"));
+
+    error(http.admin("DELETE", "/functions/hello/versions/v2", null), 409);
+    ok(http.admin("DELETE", "/functions/hello/versions/v1", null));
+    assertThat(http.get("v1.hello.func.local", "/").statusCode()).isEqualTo(404);
+
+    ok(deploy("hello", "{\"code\":\"three\",\"version\":\"v3\"}"));
+    ok(http.admin("DELETE", "/functions/hello/versions/v3?force=true", null));
+    JsonNode function = ok(http.admin("GET", "/functions/hello", null)).path("function");
+    assertThat(function.path("latest").asText()).as("latest moved to the newest remaining").isEqualTo("v2");
+  }
+
+  @Test
+  void deletingAFunctionRemovesEveryVersion() throws Exception {
+    ok(deploy("hello", "{\"code\":\"one\",\"version\":\"v1\"}"));
+    ok(deploy("hello", "{\"code\":\"two\",\"version\":\"v2\"}"));
+
+    ok(http.admin("DELETE", "/functions/hello", null));
+
+    error(http.admin("GET", "/functions/hello", null), 404);
+    assertThat(http.get("hello.func.local", "/").statusCode()).isEqualTo(404);
+    assertThat(provider.isRunning(new dev.faas4j.api.FunctionRef("hello", "v2"))).isFalse();
+    error(http.admin("DELETE", "/functions/hello", null), 404);
+  }
+
+  @Test
+  void logsOfAProviderWithoutLogsAre501() throws Exception {
+    ok(deploy("hello", "{\"code\":\"one\",\"version\":\"v1\"}"));
+
+    error(http.admin("GET", "/functions/hello/versions/v1/logs", null), 501);
+  }
+
+  @Test
+  void unknownRoutesAndMethodsAreJsonErrors() throws Exception {
+    error(http.admin("GET", "/nothing/here", null), 404);
+    error(http.admin("GET", "/deploy/hello", null), 400);
+  }
+
+  @Test
+  void aBodyOverTheLimitIs413() throws Exception {
+    http.close();
+    Faas faas = Faas.builder().provider(provider).maintenanceInterval(Duration.ZERO).maxCodeBytes(1000).build();
+    http = new JettyHarness(faas);
+
+    error(deploy("hello", "{\"code\":\"" + "x".repeat(2000) + "\"}"), 413);
+    assertThat(functionsSnapshot()).isEqualTo("[]");
+  }
+
+  @Test
+  void aBearerTokenGuardsTheAdminApiButNotFunctionTraffic() throws Exception {
+    http.close();
+    http = new JettyHarness(Faas.builder().provider(provider).maintenanceInterval(Duration.ZERO).build(),
+        AdminAuthenticator.bearerToken("s3cret"));
+
+    HttpResponse<String> missing = http.admin("POST", "/deploy/hello", "{\"code\":\"one\"}");
+    error(missing, 401);
+    assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    error(http.admin("POST", "/deploy/hello", "{\"code\":\"one\"}", "Authorization", "Bearer wrong"), 401);
+    assertThat(functionsSnapshotWith("Bearer s3cret")).isEqualTo("[]");
+
+    ok(http.admin("POST", "/deploy/hello", "{\"code\":\"one\"}", "Authorization", "Bearer s3cret"));
+    assertThat(http.call("hello.func.local")).as("function traffic needs no token").isEqualTo("one");
+  }
+
+  private String functionsSnapshotWith(String authorization) throws Exception {
+    return ok(http.admin("GET", "/functions", null, "Authorization", authorization)).path("functions").toString();
+  }
+}
