@@ -15,8 +15,10 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The proxy in a real Jetty, serving {@link Endpoint.InProcess} handlers. */
+@ExtendWith(NoLeakedThreads.class)
 class ReverseProxyInProcessTest {
 
   @Test
