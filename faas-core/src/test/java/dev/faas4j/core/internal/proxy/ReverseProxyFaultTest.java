@@ -23,8 +23,10 @@ import org.eclipse.jetty.client.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The proxy in a real Jetty against upstreams that fail: timeouts, refusals, resets, limits. */
+@ExtendWith(NoLeakedThreads.class)
 class ReverseProxyFaultTest {
 
   private static final String GET =

@@ -24,8 +24,10 @@ import org.eclipse.jetty.http.HttpMethod;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The proxy in a real Jetty, forwarding to real upstream servers: the successful paths. */
+@ExtendWith(NoLeakedThreads.class)
 class ReverseProxyHttpTest {
 
   private static final long MIB = 1024 * 1024;
