@@ -2,8 +2,10 @@ package dev.faas4j.store.jdbc;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Concurrent writers on one PostgreSQL schema ({@code FAAS4J_TEST_PG_URL}). */
+@ExtendWith(RequiresPostgres.class)
 class PostgresConcurrentWritersTest extends ConcurrentWritersContract {
 
   private PostgresTestDatabase database;

@@ -4,11 +4,13 @@ import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.FunctionStoreContract;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The store contract on a real PostgreSQL server ({@code FAAS4J_TEST_PG_URL}), in a new schema
  * for every test.
  */
+@ExtendWith(RequiresPostgres.class)
 class PostgresFunctionStoreContractTest extends FunctionStoreContract {
 
   private PostgresTestDatabase database;

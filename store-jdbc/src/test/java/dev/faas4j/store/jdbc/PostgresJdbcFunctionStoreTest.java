@@ -19,10 +19,12 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What the store does on PostgreSQL beyond the contract: migrations shared by several stores. */
+@ExtendWith(RequiresPostgres.class)
 class PostgresJdbcFunctionStoreTest {
 
   private PostgresTestDatabase database;
