@@ -184,6 +184,9 @@ public final class JdbcFunctionStore implements FunctionStore {
   public Optional<FunctionState> load(String name) throws SQLException {
     String key = Validation.canonical(Objects.requireNonNull(name, "name"));
     ensureOpen();
+    if (!Validation.isLabel(name)) {
+      return Optional.empty(); // never stored, and not worth a round trip
+    }
     try (Connection connection = dataSource.getConnection();
         Dialect.Transaction transaction = dialect.beginRead(connection)) {
       FunctionHead head;
@@ -244,6 +247,9 @@ public final class JdbcFunctionStore implements FunctionStore {
   public boolean delete(String name, long revision) throws SQLException {
     String key = Validation.canonical(Objects.requireNonNull(name, "name"));
     ensureOpen();
+    if (!Validation.isLabel(name)) {
+      return false; // never stored
+    }
     return write(connection -> {
       try (PreparedStatement statement = connection.prepareStatement(
           "DELETE FROM faas4j_functions WHERE fn_key = ? AND revision = ?")) {

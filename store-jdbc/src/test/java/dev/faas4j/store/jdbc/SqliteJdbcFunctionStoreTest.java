@@ -48,8 +48,11 @@ class SqliteJdbcFunctionStoreTest {
 
   @Test
   void theFileIsInWalMode() throws Exception {
-    try (JdbcFunctionStore store = JdbcFunctionStore.sqlite(file())) {
+    JdbcFunctionStore store = JdbcFunctionStore.sqlite(file());
+    try {
       assertThat(query("PRAGMA journal_mode")).as("journal mode of the store's file").containsExactly("wal");
+    } finally {
+      store.close();
     }
   }
 
@@ -81,11 +84,11 @@ class SqliteJdbcFunctionStoreTest {
 
   @Test
   void theSchemaVersionIsRecorded() throws Exception {
-    try (JdbcFunctionStore store = JdbcFunctionStore.sqlite(file())) {
-      assertThat(query("SELECT version FROM faas4j_schema_version ORDER BY version"))
-          .as("one row per applied migration")
-          .containsExactlyElementsOf(IntStream.rangeClosed(1, Migrations.LATEST).mapToObj(Integer::toString).toList());
-    }
+    JdbcFunctionStore.sqlite(file()).close();
+
+    assertThat(query("SELECT version FROM faas4j_schema_version ORDER BY version"))
+        .as("one row per applied migration")
+        .containsExactlyElementsOf(IntStream.rangeClosed(1, Migrations.LATEST).mapToObj(Integer::toString).toList());
   }
 
   @Test
