@@ -140,6 +140,31 @@ class SqliteJdbcFunctionStoreTest {
   }
 
   @Test
+  void aSaveWritesOnlyTheVersionsThatAreNewAndDeletesOnlyTheDroppedOnes() throws Exception {
+    try (JdbcFunctionStore store = JdbcFunctionStore.sqlite(file())) {
+      try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file());
+          Statement statement = connection.createStatement()) {
+        statement.execute("CREATE TABLE version_writes (what TEXT, version TEXT)");
+        statement.execute("CREATE TRIGGER log_insert AFTER INSERT ON faas4j_versions"
+            + " BEGIN INSERT INTO version_writes VALUES ('insert', NEW.version); END");
+        statement.execute("CREATE TRIGGER log_delete AFTER DELETE ON faas4j_versions"
+            + " BEGIN INSERT INTO version_writes VALUES ('delete', OLD.version); END");
+        statement.execute("CREATE TRIGGER log_update AFTER UPDATE OF code ON faas4j_versions"
+            + " BEGIN INSERT INTO version_writes VALUES ('update', OLD.version); END");
+      }
+      FunctionVersion v1 = version("hello", "v1", "one");
+      FunctionVersion v2 = version("hello", "v2", "two");
+      FunctionVersion v3 = version("hello", "v3", "three");
+      store.save(state("hello", 1, "v1", Map.of(), v1, v2));
+      store.save(state("hello", 2, "v3", Map.of("prod", "v2"), v2, v3));
+    }
+
+    assertThat(query("SELECT what || ' ' || version FROM version_writes ORDER BY rowid"))
+        .as("version rows written by two saves: v2 is kept untouched by the second")
+        .containsExactly("insert v1", "insert v2", "delete v1", "insert v3");
+  }
+
+  @Test
   void theOrderOfVersionsIsKeptWhenItChanges() throws Exception {
     FunctionVersion v1 = version("hello", "v1", "one");
     FunctionVersion v2 = version("hello", "v2", "two");
