@@ -1,0 +1,578 @@
+package dev.faas4j.store.jdbc;
+
+import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FunctionState;
+import dev.faas4j.api.FunctionStore;
+import dev.faas4j.api.FunctionVersion;
+import dev.faas4j.api.Validation;
+import dev.faas4j.store.jdbc.internal.Dialect;
+import dev.faas4j.store.jdbc.internal.Migrations;
+import dev.faas4j.store.jdbc.internal.SqliteFiles;
+import dev.faas4j.store.jdbc.internal.StoreInput;
+import dev.faas4j.store.jdbc.internal.VersionRow;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLDataException;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link FunctionStore} on a JDBC database: an SQLite file (the embedded default) or
+ * PostgreSQL (for several gateways sharing one database).
+ *
+ * <pre>{@code
+ * // Embedded: the store creates and owns the file (and its directory).
+ * FunctionStore store = JdbcFunctionStore.sqlite(Path.of("data/faas4j.db"));
+ *
+ * // Shared: the application owns the pool; close() leaves it open.
+ * FunctionStore store = JdbcFunctionStore.builder(hikariDataSource).maxCodeBytes(1 << 20).build();
+ * }</pre>
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li>Building a store creates or upgrades its tables ({@code faas4j_functions},
+ *       {@code faas4j_versions}, {@code faas4j_aliases}, and {@code faas4j_schema_version},
+ *       which records the applied migrations). Stores starting at the same time on one database
+ *       migrate it once. On PostgreSQL the tables go into the connection's current schema.
+ *   <li>{@link #save} and {@link #delete} are each one transaction, compare-and-set on the
+ *       function's revision: a stale write returns {@code false} and changes nothing. A call that
+ *       returned has been committed. Versions are immutable: a save writes only the versions
+ *       that are new and deletes only those that were dropped.
+ *   <li>{@link #load} and {@link #loadAll} read one consistent snapshot; {@code loadAll} takes
+ *       three queries whatever the number of functions.
+ *   <li>Bad input is refused before the database, with a {@link FaasException}: code larger than
+ *       {@link Builder#maxCodeBytes(long)} in UTF-8 ({@code PAYLOAD_TOO_LARGE}); strings that are
+ *       not valid Unicode, such as an unpaired surrogate ({@code INVALID_REQUEST}). A failure of
+ *       the database is thrown as a checked {@link SQLException}.
+ *   <li>Thread-safe. On SQLite the writers of one store are serialised in Java and each write
+ *       takes the database's write lock up front ({@code BEGIN IMMEDIATE}), so threads never fail
+ *       with {@code SQLITE_BUSY}; other processes wait up to the busy timeout.
+ *   <li>Arguments must not be null ({@link NullPointerException}). After {@link #close()} every
+ *       method but {@code close} throws {@link IllegalStateException}.
+ * </ul>
+ */
+public final class JdbcFunctionStore implements FunctionStore {
+
+  /** The default limit on a version's code: 10 MiB in UTF-8, as on Cloudflare Workers. */
+  public static final long DEFAULT_MAX_CODE_BYTES = 10L << 20;
+  /** How long an SQLite connection owned by the store waits for another process's lock by default. */
+  public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final Logger LOG = LoggerFactory.getLogger(JdbcFunctionStore.class);
+
+  private static final String VERSION_COLUMNS = "fn_key, version, spec_name, runtime, code, image, env, labels,"
+      + " options, limits, network, created_at, created_nanos, fingerprint";
+
+  private final DataSource dataSource;
+  private final Dialect dialect;
+  private final long maxCodeBytes;
+  /** Held open for the store's life when it owns an SQLite file, so the WAL is not torn down and rebuilt. */
+  private final Connection keepAlive;
+  /** Serialises this store's SQLite writers; null on PostgreSQL, whose row locks suffice. */
+  private final ReentrantLock writeLock;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private JdbcFunctionStore(DataSource dataSource, boolean ownsDataSource, long maxCodeBytes) throws SQLException {
+    this.dataSource = dataSource;
+    this.maxCodeBytes = maxCodeBytes;
+    Connection held = dataSource.getConnection();
+    try {
+      this.dialect = Dialect.of(held);
+      dialect.checkDatabase(held);
+      if (dialect == Dialect.SQLITE && ownsDataSource) {
+        checkWal(held);
+      }
+      Migrations.migrate(held, dialect);
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(held, e);
+      throw e;
+    }
+    if (ownsDataSource) {
+      this.keepAlive = held;
+    } else {
+      this.keepAlive = null;
+      held.close();
+    }
+    this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock() : null;
+  }
+
+  /**
+   * A store on the SQLite file {@code file} with every default: the file and its parent
+   * directories are created if missing. Equivalent to {@code sqliteBuilder(file).build()}.
+   *
+   * @throws SQLException if the file cannot be created or opened, or its schema is newer than
+   *     this version of faas4j
+   */
+  public static JdbcFunctionStore sqlite(Path file) throws SQLException {
+    return sqliteBuilder(file).build();
+  }
+
+  /**
+   * A builder for a store that creates and owns an SQLite database at {@code file}: WAL mode,
+   * {@code synchronous=FULL}, foreign keys on, a busy timeout ({@link #DEFAULT_BUSY_TIMEOUT}
+   * unless set). {@link #close()} closes it.
+   */
+  public static Builder sqliteBuilder(Path file) {
+    return new Builder(null, Objects.requireNonNull(file, "file"));
+  }
+
+  /**
+   * A builder for a store on a caller-owned {@link DataSource} for SQLite or PostgreSQL (any
+   * pool). {@link #close()} does not close it. On SQLite, configure the data source with WAL mode
+   * and a busy timeout yourself; on PostgreSQL the database must be UTF8.
+   */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(Objects.requireNonNull(dataSource, "dataSource"), null);
+  }
+
+  @Override
+  public List<FunctionState> loadAll() throws SQLException {
+    ensureOpen();
+    try (Connection connection = dataSource.getConnection();
+        Dialect.Transaction transaction = dialect.beginRead(connection)) {
+      Map<String, FunctionHead> heads = new LinkedHashMap<>();
+      try (Statement statement = connection.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT fn_key, name, revision, latest FROM faas4j_functions")) {
+        while (rs.next()) {
+          heads.put(rs.getString(1), new FunctionHead(rs.getString(2), rs.getLong(3), rs.getString(4)));
+        }
+      }
+      try (Statement statement = connection.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT " + VERSION_COLUMNS
+              + " FROM faas4j_versions ORDER BY fn_key, position")) {
+        while (rs.next()) {
+          FunctionHead head = heads.get(rs.getString(1));
+          if (head != null) {
+            head.versions.add(readVersion(rs));
+          }
+        }
+      }
+      try (Statement statement = connection.createStatement();
+          ResultSet rs = statement.executeQuery("SELECT fn_key, alias, version FROM faas4j_aliases")) {
+        while (rs.next()) {
+          FunctionHead head = heads.get(rs.getString(1));
+          if (head != null) {
+            head.aliases.put(rs.getString(2), rs.getString(3));
+          }
+        }
+      }
+      transaction.commit();
+      List<FunctionState> states = new ArrayList<>(heads.size());
+      for (FunctionHead head : heads.values()) {
+        states.add(head.toState());
+      }
+      return states;
+    }
+  }
+
+  @Override
+  public Optional<FunctionState> load(String name) throws SQLException {
+    String key = Validation.canonical(Objects.requireNonNull(name, "name"));
+    ensureOpen();
+    if (!Validation.isLabel(name)) {
+      return Optional.empty(); // never stored, and not worth a round trip
+    }
+    try (Connection connection = dataSource.getConnection();
+        Dialect.Transaction transaction = dialect.beginRead(connection)) {
+      FunctionHead head;
+      try (PreparedStatement statement = connection.prepareStatement(
+          "SELECT name, revision, latest FROM faas4j_functions WHERE fn_key = ?")) {
+        statement.setString(1, key);
+        try (ResultSet rs = statement.executeQuery()) {
+          if (!rs.next()) {
+            transaction.commit();
+            return Optional.empty();
+          }
+          head = new FunctionHead(rs.getString(1), rs.getLong(2), rs.getString(3));
+        }
+      }
+      try (PreparedStatement statement = connection.prepareStatement("SELECT " + VERSION_COLUMNS
+          + " FROM faas4j_versions WHERE fn_key = ? ORDER BY position")) {
+        statement.setString(1, key);
+        try (ResultSet rs = statement.executeQuery()) {
+          while (rs.next()) {
+            head.versions.add(readVersion(rs));
+          }
+        }
+      }
+      try (PreparedStatement statement = connection.prepareStatement(
+          "SELECT alias, version FROM faas4j_aliases WHERE fn_key = ?")) {
+        statement.setString(1, key);
+        try (ResultSet rs = statement.executeQuery()) {
+          while (rs.next()) {
+            head.aliases.put(rs.getString(1), rs.getString(2));
+          }
+        }
+      }
+      transaction.commit();
+      return Optional.of(head.toState());
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws FaasException {@code PAYLOAD_TOO_LARGE} or {@code INVALID_REQUEST} for input the
+   *     store refuses (see the class documentation); nothing is written
+   * @throws SQLException if the database fails; the outcome of a failed commit is unknown
+   */
+  @Override
+  public boolean save(FunctionState state) throws SQLException {
+    Objects.requireNonNull(state, "state");
+    StoreInput.check(state, maxCodeBytes);
+    List<VersionRow> rows = new ArrayList<>(state.versions().size());
+    for (FunctionVersion version : state.versions()) {
+      rows.add(VersionRow.of(version));
+    }
+    ensureOpen();
+    return write(connection -> saveIn(connection, state, rows));
+  }
+
+  @Override
+  public boolean delete(String name, long revision) throws SQLException {
+    String key = Validation.canonical(Objects.requireNonNull(name, "name"));
+    ensureOpen();
+    if (!Validation.isLabel(name)) {
+      return false; // never stored
+    }
+    return write(connection -> {
+      try (PreparedStatement statement = connection.prepareStatement(
+          "DELETE FROM faas4j_functions WHERE fn_key = ? AND revision = ?")) {
+        statement.setString(1, key);
+        statement.setLong(2, revision);
+        if (statement.executeUpdate() == 0) {
+          return false;
+        }
+      }
+      // ON DELETE CASCADE has done this where foreign keys are enforced; a caller's SQLite
+      // connection may not enforce them.
+      deleteChildren(connection, key);
+      return true;
+    });
+  }
+
+  /** Closes the SQLite file if the store owns it; a caller's DataSource stays open. Idempotent. */
+  @Override
+  public void close() throws SQLException {
+    if (closed.compareAndSet(false, true) && keepAlive != null) {
+      keepAlive.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcFunctionStore[" + dialect + (closed.get() ? ", closed" : "") + "]";
+  }
+
+  private interface Work {
+    /** Does the work of one transaction; returns whether to commit. */
+    boolean run(Connection connection) throws SQLException;
+  }
+
+  private boolean write(Work work) throws SQLException {
+    if (writeLock != null) {
+      writeLock.lock();
+    }
+    try (Connection connection = dataSource.getConnection();
+        Dialect.Transaction transaction = dialect.beginWrite(connection)) {
+      try {
+        if (work.run(connection)) {
+          transaction.commit();
+          return true;
+        }
+        transaction.rollback();
+        return false;
+      } catch (SQLException | RuntimeException e) {
+        transaction.rollbackQuietly(e);
+        throw e;
+      }
+    } finally {
+      if (writeLock != null) {
+        writeLock.unlock();
+      }
+    }
+  }
+
+  private static boolean saveIn(Connection connection, FunctionState state, List<VersionRow> rows)
+      throws SQLException {
+    String key = state.key();
+    Map<String, StoredVersion> stored = new HashMap<>();
+    if (state.revision() == 1) {
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO faas4j_functions"
+          + " (fn_key, name, revision, latest) VALUES (?, ?, 1, ?) ON CONFLICT (fn_key) DO NOTHING")) {
+        insert.setString(1, key);
+        insert.setString(2, state.name());
+        insert.setString(3, state.latest());
+        if (insert.executeUpdate() == 0) {
+          return false;
+        }
+      }
+      // Rows a delete without enforced foreign keys could have left behind.
+      deleteChildren(connection, key);
+    } else {
+      try (PreparedStatement update = connection.prepareStatement("UPDATE faas4j_functions"
+          + " SET name = ?, revision = ?, latest = ? WHERE fn_key = ? AND revision = ?")) {
+        update.setString(1, state.name());
+        update.setLong(2, state.revision());
+        update.setString(3, state.latest());
+        update.setString(4, key);
+        update.setLong(5, state.revision() - 1);
+        if (update.executeUpdate() == 0) {
+          return false;
+        }
+      }
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT version, position, fingerprint FROM faas4j_versions WHERE fn_key = ?")) {
+        select.setString(1, key);
+        try (ResultSet rs = select.executeQuery()) {
+          while (rs.next()) {
+            stored.put(rs.getString(1), new StoredVersion(rs.getInt(2), rs.getString(3)));
+          }
+        }
+      }
+      try (PreparedStatement clear = connection.prepareStatement("DELETE FROM faas4j_aliases WHERE fn_key = ?")) {
+        clear.setString(1, key);
+        clear.executeUpdate();
+      }
+    }
+
+    List<String> removed = new ArrayList<>();
+    List<Integer> added = new ArrayList<>();
+    List<Integer> moved = new ArrayList<>();
+    Map<String, VersionRow> wanted = new HashMap<>();
+    for (int position = 0; position < rows.size(); position++) {
+      VersionRow row = rows.get(position);
+      wanted.put(row.version(), row);
+      StoredVersion old = stored.get(row.version());
+      if (old == null) {
+        added.add(position);
+      } else if (!old.fingerprint.equals(row.fingerprint())) {
+        // Not expected (versions are immutable), but the state given is the truth: replace it.
+        removed.add(row.version());
+        added.add(position);
+      } else if (old.position != position) {
+        moved.add(position);
+      }
+    }
+    for (String version : stored.keySet()) {
+      if (!wanted.containsKey(version)) {
+        removed.add(version);
+      }
+    }
+
+    if (!removed.isEmpty()) {
+      try (PreparedStatement delete = connection.prepareStatement(
+          "DELETE FROM faas4j_versions WHERE fn_key = ? AND version = ?")) {
+        for (String version : removed) {
+          delete.setString(1, key);
+          delete.setString(2, version);
+          delete.addBatch();
+        }
+        delete.executeBatch();
+      }
+    }
+    if (!added.isEmpty()) {
+      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO faas4j_versions ("
+          + VERSION_COLUMNS + ", position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        for (int position : added) {
+          VersionRow row = rows.get(position);
+          int i = 0;
+          insert.setString(++i, key);
+          insert.setString(++i, row.version());
+          insert.setString(++i, row.specName());
+          insert.setString(++i, row.runtime());
+          insert.setString(++i, row.code());
+          insert.setString(++i, row.image());
+          insert.setString(++i, row.env());
+          insert.setString(++i, row.labels());
+          insert.setString(++i, row.options());
+          insert.setString(++i, row.limits());
+          insert.setString(++i, row.network());
+          insert.setLong(++i, row.createdAtMillis());
+          insert.setInt(++i, row.createdNanos());
+          insert.setString(++i, row.fingerprint());
+          insert.setInt(++i, position);
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+    }
+    if (!moved.isEmpty()) {
+      try (PreparedStatement update = connection.prepareStatement(
+          "UPDATE faas4j_versions SET position = ? WHERE fn_key = ? AND version = ?")) {
+        for (int position : moved) {
+          update.setInt(1, position);
+          update.setString(2, key);
+          update.setString(3, rows.get(position).version());
+          update.addBatch();
+        }
+        update.executeBatch();
+      }
+    }
+    if (!state.aliases().isEmpty()) {
+      try (PreparedStatement insert = connection.prepareStatement(
+          "INSERT INTO faas4j_aliases (fn_key, alias, version) VALUES (?, ?, ?)")) {
+        for (Map.Entry<String, String> alias : state.aliases().entrySet()) {
+          insert.setString(1, key);
+          insert.setString(2, alias.getKey());
+          insert.setString(3, alias.getValue());
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+    }
+    return true;
+  }
+
+  private static void deleteChildren(Connection connection, String key) throws SQLException {
+    for (String table : List.of("faas4j_aliases", "faas4j_versions")) {
+      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE fn_key = ?")) {
+        delete.setString(1, key);
+        delete.executeUpdate();
+      }
+    }
+  }
+
+  /** Reads a row selected with {@link #VERSION_COLUMNS}. */
+  private static FunctionVersion readVersion(ResultSet rs) throws SQLException {
+    int i = 1; // column 1 is fn_key
+    return new VersionRow(rs.getString(++i), rs.getString(++i), rs.getString(++i), rs.getString(++i),
+        rs.getString(++i), rs.getString(++i), rs.getString(++i), rs.getString(++i), rs.getString(++i),
+        rs.getString(++i), rs.getLong(++i), rs.getInt(++i), rs.getString(++i)).toVersion();
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException("this JdbcFunctionStore is closed: build a new one to use the database again");
+    }
+  }
+
+  private static void checkWal(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("PRAGMA journal_mode")) {
+      String mode = rs.next() ? rs.getString(1) : "unknown";
+      if (!"wal".equalsIgnoreCase(mode)) {
+        LOG.warn("the faas4j SQLite database runs in journal mode {} instead of WAL (is it on a file system"
+            + " without shared memory?); readers and writers will block each other", mode);
+      }
+    }
+  }
+
+  private static void closeQuietly(Connection connection, Throwable cause) {
+    try {
+      connection.close();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private record StoredVersion(int position, String fingerprint) {}
+
+  /** A function row being assembled from the three tables. */
+  private static final class FunctionHead {
+    final String name;
+    final long revision;
+    final String latest;
+    final List<FunctionVersion> versions = new ArrayList<>();
+    final Map<String, String> aliases = new LinkedHashMap<>();
+
+    FunctionHead(String name, long revision, String latest) {
+      this.name = name;
+      this.revision = revision;
+      this.latest = latest;
+    }
+
+    FunctionState toState() throws SQLDataException {
+      try {
+        return new FunctionState(name, revision, versions, aliases, latest);
+      } catch (RuntimeException e) {
+        throw new SQLDataException("stored function " + name + " is inconsistent (were the faas4j tables edited"
+            + " by hand?): " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /**
+   * Configures and builds a {@link JdbcFunctionStore}. Not thread-safe; each option may be set
+   * once (setting it again throws {@link IllegalStateException}), and a bad value throws
+   * {@link IllegalArgumentException} at once.
+   */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private final Path sqliteFile;
+    private Long maxCodeBytes;
+    private Duration busyTimeout;
+
+    private Builder(DataSource dataSource, Path sqliteFile) {
+      this.dataSource = dataSource;
+      this.sqliteFile = sqliteFile;
+    }
+
+    /**
+     * The largest code a version may have, in UTF-8 bytes; larger code is refused with
+     * {@code PAYLOAD_TOO_LARGE}. Default {@link #DEFAULT_MAX_CODE_BYTES} (10 MiB).
+     */
+    public Builder maxCodeBytes(long maxCodeBytes) {
+      if (this.maxCodeBytes != null) {
+        throw new IllegalStateException("maxCodeBytes was already set to " + this.maxCodeBytes);
+      }
+      if (maxCodeBytes <= 0) {
+        throw new IllegalArgumentException("maxCodeBytes must be positive: " + maxCodeBytes);
+      }
+      this.maxCodeBytes = maxCodeBytes;
+      return this;
+    }
+
+    /**
+     * How long a connection to the store's own SQLite file waits for a lock held by another
+     * process before failing. Default {@link #DEFAULT_BUSY_TIMEOUT}. Only for
+     * {@link JdbcFunctionStore#sqliteBuilder(Path)}: a caller's DataSource is configured by the caller.
+     */
+    public Builder busyTimeout(Duration busyTimeout) {
+      Objects.requireNonNull(busyTimeout, "busyTimeout");
+      if (sqliteFile == null) {
+        throw new IllegalStateException("busyTimeout applies to a store that owns its SQLite file"
+            + " (JdbcFunctionStore.sqliteBuilder); set it on your own DataSource instead");
+      }
+      if (this.busyTimeout != null) {
+        throw new IllegalStateException("busyTimeout was already set to " + this.busyTimeout);
+      }
+      if (busyTimeout.isNegative() || busyTimeout.isZero()) {
+        throw new IllegalArgumentException("busyTimeout must be positive: " + busyTimeout);
+      }
+      this.busyTimeout = busyTimeout;
+      return this;
+    }
+
+    /**
+     * Connects, checks the database and migrates its schema, and returns the store.
+     *
+     * @throws SQLException if the database cannot be reached, is neither SQLite nor PostgreSQL,
+     *     is not UTF8 (PostgreSQL), or has a schema newer than this version of faas4j
+     */
+    public JdbcFunctionStore build() throws SQLException {
+      long limit = maxCodeBytes == null ? DEFAULT_MAX_CODE_BYTES : maxCodeBytes;
+      if (sqliteFile != null) {
+        DataSource owned = SqliteFiles.dataSource(sqliteFile,
+            busyTimeout == null ? DEFAULT_BUSY_TIMEOUT : busyTimeout);
+        return new JdbcFunctionStore(owned, true, limit);
+      }
+      return new JdbcFunctionStore(dataSource, false, limit);
+    }
+  }
+}
