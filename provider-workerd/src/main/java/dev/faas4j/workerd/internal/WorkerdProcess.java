@@ -235,7 +235,10 @@ public final class WorkerdProcess {
 
   /** Terminates the process (SIGTERM, then SIGKILL after {@code grace}) and waits for its readers. */
   public void stop(Duration grace) {
-    stopRequested = true;
+    // A process that already exited on its own is not marked: its exit still counts as a crash.
+    if (process.isAlive()) {
+      stopRequested = true;
+    }
     terminate(process, grace);
     join(outputReader);
     join(controlReader);
