@@ -5,8 +5,8 @@ import java.nio.file.Path;
 
 /**
  * A "gateway" run in a child JVM by {@link WorkerdLeftoversTest}: it deploys one function, prints
- * the workerd pid, and waits for its stdin to close, to be killed with SIGKILL before it can
- * clean up.
+ * the workerd pid, and waits until it is killed with SIGKILL (a crash) or its stdin is closed
+ * (then it exits normally without closing the provider).
  */
 public final class LeftoverMain {
 
@@ -20,8 +20,9 @@ public final class LeftoverMain {
     System.out.println("PID " + provider.pid(spec.ref()).orElseThrow());
     System.out.flush();
     while (System.in.read() >= 0) {
-      // wait for the test to kill this JVM
+      // wait: the test either kills this JVM or closes its stdin
     }
-    provider.close();
+    // A normal exit without close(): the provider's shutdown hook must stop workerd.
+    System.exit(0);
   }
 }

@@ -22,21 +22,10 @@ class WorkerdLeftoversTest {
 
   @Test
   void aNewProviderKillsTheProcessesOfACrashedRun() throws Exception {
-    Path binary = TestWorkerd.binary();
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process gateway = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-        LeftoverMain.class.getName(), binary.toString(), dataDir.toString())
-        .redirectError(ProcessBuilder.Redirect.DISCARD)
-        .start();
+    Process gateway = startGateway();
     long orphan = -1;
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8));
-      String line;
-      while ((line = out.readLine()) != null && !line.startsWith("PID ")) {
-        // skip anything else the child prints
-      }
-      assertThat(line).as("the child gateway reported its workerd pid").isNotNull();
-      orphan = Long.parseLong(line.substring(4).trim());
+      orphan = readPid(gateway);
       gateway.destroyForcibly();
       gateway.waitFor();
       assertThat(Processes.isRunning(orphan)).as("workerd %d outlived its crashed gateway", orphan).isTrue();
@@ -53,6 +42,45 @@ class WorkerdLeftoversTest {
         ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
       }
     }
+  }
+
+  @Test
+  void aNormalJvmExitStopsWorkerdThroughTheShutdownHook() throws Exception {
+    Process gateway = startGateway();
+    long orphan = -1;
+    try {
+      orphan = readPid(gateway);
+
+      gateway.getOutputStream().close(); // the child exits with System.exit(0), without close()
+      gateway.waitFor();
+
+      long pid = orphan;
+      assertThat(Processes.await(DEADLINE, () -> !Processes.isRunning(pid)))
+          .as("workerd %d after its JVM exited normally", pid).isTrue();
+    } finally {
+      gateway.destroyForcibly();
+      if (orphan > 0) {
+        ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  private Process startGateway() throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        LeftoverMain.class.getName(), TestWorkerd.binary().toString(), dataDir.toString())
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
+  private static long readPid(Process gateway) throws Exception {
+    BufferedReader out = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null && !line.startsWith("PID ")) {
+      // skip anything else the child prints
+    }
+    assertThat(line).as("the child gateway reported its workerd pid").isNotNull();
+    return Long.parseLong(line.substring(4).trim());
   }
 
   @Test
