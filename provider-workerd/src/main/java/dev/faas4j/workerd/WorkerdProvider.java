@@ -248,9 +248,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     String detail = "workerd (pid " + process.pid() + ") exited unexpectedly with code " + process.exitCode()
         + (lines.isEmpty() ? "" : "; its last output:\n" + String.join("\n", lines));
     slot.log.warn("{}", detail);
-    synchronized (slot.crashes) {
-      recordCrash(slot, detail);
-    }
+    recordCrash(slot, detail);
   }
 
   private void recordCrash(Slot slot, String detail) {
