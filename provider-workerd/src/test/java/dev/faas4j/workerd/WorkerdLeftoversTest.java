@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What a provider does with a data dir that a crashed earlier run left behind. */
+@SuppressWarnings("try") // providers are opened in try blocks for their side effects and closing
 class WorkerdLeftoversTest {
 
   private static final Duration DEADLINE = Duration.ofSeconds(30);
