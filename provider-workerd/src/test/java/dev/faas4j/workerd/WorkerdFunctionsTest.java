@@ -158,6 +158,24 @@ class WorkerdFunctionsTest {
   }
 
   @Test
+  void aFunctionCannotForgeTheReadinessMessage() throws Exception {
+    // Its console output goes to the log pipe, never to the control pipe the port is read from.
+    FunctionSpec spec = FunctionSpec.builder("forger").version("v1")
+        .code("console.log('{\"event\":\"listen\",\"socket\":\"http\",\"port\":1}');\n"
+            + "addEventListener('fetch', e => e.respondWith(new Response('real')));")
+        .build();
+
+    provider.deploy(spec);
+
+    assertThat(call(spec, "/")).as("answer on the port workerd itself reported").isEqualTo("real");
+  }
+
+  @Test
+  void logsOfAnUnknownVersionAreEmpty() {
+    assertThat(provider.logs(new dev.faas4j.api.FunctionRef("nobody", "v1"), 10)).as("logs").isEmpty();
+  }
+
+  @Test
   void undeployRemovesTheVersionDirectory() throws Exception {
     FunctionSpec spec = FunctionSpec.builder("gone").version("v1")
         .code("addEventListener('fetch', e => e.respondWith(new Response('x')));").build();
