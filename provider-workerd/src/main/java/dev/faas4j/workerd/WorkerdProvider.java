@@ -1,0 +1,523 @@
+package dev.faas4j.workerd;
+
+import dev.faas4j.api.Endpoint;
+import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FaasException.Reason;
+import dev.faas4j.api.FunctionLogs;
+import dev.faas4j.api.FunctionProvider;
+import dev.faas4j.api.FunctionRef;
+import dev.faas4j.api.FunctionSpec;
+import dev.faas4j.api.NetworkPolicy;
+import dev.faas4j.api.VersionStatus;
+import dev.faas4j.workerd.internal.BinaryLocator;
+import dev.faas4j.workerd.internal.ConfigWriter;
+import dev.faas4j.workerd.internal.DataDir;
+import dev.faas4j.workerd.internal.LogBuffer;
+import dev.faas4j.workerd.internal.StartFailure;
+import dev.faas4j.workerd.internal.WorkerdProcess;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs each deployed JavaScript function version as its own {@code workerd serve} process on a
+ * loopback port.
+ *
+ * <p>{@link #deploy} writes the version's directory ({@code dataDir/<name>/<version>/}: code, one
+ * file per env value, generated config) and validates it by starting it; the started process is
+ * left running. {@link #scale} with 0 terminates the process, with 1 or more starts it if it is
+ * not alive (one process serves every request of a version: workerd handles concurrent requests
+ * in one process, so any {@code replicas > 1} is treated as 1). A process that dies on its own is
+ * replaced by the next {@code scale(ref, 1)}; after {@code restartBackoff} crashes within the
+ * window, the version is {@code FAILED} and {@code scale} refuses to start it until the back-off
+ * ends.
+ *
+ * <p>Options understood in {@link FunctionSpec#options()}: {@code format} ({@code service-worker}
+ * or {@code module}; detected from the code when absent: a line starting with an {@code export}
+ * statement means module) and {@code compatibility-date} ({@code YYYY-MM-DD}, default
+ * {@value ConfigWriter#DEFAULT_COMPATIBILITY_DATE}). Any other option is refused.
+ *
+ * <p>Thread-safe. Operations on one version are serialised; {@link #endpoint} takes no lock and
+ * costs one {@link Process#isAlive()}. Every method's arguments must be non-null. Failures are
+ * {@link FaasException}s: {@code INVALID_REQUEST} (bad option, not a {@code js} spec),
+ * {@code INVALID_FUNCTION} (workerd refused the code; the message has workerd's stderr),
+ * {@code NOT_FOUND} (scale of an unknown version), {@code CONFLICT} (a version redeployed with
+ * another definition), {@code UNAVAILABLE} (start timeout, crash back-off, provider closed).
+ *
+ * <p>{@link #close()} (and a JVM shutdown hook, for a normal exit) terminates every process; a
+ * new provider on the same data dir kills processes a crashed earlier run left there.
+ */
+public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerdProvider.class);
+  private static final String FUNCTION_LOGGER_PREFIX = "dev.faas4j.workerd.function.";
+
+  private final Path binary;
+  private final DataDir dataDir;
+  private final Duration startTimeout;
+  private final Duration stopGracePeriod;
+  private final NetworkPolicy defaultNetwork;
+  private final int logLines;
+  private final int crashLimit;
+  private final Duration crashWindow;
+  private final Duration backoff;
+  private final Clock clock;
+  private final ConcurrentMap<FunctionRef, Slot> slots = new ConcurrentHashMap<>();
+  private final Thread shutdownHook;
+  private volatile boolean closed;
+
+  private WorkerdProvider(Builder b) {
+    this.binary = BinaryLocator.locate(b.binary);
+    this.startTimeout = b.startTimeout;
+    this.stopGracePeriod = b.stopGracePeriod;
+    this.defaultNetwork = b.defaultNetwork;
+    this.logLines = b.logLines;
+    this.crashLimit = b.crashLimit;
+    this.crashWindow = b.crashWindow;
+    this.backoff = b.backoff;
+    this.clock = b.clock;
+    try {
+      this.dataDir = DataDir.open(b.dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create workerd data dir " + b.dataDir + ": " + e.getMessage(), e);
+    }
+    try {
+      List<Long> killed = dataDir.cleanUpLeftovers(stopGracePeriod);
+      if (!killed.isEmpty()) {
+        LOG.warn("stopped {} workerd process(es) left behind in {} by a previous run: {}",
+            killed.size(), dataDir.root(), killed);
+      }
+    } catch (IOException | RuntimeException e) {
+      dataDir.close();
+      throw new IllegalStateException("cannot clean up workerd data dir " + dataDir.root() + ": " + e, e);
+    }
+    this.shutdownHook = new Thread(this::close, "faas4j-workerd-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    LOG.info("workerd provider ready: binary {}, data dir {}", binary, dataDir.root());
+  }
+
+  /** A builder with the defaults described on each of its methods. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The workerd binary this provider runs. */
+  public Path binary() {
+    return binary;
+  }
+
+  /** The absolute data directory. */
+  public Path dataDir() {
+    return dataDir.root();
+  }
+
+  @Override
+  public String name() {
+    return "workerd";
+  }
+
+  @Override
+  public Set<String> runtimes() {
+    return Set.of("js");
+  }
+
+  @Override
+  public void deploy(FunctionSpec spec) throws Exception {
+    Objects.requireNonNull(spec, "spec");
+    if (!"js".equals(spec.runtime())) {
+      throw FaasException.invalid("the workerd provider runs runtime 'js', not '" + spec.runtime() + "'");
+    }
+    ConfigWriter.checkOptions(spec);
+    FunctionRef ref = spec.ref();
+    Slot slot = new Slot(spec, dataDir.versionDir(ref.name(), ref.version()), new LogBuffer(logLines),
+        LoggerFactory.getLogger(FUNCTION_LOGGER_PREFIX + ref.name() + "." + ref.version()));
+    Slot existing = slots.putIfAbsent(ref, slot);
+    if (existing != null) {
+      if (existing.spec.sameDefinitionAs(spec)) {
+        return;
+      }
+      throw FaasException.conflict("version " + ref + " is already deployed with another definition;"
+          + " versions are immutable: deploy a new version instead");
+    }
+    synchronized (slot) {
+      try {
+        ensureOpen();
+        DataDir.deleteTree(slot.dir);
+        ConfigWriter.write(spec, spec.network() != null ? spec.network() : defaultNetwork, slot.dir);
+        slot.wanted = 1;
+        start(slot);
+        LOG.info("deployed {} on {}", ref, slot.instance.endpoint());
+      } catch (StartFailure e) {
+        forget(slot);
+        if (e.exited()) {
+          throw new FaasException(Reason.INVALID_FUNCTION, "workerd refused " + ref + ": " + e.getMessage());
+        }
+        throw new FaasException(Reason.UNAVAILABLE, "could not validate " + ref + ": " + e.getMessage());
+      } catch (Exception | Error e) {
+        forget(slot);
+        throw e;
+      }
+    }
+  }
+
+  private void forget(Slot slot) {
+    slots.remove(slot.spec.ref(), slot);
+    stopInstance(slot);
+    try {
+      dataDir.deleteVersionDir(slot.dir);
+    } catch (UncheckedIOException e) {
+      LOG.warn("could not remove {}: {}", slot.dir, e.getCause().toString());
+    }
+  }
+
+  @Override
+  public void scale(FunctionRef ref, int replicas) throws Exception {
+    if (replicas < 0) {
+      throw FaasException.invalid("replicas must not be negative: " + replicas);
+    }
+    Slot slot = slots.get(ref);
+    if (slot == null) {
+      throw FaasException.notFound("version " + ref + " is not deployed on this workerd provider");
+    }
+    synchronized (slot) {
+      if (replicas == 0) {
+        slot.wanted = 0;
+        stopInstance(slot);
+        return;
+      }
+      ensureOpen();
+      slot.wanted = 1;
+      WorkerdProcess current = slot.instance;
+      if (current != null && current.isAlive()) {
+        return;
+      }
+      Instant now = clock.instant();
+      if (slot.backoffUntil != null && now.isBefore(slot.backoffUntil)) {
+        throw new FaasException(Reason.UNAVAILABLE, ref + " crashed " + crashLimit + " times within "
+            + crashWindow.toSeconds() + " s; not restarting it before " + slot.backoffUntil + ". " + slot.detail);
+      }
+      try {
+        start(slot);
+      } catch (StartFailure e) {
+        recordCrash(slot, "start failed: " + e.getMessage());
+        throw new FaasException(Reason.UNAVAILABLE, "could not start " + ref + ": " + e.getMessage());
+      }
+    }
+  }
+
+  /** Starts a process for {@code slot}; the caller holds the slot's lock. */
+  private void start(Slot slot) throws StartFailure, IOException {
+    stopInstance(slot);
+    FunctionRef ref = slot.spec.ref();
+    slot.starting = true;
+    try {
+      WorkerdProcess process = WorkerdProcess.start(binary, slot.dir.resolve(ConfigWriter.CONFIG_FILE),
+          startTimeout, "workerd-" + ref.name() + "-" + ref.version(), slot.log, slot.logs::add);
+      dataDir.writePid(slot.dir, process.pid());
+      slot.instance = process;
+      process.onExit().thenRun(() -> onExit(slot, process));
+      if (closed) {
+        // close() ran while this process was starting and could not see it: stop it here.
+        stopInstance(slot);
+        throw new FaasException(Reason.UNAVAILABLE, "the workerd provider was closed");
+      }
+    } finally {
+      slot.starting = false;
+    }
+  }
+
+  private void onExit(Slot slot, WorkerdProcess process) {
+    if (process.stopRequested()) {
+      return;
+    }
+    process.awaitOutput();
+    List<String> lines = process.lastLines(20);
+    String detail = "workerd (pid " + process.pid() + ") exited unexpectedly with code " + process.exitCode()
+        + (lines.isEmpty() ? "" : "; its last output:\n" + String.join("\n", lines));
+    slot.log.warn("{}", detail);
+    recordCrash(slot, detail);
+  }
+
+  private void recordCrash(Slot slot, String detail) {
+    synchronized (slot.crashes) {
+      Instant now = clock.instant();
+      slot.detail = detail;
+      slot.crashes.addLast(now);
+      while (!slot.crashes.isEmpty() && slot.crashes.peekFirst().isBefore(now.minus(crashWindow))) {
+        slot.crashes.removeFirst();
+      }
+      if (slot.crashes.size() >= crashLimit) {
+        slot.backoffUntil = now.plus(backoff);
+        slot.crashes.clear();
+        slot.log.warn("{} crashed {} times within {} s: no restart before {}", slot.spec.ref(), crashLimit,
+            crashWindow.toSeconds(), slot.backoffUntil);
+      }
+    }
+  }
+
+  /** Stops the slot's process, if any; the caller holds the slot's lock (or is closing). */
+  private void stopInstance(Slot slot) {
+    WorkerdProcess process = slot.instance;
+    slot.instance = null;
+    if (process != null) {
+      process.stop(stopGracePeriod);
+      dataDir.clearPid(slot.dir);
+    }
+  }
+
+  @Override
+  public void undeploy(FunctionRef ref) throws Exception {
+    Slot slot = slots.get(ref);
+    if (slot == null) {
+      return;
+    }
+    synchronized (slot) {
+      forget(slot);
+    }
+    LOG.info("undeployed {}", ref);
+  }
+
+  @Override
+  public VersionStatus status(FunctionRef ref) {
+    Slot slot = slots.get(ref);
+    if (slot == null) {
+      return VersionStatus.stopped(ref);
+    }
+    WorkerdProcess process = slot.instance;
+    int wanted = slot.wanted;
+    if (process != null && process.isAlive()) {
+      return new VersionStatus(ref, VersionStatus.State.RUNNING, wanted, 1, "pid " + process.pid()
+          + " on " + ((Endpoint.Http) process.endpoint()).baseUri());
+    }
+    if (slot.starting) {
+      return new VersionStatus(ref, VersionStatus.State.STARTING, wanted, 0, "");
+    }
+    Instant until = slot.backoffUntil;
+    if (until != null && clock.instant().isBefore(until)) {
+      return new VersionStatus(ref, VersionStatus.State.FAILED, wanted, 0,
+          "crashed " + crashLimit + " times within " + crashWindow.toSeconds() + " s; no restart before "
+              + until + ". " + slot.detail);
+    }
+    return new VersionStatus(ref, VersionStatus.State.STOPPED, wanted, 0, wanted > 0 ? slot.detail : "");
+  }
+
+  @Override
+  public Optional<Endpoint> endpoint(FunctionRef ref) {
+    Slot slot = slots.get(ref);
+    if (slot == null) {
+      return Optional.empty();
+    }
+    WorkerdProcess process = slot.instance;
+    return process != null && process.isAlive() ? Optional.of(process.endpoint()) : Optional.empty();
+  }
+
+  @Override
+  public List<String> logs(FunctionRef ref, int maxLines) {
+    Slot slot = slots.get(ref);
+    return slot == null ? List.of() : slot.logs.last(maxLines);
+  }
+
+  /** The pid of the version's live process, if any; for diagnostics and tests. */
+  public Optional<Long> pid(FunctionRef ref) {
+    Slot slot = slots.get(ref);
+    WorkerdProcess process = slot == null ? null : slot.instance;
+    return process != null && process.isAlive() ? Optional.of(process.pid()) : Optional.empty();
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new FaasException(Reason.UNAVAILABLE, "the workerd provider was closed");
+    }
+  }
+
+  /**
+   * Terminates every process (SIGTERM to all, then SIGKILL to those still alive after the grace
+   * period), deletes the version directories and releases the data dir. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    }
+    List<Slot> all = new ArrayList<>(slots.values());
+    // TERM everything first so the processes shut down in parallel, then wait for each.
+    for (Slot slot : all) {
+      WorkerdProcess process = slot.instance;
+      if (process != null) {
+        process.requestStop();
+      }
+    }
+    for (Slot slot : all) {
+      stopInstance(slot);
+      slots.remove(slot.spec.ref(), slot);
+      try {
+        dataDir.deleteVersionDir(slot.dir);
+      } catch (UncheckedIOException e) {
+        LOG.warn("could not remove {}: {}", slot.dir, e.getCause().toString());
+      }
+    }
+    dataDir.close();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // close() is running from the hook itself, or the JVM is exiting anyway.
+    }
+    LOG.info("workerd provider closed; {} version(s) stopped", all.size());
+  }
+
+  /** Everything the provider keeps for one deployed version. */
+  private static final class Slot {
+    final FunctionSpec spec;
+    final Path dir;
+    final LogBuffer logs;
+    final Logger log;
+    final ArrayDeque<Instant> crashes = new ArrayDeque<>();
+    volatile WorkerdProcess instance;
+    volatile boolean starting;
+    volatile int wanted;
+    volatile Instant backoffUntil;
+    volatile String detail = "";
+
+    Slot(FunctionSpec spec, Path dir, LogBuffer logs, Logger log) {
+      this.spec = spec;
+      this.dir = dir;
+      this.logs = logs;
+      this.log = log;
+    }
+  }
+
+  /**
+   * Configures a {@link WorkerdProvider}. Not thread-safe. Each setting may be set once; a second
+   * call, a null or a non-positive value fails at once with {@link IllegalArgumentException} or
+   * {@link IllegalStateException}.
+   */
+  public static final class Builder {
+    private Path binary;
+    private Path dataDir = Path.of("faas-data", "workerd");
+    private Duration startTimeout = Duration.ofSeconds(10);
+    private Duration stopGracePeriod = Duration.ofSeconds(5);
+    private NetworkPolicy defaultNetwork = NetworkPolicy.PUBLIC_ONLY;
+    private int logLines = 200;
+    private int crashLimit = 3;
+    private Duration crashWindow = Duration.ofMinutes(1);
+    private Duration backoff = Duration.ofSeconds(30);
+    private Clock clock = Clock.systemUTC();
+    private final Set<String> set = new java.util.HashSet<>();
+
+    private Builder() {}
+
+    private void once(String setting) {
+      if (!set.add(setting)) {
+        throw new IllegalStateException(setting + " was already set");
+      }
+    }
+
+    private static Duration positive(String what, Duration value) {
+      Objects.requireNonNull(value, what);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive, was " + value);
+      }
+      return value;
+    }
+
+    /**
+     * The workerd binary. Default: {@code FAAS4J_WORKERD}, then {@code workerd} on {@code PATH},
+     * then the copy the Maven build installed in {@code ~/.cache/faas4j/workerd/<version>/}.
+     */
+    public Builder binary(Path binary) {
+      once("binary");
+      this.binary = Objects.requireNonNull(binary, "binary");
+      return this;
+    }
+
+    /**
+     * Where version directories live; default {@code faas-data/workerd} under the working
+     * directory. One provider per directory: it deletes what it finds there on start.
+     */
+    public Builder dataDir(Path dataDir) {
+      once("dataDir");
+      this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+      return this;
+    }
+
+    /** How long a process may take to listen before its start fails; default 10 s. */
+    public Builder startTimeout(Duration startTimeout) {
+      once("startTimeout");
+      this.startTimeout = positive("startTimeout", startTimeout);
+      return this;
+    }
+
+    /** How long a stopped process gets after SIGTERM before SIGKILL; default 5 s. */
+    public Builder stopGracePeriod(Duration stopGracePeriod) {
+      once("stopGracePeriod");
+      this.stopGracePeriod = positive("stopGracePeriod", stopGracePeriod);
+      return this;
+    }
+
+    /** The outbound network policy of functions that have none; default {@link NetworkPolicy#PUBLIC_ONLY}. */
+    public Builder defaultNetwork(NetworkPolicy defaultNetwork) {
+      once("defaultNetwork");
+      this.defaultNetwork = Objects.requireNonNull(defaultNetwork, "defaultNetwork");
+      return this;
+    }
+
+    /** How many output lines are kept per version for {@link #logs}; default 200. */
+    public Builder logLines(int logLines) {
+      once("logLines");
+      if (logLines < 0) {
+        throw new IllegalArgumentException("logLines must not be negative, was " + logLines);
+      }
+      this.logLines = logLines;
+      return this;
+    }
+
+    /**
+     * After {@code crashes} unexpected exits (or failed starts) within {@code window}, a version
+     * is not restarted for {@code backoff}. Default: 3 within 1 minute, 30 s.
+     */
+    public Builder restartBackoff(int crashes, Duration window, Duration backoff) {
+      once("restartBackoff");
+      if (crashes < 1) {
+        throw new IllegalArgumentException("crashes must be at least 1, was " + crashes);
+      }
+      this.crashLimit = crashes;
+      this.crashWindow = positive("window", window);
+      this.backoff = positive("backoff", backoff);
+      return this;
+    }
+
+    /** The clock for crash back-off; tests advance their own. */
+    Builder clock(Clock clock) {
+      once("clock");
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Builds the provider: locates the binary, locks the data dir and kills what a previous run
+     * left in it.
+     *
+     * @throws IllegalStateException if the binary cannot be found (the message says how to
+     *     install it) or another provider uses the data dir
+     */
+    public WorkerdProvider build() {
+      return new WorkerdProvider(this);
+    }
+  }
+}

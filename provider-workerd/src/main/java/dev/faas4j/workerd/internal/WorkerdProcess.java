@@ -1,0 +1,246 @@
+package dev.faas4j.workerd.internal;
+
+import dev.faas4j.api.Endpoint;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+
+/**
+ * One running {@code workerd serve} process and the two threads that read its output.
+ *
+ * <h2>Readiness through the control fd</h2>
+ * workerd reports {@code {"event":"listen","socket":"http","port":P}} on the descriptor given
+ * to {@code --control-fd} once its socket listens. {@link ProcessBuilder} only wires fds 0-2, so
+ * the process is started as {@code sh -c 'exec "$0" "$@" 3>&1 1>&2' workerd serve --control-fd 3 ...}:
+ * the shell points fd 3 at the stdout pipe, points workerd's own stdout at the stderr pipe, and
+ * then replaces itself with workerd (same pid, no shell left behind). The Java side therefore reads
+ * control messages, and nothing else, from {@link Process#getInputStream()}, and all of workerd's
+ * output (including the function's console lines) from {@link Process#getErrorStream()}. This
+ * needs no FIFO or temp file and no polling; and since the function's own output can never reach
+ * the control pipe, a function cannot forge a "listen" line to redirect traffic to another port.
+ * End of file on the control pipe means the process exited.
+ *
+ * <p>Thread-safe: {@link #stop} may be called from any thread, more than once.
+ */
+public final class WorkerdProcess {
+
+  private static final Pattern LISTEN = Pattern.compile("\"event\"\\s*:\\s*\"listen\"");
+  private static final Pattern PORT = Pattern.compile("\"port\"\\s*:\\s*([0-9]{1,5})");
+  private static final Duration DRAIN = Duration.ofSeconds(5);
+
+  private final Process process;
+  private final int port;
+  private final Endpoint endpoint;
+  private final LogBuffer ownLines;
+  private final Thread controlReader;
+  private final Thread outputReader;
+  private volatile boolean stopRequested;
+
+  private WorkerdProcess(Process process, int port, LogBuffer ownLines, Thread controlReader, Thread outputReader) {
+    this.process = process;
+    this.port = port;
+    this.endpoint = Endpoint.Http.loopback(port);
+    this.ownLines = ownLines;
+    this.controlReader = controlReader;
+    this.outputReader = outputReader;
+  }
+
+  /**
+   * Starts workerd on {@code config} and returns once it listens.
+   *
+   * @param threadName prefix for the reader threads' names
+   * @param log receives every output line
+   * @param sink also receives every output line (the version's log buffer)
+   * @throws StartFailure if it exits first or is not ready within {@code timeout}; the process is
+   *     gone when this is thrown
+   */
+  public static WorkerdProcess start(Path binary, Path config, Duration timeout, String threadName,
+      Logger log, Consumer<String> sink) throws StartFailure, IOException {
+    List<String> command = new ArrayList<>(List.of("sh", "-c", "exec \"$0\" \"$@\" 3>&1 1>&2",
+        binary.toString(), "serve", "--verbose", "--control-fd", "3", config.toAbsolutePath().toString()));
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .directory(config.getParent().toFile())
+        .redirectInput(new File("/dev/null"));
+    Process process = builder.start();
+    LogBuffer ownLines = new LogBuffer(50);
+    CompletableFuture<Integer> listening = new CompletableFuture<>();
+
+    Thread outputReader = reader(threadName + "-output", process.getErrorStream(), line -> {
+      ownLines.add(line);
+      sink.accept(line);
+      if (line.contains(" error: ") || line.startsWith("Error") || line.contains("Uncaught")) {
+        log.warn("{}", line);
+      } else {
+        log.info("{}", line);
+      }
+    }, () -> { });
+    Thread controlReader = reader(threadName + "-control", process.getInputStream(), line -> {
+      Matcher port = PORT.matcher(line);
+      if (LISTEN.matcher(line).find() && port.find()) {
+        listening.complete(Integer.parseInt(port.group(1)));
+      } else {
+        log.debug("control message: {}", line);
+      }
+    }, () -> listening.completeExceptionally(new IOException("control pipe closed: workerd exited")));
+    outputReader.start();
+    controlReader.start();
+
+    try {
+      int port = listening.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return new WorkerdProcess(process, port, ownLines, controlReader, outputReader);
+    } catch (ExecutionException exited) {
+      int code = waitForExit(process);
+      join(outputReader);
+      join(controlReader);
+      List<String> lines = ownLines.last(30);
+      throw new StartFailure("workerd exited with code " + code + " before it was ready"
+          + describe(lines), code, lines);
+    } catch (TimeoutException slow) {
+      terminate(process, Duration.ofSeconds(2));
+      join(outputReader);
+      join(controlReader);
+      List<String> lines = ownLines.last(30);
+      throw new StartFailure("workerd did not report a listening socket within " + timeout.toMillis()
+          + " ms (raise startTimeout if the machine is slow)" + describe(lines), null, lines);
+    } catch (InterruptedException e) {
+      terminate(process, Duration.ZERO);
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while starting workerd", e);
+    }
+  }
+
+  private static String describe(List<String> lines) {
+    return lines.isEmpty() ? "; it wrote nothing" : "; its last output:\n" + String.join("\n", lines);
+  }
+
+  private static Thread reader(String name, InputStream in, Consumer<String> onLine, Runnable onEnd) {
+    Thread thread = new Thread(() -> {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = lines.readLine()) != null) {
+          onLine.accept(line);
+        }
+      } catch (IOException ignored) {
+        // The pipe was closed under us: the process is gone, which onEnd reports.
+      } finally {
+        onEnd.run();
+      }
+    }, name);
+    thread.setDaemon(true);
+    return thread;
+  }
+
+  private static int waitForExit(Process process) {
+    try {
+      if (process.waitFor(DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+        return process.exitValue();
+      }
+      process.destroyForcibly();
+      return process.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      process.destroyForcibly();
+      return -1;
+    }
+  }
+
+  private static void join(Thread thread) {
+    try {
+      thread.join(DRAIN.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Sends SIGTERM, waits up to {@code grace}, then SIGKILL; returns once the process is gone. */
+  static void terminate(Process process, Duration grace) {
+    process.destroy();
+    try {
+      if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly();
+        process.waitFor();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The port workerd reported. */
+  public int port() {
+    return port;
+  }
+
+  /** The endpoint on that port; the same object every time. */
+  public Endpoint endpoint() {
+    return endpoint;
+  }
+
+  /** The process id. */
+  public long pid() {
+    return process.pid();
+  }
+
+  /** Whether the process is alive; as cheap as {@link Process#isAlive()}. */
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Whether {@link #stop} or {@link #requestStop} was called: an exit after that is not a crash. */
+  public boolean stopRequested() {
+    return stopRequested;
+  }
+
+  /** Completes when the process has exited. */
+  public CompletableFuture<Process> onExit() {
+    return process.onExit();
+  }
+
+  /** The exit code; only meaningful once the process exited. */
+  public int exitCode() {
+    return process.exitValue();
+  }
+
+  /** The process's last output lines, oldest first. */
+  public List<String> lastLines(int max) {
+    return ownLines.last(max);
+  }
+
+  /** Waits (a few seconds at most) until the output readers saw the end of a process that exited. */
+  public void awaitOutput() {
+    join(outputReader);
+    join(controlReader);
+  }
+
+  /** Sends SIGTERM without waiting; {@link #stop} completes the job. */
+  public void requestStop() {
+    stopRequested = true;
+    process.destroy();
+  }
+
+  /** Terminates the process (SIGTERM, then SIGKILL after {@code grace}) and waits for its readers. */
+  public void stop(Duration grace) {
+    // A process that already exited on its own is not marked: its exit still counts as a crash.
+    if (process.isAlive()) {
+      stopRequested = true;
+    }
+    terminate(process, grace);
+    join(outputReader);
+    join(controlReader);
+  }
+}

@@ -1,0 +1,127 @@
+package dev.faas4j.workerd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a provider does with a data dir that a crashed earlier run left behind. */
+@SuppressWarnings("try") // providers are opened in try blocks for their side effects and closing
+class WorkerdLeftoversTest {
+
+  private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+  @TempDir
+  Path dataDir;
+
+  @Test
+  void aNewProviderKillsTheProcessesOfACrashedRun() throws Exception {
+    Process gateway = startGateway();
+    long orphan = -1;
+    try {
+      orphan = readPid(gateway);
+      gateway.destroyForcibly();
+      gateway.waitFor();
+      assertThat(Processes.isRunning(orphan)).as("workerd %d outlived its crashed gateway", orphan).isTrue();
+
+      try (WorkerdProvider provider = TestWorkerd.builder(dataDir).build()) {
+        long pid = orphan;
+        assertThat(Processes.await(DEADLINE, () -> !Processes.isRunning(pid)))
+            .as("leftover workerd %d after a new provider started", pid).isTrue();
+        assertThat(Files.exists(dataDir.resolve("orphan"))).as("leftover version dir").isFalse();
+      }
+    } finally {
+      gateway.destroyForcibly();
+      if (orphan > 0) {
+        ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  @Test
+  void aNormalJvmExitStopsWorkerdThroughTheShutdownHook() throws Exception {
+    Process gateway = startGateway();
+    long orphan = -1;
+    try {
+      orphan = readPid(gateway);
+
+      gateway.getOutputStream().close(); // the child exits with System.exit(0), without close()
+      gateway.waitFor();
+
+      long pid = orphan;
+      assertThat(Processes.await(DEADLINE, () -> !Processes.isRunning(pid)))
+          .as("workerd %d after its JVM exited normally", pid).isTrue();
+    } finally {
+      gateway.destroyForcibly();
+      if (orphan > 0) {
+        ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  private Process startGateway() throws Exception {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+        LeftoverMain.class.getName(), TestWorkerd.binary().toString(), dataDir.toString())
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+  }
+
+  private static long readPid(Process gateway) throws Exception {
+    BufferedReader out = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    while ((line = out.readLine()) != null && !line.startsWith("PID ")) {
+      // skip anything else the child prints
+    }
+    assertThat(line).as("the child gateway reported its workerd pid").isNotNull();
+    return Long.parseLong(line.substring(4).trim());
+  }
+
+  @Test
+  void aPidFileOfAnUnrelatedProcessDoesNotKillIt() throws Exception {
+    Process unrelated = new ProcessBuilder("cat").start();
+    try {
+      Path versionDir = Files.createDirectories(dataDir.resolve("stale").resolve("v1"));
+      Files.writeString(versionDir.resolve(".faas4j-workerd"), "stale:v1\n");
+      Files.writeString(versionDir.resolve("workerd.pid"), Long.toString(unrelated.pid()));
+
+      try (WorkerdProvider provider = TestWorkerd.builder(dataDir).build()) {
+        assertThat(unrelated.isAlive()).as("a process that does not run this dir's config").isTrue();
+        assertThat(Files.exists(versionDir)).as("stale version dir removed").isFalse();
+      }
+    } finally {
+      unrelated.destroyForcibly();
+      unrelated.waitFor();
+    }
+  }
+
+  @Test
+  void filesThisProviderDidNotWriteAreKept() throws Exception {
+    Path foreign = Files.createDirectories(dataDir.resolve("notes").resolve("v1"));
+    Files.writeString(foreign.resolve("readme.txt"), "mine");
+
+    try (WorkerdProvider provider = TestWorkerd.builder(dataDir).build()) {
+      assertThat(foreign.resolve("readme.txt")).as("an unmarked directory is left alone").exists();
+    }
+  }
+
+  @Test
+  void twoProvidersCannotShareADataDir() {
+    try (WorkerdProvider first = TestWorkerd.builder(dataDir).build()) {
+      assertThatThrownBy(() -> TestWorkerd.builder(dataDir).build())
+          .as("second provider on %s", dataDir)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("in use by another running WorkerdProvider");
+    }
+    try (WorkerdProvider again = TestWorkerd.builder(dataDir).build()) {
+      assertThat(again.dataDir()).as("the dir is free again after close").isEqualTo(dataDir.toAbsolutePath());
+    }
+  }
+}
