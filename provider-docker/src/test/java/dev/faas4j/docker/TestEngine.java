@@ -48,14 +48,20 @@ final class TestEngine implements AutoCloseable {
     this.client = client;
   }
 
-  /** Connects to the engine, or fails (CI) or skips (elsewhere) the calling test class. */
-  static TestEngine connectOrSkip() {
+  /** Why the engine cannot be used, or null; set by {@link #connectOrNull()}. */
+  private static volatile String unavailable;
+
+  /**
+   * Connects to the engine. Without one, fails under {@code CI=true}, and otherwise returns null
+   * after printing why; each test then calls {@link #skipIfMissing(TestEngine)}.
+   */
+  static TestEngine connectOrNull() {
     String host = System.getenv("DOCKER_HOST");
     if (host == null || host.isBlank()) {
       host = "unix:///var/run/docker.sock";
     }
     if (!Files.isExecutable(BUSYBOX)) {
-      missing("the tests build their function image from Debian's static busybox, and " + BUSYBOX
+      return missing("the tests build their function image from Debian's static busybox, and " + BUSYBOX
           + " is missing: run `apt-get install -y busybox-static` (or `eval \"$(bash .ci/dockerd.sh start)\"`)");
     }
     DefaultDockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
@@ -71,17 +77,45 @@ final class TestEngine implements AutoCloseable {
       } catch (IOException ignored) {
         // nothing to release
       }
-      missing("no Docker engine answers at " + host + " (" + e.getMessage() + "): start one with"
+      return missing("no Docker engine answers at " + host + " (" + e.getMessage() + "): start one with"
           + " `eval \"$(bash .ci/dockerd.sh start)\"` from the repository root, then rerun with DOCKER_HOST set");
     }
     return new TestEngine(host, client);
   }
 
-  private static void missing(String why) {
+  private static TestEngine missing(String why) {
     if ("true".equals(System.getenv("CI"))) {
       fail("CI=true and the Docker integration tests cannot run: " + why);
     }
-    Assumptions.abort("Docker integration tests skipped: " + why);
+    unavailable = "Docker integration tests skipped: " + why;
+    System.err.println(unavailable);
+    return null;
+  }
+
+  /** Why the engine cannot be used here, or null if it can; probes once per JVM. */
+  static synchronized String whyUnavailable() {
+    if (!probed) {
+      probed = true;
+      TestEngine engine = connectOrNull();
+      if (engine != null) {
+        try {
+          engine.close();
+        } catch (IOException ignored) {
+          // nothing to release
+        }
+      }
+    }
+    return unavailable;
+  }
+
+  private static boolean probed;
+
+  /** Skips the calling test, with the reason, if {@code engine} is null. */
+  static TestEngine skipIfMissing(TestEngine engine) {
+    if (engine == null) {
+      Assumptions.abort(unavailable);
+    }
+    return engine;
   }
 
   /** Builds the function image under a fresh tag and returns the tag. */

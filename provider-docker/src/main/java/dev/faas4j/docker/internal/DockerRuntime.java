@@ -163,6 +163,14 @@ public final class DockerRuntime implements AutoCloseable {
     if (version == null) {
       throw FaasException.notFound("version " + ref + " is not deployed on the docker provider: deploy it first");
     }
+    // Containers the watcher saw die are no longer ready but still exist (their logs stay
+    // readable until now): remove them, and any ready one the engine no longer runs.
+    Set<String> readyIds = version.replicas().stream().map(Replica::containerId).collect(Collectors.toSet());
+    for (Map.Entry<String, VersionState> entry : new ArrayList<>(owned.entrySet())) {
+      if (entry.getValue() == version && !readyIds.contains(entry.getKey())) {
+        removeContainer(version, entry.getKey());
+      }
+    }
     for (Replica replica : version.replicas()) {
       if (!isRunning(replica.containerId())) {
         version.remove(replica.containerId());
