@@ -327,6 +327,34 @@ class DockerProviderTest {
   }
 
   @Test
+  void closeLeavesNoThreadBehind() throws Exception {
+    DockerProvider provider = newProvider();
+    FunctionSpec spec = spec("threads").env("REPLY_BODY", "x").build();
+    provider.deploy(spec);
+    provider.scale(spec.ref(), 1);
+    assertThat(providerThreads()).as("watcher threads while the provider is open").isNotEmpty();
+
+    provider.close();
+
+    Instant deadline = Instant.now().plusSeconds(30);
+    List<String> left = providerThreads();
+    while (!left.isEmpty() && Instant.now().isBefore(deadline)) {
+      Thread.onSpinWait();
+      left = providerThreads();
+    }
+    assertThat(left).as("provider and Docker client threads alive after close").isEmpty();
+  }
+
+  /** Threads of this module's watchers and of docker-java streams. */
+  private static List<String> providerThreads() {
+    return Thread.getAllStackTraces().keySet().stream()
+        .filter(Thread::isAlive)
+        .map(Thread::getName)
+        .filter(name -> name.startsWith("faas4j-docker-watch") || name.startsWith("docker-java-stream"))
+        .toList();
+  }
+
+  @Test
   void anUnreachableEngineIsReportedWithWhatToDo() {
     assertThatThrownBy(() -> DockerProvider.builder().dockerHost("unix:///nonexistent/docker.sock").build())
         .isInstanceOfSatisfying(FaasException.class, e -> {

@@ -600,12 +600,12 @@ public final class DockerRuntime implements AutoCloseable {
         if (!closed) {
           LOG.debug("Docker event stream ended: {}", throwable.toString());
         }
-        events = null;
+        streamEnded(this);
       }
 
       @Override
       public void onComplete() {
-        events = null;
+        streamEnded(this);
       }
     };
     events = callback;
@@ -614,6 +614,12 @@ public final class DockerRuntime implements AutoCloseable {
         .withEventFilter("die")
         .withLabelFilter(Map.of(LABEL_OWNER, settings.instanceId()))
         .exec(callback);
+  }
+
+  private synchronized void streamEnded(ResultCallback.Adapter<Event> stream) {
+    if (events == stream) {
+      events = null;
+    }
   }
 
   /**
@@ -625,8 +631,10 @@ public final class DockerRuntime implements AutoCloseable {
       return;
     }
     try {
-      if (events == null) {
-        watchEvents();
+      synchronized (this) {
+        if (events == null && !closed) {
+          watchEvents();
+        }
       }
       Map<String, VersionState> readyBefore = new LinkedHashMap<>();
       for (VersionState version : versions.values()) {
