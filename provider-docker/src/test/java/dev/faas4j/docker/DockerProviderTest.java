@@ -312,6 +312,23 @@ class DockerProviderTest {
   }
 
   @Test
+  void scalingDownWithAStopTimeoutRemovesTheContainers() throws Exception {
+    DockerProvider provider = DockerProvider.builder()
+        .dockerHost(TestEngine.skipIfMissing(engine).dockerHost)
+        .stopTimeout(Duration.ofSeconds(1))
+        .build();
+    providers.add(provider);
+    FunctionSpec spec = spec("graceful").env("REPLY_BODY", "x").build();
+    provider.deploy(spec);
+    provider.scale(spec.ref(), 2);
+
+    provider.scale(spec.ref(), 1);
+
+    assertThat(engine.containersOf(provider.instanceId())).as("containers after scaling 2 -> 1").hasSize(1);
+    assertThat(get(provider.endpoint(spec.ref()).orElseThrow())).as("the remaining replica answers").isEqualTo("x");
+  }
+
+  @Test
   void closeRemovesEveryContainerItStarted() throws Exception {
     DockerProvider provider = newProvider();
     FunctionSpec one = spec("one").env("REPLY_BODY", "1").build();

@@ -171,8 +171,11 @@ final class TestEngine implements AutoCloseable {
     List<Container> containers = client.listContainersCmd().withShowAll(true)
         .withLabelFilter(Map.of("dev.faas4j.managed", "true")).exec();
     assertThat(containers).as("containers labelled dev.faas4j.managed left on the engine").isEmpty();
-    List<Image> images = client.listImagesCmd().withImageNameFilter(IMAGE_REPOSITORY).exec();
+    List<Image> images = client.listImagesCmd().withReferenceFilter(IMAGE_REPOSITORY).exec();
     assertThat(images).as("test function images left on the engine").isEmpty();
+    List<Image> layers = client.listImagesCmd().withShowAll(true)
+        .withLabelFilter(Map.of("dev.faas4j.test", "true")).exec();
+    assertThat(layers).as("images or build layers labelled dev.faas4j.test left on the engine").isEmpty();
     List<Network> networks = client.listNetworksCmd().exec();
     assertThat(networks).as("networks other than the engine's built-in ones")
         .allSatisfy(network -> assertThat(BUILTIN_NETWORKS).contains(network.getName()));
