@@ -19,7 +19,8 @@ log() { echo "dockerd.sh: $*" >&2; }
 install_packages() {
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
-  [ -x /bin/busybox ] || missing+=(busybox-static)
+  # The tests copy /bin/busybox into a FROM-scratch image, so it must be the static build.
+  dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
   if [ "${#missing[@]}" -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
       log "missing ${missing[*]} and not root: install them with apt-get install -y ${missing[*]}"
