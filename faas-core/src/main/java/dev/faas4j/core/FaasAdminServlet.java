@@ -139,37 +139,37 @@ public final class FaasAdminServlet extends HttpServlet {
       for (FunctionInfo info : faas.list()) {
         functions.add(functionBody(info));
       }
-      ok(response, Map.of("functions", functions));
+      ok(response, fields("functions", functions));
     } else if (n == 2 && p[0].equals("functions")) {
       if (method.equals("GET")) {
-        ok(response, Map.of("function", functionBody(faas.describe(p[1]))));
+        ok(response, fields("function", functionBody(faas.describe(p[1]))));
       } else {
         requireMethod(method, "GET", "DELETE");
         faas.deleteFunction(p[1]);
-        ok(response, Map.of("funcName", p[1], "deleted", true));
+        ok(response, fields("funcName", p[1], "deleted", true));
       }
     } else if (n == 4 && p[0].equals("functions") && p[2].equals("versions")) {
       requireMethod(method, "DELETE");
       faas.deleteVersion(p[1], p[3], "true".equalsIgnoreCase(request.getParameter("force")));
-      ok(response, Map.of("funcName", p[1], "version", p[3], "deleted", true));
+      ok(response, fields("funcName", p[1], "version", p[3], "deleted", true));
     } else if (n == 5 && p[0].equals("functions") && p[2].equals("versions") && p[4].equals("stop")) {
       requireMethod(method, "POST");
       faas.stop(p[1], p[3]);
-      ok(response, Map.of("funcName", p[1], "version", p[3], "state", "stopped"));
+      ok(response, fields("funcName", p[1], "version", p[3], "state", "stopped"));
     } else if (n == 5 && p[0].equals("functions") && p[2].equals("versions") && p[4].equals("logs")) {
       requireMethod(method, "GET");
-      ok(response, Map.of("funcName", p[1], "version", p[3],
+      ok(response, fields("funcName", p[1], "version", p[3],
           "lines", faas.logs(p[1], p[3], intParameter(request, "lines", 100, 10_000))));
     } else if (n == 4 && p[0].equals("functions") && p[2].equals("aliases")) {
       if (method.equals("PUT")) {
         ObjectNode body = body(request);
         checkFields(body, Set.of("version"), "alias");
         Deployment moved = faas.setAlias(p[1], p[3], requiredText(body, "version"));
-        ok(response, Map.of("funcName", moved.name(), "alias", moved.alias(), "version", moved.version()));
+        ok(response, fields("funcName", moved.name(), "alias", moved.alias(), "version", moved.version()));
       } else {
         requireMethod(method, "PUT", "DELETE");
         faas.removeAlias(p[1], p[3]);
-        ok(response, Map.of("funcName", p[1], "alias", p[3], "deleted", true));
+        ok(response, fields("funcName", p[1], "alias", p[3], "deleted", true));
       }
     } else {
       throw FaasException.notFound("no admin route " + method + " /api" + pathInfo + "; see the README for the API");
@@ -385,6 +385,15 @@ public final class FaasAdminServlet extends HttpServlet {
     }
     body.put("versions", versions);
     return body;
+  }
+
+  /** An ordered map from alternating names and values, so answers have a stable field order. */
+  private static Map<String, Object> fields(Object... namesAndValues) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      map.put((String) namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return map;
   }
 
   private static void ok(HttpServletResponse response, Map<String, Object> fields) throws IOException {

@@ -1,0 +1,187 @@
+package dev.faas4j.examples.gateway;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.faas4j.api.FunctionStore;
+import dev.faas4j.core.AdminAuthenticator;
+import dev.faas4j.core.Faas;
+import dev.faas4j.core.FaasAdminServlet;
+import dev.faas4j.core.FaasFilter;
+import dev.faas4j.store.jdbc.JdbcFunctionStore;
+import dev.faas4j.workerd.WorkerdProvider;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.EnumSet;
+import java.util.concurrent.CountDownLatch;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standalone faas4j gateway: one port for the admin API ({@code /api/...}) and for function
+ * traffic (any Host under the domain), workerd for JavaScript functions, SQLite (or PostgreSQL)
+ * for state. {@code java -jar faas-gateway.jar --help} lists the options.
+ */
+public final class Gateway implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
+
+  private final Server server;
+  private final Faas faas;
+  private final HikariDataSource pool;
+  private final int port;
+
+  private Gateway(Server server, Faas faas, HikariDataSource pool, int port) {
+    this.server = server;
+    this.faas = faas;
+    this.pool = pool;
+    this.port = port;
+  }
+
+  /** Starts a gateway; every function in the store is served again. */
+  static Gateway start(GatewayOptions options) throws Exception {
+    Files.createDirectories(options.dataDir());
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost(options.bind());
+    connector.setPort(options.port());
+    connector.open(); // bind now, so that access URLs carry the real port when --port 0
+    int port = connector.getLocalPort();
+    server.addConnector(connector);
+
+    HikariDataSource pool = options.jdbcUrl() == null ? null : pool(options.jdbcUrl());
+    Faas faas = null;
+    try {
+      FunctionStore store = pool == null
+          ? JdbcFunctionStore.sqlite(options.dataDir().resolve("faas.db"))
+          : JdbcFunctionStore.builder(pool).build();
+      faas = Faas.builder()
+          .provider(WorkerdProvider.builder().dataDir(options.dataDir().resolve("workerd")).build())
+          .store(store)
+          .domain(options.domain())
+          .idleTimeout(options.idleTimeout())
+          .publicPort(port)
+          .build();
+
+      AdminAuthenticator auth = options.adminToken() == null
+          ? AdminAuthenticator.none() : AdminAuthenticator.bearerToken(options.adminToken());
+      ServletContextHandler context = new ServletContextHandler();
+      context.addFilter(new FilterHolder(new FaasFilter(faas)), "/*", EnumSet.of(DispatcherType.REQUEST));
+      context.addServlet(new ServletHolder(new FaasAdminServlet(faas, auth)), "/api/*");
+      context.addServlet(new ServletHolder(new NotFound(options.domain())), "/");
+      server.setHandler(context);
+      server.setStopTimeout(5_000);
+      server.start();
+      return new Gateway(server, faas, pool, port);
+    } catch (Exception | Error e) {
+      if (faas != null) {
+        faas.close();
+      }
+      if (pool != null) {
+        pool.close();
+      }
+      connector.close();
+      throw e;
+    }
+  }
+
+  private static HikariDataSource pool(String jdbcUrl) {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(jdbcUrl);
+    config.setPoolName("faas4j-store");
+    config.setMaximumPoolSize(8);
+    return new HikariDataSource(config);
+  }
+
+  /** The port the gateway listens on. */
+  int port() {
+    return port;
+  }
+
+  /** Stops taking requests, then stops every function instance and closes the store. */
+  @Override
+  public void close() {
+    try {
+      server.stop();
+    } catch (Exception e) {
+      LOG.warn("jetty did not stop cleanly: {}", e.toString());
+    }
+    faas.close();
+    if (pool != null) {
+      pool.close();
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    GatewayOptions options;
+    try {
+      options = GatewayOptions.parse(args, System.getenv());
+    } catch (GatewayOptions.UsageException e) {
+      System.err.println("faas-gateway: " + e.getMessage());
+      System.err.println("Try --help.");
+      System.exit(2);
+      return;
+    }
+    if (options.help()) {
+      System.out.print(GatewayOptions.USAGE);
+      return;
+    }
+    Gateway gateway;
+    try {
+      gateway = start(options);
+    } catch (Exception e) {
+      System.err.println("faas-gateway: could not start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    System.out.println("faas4j gateway listening on http://" + options.bind() + ":" + gateway.port()
+        + " (functions at *." + options.domain() + ", data in " + options.dataDir() + ")");
+    System.out.flush();
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread stopper = new Thread(() -> {
+      gateway.close();
+      stopped.countDown();
+    }, "faas4j-shutdown");
+    // SIGTERM and Ctrl-C stop the gateway in order and exit 0; the hook covers System.exit elsewhere.
+    Runtime.getRuntime().addShutdownHook(new Thread(gateway::close, "faas4j-shutdown-hook"));
+    for (String signal : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
+        if (stopped.getCount() > 0 && !stopper.isAlive()) {
+          stopper.start();
+        }
+      });
+    }
+    stopped.await();
+    System.exit(0);
+  }
+
+  /** Everything that is neither function traffic nor the admin API. */
+  private static final class NotFound extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+    private final String domain;
+
+    NotFound(String domain) {
+      this.domain = domain;
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+      byte[] body = ("{\"status\":\"error\",\"error\":\"nothing here: the admin API is under /api/, and functions"
+          + " answer at {name}." + domain + " (send that Host header)\"}").getBytes(StandardCharsets.UTF_8);
+      response.setStatus(404);
+      response.setContentType("application/json");
+      response.setContentLength(body.length);
+      response.getOutputStream().write(body);
+    }
+  }
+}

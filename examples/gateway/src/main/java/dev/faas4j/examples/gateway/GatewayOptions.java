@@ -1,0 +1,137 @@
+package dev.faas4j.examples.gateway;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The gateway's settings, from command-line flags and, for any flag not given, from the
+ * environment variable of the same meaning ({@code --data-dir} ↔ {@code FAAS4J_DATA_DIR}).
+ *
+ * @param port the HTTP port; 0 picks a free one
+ * @param bind the address to listen on
+ * @param domain the domain function hosts live under
+ * @param dataDir where the SQLite file and workerd's working directories live
+ * @param idleTimeout how long a version may be idle before it is suspended
+ * @param adminToken the bearer token the admin API requires, or null for none
+ * @param jdbcUrl a PostgreSQL JDBC URL to use instead of SQLite, or null
+ * @param help whether {@code --help} was asked for
+ */
+record GatewayOptions(
+    int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String jdbcUrl,
+    boolean help) {
+
+  static final String USAGE = """
+      Usage: java -jar faas-gateway.jar [options]
+
+        --port N            HTTP port for the admin API and function traffic (default 8081; 0 = any free port)
+        --bind ADDR         address to listen on (default 127.0.0.1)
+        --domain D          functions answer at {version}.{name}.D and {name}.D (default func.local)
+        --data-dir DIR      SQLite file and workerd working directories (default ./faas-data)
+        --idle-timeout T    suspend versions idle this long: 500ms, 2s, 5m, 1h (default 60s)
+        --admin-token TOK   require "Authorization: Bearer TOK" on the admin API (default: no auth)
+        --jdbc-url URL      keep state in PostgreSQL instead of SQLite, e.g.
+                            jdbc:postgresql://db:5432/faas?user=faas&password=secret
+        --help              print this help
+
+      Each option can also be set with an environment variable: FAAS4J_PORT, FAAS4J_BIND,
+      FAAS4J_DOMAIN, FAAS4J_DATA_DIR, FAAS4J_IDLE_TIMEOUT, FAAS4J_ADMIN_TOKEN, FAAS4J_JDBC_URL.
+      A flag wins over its variable.
+      """;
+
+  private static final Map<String, String> DEFAULTS = Map.of(
+      "port", "8081", "bind", "127.0.0.1", "domain", "func.local", "data-dir", "./faas-data", "idle-timeout", "60s");
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
+
+  /** Thrown for bad flags; its message says what is wrong. */
+  static final class UsageException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    UsageException(String message) {
+      super(message);
+    }
+  }
+
+  static GatewayOptions parse(String[] args, Map<String, String> env) throws UsageException {
+    Map<String, String> values = new LinkedHashMap<>();
+    for (String option : new String[] {"port", "bind", "domain", "data-dir", "idle-timeout", "admin-token", "jdbc-url"}) {
+      String fromEnv = env.get("FAAS4J_" + option.toUpperCase(Locale.ROOT).replace('-', '_'));
+      if (fromEnv != null && !fromEnv.isEmpty()) {
+        values.put(option, fromEnv);
+      }
+    }
+    boolean help = false;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (arg.equals("--help") || arg.equals("-h")) {
+        help = true;
+        continue;
+      }
+      if (!arg.startsWith("--")) {
+        throw new UsageException("unexpected argument '" + arg + "'");
+      }
+      String name = arg.substring(2);
+      String value;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      } else {
+        if (i + 1 >= args.length) {
+          throw new UsageException("--" + name + " needs a value");
+        }
+        value = args[++i];
+      }
+      if (!DEFAULTS.containsKey(name) && !name.equals("admin-token") && !name.equals("jdbc-url")) {
+        throw new UsageException("unknown option --" + name);
+      }
+      values.put(name, value);
+    }
+    DEFAULTS.forEach(values::putIfAbsent);
+
+    int port;
+    try {
+      port = Integer.parseInt(values.get("port"));
+    } catch (NumberFormatException e) {
+      port = -1;
+    }
+    if (port < 0 || port > 65535) {
+      throw new UsageException("--port must be a number from 0 to 65535, was '" + values.get("port") + "'");
+    }
+    String token = values.get("admin-token");
+    if (token != null && token.isBlank()) {
+      throw new UsageException("--admin-token must not be blank");
+    }
+    String jdbcUrl = values.get("jdbc-url");
+    if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
+      throw new UsageException("--jdbc-url must be a PostgreSQL JDBC URL (jdbc:postgresql://...)");
+    }
+    return new GatewayOptions(port, values.get("bind"), values.get("domain"),
+        Path.of(values.get("data-dir")).toAbsolutePath().normalize(), duration(values.get("idle-timeout")),
+        token, jdbcUrl, help);
+  }
+
+  /** Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}; a bare number is seconds. */
+  static Duration duration(String text) throws UsageException {
+    Matcher m = DURATION.matcher(text.trim());
+    if (!m.matches()) {
+      throw new UsageException("--idle-timeout must look like 500ms, 2s, 5m or 1h, was '" + text + "'");
+    }
+    long amount = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    Duration duration = switch (unit) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "m" -> Duration.ofMinutes(amount);
+      case "h" -> Duration.ofHours(amount);
+      default -> Duration.ofSeconds(amount);
+    };
+    if (duration.isZero()) {
+      throw new UsageException("--idle-timeout must be positive");
+    }
+    return duration;
+  }
+}
