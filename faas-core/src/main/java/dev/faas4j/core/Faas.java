@@ -477,9 +477,11 @@ public final class Faas implements AutoCloseable {
     }
   }
 
+  /** The function's state; a function this JVM has not seen is looked up in the store (another gateway may own it). */
   private FunctionState require(String name) {
     Validation.requireLabel("function name", name);
-    return registry.get(name).orElseThrow(() -> FaasException.notFound("function '" + name + "' not found"));
+    return registry.get(name).or(() -> registry.refresh(name))
+        .orElseThrow(() -> FaasException.notFound("function '" + name + "' not found"));
   }
 
   private static FunctionVersion requireVersion(FunctionState state, String version) {
