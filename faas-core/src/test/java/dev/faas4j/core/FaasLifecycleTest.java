@@ -311,6 +311,23 @@ class FaasLifecycleTest {
     assertThat(freshProvider.starts(new FunctionRef("hello", "v2"))).as("restored lazily, started on demand").isEqualTo(1);
   }
 
+  @Test
+  void withEagerRestoreTheLatestVersionsStartWithoutARequest() throws Exception {
+    InMemoryStore store = new InMemoryStore();
+    try (Faas first = Faas.builder().provider(provider).store(store).maintenanceInterval(Duration.ZERO).build()) {
+      first.deploy(version("hello", "v1", "one"), null);
+      first.deploy(version("hello", "v2", "two"), null);
+    }
+    InMemoryProvider freshProvider = new InMemoryProvider(spec -> request -> FunctionResponse.ok(spec.code()));
+
+    try (Faas second = Faas.builder().provider(freshProvider).store(store).eagerRestore(true)
+        .maintenanceInterval(Duration.ZERO).build()) {
+      awaitCondition(() -> freshProvider.isRunning(new FunctionRef("hello", "v2")));
+      assertThat(freshProvider.starts(new FunctionRef("hello", "v1"))).as("only the latest is started").isZero();
+      assertThat(second.describe("hello").versions().get(1).state()).isEqualTo(State.RUNNING);
+    }
+  }
+
   private static State state(Faas faas, String version) {
     return faas.describe("hello").versions().stream()
         .filter(v -> v.version().equals(version)).findFirst().orElseThrow().state();
