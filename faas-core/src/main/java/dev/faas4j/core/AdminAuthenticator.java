@@ -36,18 +36,7 @@ public interface AdminAuthenticator {
     if (token.isBlank()) {
       throw new IllegalArgumentException("the admin token must not be blank");
     }
-    byte[] expected = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
-    return new AdminAuthenticator() {
-      @Override
-      public boolean authenticate(HttpServletRequest request) {
-        return matches(request.getHeader("Authorization"), expected);
-      }
-
-      @Override
-      public String challenge() {
-        return "Bearer realm=\"faas4j\"";
-      }
-    };
+    return new ExpectedAuthorization("Bearer " + token, "Bearer realm=\"faas4j\"");
   }
 
   /** Requires HTTP basic authentication with this user and password. */
@@ -57,24 +46,30 @@ public interface AdminAuthenticator {
     if (user.indexOf(':') >= 0) {
       throw new IllegalArgumentException("a basic-auth user name may not contain ':'");
     }
-    byte[] expected = ("Basic " + Base64.getEncoder().encodeToString(
-        (user + ":" + password).getBytes(StandardCharsets.UTF_8))).getBytes(StandardCharsets.UTF_8);
-    return new AdminAuthenticator() {
-      @Override
-      public boolean authenticate(HttpServletRequest request) {
-        return matches(request.getHeader("Authorization"), expected);
-      }
-
-      @Override
-      public String challenge() {
-        return "Basic realm=\"faas4j\", charset=\"UTF-8\"";
-      }
-    };
+    String credentials = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    return new ExpectedAuthorization("Basic " + credentials, "Basic realm=\"faas4j\", charset=\"UTF-8\"");
   }
 
-  /** Constant-time comparison of a header with the expected value. */
-  private static boolean matches(String header, byte[] expected) {
-    byte[] actual = header == null ? new byte[0] : header.getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(actual, expected);
+  /** Accepts requests whose {@code Authorization} header equals one value, compared in constant time. */
+  final class ExpectedAuthorization implements AdminAuthenticator {
+    private final byte[] expected;
+    private final String challenge;
+
+    private ExpectedAuthorization(String expected, String challenge) {
+      this.expected = expected.getBytes(StandardCharsets.UTF_8);
+      this.challenge = challenge;
+    }
+
+    @Override
+    public boolean authenticate(HttpServletRequest request) {
+      String header = request.getHeader("Authorization");
+      byte[] actual = header == null ? new byte[0] : header.getBytes(StandardCharsets.UTF_8);
+      return MessageDigest.isEqual(actual, expected);
+    }
+
+    @Override
+    public String challenge() {
+      return challenge;
+    }
   }
 }

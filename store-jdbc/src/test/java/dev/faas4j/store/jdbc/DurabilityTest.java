@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.faas4j.api.FunctionState;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -28,23 +27,16 @@ class DurabilityTest {
     Path file = dir.resolve("faas4j.db");
     Path stdout = dir.resolve("child.out");
     Path stderr = dir.resolve("child.err");
-    // stdout goes to a file, not a pipe: the JDK closes a killed process's pipes, and acknowledgements
-    // written just before the kill must still be read after it.
-    Process child = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", testClassPath(), DurabilityChild.class.getName(), file.toString(), "1000000")
-        .redirectOutput(stdout.toFile())
-        .redirectError(stderr.toFile())
-        .start();
+    Process child = ChildJvm.start(DurabilityChild.class, stdout, stderr, file.toString(), "1000000");
     try {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5); // against a hang, not a speed check
-      while (lastAcked(stdout) < killAfter) {
+      while (ChildJvm.lastAcked(stdout) < killAfter) {
         if (!child.isAlive()) {
-          fail("the child JVM exited (" + child.exitValue() + ") after " + lastAcked(stdout)
+          fail("the child JVM exited (" + child.exitValue() + ") after " + ChildJvm.lastAcked(stdout)
               + " saves, before it was killed: " + Files.readString(stderr));
         }
         if (System.nanoTime() > deadline) {
-          fail("the child JVM acknowledged only " + lastAcked(stdout) + " saves in 5 minutes");
+          fail("the child JVM acknowledged only " + ChildJvm.lastAcked(stdout) + " saves in 5 minutes");
         }
         Thread.sleep(10); // polling interval only; nothing is asserted about time
       }
@@ -54,7 +46,7 @@ class DurabilityTest {
       child.destroyForcibly();
       child.waitFor(1, TimeUnit.MINUTES);
     }
-    long lastAcked = lastAcked(stdout);
+    long lastAcked = ChildJvm.lastAcked(stdout);
 
     try (JdbcFunctionStore reopened = JdbcFunctionStore.sqlite(file)) {
       Optional<FunctionState> found = reopened.load("hello");
@@ -68,20 +60,5 @@ class DurabilityTest {
     }
   }
 
-  /** The last revision the child acknowledged with a whole line, 0 for none. */
-  private static long lastAcked(Path stdout) throws IOException {
-    String out = Files.readString(stdout);
-    int end = out.lastIndexOf('\n');
-    if (end < 0) {
-      return 0;
-    }
-    int start = out.lastIndexOf('\n', end - 1) + 1;
-    return Long.parseLong(out.substring(start, end).substring("acked ".length()));
-  }
 
-  /** The classpath the tests run with, which holds the child's main class and the store. */
-  private static String testClassPath() {
-    String surefire = System.getProperty("surefire.test.class.path");
-    return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
-  }
 }

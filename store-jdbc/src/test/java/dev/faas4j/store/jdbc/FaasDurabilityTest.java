@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.faas4j.core.FunctionInfo;
 import dev.faas4j.core.VersionInfo;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -28,20 +27,15 @@ class FaasDurabilityTest {
     Path stdout = dir.resolve("child.out");
     Path stderr = dir.resolve("child.err");
     int killAfter = 25;
-    Process child = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", testClassPath(), FaasDurabilityChild.class.getName(), file.toString(), "100000")
-        .redirectOutput(stdout.toFile())
-        .redirectError(stderr.toFile())
-        .start();
+    Process child = ChildJvm.start(FaasDurabilityChild.class, stdout, stderr, file.toString(), "100000");
     try {
       long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5); // against a hang, not a speed check
-      while (lastAcked(stdout) < killAfter) {
+      while (ChildJvm.lastAcked(stdout) < killAfter) {
         if (!child.isAlive()) {
           fail("the child exited (" + child.exitValue() + ") before it was killed: " + Files.readString(stderr));
         }
         if (System.nanoTime() > deadline) {
-          fail("the child acknowledged only " + lastAcked(stdout) + " deploys in 5 minutes");
+          fail("the child acknowledged only " + ChildJvm.lastAcked(stdout) + " deploys in 5 minutes");
         }
         Thread.sleep(10);
       }
@@ -50,7 +44,7 @@ class FaasDurabilityTest {
     } finally {
       child.destroyForcibly();
     }
-    int acked = lastAcked(stdout);
+    int acked = (int) ChildJvm.lastAcked(stdout);
 
     try (FaasOverHttp restarted = new FaasOverHttp(JdbcFunctionStore.sqlite(file))) {
       FunctionInfo hello = restarted.faas.describe("hello");
@@ -70,18 +64,5 @@ class FaasDurabilityTest {
     }
   }
 
-  private static int lastAcked(Path stdout) throws IOException {
-    String out = Files.readString(stdout);
-    int end = out.lastIndexOf('\n');
-    if (end < 0) {
-      return 0;
-    }
-    int start = out.lastIndexOf('\n', end - 1) + 1;
-    return Integer.parseInt(out.substring(start, end).substring("acked ".length()));
-  }
 
-  private static String testClassPath() {
-    String surefire = System.getProperty("surefire.test.class.path");
-    return surefire != null && !surefire.isBlank() ? surefire : System.getProperty("java.class.path");
-  }
 }
