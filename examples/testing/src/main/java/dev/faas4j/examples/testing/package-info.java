@@ -1,0 +1,2 @@
+/** An application that uses faas4j, and (in its tests) how to test it with the in-memory parts. */
+package dev.faas4j.examples.testing;
