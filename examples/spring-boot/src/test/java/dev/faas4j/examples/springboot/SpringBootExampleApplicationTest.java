@@ -48,6 +48,8 @@ class SpringBootExampleApplicationTest {
   @DynamicPropertySource
   static void faasProperties(DynamicPropertyRegistry registry) {
     registry.add("faas4j.data-dir", () -> dataDir.toString());
+    // Tomcat's work directory, which would otherwise be left in the system's temp dir.
+    registry.add("server.tomcat.basedir", () -> dataDir.resolve("tomcat").toString());
   }
 
   @Test
