@@ -11,8 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -29,6 +29,7 @@ import org.springframework.test.context.DynamicPropertySource;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
     properties = {"spring.main.banner-mode=off", "faas4j.idle-timeout=5m"})
 @DirtiesContext
+@ExtendWith(Workerd.class)
 class SpringBootExampleApplicationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -39,11 +40,6 @@ class SpringBootExampleApplicationTest {
 
   @LocalServerPort
   int port;
-
-  @BeforeAll
-  static void workerdIsInstalled() {
-    Workerd.requireBinary(dataDir.resolve("binary-check"));
-  }
 
   @DynamicPropertySource
   static void faasProperties(DynamicPropertyRegistry registry) {
