@@ -17,6 +17,8 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A plain embedded Jetty 12 (ee10) application with a functions platform in front of it:
@@ -29,6 +31,8 @@ import org.eclipse.jetty.server.ServerConnector;
  * process, then the store. Not meant to be shared between threads beyond that.
  */
 public final class JettyExample implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(JettyExample.class);
 
   private final Server server;
   private final Faas faas;
@@ -90,14 +94,18 @@ public final class JettyExample implements AutoCloseable {
     return port;
   }
 
-  /** Stops taking requests, then stops every workerd process and closes the store. */
+  /** Stops taking requests, then stops every workerd process and closes the store. Idempotent. */
   @Override
-  public void close() throws Exception {
+  public void close() {
     try {
       server.stop();
-    } finally {
-      faas.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      LOG.warn("interrupted while stopping jetty; stopping the functions anyway");
+    } catch (Exception e) {
+      LOG.warn("jetty did not stop cleanly: {}", e.toString());
     }
+    faas.close();
   }
 
   /** {@code java ... JettyExample [port] [data-dir]}: defaults 8080 and {@code ./jetty-example-data}. */
@@ -105,13 +113,7 @@ public final class JettyExample implements AutoCloseable {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
     Path dataDir = Path.of(args.length > 1 ? args[1] : "jetty-example-data");
     JettyExample app = start(port, dataDir);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      try {
-        app.close();
-      } catch (Exception e) {
-        System.err.println("could not stop cleanly: " + e);
-      }
-    }, "jetty-example-shutdown"));
+    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "jetty-example-shutdown"));
     System.out.println("listening on http://127.0.0.1:" + app.port() + " (functions at *.func.local, data in "
         + dataDir.toAbsolutePath() + ")");
     app.server.join();
