@@ -302,6 +302,37 @@ class AdminApiTest {
     assertThat(http.call("hello.func.local")).as("function traffic needs no token").isEqualTo("one");
   }
 
+  @Test
+  void basicAuthGuardsTheAdminApiWithABasicChallenge() throws Exception {
+    http.close();
+    http = new JettyHarness(Faas.builder().provider(provider).maintenanceInterval(Duration.ZERO).build(),
+        AdminAuthenticator.basic("ada", "pa:ss"));
+    String good = "Basic " + java.util.Base64.getEncoder().encodeToString("ada:pa:ss".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String wrong = "Basic " + java.util.Base64.getEncoder().encodeToString("ada:pass".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    HttpResponse<String> missing = http.admin("GET", "/functions", null);
+    error(missing, 401);
+    assertThat(missing.headers().firstValue("WWW-Authenticate")).as("challenge of a basic-auth 401")
+        .hasValueSatisfying(v -> assertThat(v).startsWith("Basic realm="));
+    error(http.admin("GET", "/functions", null, "Authorization", wrong), 401);
+    assertThat(functionsSnapshotWith(good)).as("functions with the right password").isEqualTo("[]");
+  }
+
+  @Test
+  void anyOfAcceptsEitherCredentialAndChallengesWithBoth() throws Exception {
+    http.close();
+    http = new JettyHarness(Faas.builder().provider(provider).maintenanceInterval(Duration.ZERO).build(),
+        AdminAuthenticator.anyOf(java.util.List.of(AdminAuthenticator.bearerToken("s3cret"), AdminAuthenticator.basic("ada", "pw"))));
+    String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("ada:pw".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    HttpResponse<String> missing = http.admin("GET", "/functions", null, "Authorization", "Bearer nope");
+    error(missing, 401);
+    assertThat(missing.headers().firstValue("WWW-Authenticate")).as("challenge lists both schemes")
+        .hasValueSatisfying(v -> assertThat(v).contains("Bearer realm=", "Basic realm="));
+    assertThat(functionsSnapshotWith("Bearer s3cret")).as("with the token").isEqualTo("[]");
+    assertThat(functionsSnapshotWith(basic)).as("with the password").isEqualTo("[]");
+  }
+
   private String functionsSnapshotWith(String authorization) throws Exception {
     return ok(http.admin("GET", "/functions", null, "Authorization", authorization)).path("functions").toString();
   }

@@ -69,11 +69,13 @@ public final class Gateway implements AutoCloseable {
           .store(store)
           .domain(options.domain())
           .idleTimeout(options.idleTimeout())
+          .requestTimeout(options.requestTimeout())
+          .startTimeout(options.startTimeout())
+          .maxRequestBodyBytes(options.maxBodyBytes())
           .publicPort(port)
           .build();
 
-      AdminAuthenticator auth = options.adminToken() == null
-          ? AdminAuthenticator.none() : AdminAuthenticator.bearerToken(options.adminToken());
+      AdminAuthenticator auth = authenticator(options);
       ServletContextHandler context = new ServletContextHandler();
       context.addFilter(new FilterHolder(new FaasFilter(faas)), "/*", EnumSet.of(DispatcherType.REQUEST));
       context.addServlet(new ServletHolder(new FaasAdminServlet(faas, auth)), "/api/*");
@@ -92,6 +94,25 @@ public final class Gateway implements AutoCloseable {
       connector.close();
       throw e;
     }
+  }
+
+  /** Bearer, basic, either of the two, or none, as the options ask. */
+  static AdminAuthenticator authenticator(GatewayOptions options) {
+    java.util.List<AdminAuthenticator> accepted = new java.util.ArrayList<>();
+    if (options.adminToken() != null) {
+      accepted.add(AdminAuthenticator.bearerToken(options.adminToken()));
+    }
+    if (options.adminBasic() != null) {
+      int colon = options.adminBasic().indexOf(':');
+      accepted.add(AdminAuthenticator.basic(options.adminBasic().substring(0, colon),
+          options.adminBasic().substring(colon + 1)));
+    }
+    if (accepted.isEmpty()) {
+      LOG.warn("the admin API has no authentication: anyone who can reach {}:{} can deploy code;"
+          + " set --admin-token or --admin-basic unless it is only reachable by you", options.bind(), options.port());
+      return AdminAuthenticator.none();
+    }
+    return AdminAuthenticator.anyOf(accepted);
   }
 
   private static HikariDataSource pool(String jdbcUrl) {
