@@ -62,10 +62,11 @@ public final class Gateway implements AutoCloseable {
     Faas faas = null;
     try {
       FunctionStore store = pool == null
-          ? JdbcFunctionStore.sqlite(options.dataDir().resolve("faas.db"))
+          ? JdbcFunctionStore.sqliteBuilder(options.dataDir().resolve("faas.db")).busyTimeout(options.dbBusyTimeout()).build()
           : JdbcFunctionStore.builder(pool).build();
       faas = Faas.builder()
-          .provider(WorkerdProvider.builder().dataDir(options.dataDir().resolve("workerd")).build())
+          .provider(WorkerdProvider.builder().dataDir(options.dataDir().resolve("workerd"))
+              .startTimeout(options.startTimeout()).build())
           .store(store)
           .domain(options.domain())
           .idleTimeout(options.idleTimeout())

@@ -23,11 +23,13 @@ import java.util.regex.Pattern;
  * @param requestTimeout how long a function may take to answer before the client gets 504
  * @param startTimeout how long a request waits for a version to start before it gets 503
  * @param maxBodyBytes the largest request body forwarded to a function (larger gets 413)
+ * @param dbBusyTimeout how long a write waits for a locked SQLite database before it fails (503)
  * @param help whether {@code --help} was asked for
  */
 record GatewayOptions(
     int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
-    String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, boolean help) {
+    String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
+    boolean help) {
 
   static final String USAGE = """
       Usage: java -jar faas-gateway.jar [options]
@@ -45,19 +47,22 @@ record GatewayOptions(
         --start-timeout T   a request waits at most T for a version to start, then gets 503 (default 30s)
         --max-body-bytes N  the largest request body forwarded to a function, larger gets 413
                             (default 10485760 = 10 MiB)
+        --db-busy-timeout T a change waits at most T for a locked SQLite file, then gets 503 (default 5s)
         --jdbc-url URL      keep state in PostgreSQL instead of SQLite, e.g.
                             jdbc:postgresql://db:5432/faas?user=faas&password=secret
         --help              print this help
 
       Each option can also be set with an environment variable: FAAS4J_PORT, FAAS4J_BIND,
       FAAS4J_DOMAIN, FAAS4J_DATA_DIR, FAAS4J_IDLE_TIMEOUT, FAAS4J_ADMIN_TOKEN, FAAS4J_ADMIN_BASIC,
-      FAAS4J_JDBC_URL, FAAS4J_REQUEST_TIMEOUT, FAAS4J_START_TIMEOUT, FAAS4J_MAX_BODY_BYTES.
+      FAAS4J_JDBC_URL, FAAS4J_REQUEST_TIMEOUT, FAAS4J_START_TIMEOUT, FAAS4J_MAX_BODY_BYTES,
+      FAAS4J_DB_BUSY_TIMEOUT.
       A flag wins over its variable.
       """;
 
   private static final Map<String, String> DEFAULTS = Map.of(
       "port", "8081", "bind", "127.0.0.1", "domain", "func.local", "data-dir", "./faas-data", "idle-timeout", "60s",
-      "request-timeout", "30s", "start-timeout", "30s", "max-body-bytes", Long.toString(10L << 20));
+      "request-timeout", "30s", "start-timeout", "30s", "max-body-bytes", Long.toString(10L << 20),
+      "db-busy-timeout", "5s");
   private static final java.util.Set<String> WITHOUT_DEFAULT = java.util.Set.of("admin-token", "admin-basic", "jdbc-url");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
@@ -142,7 +147,8 @@ record GatewayOptions(
     return new GatewayOptions(port, values.get("bind"), values.get("domain"),
         Path.of(values.get("data-dir")).toAbsolutePath().normalize(), duration("idle-timeout", values.get("idle-timeout")),
         token, basic, jdbcUrl, duration("request-timeout", values.get("request-timeout")),
-        duration("start-timeout", values.get("start-timeout")), maxBody, help);
+        duration("start-timeout", values.get("start-timeout")), maxBody,
+        duration("db-busy-timeout", values.get("db-busy-timeout")), help);
   }
 
   /** Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}; a bare number is seconds. */
