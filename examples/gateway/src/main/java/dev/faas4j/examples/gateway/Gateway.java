@@ -65,8 +65,8 @@ public final class Gateway implements AutoCloseable {
           ? JdbcFunctionStore.sqliteBuilder(options.dataDir().resolve("faas.db")).busyTimeout(options.dbBusyTimeout()).build()
           : JdbcFunctionStore.builder(pool).build();
       faas = Faas.builder()
-          .provider(WorkerdProvider.builder().dataDir(options.dataDir().resolve("workerd"))
-              .startTimeout(options.startTimeout()).build())
+          .provider(new HostAddressGuard(WorkerdProvider.builder().dataDir(options.dataDir().resolve("workerd"))
+              .startTimeout(options.startTimeout()).build(), dev.faas4j.api.NetworkPolicy.PUBLIC_ONLY))
           .store(store)
           .domain(options.domain())
           .idleTimeout(options.idleTimeout())
