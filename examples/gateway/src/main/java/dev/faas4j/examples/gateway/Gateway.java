@@ -60,13 +60,19 @@ public final class Gateway implements AutoCloseable {
 
     HikariDataSource pool = options.jdbcUrl() == null ? null : pool(options.jdbcUrl());
     Faas faas = null;
+    FunctionStore store = null;
+    WorkerdProvider workerd = null;
     try {
-      FunctionStore store = pool == null
+      store = pool == null
           ? JdbcFunctionStore.sqliteBuilder(options.dataDir().resolve("faas.db")).busyTimeout(options.dbBusyTimeout()).build()
           : JdbcFunctionStore.builder(pool).build();
+      // Building the provider locks its directory and stops what it recorded; then whatever is
+      // still running there was left by a gateway killed while starting it.
+      workerd = WorkerdProvider.builder().dataDir(options.dataDir().resolve("workerd"))
+          .startTimeout(options.startTimeout()).build();
+      OrphanedWorkerd.stopUnder(options.dataDir().resolve("workerd"));
       faas = Faas.builder()
-          .provider(new HostAddressGuard(WorkerdProvider.builder().dataDir(options.dataDir().resolve("workerd"))
-              .startTimeout(options.startTimeout()).build(), dev.faas4j.api.NetworkPolicy.PUBLIC_ONLY))
+          .provider(new HostAddressGuard(workerd, dev.faas4j.api.NetworkPolicy.PUBLIC_ONLY))
           .store(store)
           .domain(options.domain())
           .idleTimeout(options.idleTimeout())
@@ -88,6 +94,13 @@ public final class Gateway implements AutoCloseable {
     } catch (Exception | Error e) {
       if (faas != null) {
         faas.close();
+      } else {
+        if (workerd != null) {
+          workerd.close();
+        }
+        if (store != null) {
+          store.close();
+        }
       }
       if (pool != null) {
         pool.close();
