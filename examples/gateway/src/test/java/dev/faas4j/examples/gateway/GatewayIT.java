@@ -101,6 +101,21 @@ class GatewayIT {
   }
 
   @Test
+  void basicAuthAndATokenTogetherEachOpenTheAdminApiAndTheChallengeNamesBoth() throws Exception {
+    startGateway("--admin-token", "s3cret", "--admin-basic", "ada:pw");
+    GatewayProcess gateway = gateways.get(0);
+    String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("ada:pw".getBytes(StandardCharsets.UTF_8));
+
+    HttpResponse<String> refused = gateway.admin("GET", "/functions", null, "Authorization", "Basic d3Jvbmc6d3Jvbmc=");
+    assertThat(refused.statusCode()).as("wrong basic credentials").isEqualTo(401);
+    assertThat(refused.headers().allValues("WWW-Authenticate")).as("challenges")
+        .anySatisfy(v -> assertThat(v).contains("Bearer realm=", "Basic realm="));
+    assertThat(gateway.admin("GET", "/functions", null, "Authorization", basic).statusCode()).as("with basic").isEqualTo(200);
+    assertThat(gateway.admin("GET", "/functions", null, "Authorization", "Bearer s3cret").statusCode()).as("with the token")
+        .isEqualTo(200);
+  }
+
+  @Test
   void helpPrintsTheOptionsAndBadFlagsExitTwo() throws Exception {
     Path jar = Path.of(System.getProperty("faas4j.gateway.jar"));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

@@ -14,6 +14,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -97,6 +98,30 @@ class HostileInputIT {
 
   @Test
   @Order(2)
+  void aFunctionRequestBodyOverTheDefaultLimitIs413() throws Exception {
+    HttpResponse<String> answer = GatewayProcess.HTTP.send(java.net.http.HttpRequest.newBuilder(gateway.uri("/"))
+        .header("Host", "hello.func.local").timeout(Duration.ofSeconds(60))
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(new byte[(10 << 20) + 1])).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(answer.statusCode()).as("status of a 10 MiB + 1 byte function request: " + answer.body()).isEqualTo(413);
+    assertThat(gateway.get("hello.func.local").body()).as("the function afterwards").isEqualTo("hello v1");
+  }
+
+  @Test
+  @Order(2)
+  void anAdminBodyOverTheLimitIs413AndChangesNothing() throws Exception {
+    JsonNode before = gateway.definitions();
+    String body = "{\"code\":\"" + "x".repeat((int) dev.faas4j.core.FaasAdminServlet.DEFAULT_MAX_BODY_BYTES) + "\"}";
+
+    HttpResponse<String> answer = gateway.admin("POST", "/deploy/huge", body);
+
+    assertThat(answer.statusCode()).as("status of a 32 MiB + 12 bytes deploy: " + answer.body()).isEqualTo(413);
+    assertThat(gateway.definitions()).as("definitions afterwards").isEqualTo(before);
+  }
+
+  @Test
+  @Order(3)
   void afterTheCorpusTheGatewayRestartsWithEveryFunctionIntactAndNothingWrittenOutsideItsData() throws Exception {
     JsonNode before = gateway.definitions();
     gateway.close();
