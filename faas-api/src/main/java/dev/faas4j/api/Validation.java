@@ -10,8 +10,12 @@ import java.util.regex.Pattern;
  * <p>Function names, versions and aliases are DNS labels (RFC 1123): 1 to 63 characters,
  * letters, digits and hyphens, starting and ending with a letter or digit. They are compared
  * case-insensitively, as DNS does. Environment variable keys are identifiers
- * ({@code [A-Za-z_][A-Za-z0-9_]*}). Every violation is a {@link FaasException} with reason
- * {@link FaasException.Reason#INVALID_REQUEST} and a message that names the offending value.
+ * ({@code [A-Za-z_][A-Za-z0-9_]*}) that do not start with the reserved prefix
+ * {@value #RESERVED_ENV_PREFIX} (in any case); a function has at most {@value #MAX_ENV_VARS} of
+ * them, each value at most {@value #MAX_ENV_VALUE_BYTES} UTF-8 bytes and all values together at
+ * most {@value #MAX_ENV_TOTAL_BYTES}. Every violation is a {@link FaasException} with reason
+ * {@link FaasException.Reason#INVALID_REQUEST} (or {@link FaasException.Reason#PAYLOAD_TOO_LARGE}
+ * for a size limit) and a message that names the offending value.
  *
  * <p>This class is stateless and thread-safe.
  */
@@ -21,6 +25,14 @@ public final class Validation {
   public static final int MAX_LABEL_LENGTH = 63;
   /** The longest environment variable key. */
   public static final int MAX_ENV_KEY_LENGTH = 128;
+  /** The most environment variables one version may have. */
+  public static final int MAX_ENV_VARS = 128;
+  /** The largest value of one environment variable, in UTF-8 bytes. */
+  public static final int MAX_ENV_VALUE_BYTES = 64 * 1024;
+  /** The largest sum of the sizes of all environment values of one version, in UTF-8 bytes. */
+  public static final int MAX_ENV_TOTAL_BYTES = 1024 * 1024;
+  /** Env keys starting with this (compared case-insensitively) are reserved for faas4j itself. */
+  public static final String RESERVED_ENV_PREFIX = "FAAS4J_";
 
   private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -60,14 +72,30 @@ public final class Validation {
   }
 
   /**
-   * Checks every key of an environment map: identifiers of at most {@link #MAX_ENV_KEY_LENGTH}
-   * characters, non-null values.
+   * Checks an environment map: at most {@link #MAX_ENV_VARS} entries; keys are identifiers of at
+   * most {@link #MAX_ENV_KEY_LENGTH} characters outside the reserved prefix
+   * {@link #RESERVED_ENV_PREFIX}; values are non-null strings without NUL, each at most
+   * {@link #MAX_ENV_VALUE_BYTES} and together at most {@link #MAX_ENV_TOTAL_BYTES} UTF-8 bytes.
+   *
+   * @return {@code env}, unchanged
+   * @throws FaasException INVALID_REQUEST for a bad key or value, PAYLOAD_TOO_LARGE over a size limit
    */
   public static Map<String, String> requireEnv(Map<String, String> env) {
-    env.forEach((key, value) -> {
+    if (env.size() > MAX_ENV_VARS) {
+      throw new FaasException(FaasException.Reason.PAYLOAD_TOO_LARGE, "there are " + env.size()
+          + " env vars; the limit is " + MAX_ENV_VARS + " (put structured settings into one JSON value)");
+    }
+    long total = 0;
+    for (Map.Entry<String, String> entry : env.entrySet()) {
+      String key = entry.getKey();
+      String value = entry.getValue();
       if (key == null || !IDENTIFIER.matcher(key).matches() || key.length() > MAX_ENV_KEY_LENGTH) {
         throw FaasException.invalid("env var name '" + abbreviate(String.valueOf(key)) + "' is not valid:"
-            + " use letters, digits and '_', not starting with a digit");
+            + " use letters, digits and '_', not starting with a digit, at most " + MAX_ENV_KEY_LENGTH + " characters");
+      }
+      if (key.regionMatches(true, 0, RESERVED_ENV_PREFIX, 0, RESERVED_ENV_PREFIX.length())) {
+        throw FaasException.invalid("env var name '" + abbreviate(key) + "' is reserved: names starting with "
+            + RESERVED_ENV_PREFIX + " belong to faas4j; choose another name");
       }
       if (value == null) {
         throw FaasException.invalid("env var '" + key + "' has no value; values must be strings");
@@ -75,8 +103,37 @@ public final class Validation {
       if (value.indexOf('\u0000') >= 0) {
         throw FaasException.invalid("env var '" + key + "' contains a NUL character, which is not allowed");
       }
-    });
+      long bytes = utf8Length(value);
+      if (bytes > MAX_ENV_VALUE_BYTES) {
+        throw new FaasException(FaasException.Reason.PAYLOAD_TOO_LARGE, "env var '" + key + "' is " + bytes
+            + " bytes; the limit is " + MAX_ENV_VALUE_BYTES + " bytes per value");
+      }
+      total += bytes;
+    }
+    if (total > MAX_ENV_TOTAL_BYTES) {
+      throw new FaasException(FaasException.Reason.PAYLOAD_TOO_LARGE, "env var values add up to " + total
+          + " bytes; the limit is " + MAX_ENV_TOTAL_BYTES + " bytes for all of them");
+    }
     return env;
+  }
+
+  /** The UTF-8 length of {@code s}, without encoding it. */
+  private static long utf8Length(String s) {
+    long bytes = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
   }
 
   /** Checks the keys of a provider option map: lower case, digits, '.', '-'. */

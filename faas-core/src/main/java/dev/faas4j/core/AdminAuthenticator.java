@@ -4,13 +4,17 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * Decides whether a request may use the admin API. Function traffic is never behind it.
  *
- * <p>Built-in: {@link #none()}, {@link #bearerToken(String)} and {@link #basic(String, String)};
- * both compare credentials in constant time. Implementations must be thread-safe.
+ * <p>Built-in: {@link #none()}, {@link #bearerToken(String)}, {@link #basic(String, String)} and
+ * {@link #anyOf(List)}; the credential checks compare in constant time (the time depends only on
+ * the length of what was sent). A request that fails is answered 401 with the
+ * {@link #challenge()} as {@code WWW-Authenticate}, before its body is read. Implementations must
+ * be thread-safe and must not throw for missing or malformed credentials (return false).
  */
 @FunctionalInterface
 public interface AdminAuthenticator {
@@ -48,6 +52,40 @@ public interface AdminAuthenticator {
     }
     String credentials = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     return new ExpectedAuthorization("Basic " + credentials, "Basic realm=\"faas4j\", charset=\"UTF-8\"");
+  }
+
+  /**
+   * Accepts a request that any of {@code authenticators} accepts (e.g. a bearer token for
+   * scripts and basic auth for people); its challenge lists each of theirs. Every one is asked,
+   * so the time taken does not tell which one nearly matched.
+   *
+   * @throws IllegalArgumentException if the list is empty
+   */
+  static AdminAuthenticator anyOf(List<AdminAuthenticator> authenticators) {
+    List<AdminAuthenticator> all = List.copyOf(authenticators);
+    if (all.isEmpty()) {
+      throw new IllegalArgumentException("anyOf needs at least one authenticator; use none() to let everyone in");
+    }
+    if (all.size() == 1) {
+      return all.get(0);
+    }
+    String challenges = String.join(", ", all.stream().map(AdminAuthenticator::challenge)
+        .filter(Objects::nonNull).toList());
+    return new AdminAuthenticator() {
+      @Override
+      public boolean authenticate(HttpServletRequest request) {
+        boolean accepted = false;
+        for (AdminAuthenticator authenticator : all) {
+          accepted |= authenticator.authenticate(request);
+        }
+        return accepted;
+      }
+
+      @Override
+      public String challenge() {
+        return challenges.isEmpty() ? null : challenges;
+      }
+    };
   }
 
   /** Accepts requests whose {@code Authorization} header equals one value, compared in constant time. */

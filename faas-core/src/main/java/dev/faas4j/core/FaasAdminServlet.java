@@ -119,6 +119,10 @@ public final class FaasAdminServlet extends HttpServlet {
 
   private void dispatch(HttpServletRequest request, HttpServletResponse response) throws IOException {
     String method = request.getMethod();
+    if (request.getRequestURI().indexOf(';') >= 0) {
+      // A servlet container drops ";params" from path segments: /deploy/a;b would deploy "a".
+      throw FaasException.invalid("admin paths may not contain ';' (names are DNS labels: letters, digits and '-')");
+    }
     String pathInfo = request.getPathInfo() == null ? "/" : request.getPathInfo();
     String[] p = pathInfo.substring(1).split("/", -1);
     int n = p.length;

@@ -287,6 +287,49 @@ class AdminApiTest {
   }
 
   @Test
+  void aPathParameterInAnAdminPathIsRefusedInsteadOfDropped() throws Exception {
+    error(deploy("a;b", "{\"code\":\"x\"}"), 400);
+    assertThat(functionsSnapshot()).as("no function 'a' deployed from /deploy/a;b").isEqualTo("[]");
+  }
+
+  @Test
+  void anEnvKeyWithTheReservedPrefixIsRefused() throws Exception {
+    assertThat(error(deploy("hello", "{\"code\":\"x\",\"env_vars\":{\"Faas4j_Token\":\"x\"}}"), 400)
+        .path("error").asText()).as("message").contains("reserved");
+    assertThat(functionsSnapshot()).isEqualTo("[]");
+  }
+
+  @Test
+  void tooManyEnvVarsAre413() throws Exception {
+    StringBuilder env = new StringBuilder();
+    for (int i = 0; i <= dev.faas4j.api.Validation.MAX_ENV_VARS; i++) {
+      env.append(i == 0 ? "" : ",").append("\"V").append(i).append("\":\"x\"");
+    }
+    error(deploy("hello", "{\"code\":\"x\",\"env_vars\":{" + env + "}}"), 413);
+    assertThat(functionsSnapshot()).isEqualTo("[]");
+  }
+
+  @Test
+  void anEnvValueOverTheLimitIs413AndOneAtTheLimitIsAccepted() throws Exception {
+    String atLimit = "\u00e9".repeat(dev.faas4j.api.Validation.MAX_ENV_VALUE_BYTES / 2);
+    error(deploy("hello", "{\"code\":\"x\",\"env_vars\":{\"BIG\":\"" + atLimit + "a\"}}"), 413);
+    assertThat(functionsSnapshot()).isEqualTo("[]");
+    ok(deploy("hello", "{\"code\":\"x\",\"env_vars\":{\"BIG\":\"" + atLimit + "\"}}"));
+  }
+
+  @Test
+  void envValuesOverTheTotalLimitAre413() throws Exception {
+    StringBuilder env = new StringBuilder();
+    String value = "x".repeat(dev.faas4j.api.Validation.MAX_ENV_VALUE_BYTES);
+    int count = dev.faas4j.api.Validation.MAX_ENV_TOTAL_BYTES / value.length() + 1;
+    for (int i = 0; i < count; i++) {
+      env.append(i == 0 ? "" : ",").append("\"V").append(i).append("\":\"").append(value).append('"');
+    }
+    error(deploy("hello", "{\"code\":\"x\",\"env_vars\":{" + env + "}}"), 413);
+    assertThat(functionsSnapshot()).isEqualTo("[]");
+  }
+
+  @Test
   void aBearerTokenGuardsTheAdminApiButNotFunctionTraffic() throws Exception {
     http.close();
     http = new JettyHarness(Faas.builder().provider(provider).maintenanceInterval(Duration.ZERO).build(),
@@ -300,6 +343,37 @@ class AdminApiTest {
 
     ok(http.admin("POST", "/deploy/hello", "{\"code\":\"one\"}", "Authorization", "Bearer s3cret"));
     assertThat(http.call("hello.func.local")).as("function traffic needs no token").isEqualTo("one");
+  }
+
+  @Test
+  void basicAuthGuardsTheAdminApiWithABasicChallenge() throws Exception {
+    http.close();
+    http = new JettyHarness(Faas.builder().provider(provider).maintenanceInterval(Duration.ZERO).build(),
+        AdminAuthenticator.basic("ada", "pa:ss"));
+    String good = "Basic " + java.util.Base64.getEncoder().encodeToString("ada:pa:ss".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String wrong = "Basic " + java.util.Base64.getEncoder().encodeToString("ada:pass".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    HttpResponse<String> missing = http.admin("GET", "/functions", null);
+    error(missing, 401);
+    assertThat(missing.headers().firstValue("WWW-Authenticate")).as("challenge of a basic-auth 401")
+        .hasValueSatisfying(v -> assertThat(v).startsWith("Basic realm="));
+    error(http.admin("GET", "/functions", null, "Authorization", wrong), 401);
+    assertThat(functionsSnapshotWith(good)).as("functions with the right password").isEqualTo("[]");
+  }
+
+  @Test
+  void anyOfAcceptsEitherCredentialAndChallengesWithBoth() throws Exception {
+    http.close();
+    http = new JettyHarness(Faas.builder().provider(provider).maintenanceInterval(Duration.ZERO).build(),
+        AdminAuthenticator.anyOf(java.util.List.of(AdminAuthenticator.bearerToken("s3cret"), AdminAuthenticator.basic("ada", "pw"))));
+    String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("ada:pw".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+    HttpResponse<String> missing = http.admin("GET", "/functions", null, "Authorization", "Bearer nope");
+    error(missing, 401);
+    assertThat(missing.headers().firstValue("WWW-Authenticate")).as("challenge lists both schemes")
+        .hasValueSatisfying(v -> assertThat(v).contains("Bearer realm=", "Basic realm="));
+    assertThat(functionsSnapshotWith("Bearer s3cret")).as("with the token").isEqualTo("[]");
+    assertThat(functionsSnapshotWith(basic)).as("with the password").isEqualTo("[]");
   }
 
   private String functionsSnapshotWith(String authorization) throws Exception {

@@ -60,20 +60,29 @@ public final class Gateway implements AutoCloseable {
 
     HikariDataSource pool = options.jdbcUrl() == null ? null : pool(options.jdbcUrl());
     Faas faas = null;
+    FunctionStore store = null;
+    WorkerdProvider workerd = null;
     try {
-      FunctionStore store = pool == null
-          ? JdbcFunctionStore.sqlite(options.dataDir().resolve("faas.db"))
+      store = pool == null
+          ? JdbcFunctionStore.sqliteBuilder(options.dataDir().resolve("faas.db")).busyTimeout(options.dbBusyTimeout()).build()
           : JdbcFunctionStore.builder(pool).build();
+      // Building the provider locks its directory and stops what it recorded; then whatever is
+      // still running there was left by a gateway killed while starting it.
+      workerd = WorkerdProvider.builder().dataDir(options.dataDir().resolve("workerd"))
+          .startTimeout(options.startTimeout()).build();
+      OrphanedWorkerd.stopUnder(options.dataDir().resolve("workerd"));
       faas = Faas.builder()
-          .provider(WorkerdProvider.builder().dataDir(options.dataDir().resolve("workerd")).build())
+          .provider(new HostAddressGuard(workerd, dev.faas4j.api.NetworkPolicy.PUBLIC_ONLY))
           .store(store)
           .domain(options.domain())
           .idleTimeout(options.idleTimeout())
+          .requestTimeout(options.requestTimeout())
+          .startTimeout(options.startTimeout())
+          .maxRequestBodyBytes(options.maxBodyBytes())
           .publicPort(port)
           .build();
 
-      AdminAuthenticator auth = options.adminToken() == null
-          ? AdminAuthenticator.none() : AdminAuthenticator.bearerToken(options.adminToken());
+      AdminAuthenticator auth = authenticator(options);
       ServletContextHandler context = new ServletContextHandler();
       context.addFilter(new FilterHolder(new FaasFilter(faas)), "/*", EnumSet.of(DispatcherType.REQUEST));
       context.addServlet(new ServletHolder(new FaasAdminServlet(faas, auth)), "/api/*");
@@ -85,6 +94,13 @@ public final class Gateway implements AutoCloseable {
     } catch (Exception | Error e) {
       if (faas != null) {
         faas.close();
+      } else {
+        if (workerd != null) {
+          workerd.close();
+        }
+        if (store != null) {
+          store.close();
+        }
       }
       if (pool != null) {
         pool.close();
@@ -92,6 +108,25 @@ public final class Gateway implements AutoCloseable {
       connector.close();
       throw e;
     }
+  }
+
+  /** Bearer, basic, either of the two, or none, as the options ask. */
+  static AdminAuthenticator authenticator(GatewayOptions options) {
+    java.util.List<AdminAuthenticator> accepted = new java.util.ArrayList<>();
+    if (options.adminToken() != null) {
+      accepted.add(AdminAuthenticator.bearerToken(options.adminToken()));
+    }
+    if (options.adminBasic() != null) {
+      int colon = options.adminBasic().indexOf(':');
+      accepted.add(AdminAuthenticator.basic(options.adminBasic().substring(0, colon),
+          options.adminBasic().substring(colon + 1)));
+    }
+    if (accepted.isEmpty()) {
+      LOG.warn("the admin API has no authentication: anyone who can reach {}:{} can deploy code;"
+          + " set --admin-token or --admin-basic unless it is only reachable by you", options.bind(), options.port());
+      return AdminAuthenticator.none();
+    }
+    return AdminAuthenticator.anyOf(accepted);
   }
 
   private static HikariDataSource pool(String jdbcUrl) {

@@ -18,11 +18,17 @@ import java.util.regex.Pattern;
  * @param dataDir where the SQLite file and workerd's working directories live
  * @param idleTimeout how long a version may be idle before it is suspended
  * @param adminToken the bearer token the admin API requires, or null for none
+ * @param adminBasic {@code user:password} for HTTP basic auth on the admin API, or null for none
  * @param jdbcUrl a PostgreSQL JDBC URL to use instead of SQLite, or null
+ * @param requestTimeout how long a function may take to answer before the client gets 504
+ * @param startTimeout how long a request waits for a version to start before it gets 503
+ * @param maxBodyBytes the largest request body forwarded to a function (larger gets 413)
+ * @param dbBusyTimeout how long a write waits for a locked SQLite database before it fails (503)
  * @param help whether {@code --help} was asked for
  */
 record GatewayOptions(
-    int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String jdbcUrl,
+    int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
+    String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
     boolean help) {
 
   static final String USAGE = """
@@ -34,17 +40,30 @@ record GatewayOptions(
         --data-dir DIR      SQLite file and workerd working directories (default ./faas-data)
         --idle-timeout T    suspend versions idle this long: 500ms, 2s, 5m, 1h (default 60s)
         --admin-token TOK   require "Authorization: Bearer TOK" on the admin API (default: no auth)
+        --admin-basic U:P   require HTTP basic auth with user U and password P on the admin API;
+                            with --admin-token too, either credential is accepted
+        --request-timeout T a function that has not started answering after T gets 504 (default 30s);
+                            a deploy's limits.timeout_ms overrides it for that version
+        --start-timeout T   a request waits at most T for a version to start, then gets 503 (default 30s)
+        --max-body-bytes N  the largest request body forwarded to a function, larger gets 413
+                            (default 10485760 = 10 MiB)
+        --db-busy-timeout T a change waits at most T for a locked SQLite file, then gets 503 (default 5s)
         --jdbc-url URL      keep state in PostgreSQL instead of SQLite, e.g.
                             jdbc:postgresql://db:5432/faas?user=faas&password=secret
         --help              print this help
 
       Each option can also be set with an environment variable: FAAS4J_PORT, FAAS4J_BIND,
-      FAAS4J_DOMAIN, FAAS4J_DATA_DIR, FAAS4J_IDLE_TIMEOUT, FAAS4J_ADMIN_TOKEN, FAAS4J_JDBC_URL.
+      FAAS4J_DOMAIN, FAAS4J_DATA_DIR, FAAS4J_IDLE_TIMEOUT, FAAS4J_ADMIN_TOKEN, FAAS4J_ADMIN_BASIC,
+      FAAS4J_JDBC_URL, FAAS4J_REQUEST_TIMEOUT, FAAS4J_START_TIMEOUT, FAAS4J_MAX_BODY_BYTES,
+      FAAS4J_DB_BUSY_TIMEOUT.
       A flag wins over its variable.
       """;
 
   private static final Map<String, String> DEFAULTS = Map.of(
-      "port", "8081", "bind", "127.0.0.1", "domain", "func.local", "data-dir", "./faas-data", "idle-timeout", "60s");
+      "port", "8081", "bind", "127.0.0.1", "domain", "func.local", "data-dir", "./faas-data", "idle-timeout", "60s",
+      "request-timeout", "30s", "start-timeout", "30s", "max-body-bytes", Long.toString(10L << 20),
+      "db-busy-timeout", "5s");
+  private static final java.util.Set<String> WITHOUT_DEFAULT = java.util.Set.of("admin-token", "admin-basic", "jdbc-url");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
   /** Thrown for bad flags; its message says what is wrong. */
@@ -58,7 +77,9 @@ record GatewayOptions(
 
   static GatewayOptions parse(String[] args, Map<String, String> env) throws UsageException {
     Map<String, String> values = new LinkedHashMap<>();
-    for (String option : new String[] {"port", "bind", "domain", "data-dir", "idle-timeout", "admin-token", "jdbc-url"}) {
+    java.util.Set<String> known = new java.util.TreeSet<>(DEFAULTS.keySet());
+    known.addAll(WITHOUT_DEFAULT);
+    for (String option : known) {
       String fromEnv = env.get("FAAS4J_" + option.toUpperCase(Locale.ROOT).replace('-', '_'));
       if (fromEnv != null && !fromEnv.isEmpty()) {
         values.put(option, fromEnv);
@@ -86,7 +107,7 @@ record GatewayOptions(
         }
         value = args[++i];
       }
-      if (!DEFAULTS.containsKey(name) && !name.equals("admin-token") && !name.equals("jdbc-url")) {
+      if (!known.contains(name)) {
         throw new UsageException("unknown option --" + name);
       }
       values.put(name, value);
@@ -106,20 +127,35 @@ record GatewayOptions(
     if (token != null && token.isBlank()) {
       throw new UsageException("--admin-token must not be blank");
     }
+    String basic = values.get("admin-basic");
+    if (basic != null && (basic.indexOf(':') < 1 || basic.indexOf(':') == basic.length() - 1)) {
+      throw new UsageException("--admin-basic must look like user:password, with neither part empty");
+    }
+    long maxBody;
+    try {
+      maxBody = Long.parseLong(values.get("max-body-bytes"));
+    } catch (NumberFormatException e) {
+      maxBody = -1;
+    }
+    if (maxBody < 0) {
+      throw new UsageException("--max-body-bytes must be a whole number of bytes, was '" + values.get("max-body-bytes") + "'");
+    }
     String jdbcUrl = values.get("jdbc-url");
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new UsageException("--jdbc-url must be a PostgreSQL JDBC URL (jdbc:postgresql://...)");
     }
     return new GatewayOptions(port, values.get("bind"), values.get("domain"),
-        Path.of(values.get("data-dir")).toAbsolutePath().normalize(), duration(values.get("idle-timeout")),
-        token, jdbcUrl, help);
+        Path.of(values.get("data-dir")).toAbsolutePath().normalize(), duration("idle-timeout", values.get("idle-timeout")),
+        token, basic, jdbcUrl, duration("request-timeout", values.get("request-timeout")),
+        duration("start-timeout", values.get("start-timeout")), maxBody,
+        duration("db-busy-timeout", values.get("db-busy-timeout")), help);
   }
 
   /** Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}; a bare number is seconds. */
-  static Duration duration(String text) throws UsageException {
+  static Duration duration(String option, String text) throws UsageException {
     Matcher m = DURATION.matcher(text.trim());
     if (!m.matches()) {
-      throw new UsageException("--idle-timeout must look like 500ms, 2s, 5m or 1h, was '" + text + "'");
+      throw new UsageException("--" + option + " must look like 500ms, 2s, 5m or 1h, was '" + text + "'");
     }
     long amount = Long.parseLong(m.group(1));
     String unit = m.group(2) == null ? "s" : m.group(2);
@@ -130,7 +166,7 @@ record GatewayOptions(
       default -> Duration.ofSeconds(amount);
     };
     if (duration.isZero()) {
-      throw new UsageException("--idle-timeout must be positive");
+      throw new UsageException("--" + option + " must be positive");
     }
     return duration;
   }

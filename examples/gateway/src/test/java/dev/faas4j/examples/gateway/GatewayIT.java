@@ -3,25 +3,12 @@ package dev.faas4j.examples.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,54 +19,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GatewayIT {
 
-  private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-
   @TempDir
   Path dataDir;
 
-  private final List<Process> gateways = new ArrayList<>();
+  private final List<GatewayProcess> gateways = new ArrayList<>();
 
   @AfterEach
   void stopGateways() throws Exception {
-    for (Process gateway : gateways) {
-      gateway.destroy(); // SIGTERM: an orderly stop that ends its workerd processes
-      if (!gateway.waitFor(30, TimeUnit.SECONDS)) {
-        gateway.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
+    for (GatewayProcess gateway : gateways) {
+      gateway.close(); // SIGTERM: an orderly stop that ends its workerd processes
     }
     assertThat(workerdProcessesUnder(dataDir)).as("workerd processes left under " + dataDir).isEmpty();
   }
 
   /** Starts the jar with a free port and returns the port it reports. */
   private int startGateway(String... extraArgs) throws Exception {
-    Path jar = Path.of(System.getProperty("faas4j.gateway.jar"));
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-        "--port", "0", "--data-dir", dataDir.toString()));
-    command.addAll(List.of(extraArgs));
-    Process gateway = new ProcessBuilder(command).redirectErrorStream(true).start();
+    GatewayProcess gateway = GatewayProcess.start(dataDir, extraArgs);
     gateways.add(gateway);
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread pump = new Thread(() -> {
-      try (BufferedReader out = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = out.readLine()) != null) {
-          System.out.println("[gateway] " + line);
-          Matcher m = LISTENING.matcher(line);
-          if (m.find()) {
-            port.complete(Integer.parseInt(m.group(1)));
-          }
-        }
-      } catch (IOException ignored) {
-        // the process is gone
-      }
-      port.completeExceptionally(new AssertionError("gateway exited with " + gateway.exitValue() + " before listening"));
-    }, "gateway-output");
-    pump.setDaemon(true);
-    pump.start();
-    return port.get(60, TimeUnit.SECONDS);
+    return gateway.port();
   }
 
   @Test
@@ -101,7 +58,7 @@ class GatewayIT {
     JsonNode before = definitions(port);
     assertThat(before.path("functions")).as("functions after the tour").isNotEmpty();
 
-    gateways.get(0).destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    gateways.get(0).kill();
     int restartedPort = startGateway();
 
     assertThat(definitions(restartedPort)).as("state after SIGKILL and restart").isEqualTo(before);
@@ -124,7 +81,7 @@ class GatewayIT {
         .contains("\"status\":\"success\"");
     assertThat(workerdProcessesUnder(dataDir)).as("a running workerd").isNotEmpty();
 
-    Process gateway = gateways.get(0);
+    Process gateway = gateways.get(0).process();
     new ProcessBuilder("kill", "-TERM", Long.toString(gateway.pid())).start().waitFor();
 
     assertThat(gateway.waitFor(30, TimeUnit.SECONDS)).as("exited after SIGTERM").isTrue();
@@ -144,13 +101,29 @@ class GatewayIT {
   }
 
   @Test
+  void basicAuthAndATokenTogetherEachOpenTheAdminApiAndTheChallengeNamesBoth() throws Exception {
+    startGateway("--admin-token", "s3cret", "--admin-basic", "ada:pw");
+    GatewayProcess gateway = gateways.get(0);
+    String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("ada:pw".getBytes(StandardCharsets.UTF_8));
+
+    HttpResponse<String> refused = gateway.admin("GET", "/functions", null, "Authorization", "Basic d3Jvbmc6d3Jvbmc=");
+    assertThat(refused.statusCode()).as("wrong basic credentials").isEqualTo(401);
+    assertThat(refused.headers().allValues("WWW-Authenticate")).as("challenges")
+        .anySatisfy(v -> assertThat(v).contains("Bearer realm=", "Basic realm="));
+    assertThat(gateway.admin("GET", "/functions", null, "Authorization", basic).statusCode()).as("with basic").isEqualTo(200);
+    assertThat(gateway.admin("GET", "/functions", null, "Authorization", "Bearer s3cret").statusCode()).as("with the token")
+        .isEqualTo(200);
+  }
+
+  @Test
   void helpPrintsTheOptionsAndBadFlagsExitTwo() throws Exception {
     Path jar = Path.of(System.getProperty("faas4j.gateway.jar"));
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process help = new ProcessBuilder(java, "-jar", jar.toString(), "--help").redirectErrorStream(true).start();
     String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(help.waitFor()).isZero();
-    assertThat(text).contains("--port", "--bind", "--domain", "--data-dir", "--idle-timeout", "--admin-token", "--jdbc-url");
+    assertThat(text).contains("--port", "--bind", "--domain", "--data-dir", "--idle-timeout", "--admin-token", "--admin-basic", "--jdbc-url",
+        "--request-timeout", "--start-timeout", "--max-body-bytes", "--db-busy-timeout");
 
     Process bad = new ProcessBuilder(java, "-jar", jar.toString(), "--idle-timeout", "soon").redirectErrorStream(true).start();
     String error = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -158,45 +131,19 @@ class GatewayIT {
     assertThat(error).contains("--idle-timeout");
   }
 
-  /** Functions, versions, aliases and latest pointers, without the run-time state of each version. */
-  private static JsonNode definitions(int port) throws Exception {
-    JsonNode body = JSON.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/functions")).build(),
-        HttpResponse.BodyHandlers.ofString()).body());
-    for (JsonNode function : body.path("functions")) {
-      for (JsonNode version : function.path("versions")) {
-        ((ObjectNode) version).remove(List.of("state", "activeRequests", "detail", "accessUrl"));
-      }
-    }
-    return body;
+  private JsonNode definitions(int port) throws Exception {
+    return gateways.stream().filter(g -> g.port() == port).findFirst().orElseThrow().definitions();
   }
 
-  private static HttpResponse<String> get(int port, String host) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).header("Host", host)
-        .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
+  private HttpResponse<String> get(int port, String host) throws Exception {
+    return gateways.stream().filter(g -> g.port() == port).findFirst().orElseThrow().get(host);
+  }
+
+  private static List<Long> workerdProcessesUnder(Path dir) throws Exception {
+    return GatewayProcess.workerdProcessesUnder(dir);
   }
 
   private static String bash(String command) throws Exception {
-    Process process = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("finished: " + command).isTrue();
-    return output.strip();
-  }
-
-  /** PIDs of workerd processes whose command line mentions {@code dir}. */
-  static List<Long> workerdProcessesUnder(Path dir) throws IOException {
-    List<Long> pids = new ArrayList<>();
-    try (var procs = Files.list(Path.of("/proc"))) {
-      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
-        try {
-          String cmdline = new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
-          if (cmdline.contains("workerd") && cmdline.contains(dir.toString()) && !cmdline.contains("faas-gateway.jar")) {
-            pids.add(Long.parseLong(proc.getFileName().toString()));
-          }
-        } catch (IOException gone) {
-          // the process exited while we looked
-        }
-      }
-    }
-    return pids;
+    return GatewayProcess.bash(command);
   }
 }

@@ -1,0 +1,71 @@
+package dev.faas4j.examples.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The gateway's flags for timeouts, sizes and admin credentials. */
+class GatewayOptionsTest {
+
+  private static GatewayOptions parse(Map<String, String> env, String... args) throws Exception {
+    return GatewayOptions.parse(args, env);
+  }
+
+  @Test
+  void timeoutsAndBodyLimitHaveDocumentedDefaults() throws Exception {
+    GatewayOptions options = parse(Map.of());
+
+    assertThat(options.requestTimeout()).as("request timeout").isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.startTimeout()).as("start timeout").isEqualTo(Duration.ofSeconds(30));
+    assertThat(options.dbBusyTimeout()).as("SQLite busy timeout").isEqualTo(Duration.ofSeconds(5));
+    assertThat(options.maxBodyBytes()).as("function body limit").isEqualTo(10L << 20);
+    assertThat(options.adminToken()).as("admin token").isNull();
+    assertThat(options.adminBasic()).as("admin basic").isNull();
+  }
+
+  @Test
+  void flagsWinOverEnvironmentVariables() throws Exception {
+    GatewayOptions options = parse(Map.of("FAAS4J_REQUEST_TIMEOUT", "5s", "FAAS4J_START_TIMEOUT", "7s"),
+        "--request-timeout", "250ms");
+
+    assertThat(options.requestTimeout()).as("from the flag").isEqualTo(Duration.ofMillis(250));
+    assertThat(options.startTimeout()).as("from the variable").isEqualTo(Duration.ofSeconds(7));
+  }
+
+  @Test
+  void aZeroTimeoutIsRefusedNamingTheFlag() {
+    assertThatThrownBy(() -> parse(Map.of(), "--start-timeout", "0s")).as("zero start timeout")
+        .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--start-timeout");
+  }
+
+  @Test
+  void basicCredentialsNeedAUserAndAPassword() throws Exception {
+    assertThat(parse(Map.of(), "--admin-basic", "ada:pa:ss").adminBasic()).as("a password may contain ':'").isEqualTo("ada:pa:ss");
+    for (String bad : new String[] {"ada", ":pw", "ada:"}) {
+      assertThatThrownBy(() -> parse(Map.of(), "--admin-basic", bad)).as("--admin-basic " + bad)
+          .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("user:password");
+    }
+  }
+
+  @Test
+  void aNegativeBodyLimitIsRefused() {
+    assertThatThrownBy(() -> parse(Map.of(), "--max-body-bytes", "-1")).as("negative body limit")
+        .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--max-body-bytes");
+  }
+
+  @Test
+  void theHostGuardDeniesThisMachinesAddressesAndKeepsWhatWasAsked() {
+    HostAddressGuard guard = new HostAddressGuard(new dev.faas4j.core.testing.InMemoryProvider(spec -> null, "js"),
+        dev.faas4j.api.NetworkPolicy.PUBLIC_ONLY);
+    var asked = new dev.faas4j.api.NetworkPolicy(java.util.List.of("public", "private"), java.util.List.of("10.1.0.0/16"));
+
+    var given = guard.guarded(asked);
+
+    assertThat(given.allow()).as("allow list").containsExactly("public", "private");
+    assertThat(given.deny()).as("deny list").contains("10.1.0.0/16", "127.0.0.1/32", "0.0.0.0/8", "::/128")
+        .containsAll(HostAddressGuard.hostAddresses());
+  }
+}
