@@ -68,6 +68,8 @@ public final class Faas implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Faas.class);
   private static final int MAX_WRITE_ATTEMPTS = 5;
+  /** Pooled connections to instances idle this long are closed: they may lead to a suspended instance. */
+  private static final Duration IDLE_CONNECTION_LIFETIME = Duration.ofSeconds(10);
 
   private final Settings settings;
   private final List<FunctionProvider> providers;
@@ -407,7 +409,9 @@ public final class Faas implements AutoCloseable {
    */
   public List<FunctionRef> suspendIdle() {
     instances.recoverCrashed(this::keptWarm);
-    return instances.suspendIdle(this::keptWarm);
+    List<FunctionRef> suspended = instances.suspendIdle(this::keptWarm);
+    proxy.closeIdleConnections(IDLE_CONNECTION_LIFETIME);
+    return suspended;
   }
 
   // ---------------------------------------------------------------------------------------------

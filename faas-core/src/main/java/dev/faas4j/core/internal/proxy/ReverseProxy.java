@@ -204,6 +204,16 @@ public final class ReverseProxy implements AutoCloseable {
     }
   }
 
+  /**
+   * Closes pooled connections idle for at least {@code idle}. An instance that was suspended, or
+   * restarted on another port, leaves connections that no request will lease again (half-closed by
+   * the dead peer); faas-core's maintenance pass calls this so they do not pile up as open files.
+   */
+  public void closeIdleConnections(Duration idle) {
+    connectionManager.closeExpired();
+    connectionManager.closeIdle(TimeValue.of(idle));
+  }
+
   /** Releases the connection pool, closing every upstream connection. Idempotent. */
   @Override
   public void close() {
@@ -454,13 +464,13 @@ public final class ReverseProxy implements AutoCloseable {
     if (e instanceof ConnectTimeoutException) {
       return new FaasException(
           Reason.UPSTREAM_TIMEOUT,
-          "could not connect to the " + where + " within " + requestConfig.getConnectTimeout(),
+          "could not connect to the " + where + " within " + requestConfig.getConnectTimeout().toMilliseconds() + " ms",
           e);
     }
     if (e instanceof SocketTimeoutException) {
       return new FaasException(
           Reason.UPSTREAM_TIMEOUT,
-          "the " + where + " did not answer within " + requestConfig.getResponseTimeout()
+          "the " + where + " did not answer within " + requestConfig.getResponseTimeout().toMilliseconds() + " ms"
               + (headReceived ? " while sending its body" : ""),
           e);
     }

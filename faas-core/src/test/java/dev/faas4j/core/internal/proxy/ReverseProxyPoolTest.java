@@ -1,0 +1,45 @@
+package dev.faas4j.core.internal.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.client.HttpClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The connection pool keeps connections for reuse, and lets go of those nobody will lease again. */
+class ReverseProxyPoolTest {
+
+  private HttpClient client;
+
+  @BeforeEach
+  void startClient() throws Exception {
+    client = new HttpClient();
+    client.start();
+  }
+
+  @AfterEach
+  void stopClient() throws Exception {
+    client.stop();
+  }
+
+  @Test
+  void closeIdleConnectionsReleasesConnectionsToAnUpstreamThatWentAway() throws Exception {
+    try (ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), null)) {
+      JettyUpstream upstream = new JettyUpstream((request, response) -> response.getWriter().write("ok"));
+      proxy.endpoint(upstream.endpoint());
+      assertThat(client.newRequest(proxy.uri("/")).timeout(30, TimeUnit.SECONDS).send().getContentAsString()).isEqualTo("ok");
+      assertThat(Await.until(() -> proxy.proxy.poolStats().getLeased() == 0)).isTrue();
+      assertThat(proxy.proxy.poolStats().getAvailable()).as("kept for reuse").isEqualTo(1);
+
+      upstream.close(); // the instance is suspended: its end of the pooled connection closes
+
+      proxy.proxy.closeIdleConnections(Duration.ofHours(1));
+      assertThat(proxy.proxy.poolStats().getAvailable()).as("not idle that long yet").isEqualTo(1);
+      proxy.proxy.closeIdleConnections(Duration.ZERO);
+      assertThat(proxy.proxy.poolStats().getAvailable()).as("released").isZero();
+    }
+  }
+}
