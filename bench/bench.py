@@ -183,6 +183,32 @@ def proc_memory_kb(pid):
     return rss, pss
 
 
+def children(pid):
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+def cpu_seconds(pids):
+    """User + system CPU time used so far by these processes (all their threads)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def find_workerd_binary():
     explicit = os.environ.get("FAAS4J_WORKERD_BINARY")
     if explicit:
@@ -202,11 +228,11 @@ def find_workerd_binary():
 class Gateway:
     """The standalone gateway jar as a child process, with its own data directory."""
 
-    def __init__(self, data_dir, idle_timeout="60s", name="gateway"):
+    def __init__(self, data_dir, idle_timeout="60s", name="gateway", jar=None):
         self.data_dir = data_dir
         os.makedirs(data_dir, exist_ok=True)
         self.log_path = os.path.join(_tmp_root, f"{name}-{int(time.time() * 1000)}.log")
-        cmd = ["java", *os.environ.get("BENCH_GATEWAY_JVM_OPTS", "").split(), "-jar", GATEWAY_JAR,
+        cmd = ["java", *os.environ.get("BENCH_GATEWAY_JVM_OPTS", "").split(), "-jar", jar or GATEWAY_JAR,
                "--port", "0", "--data-dir", data_dir, "--idle-timeout", idle_timeout]
         self.spawned_at = time.monotonic()
         self._log = open(self.log_path, "w")
@@ -368,10 +394,15 @@ def wrk(port, host=None, threads=2, conns=64, duration=10, script=None):
 
 def scenario_proxy(args, binary):
     gw = Gateway(os.path.join(_tmp_root, "proxy"))
-    direct = nginx = None
+    direct = nginx = baseline = None
     try:
         gw.deploy("hello", "v1")
         wait_for_200(gw.port, "hello.func.local")
+        if args.baseline_jar:
+            # another build of the gateway (e.g. before a change), measured in the same rounds
+            baseline = Gateway(os.path.join(_tmp_root, "proxy-baseline"), name="baseline", jar=args.baseline_jar)
+            baseline.deploy("hello", "v1")
+            wait_for_200(baseline.port, "hello.func.local")
         configs = glob.glob(os.path.join(gw.data_dir, "workerd", "**", "config.capnp"), recursive=True)
         if len(configs) != 1:
             raise RuntimeError(f"expected one generated workerd config under {gw.data_dir}, found {configs}")
@@ -381,6 +412,15 @@ def scenario_proxy(args, binary):
         wait_for_200(nginx.port, "hello.func.local")
         targets = {"direct": (direct.port, None), "nginx": (nginx.port, "hello.func.local"),
                    "gateway": (gw.port, "hello.func.local")}
+        # the processes that do the proxying (the workerd behind it is counted apart)
+        proxy_pids = {"direct": lambda: [], "nginx": lambda: [nginx.proc.pid] + children(nginx.proc.pid),
+                      "gateway": lambda: [gw.proc.pid]}
+        upstream_pids = {"direct": lambda: [direct.proc.pid], "nginx": lambda: [direct.proc.pid],
+                         "gateway": gw.workerd_pids}
+        if baseline:
+            targets["baseline"] = (baseline.port, "hello.func.local")
+            proxy_pids["baseline"] = lambda: [baseline.proc.pid]
+            upstream_pids["baseline"] = baseline.workerd_pids
         names = list(targets)
         log(f"  warm-up {args.warmup}s each")
         for name in names:
@@ -389,13 +429,18 @@ def scenario_proxy(args, binary):
         runs = {n: [] for n in names}
         single = {n: [] for n in names}
         for r in range(args.repeats):
-            order = names[r % 3:] + names[:r % 3]  # rotate, so no target always runs first or last
+            order = names[r % len(names):] + names[:r % len(names)]  # rotate, so no target always runs first or last
             for name in order:
                 port, host = targets[name]
+                pp, up = proxy_pids[name](), upstream_pids[name]()
+                cpu0 = (cpu_seconds(pp), cpu_seconds(up))
                 res = wrk(port, host, threads=2, conns=64, duration=args.duration)
+                res["proxy_cpu_us_per_request"] = round(1e6 * (cpu_seconds(pp) - cpu0[0]) / res["requests"], 1)
+                res["upstream_cpu_us_per_request"] = round(1e6 * (cpu_seconds(up) - cpu0[1]) / res["requests"], 1)
                 runs[name].append(res)
                 log(f"  round {r + 1} {name:8s} {res['rps']:9.0f} req/s  p50 {res['p50_ms']} ms"
-                    f"  p99 {res['p99_ms']} ms  errors {res['non2xx'] + res['socket_errors']}")
+                    f"  p99 {res['p99_ms']} ms  errors {res['non2xx'] + res['socket_errors']}"
+                    f"  cpu/req proxy {res['proxy_cpu_us_per_request']} us, workerd {res['upstream_cpu_us_per_request']} us")
             for name in order:
                 port, host = targets[name]
                 res = wrk(port, host, threads=1, conns=1, duration=args.latency_duration)
@@ -411,6 +456,8 @@ def scenario_proxy(args, binary):
                 "p50_ms": statistics.median(x["p50_ms"] for x in runs[name]),
                 "p99_ms": statistics.median(x["p99_ms"] for x in runs[name]),
                 "errors": sum(x["non2xx"] + x["socket_errors"] for x in runs[name]),
+                "proxy_cpu_us_per_request": statistics.median(x["proxy_cpu_us_per_request"] for x in runs[name]),
+                "workerd_cpu_us_per_request": statistics.median(x["upstream_cpu_us_per_request"] for x in runs[name]),
                 "single_connection_p50_ms": statistics.median(x["p50_ms"] for x in single[name]),
                 "single_connection_rps": round(statistics.median(x["rps"] for x in single[name])),
             }
@@ -420,6 +467,10 @@ def scenario_proxy(args, binary):
         summary["ratio_gateway_direct"] = ratio("gateway", "direct")
         summary["ratio_nginx_direct"] = ratio("nginx", "direct")
         summary["ratio_gateway_nginx"] = ratio("gateway", "nginx")
+        if baseline:
+            summary["ratio_gateway_baseline"] = ratio("gateway", "baseline")
+            summary["ratio_baseline_direct"] = ratio("baseline", "direct")
+            summary["baseline_jar"] = args.baseline_jar
         summary["added_p50_ms_single_connection"] = round(
             summary["gateway"]["single_connection_p50_ms"] - summary["direct"]["single_connection_p50_ms"], 3)
         summary["added_p50_ms_at_64_connections"] = round(summary["gateway"]["p50_ms"] - summary["direct"]["p50_ms"], 3)
@@ -432,6 +483,8 @@ def scenario_proxy(args, binary):
             nginx.stop()
         if direct:
             direct.stop()
+        if baseline:
+            baseline.stop()
         gw.stop()
 
 
@@ -627,14 +680,21 @@ def table(results):
     p = results.get("proxy")
     if p:
         lines.append("proxy (wrk -t2 -c64, medians of %d rounds)" % p["settings"]["repeats"])
-        lines.append("  %-8s %10s %8s %8s %8s %12s" % ("target", "req/s", "p50 ms", "p99 ms", "spread", "p50 ms @1conn"))
-        for name in ("direct", "nginx", "gateway"):
+        lines.append("  %-8s %10s %8s %8s %8s %14s %14s" % ("target", "req/s", "p50 ms", "p99 ms", "spread", "p50 ms @1conn",
+                                                       "proxy CPU us/req"))
+        for name in ("direct", "nginx", "gateway", "baseline"):
+            if name not in p:
+                continue
             t = p[name]
-            lines.append("  %-8s %10d %8.3f %8.3f %7.0f%% %12.3f" % (name, t["rps_median"], t["p50_ms"], t["p99_ms"],
-                                                                    100 * t["rps_spread"], t["single_connection_p50_ms"]))
+            lines.append("  %-8s %10d %8.3f %8.3f %7.0f%% %14.3f %14.1f" % (
+                name, t["rps_median"], t["p50_ms"], t["p99_ms"], 100 * t["rps_spread"], t["single_connection_p50_ms"],
+                t["proxy_cpu_us_per_request"]))
         lines.append("  gateway/direct %.3f   nginx/direct %.3f   gateway/nginx %.3f   added p50 (1 conn) %.3f ms"
                      % (p["ratio_gateway_direct"], p["ratio_nginx_direct"], p["ratio_gateway_nginx"],
                         p["added_p50_ms_single_connection"]))
+        if "ratio_gateway_baseline" in p:
+            lines.append("  gateway/baseline %.3f   baseline/direct %.3f   (baseline: %s)"
+                         % (p["ratio_gateway_baseline"], p["ratio_baseline_direct"], p["baseline_jar"]))
     r = results.get("resume")
     if r:
         lines.append("resume (ms)             p50     p90     max   n")
@@ -678,6 +738,7 @@ def main():
     ap.add_argument("--density", type=int, default=200, help="functions in the density scenario")
     ap.add_argument("--restore", type=int, default=10000, help="functions in the store for the restore scenario")
     ap.add_argument("--quick", action="store_true", help="shorter JMH runs")
+    ap.add_argument("--baseline-jar", help="another gateway jar to measure in the proxy rounds (before/after)")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
     args = ap.parse_args()
     unknown = [s for s in args.scenarios if s not in SCENARIOS]
