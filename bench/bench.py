@@ -25,7 +25,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-GATEWAY_JAR = os.path.join(ROOT, "examples", "gateway", "target", "faas-gateway.jar")
+GATEWAY_JAR = os.environ.get("BENCH_GATEWAY_JAR") or os.path.join(ROOT, "examples", "gateway", "target", "faas-gateway.jar")
 BENCH_JAR = os.path.join(HERE, "java", "target", "faas-bench.jar")
 LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 HELLO = 'addEventListener("fetch", e => e.respondWith(new Response("hello from v1")))'
@@ -394,15 +394,17 @@ def wrk(port, host=None, threads=2, conns=64, duration=10, script=None):
 
 def scenario_proxy(args, binary):
     gw = Gateway(os.path.join(_tmp_root, "proxy"))
-    direct = nginx = baseline = None
+    direct = nginx = None
+    baselines = {}
     try:
         gw.deploy("hello", "v1")
         wait_for_200(gw.port, "hello.func.local")
-        if args.baseline_jar:
-            # another build of the gateway (e.g. before a change), measured in the same rounds
-            baseline = Gateway(os.path.join(_tmp_root, "proxy-baseline"), name="baseline", jar=args.baseline_jar)
-            baseline.deploy("hello", "v1")
-            wait_for_200(baseline.port, "hello.func.local")
+        for i, jar in enumerate(args.baseline_jar or []):
+            # other builds of the gateway (e.g. before a change), measured in the same rounds
+            name = f"base{i + 1}"
+            baselines[name] = b = Gateway(os.path.join(_tmp_root, "proxy-" + name), name=name, jar=jar)
+            b.deploy("hello", "v1")
+            wait_for_200(b.port, "hello.func.local")
         configs = glob.glob(os.path.join(gw.data_dir, "workerd", "**", "config.capnp"), recursive=True)
         if len(configs) != 1:
             raise RuntimeError(f"expected one generated workerd config under {gw.data_dir}, found {configs}")
@@ -417,10 +419,10 @@ def scenario_proxy(args, binary):
                       "gateway": lambda: [gw.proc.pid]}
         upstream_pids = {"direct": lambda: [direct.proc.pid], "nginx": lambda: [direct.proc.pid],
                          "gateway": gw.workerd_pids}
-        if baseline:
-            targets["baseline"] = (baseline.port, "hello.func.local")
-            proxy_pids["baseline"] = lambda: [baseline.proc.pid]
-            upstream_pids["baseline"] = baseline.workerd_pids
+        for name, b in baselines.items():
+            targets[name] = (b.port, "hello.func.local")
+            proxy_pids[name] = (lambda b=b: [b.proc.pid])
+            upstream_pids[name] = b.workerd_pids
         names = list(targets)
         log(f"  warm-up {args.warmup}s each")
         for name in names:
@@ -467,10 +469,11 @@ def scenario_proxy(args, binary):
         summary["ratio_gateway_direct"] = ratio("gateway", "direct")
         summary["ratio_nginx_direct"] = ratio("nginx", "direct")
         summary["ratio_gateway_nginx"] = ratio("gateway", "nginx")
-        if baseline:
-            summary["ratio_gateway_baseline"] = ratio("gateway", "baseline")
-            summary["ratio_baseline_direct"] = ratio("baseline", "direct")
-            summary["baseline_jar"] = args.baseline_jar
+        for i, name in enumerate(baselines):
+            summary[f"ratio_gateway_{name}"] = ratio("gateway", name)
+            summary[f"ratio_{name}_direct"] = ratio(name, "direct")
+            summary[f"{name}_jar"] = args.baseline_jar[i]
+        summary["gateway_jar"] = GATEWAY_JAR
         summary["added_p50_ms_single_connection"] = round(
             summary["gateway"]["single_connection_p50_ms"] - summary["direct"]["single_connection_p50_ms"], 3)
         summary["added_p50_ms_at_64_connections"] = round(summary["gateway"]["p50_ms"] - summary["direct"]["p50_ms"], 3)
@@ -483,8 +486,8 @@ def scenario_proxy(args, binary):
             nginx.stop()
         if direct:
             direct.stop()
-        if baseline:
-            baseline.stop()
+        for b in baselines.values():
+            b.stop()
         gw.stop()
 
 
@@ -682,9 +685,7 @@ def table(results):
         lines.append("proxy (wrk -t2 -c64, medians of %d rounds)" % p["settings"]["repeats"])
         lines.append("  %-8s %10s %8s %8s %8s %14s %14s" % ("target", "req/s", "p50 ms", "p99 ms", "spread", "p50 ms @1conn",
                                                        "proxy CPU us/req"))
-        for name in ("direct", "nginx", "gateway", "baseline"):
-            if name not in p:
-                continue
+        for name in ["direct", "nginx", "gateway"] + [k for k in p if re.fullmatch(r"base\d+", k)]:
             t = p[name]
             lines.append("  %-8s %10d %8.3f %8.3f %7.0f%% %14.3f %14.1f" % (
                 name, t["rps_median"], t["p50_ms"], t["p99_ms"], 100 * t["rps_spread"], t["single_connection_p50_ms"],
@@ -692,9 +693,9 @@ def table(results):
         lines.append("  gateway/direct %.3f   nginx/direct %.3f   gateway/nginx %.3f   added p50 (1 conn) %.3f ms"
                      % (p["ratio_gateway_direct"], p["ratio_nginx_direct"], p["ratio_gateway_nginx"],
                         p["added_p50_ms_single_connection"]))
-        if "ratio_gateway_baseline" in p:
-            lines.append("  gateway/baseline %.3f   baseline/direct %.3f   (baseline: %s)"
-                         % (p["ratio_gateway_baseline"], p["ratio_baseline_direct"], p["baseline_jar"]))
+        for name in [k for k in p if re.fullmatch(r"base\d+", k)]:
+            lines.append("  gateway/%s %.3f   %s/direct %.3f   (%s: %s)"
+                         % (name, p[f"ratio_gateway_{name}"], name, p[f"ratio_{name}_direct"], name, p[f"{name}_jar"]))
     r = results.get("resume")
     if r:
         lines.append("resume (ms)             p50     p90     max   n")
@@ -738,7 +739,8 @@ def main():
     ap.add_argument("--density", type=int, default=200, help="functions in the density scenario")
     ap.add_argument("--restore", type=int, default=10000, help="functions in the store for the restore scenario")
     ap.add_argument("--quick", action="store_true", help="shorter JMH runs")
-    ap.add_argument("--baseline-jar", help="another gateway jar to measure in the proxy rounds (before/after)")
+    ap.add_argument("--baseline-jar", action="append",
+                    help="another gateway jar to measure in the proxy rounds (before/after); repeatable")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
     args = ap.parse_args()
     unknown = [s for s in args.scenarios if s not in SCENARIOS]
