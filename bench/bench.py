@@ -166,6 +166,14 @@ def loadavg():
         return [float(x) for x in f.read().split()[:3]]
 
 
+def mem_available_mib():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
 def proc_memory_kb(pid):
     """(VmRSS, Pss) of a process in KiB; Pss splits shared pages (the workerd binary) among its users."""
     rss = pss = 0
@@ -582,11 +590,19 @@ def scenario_density(args, _binary):
     gw = Gateway(os.path.join(_tmp_root, "density"))
     try:
         t0 = time.monotonic()
+        stopped_early = None
         for i in range(n):
+            if i % 50 == 0 and mem_available_mib() < args.min_free_mib:
+                # the machine is shared: never push it into swapping or the OOM killer
+                stopped_early = f"stopped at {i} functions: less than {args.min_free_mib} MiB of memory available"
+                log("  " + stopped_early)
+                n = i
+                break
             gw.deploy(f"f{i}", "v1")
             if (i + 1) % 100 == 0:
                 log(f"  deployed {i + 1}/{n}")
         deploy_s = time.monotonic() - t0
+        hot = min(hot, n)
         bad = 0
         for i in range(n):
             status, _ = gw.get(f"f{i}.func.local")
@@ -610,7 +626,8 @@ def scenario_density(args, _binary):
                 "deploys_per_second": round(n / deploy_s, 1), "first_calls_not_200": bad,
                 "memory_after_first_calls": after_calls, "memory_after_hot_load": after_load,
                 "hot_rps": round(res["rps"]), "hot_p50_ms": res["p50_ms"], "hot_p99_ms": res["p99_ms"],
-                "hot_errors": res["non2xx"] + res["socket_errors"],
+                "hot_errors": res["non2xx"] + res["socket_errors"], "stopped_early": stopped_early,
+                "requested_functions": args.density,
                 "note": "the gateway keeps the latest version of every function warm, so none is suspended"}
     finally:
         gw.stop()
@@ -733,10 +750,13 @@ def main():
     ap.add_argument("scenarios", nargs="*", help="which to run, of " + ", ".join(SCENARIOS) + " (default: all)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--duration", type=int, default=10, help="seconds of each wrk measurement")
-    ap.add_argument("--warmup", type=int, default=3, help="seconds of wrk warm-up per target")
+    ap.add_argument("--warmup", type=int, default=8,
+                    help="seconds of wrk warm-up per target (the JVM's JIT needs several seconds on 2 busy cores)")
     ap.add_argument("--latency-duration", type=int, default=3, help="seconds of each single-connection run")
     ap.add_argument("--samples", type=int, default=30, help="suspensions, cold starts and deploys to time")
     ap.add_argument("--density", type=int, default=200, help="functions in the density scenario")
+    ap.add_argument("--min-free-mib", type=int, default=3072,
+                    help="density stops deploying when less memory than this is available")
     ap.add_argument("--restore", type=int, default=10000, help="functions in the store for the restore scenario")
     ap.add_argument("--quick", action="store_true", help="shorter JMH runs")
     ap.add_argument("--baseline-jar", action="append",
