@@ -372,7 +372,7 @@ public final class ReverseProxy implements AutoCloseable {
     } catch (IOException e) {
       throw clientGone(e, proxyToServerRequest);
     }
-    byte[] buffer = new byte[BUFFER_SIZE];
+    byte[] buffer = new byte[bufferSize(expectedLength)];
     long copied = 0;
     while (true) {
       int n;
@@ -409,6 +409,16 @@ public final class ReverseProxy implements AutoCloseable {
         return;
       }
     }
+  }
+
+  /**
+   * The buffer for a response body: no larger than the body when its length is known, because
+   * most function answers are a few bytes and a 16 KiB array per request is needless garbage.
+   */
+  static int bufferSize(long expectedLength) {
+    return expectedLength >= 0 && expectedLength < BUFFER_SIZE
+        ? (int) Math.max(1, expectedLength)
+        : BUFFER_SIZE;
   }
 
   private IOException clientGone(IOException e, HttpUriRequestBase proxyToServerRequest) {

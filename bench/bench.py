@@ -1,0 +1,812 @@
+#!/usr/bin/env python3
+"""faas4j benchmark driver. Run it through bench/run.sh, which installs wrk and nginx and builds the jars.
+
+Everything runs on 127.0.0.1, every duration is bounded, and every process this script starts (the
+gateway, the workerd processes it starts, a direct workerd, nginx) is stopped before it exits, also on
+Ctrl-C or SIGTERM. Results: a table on stdout and a JSON summary (bench/results/latest.json by default).
+"""
+import argparse
+import datetime
+import glob
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+GATEWAY_JAR = os.environ.get("BENCH_GATEWAY_JAR") or os.path.join(ROOT, "examples", "gateway", "target", "faas-gateway.jar")
+BENCH_JAR = os.path.join(HERE, "java", "target", "faas-bench.jar")
+LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
+HELLO = 'addEventListener("fetch", e => e.respondWith(new Response("hello from v1")))'
+SCENARIOS = ["proxy", "resume", "deploy", "density", "restore", "router"]
+
+# ------------------------------------------------------------------------------------------------
+# process bookkeeping: everything we start is registered here and stopped in cleanup()
+
+_started = []
+_tmp_root = None
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def spawn(cmd, **kw):
+    proc = subprocess.Popen(cmd, **kw)
+    _started.append(proc)
+    return proc
+
+
+def stop_process(proc, grace=20.0):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            log(f"  pid {proc.pid} ignored SIGTERM for {grace}s; killing it")
+            proc.kill()
+            proc.wait(10)
+    if proc in _started:
+        _started.remove(proc)
+
+
+def workerd_pids_under(directory):
+    """PIDs of workerd processes whose command line mentions directory (ours: they live in our temp dir)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "workerd" in cmdline and directory in cmdline and "faas-gateway.jar" not in cmdline:
+            pids.append(int(entry))
+    return pids
+
+
+def cleanup():
+    for proc in list(reversed(_started)):
+        try:
+            stop_process(proc, grace=10.0)
+        except Exception as e:  # keep going: every other process must still be stopped
+            log(f"  could not stop pid {proc.pid}: {e}")
+    if _tmp_root:
+        for pid in workerd_pids_under(_tmp_root):
+            log(f"  killing leftover workerd {pid}")
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        shutil.rmtree(_tmp_root, ignore_errors=True)
+
+
+def on_signal(signum, _frame):
+    log(f"signal {signum}: stopping everything")
+    cleanup()
+    sys.exit(128 + signum)
+
+
+# ------------------------------------------------------------------------------------------------
+# small helpers
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def call(port, method, path, host=None, body=None, timeout=60.0):
+    """One request on a fresh connection; returns (status, body text)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        headers = {"Host": host} if host else {}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        conn.request(method, path, body=data, headers=headers)
+        resp = conn.getresponse()
+        return resp.status, resp.read().decode(errors="replace")
+    finally:
+        conn.close()
+
+
+def wait_for_200(port, host=None, deadline_s=30.0, pause=0.0005):
+    """Polls until GET / answers 200; returns the seconds it took. Connection refusals are retried."""
+    start = time.monotonic()
+    while True:
+        try:
+            status, _ = call(port, "GET", "/", host=host, timeout=deadline_s)
+            if status == 200:
+                return time.monotonic() - start
+        except (ConnectionError, OSError, http.client.HTTPException):
+            pass
+        if time.monotonic() - start > deadline_s:
+            raise RuntimeError(f"no 200 from 127.0.0.1:{port} (Host {host}) within {deadline_s}s")
+        time.sleep(pause)
+
+
+def pct(values, p):
+    """Nearest-rank percentile (p in 0..100)."""
+    s = sorted(values)
+    if not s:
+        return None
+    k = max(0, min(len(s) - 1, int(round(p / 100.0 * len(s) + 0.5)) - 1))
+    return s[k]
+
+
+def ms(seconds):
+    return None if seconds is None else round(seconds * 1000.0, 2)
+
+
+def spread(values):
+    """(max - min) / median, as a fraction: how much the repeats disagree."""
+    if len(values) < 2:
+        return 0.0
+    m = statistics.median(values)
+    return (max(values) - min(values)) / m if m else 0.0
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return [float(x) for x in f.read().split()[:3]]
+
+
+def mem_available_mib():
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
+def proc_memory_kb(pid):
+    """(VmRSS, Pss) of a process in KiB; Pss splits shared pages (the workerd binary) among its users."""
+    rss = pss = 0
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    rss = int(line.split()[1])
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    pss = int(line.split()[1])
+    except OSError:
+        pass
+    return rss, pss
+
+
+def children(pid):
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return out
+
+
+def cpu_seconds(pids):
+    """User + system CPU time used so far by these processes (all their threads)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, ValueError, IndexError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def find_workerd_binary():
+    explicit = os.environ.get("FAAS4J_WORKERD_BINARY")
+    if explicit:
+        return explicit
+    found = sorted(glob.glob(os.path.expanduser(
+        "~/.cache/faas4j/workerd/*/node_modules/@cloudflare/workerd-linux-64/bin/workerd")))
+    if not found:
+        raise SystemExit("workerd binary not found: build the gateway once (bench/run.sh does:"
+                         " ./mvnw -q -DskipTests package -pl examples/gateway -am), or set FAAS4J_WORKERD_BINARY")
+    return found[-1]
+
+
+# ------------------------------------------------------------------------------------------------
+# the parts under test
+
+
+class Gateway:
+    """The standalone gateway jar as a child process, with its own data directory."""
+
+    def __init__(self, data_dir, idle_timeout="60s", name="gateway", jar=None):
+        self.data_dir = data_dir
+        os.makedirs(data_dir, exist_ok=True)
+        self.log_path = os.path.join(_tmp_root, f"{name}-{int(time.time() * 1000)}.log")
+        cmd = ["java", *os.environ.get("BENCH_GATEWAY_JVM_OPTS", "").split(), "-jar", jar or GATEWAY_JAR,
+               "--port", "0", "--data-dir", data_dir, "--idle-timeout", idle_timeout]
+        self.spawned_at = time.monotonic()
+        self._log = open(self.log_path, "w")
+        self.proc = spawn(cmd, stdout=subprocess.PIPE, stderr=self._log, text=True)
+        self.port = None
+        while self.port is None:
+            line = self.proc.stdout.readline()
+            if not line:
+                raise RuntimeError(f"gateway exited ({self.proc.wait()}) before listening; see {self.log_path}:\n"
+                                   + open(self.log_path).read()[-3000:])
+            m = LISTENING.search(line)
+            if m:
+                self.port = int(m.group(1))
+        self.listening_after = time.monotonic() - self.spawned_at
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self):
+        for _ in self.proc.stdout:
+            pass
+
+    def deploy(self, name, version, code=HELLO, alias=None):
+        body = {"version": version, "code": code}
+        if alias:
+            body["alias"] = alias
+        status, text = call(self.port, "POST", f"/api/deploy/{name}", body=body)
+        if status != 200:
+            raise RuntimeError(f"deploy {name} {version}: {status} {text}")
+        return json.loads(text)
+
+    def get(self, host, path="/"):
+        return call(self.port, "GET", path, host=host)
+
+    def version_state(self, name, version):
+        status, text = call(self.port, "GET", f"/api/functions/{name}")
+        if status != 200:
+            raise RuntimeError(f"describe {name}: {status} {text}")
+        for v in json.loads(text)["function"]["versions"]:
+            if v["version"] == version:
+                return v["state"]
+        return None
+
+    def workerd_pids(self):
+        return workerd_pids_under(self.data_dir)
+
+    def memory(self):
+        jvm_rss, jvm_pss = proc_memory_kb(self.proc.pid)
+        pids = self.workerd_pids()
+        w_rss = w_pss = 0
+        for pid in pids:
+            r, p = proc_memory_kb(pid)
+            w_rss += r
+            w_pss += p
+        return {"jvm_rss_mib": round(jvm_rss / 1024, 1), "jvm_pss_mib": round(jvm_pss / 1024, 1),
+                "workerd_processes": len(pids),
+                "workerd_rss_sum_mib": round(w_rss / 1024, 1), "workerd_pss_sum_mib": round(w_pss / 1024, 1),
+                "total_rss_sum_mib": round((jvm_rss + w_rss) / 1024, 1),
+                "total_pss_mib": round((jvm_pss + w_pss) / 1024, 1)}
+
+    def stop(self):
+        stop_process(self.proc, grace=60.0)
+        self._log.close()
+        deadline = time.monotonic() + 10
+        while self.workerd_pids() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        left = self.workerd_pids()
+        if left:
+            log(f"  WARNING: the gateway left workerd processes {left}; killing them")
+            for pid in left:
+                os.kill(pid, signal.SIGKILL)
+        return not left
+
+
+class DirectWorkerd:
+    """A workerd process started from a config the gateway generated, on a port of our choosing."""
+
+    def __init__(self, binary, config):
+        self.port = free_port()
+        self.spawned_at = time.monotonic()
+        self.proc = spawn([binary, "serve", os.path.basename(config), "-s", f"http=127.0.0.1:{self.port}"],
+                          cwd=os.path.dirname(config), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self):
+        stop_process(self.proc, grace=5.0)
+
+
+class Nginx:
+    """nginx with one worker as a keep-alive reverse proxy in front of upstream_port."""
+
+    def __init__(self, directory, upstream_port):
+        self.port = free_port()
+        os.makedirs(directory, exist_ok=True)
+        conf = os.path.join(directory, "nginx.conf")
+        with open(conf, "w") as f:
+            f.write(f"""
+worker_processes 1;
+daemon off;
+master_process on;
+pid {directory}/nginx.pid;
+error_log {directory}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {directory}/body;
+  proxy_temp_path {directory}/proxy;
+  upstream fn {{ server 127.0.0.1:{upstream_port}; keepalive 128; }}
+  server {{
+    listen 127.0.0.1:{self.port};
+    location / {{
+      proxy_pass http://fn;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_buffering on;
+    }}
+  }}
+}}
+""")
+        self.proc = spawn(["nginx", "-c", conf, "-p", directory], stdout=subprocess.DEVNULL,
+                          stderr=open(os.path.join(directory, "stderr.log"), "w"))
+
+    def stop(self):
+        stop_process(self.proc, grace=5.0)
+
+
+# ------------------------------------------------------------------------------------------------
+# wrk
+
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+
+
+def _latency_ms(text):
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+def wrk(port, host=None, threads=2, conns=64, duration=10, script=None):
+    cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    if host:
+        cmd += ["-H", f"Host: {host}"]
+    if script:
+        cmd += ["-s", script]
+    cmd.append(f"http://127.0.0.1:{port}/")
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 60).stdout
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+              "requests": int(re.search(r"(\d+) requests in", out).group(1))}
+    for p in ("50", "75", "90", "99"):
+        m = re.search(rf"^\s+{p}(?:\.000)?%\s+(\S+)", out, re.M)
+        result[f"p{p}_ms"] = round(_latency_ms(m.group(1)), 3) if m else None
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    result["non2xx"] = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    result["socket_errors"] = sum(int(x) for x in m.groups()) if m else 0
+    return result
+
+
+# ------------------------------------------------------------------------------------------------
+# scenarios
+
+
+def scenario_proxy(args, binary):
+    gw = Gateway(os.path.join(_tmp_root, "proxy"))
+    direct = nginx = None
+    baselines = {}
+    try:
+        gw.deploy("hello", "v1")
+        wait_for_200(gw.port, "hello.func.local")
+        for i, jar in enumerate(args.baseline_jar or []):
+            # other builds of the gateway (e.g. before a change), measured in the same rounds
+            name = f"base{i + 1}"
+            baselines[name] = b = Gateway(os.path.join(_tmp_root, "proxy-" + name), name=name, jar=jar)
+            b.deploy("hello", "v1")
+            wait_for_200(b.port, "hello.func.local")
+        configs = glob.glob(os.path.join(gw.data_dir, "workerd", "**", "config.capnp"), recursive=True)
+        if len(configs) != 1:
+            raise RuntimeError(f"expected one generated workerd config under {gw.data_dir}, found {configs}")
+        direct = DirectWorkerd(binary, configs[0])
+        wait_for_200(direct.port)
+        nginx = Nginx(os.path.join(_tmp_root, "nginx"), direct.port)
+        wait_for_200(nginx.port, "hello.func.local")
+        targets = {"direct": (direct.port, None), "nginx": (nginx.port, "hello.func.local"),
+                   "gateway": (gw.port, "hello.func.local")}
+        # the processes that do the proxying (the workerd behind it is counted apart)
+        proxy_pids = {"direct": lambda: [], "nginx": lambda: [nginx.proc.pid] + children(nginx.proc.pid),
+                      "gateway": lambda: [gw.proc.pid]}
+        upstream_pids = {"direct": lambda: [direct.proc.pid], "nginx": lambda: [direct.proc.pid],
+                         "gateway": gw.workerd_pids}
+        for name, b in baselines.items():
+            targets[name] = (b.port, "hello.func.local")
+            proxy_pids[name] = (lambda b=b: [b.proc.pid])
+            upstream_pids[name] = b.workerd_pids
+        names = list(targets)
+        log(f"  warm-up {args.warmup}s each")
+        for name in names:
+            port, host = targets[name]
+            wrk(port, host, duration=args.warmup)
+        runs = {n: [] for n in names}
+        single = {n: [] for n in names}
+        for r in range(args.repeats):
+            order = names[r % len(names):] + names[:r % len(names)]  # rotate, so no target always runs first or last
+            for name in order:
+                port, host = targets[name]
+                pp, up = proxy_pids[name](), upstream_pids[name]()
+                cpu0 = (cpu_seconds(pp), cpu_seconds(up))
+                res = wrk(port, host, threads=2, conns=64, duration=args.duration)
+                res["proxy_cpu_us_per_request"] = round(1e6 * (cpu_seconds(pp) - cpu0[0]) / res["requests"], 1)
+                res["upstream_cpu_us_per_request"] = round(1e6 * (cpu_seconds(up) - cpu0[1]) / res["requests"], 1)
+                runs[name].append(res)
+                log(f"  round {r + 1} {name:8s} {res['rps']:9.0f} req/s  p50 {res['p50_ms']} ms"
+                    f"  p99 {res['p99_ms']} ms  errors {res['non2xx'] + res['socket_errors']}"
+                    f"  cpu/req proxy {res['proxy_cpu_us_per_request']} us, workerd {res['upstream_cpu_us_per_request']} us")
+            for name in order:
+                port, host = targets[name]
+                res = wrk(port, host, threads=1, conns=1, duration=args.latency_duration)
+                single[name].append(res)
+                log(f"  round {r + 1} {name:8s} 1 connection: p50 {res['p50_ms']} ms  ({res['rps']:.0f} req/s)")
+        summary = {}
+        for name in names:
+            rps = [x["rps"] for x in runs[name]]
+            summary[name] = {
+                "rps_median": round(statistics.median(rps)),
+                "rps_runs": [round(x) for x in rps],
+                "rps_spread": round(spread(rps), 3),
+                "p50_ms": statistics.median(x["p50_ms"] for x in runs[name]),
+                "p99_ms": statistics.median(x["p99_ms"] for x in runs[name]),
+                "errors": sum(x["non2xx"] + x["socket_errors"] for x in runs[name]),
+                "proxy_cpu_us_per_request": statistics.median(x["proxy_cpu_us_per_request"] for x in runs[name]),
+                "workerd_cpu_us_per_request": statistics.median(x["upstream_cpu_us_per_request"] for x in runs[name]),
+                "single_connection_p50_ms": statistics.median(x["p50_ms"] for x in single[name]),
+                "single_connection_rps": round(statistics.median(x["rps"] for x in single[name])),
+            }
+        # ratios per round (the targets of one round ran back to back), then their median
+        def ratio(a, b):
+            return round(statistics.median(x["rps"] / y["rps"] for x, y in zip(runs[a], runs[b])), 3)
+        summary["ratio_gateway_direct"] = ratio("gateway", "direct")
+        summary["ratio_nginx_direct"] = ratio("nginx", "direct")
+        summary["ratio_gateway_nginx"] = ratio("gateway", "nginx")
+        for i, name in enumerate(baselines):
+            summary[f"ratio_gateway_{name}"] = ratio("gateway", name)
+            summary[f"ratio_{name}_direct"] = ratio(name, "direct")
+            summary[f"{name}_jar"] = args.baseline_jar[i]
+        summary["gateway_jar"] = GATEWAY_JAR
+        summary["added_p50_ms_single_connection"] = round(
+            summary["gateway"]["single_connection_p50_ms"] - summary["direct"]["single_connection_p50_ms"], 3)
+        summary["added_p50_ms_at_64_connections"] = round(summary["gateway"]["p50_ms"] - summary["direct"]["p50_ms"], 3)
+        summary["settings"] = {"wrk": f"-t2 -c64 -d{args.duration}s --latency after {args.warmup}s warm-up",
+                               "single_connection": f"-t1 -c1 -d{args.latency_duration}s",
+                               "repeats": args.repeats, "order": "rotated each round"}
+        return summary
+    finally:
+        if nginx:
+            nginx.stop()
+        if direct:
+            direct.stop()
+        for b in baselines.values():
+            b.stop()
+        gw.stop()
+
+
+def timing_summary(values):
+    return {"n": len(values), "p50_ms": ms(pct(values, 50)), "p90_ms": ms(pct(values, 90)),
+            "max_ms": ms(max(values)) if values else None, "min_ms": ms(min(values)) if values else None}
+
+
+def scenario_resume(args, binary):
+    n = args.samples
+    result = {}
+    data_dir = os.path.join(_tmp_root, "resume")
+    gw = Gateway(data_dir, idle_timeout="500ms")
+    try:
+        gw.deploy("r", "v1")
+        gw.deploy("r", "v2")  # the latest, kept warm; v1 is suspended when idle
+        times, failures = [], 0
+        for i in range(n):
+            deadline = time.monotonic() + 30
+            while gw.version_state("r", "v1") != "suspended":
+                if time.monotonic() > deadline:
+                    raise RuntimeError("v1 of r was not suspended within 30 s of idling (idle timeout 500ms)")
+                time.sleep(0.05)
+            t0 = time.monotonic()
+            status, _ = gw.get("v1.r.func.local")
+            dt = time.monotonic() - t0
+            if status == 200:
+                times.append(dt)
+            else:
+                failures += 1
+        result["from_suspended"] = {**timing_summary(times), "failures": failures}
+        log(f"  from suspended: {result['from_suspended']}")
+
+        # never started in this JVM: versions deployed before a restart, lazily restored
+        for i in range(n):
+            gw.deploy("cold", f"v{i}")
+        config = glob.glob(os.path.join(data_dir, "workerd", "**", "config.capnp"), recursive=True)[0]
+        floor_config_dir = os.path.join(_tmp_root, "floor")
+        shutil.copytree(os.path.dirname(config), floor_config_dir)
+        gw.stop()
+        gw = Gateway(data_dir, idle_timeout="500ms")
+        times, failures = [], 0
+        for i in range(n):
+            t0 = time.monotonic()
+            status, _ = gw.get(f"v{i}.cold.func.local")
+            dt = time.monotonic() - t0
+            if status == 200:
+                times.append(dt)
+            else:
+                failures += 1
+        result["never_started"] = {**timing_summary(times), "failures": failures}
+        log(f"  never started: {result['never_started']}")
+    finally:
+        gw.stop()
+
+    times = []
+    for i in range(n):
+        w = DirectWorkerd(binary, os.path.join(floor_config_dir, "config.capnp"))
+        try:
+            times.append(wait_for_200(w.port, deadline_s=30))
+        finally:
+            w.stop()
+    result["raw_workerd_start_to_200"] = timing_summary(times)
+    log(f"  raw workerd start to 200: {result['raw_workerd_start_to_200']}")
+    return result
+
+
+def scenario_deploy(args, _binary):
+    n = args.samples
+    gw = Gateway(os.path.join(_tmp_root, "deploy"))
+    try:
+        to_200, acks, failures = [], [], 0
+        for i in range(n):
+            t0 = time.monotonic()
+            gw.deploy(f"d{i}", "v1")
+            acks.append(time.monotonic() - t0)
+            try:
+                wait_for_200(gw.port, f"d{i}.func.local", deadline_s=30, pause=0.001)
+                to_200.append(time.monotonic() - t0)
+            except RuntimeError:
+                failures += 1
+        result = {"deploy_to_first_200": {**timing_summary(to_200), "failures": failures},
+                  "deploy_answer": timing_summary(acks)}
+        log(f"  {result}")
+        return result
+    finally:
+        gw.stop()
+
+
+def scenario_density(args, _binary):
+    n, hot = args.density, min(100, args.density)
+    gw = Gateway(os.path.join(_tmp_root, "density"))
+    try:
+        t0 = time.monotonic()
+        stopped_early = None
+        for i in range(n):
+            if i % 50 == 0 and mem_available_mib() < args.min_free_mib:
+                # the machine is shared: never push it into swapping or the OOM killer
+                stopped_early = f"stopped at {i} functions: less than {args.min_free_mib} MiB of memory available"
+                log("  " + stopped_early)
+                n = i
+                break
+            gw.deploy(f"f{i}", "v1")
+            if (i + 1) % 100 == 0:
+                log(f"  deployed {i + 1}/{n}")
+        deploy_s = time.monotonic() - t0
+        hot = min(hot, n)
+        bad = 0
+        for i in range(n):
+            status, _ = gw.get(f"f{i}.func.local")
+            bad += status != 200
+        after_calls = gw.memory()
+        log(f"  {n} deployed in {deploy_s:.1f}s, each called once ({bad} not 200): {after_calls}")
+        script = os.path.join(_tmp_root, "hot.lua")
+        with open(script, "w") as f:
+            f.write("local hosts = {}\n"
+                    f"for i = 0, {hot - 1} do hosts[#hosts + 1] = 'f' .. i .. '.func.local' end\n"
+                    "local n = 0\n"
+                    "request = function()\n"
+                    "  n = n + 1\n"
+                    "  return wrk.format('GET', '/', { Host = hosts[(n % #hosts) + 1] })\n"
+                    "end\n")
+        wrk(gw.port, duration=args.warmup, script=script)
+        res = wrk(gw.port, duration=args.duration, script=script)
+        after_load = gw.memory()
+        log(f"  hot set of {hot}: {res['rps']:.0f} req/s p50 {res['p50_ms']} ms p99 {res['p99_ms']} ms; {after_load}")
+        return {"functions": n, "hot": hot, "deploy_seconds": round(deploy_s, 1),
+                "deploys_per_second": round(n / deploy_s, 1), "first_calls_not_200": bad,
+                "memory_after_first_calls": after_calls, "memory_after_hot_load": after_load,
+                "hot_rps": round(res["rps"]), "hot_p50_ms": res["p50_ms"], "hot_p99_ms": res["p99_ms"],
+                "hot_errors": res["non2xx"] + res["socket_errors"], "stopped_early": stopped_early,
+                "requested_functions": args.density,
+                "note": "the gateway keeps the latest version of every function warm, so none is suspended"}
+    finally:
+        gw.stop()
+
+
+def scenario_restore(args, _binary):
+    n = args.restore
+    data_dir = os.path.join(_tmp_root, "restore")
+    t0 = time.monotonic()
+    out = subprocess.run(["java", "-cp", BENCH_JAR, "dev.faas4j.bench.SeedStore", data_dir, str(n)],
+                         capture_output=True, text=True, timeout=1800)
+    if out.returncode != 0:
+        raise RuntimeError(f"seeding the store failed: {out.stderr[-2000:]}")
+    seed_s = time.monotonic() - t0
+    log(f"  seeded {n} functions in {seed_s:.1f}s")
+    gw = Gateway(data_dir)
+    try:
+        listening = gw.listening_after
+        wait_for_200(gw.port, f"f{n - 1}.func.local", deadline_s=60, pause=0.001)
+        first_200 = time.monotonic() - gw.spawned_at
+        status, text = call(gw.port, "GET", "/api/functions")
+        listed = len(json.loads(text)["functions"]) if status == 200 else 0
+        all_listed = time.monotonic() - gw.spawned_at
+        # a sample across the range must resolve: an unknown version of a known function is a 404 that
+        # names the function, an unknown function is a different 404
+        unresolved = 0
+        for i in range(0, n, max(1, n // 50)):
+            status, text = gw.get(f"nope.f{i}.func.local")
+            unresolved += not (status == 404 and "has no version" in text)
+        result = {"functions": n, "seed_seconds": round(seed_s, 1),
+                  "start_to_listening_ms": ms(listening), "start_to_first_200_ms": ms(first_200),
+                  "start_to_full_listing_ms": ms(all_listed), "listed": listed,
+                  "sampled_unresolved": unresolved,
+                  "note": "the registry is restored before the gateway listens, so every latest version is"
+                          " resolvable once it listens; instances start lazily on their first request"}
+        log(f"  {result}")
+        return result
+    finally:
+        gw.stop()
+
+
+def scenario_router(args, _binary):
+    out_json = os.path.join(_tmp_root, "jmh.json")
+    cmd = ["java", "-jar", BENCH_JAR, "RouterBenchmark", "-rf", "json", "-rff", out_json]
+    if args.quick:
+        cmd += ["-wi", "1", "-i", "2"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        raise RuntimeError(f"JMH failed: {proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+    with open(out_json) as f:
+        data = json.load(f)
+    result = {}
+    for b in data:
+        name = b["benchmark"].rsplit(".", 1)[1]
+        pm = b["primaryMetric"]
+        error = pm["scoreError"]
+        result[name] = {"ops_per_s": round(pm["score"]),
+                        "error_99_9": round(error) if isinstance(error, (int, float)) else None,
+                        "ns_per_op": round(1e9 / pm["score"], 1)}
+    log(f"  {result}")
+    return result
+
+
+# ------------------------------------------------------------------------------------------------
+# report
+
+
+def table(results):
+    lines = []
+    p = results.get("proxy")
+    if p:
+        lines.append("proxy (wrk -t2 -c64, medians of %d rounds)" % p["settings"]["repeats"])
+        lines.append("  %-8s %10s %8s %8s %8s %14s %14s" % ("target", "req/s", "p50 ms", "p99 ms", "spread", "p50 ms @1conn",
+                                                       "proxy CPU us/req"))
+        for name in ["direct", "nginx", "gateway"] + [k for k in p if re.fullmatch(r"base\d+", k)]:
+            t = p[name]
+            lines.append("  %-8s %10d %8.3f %8.3f %7.0f%% %14.3f %14.1f" % (
+                name, t["rps_median"], t["p50_ms"], t["p99_ms"], 100 * t["rps_spread"], t["single_connection_p50_ms"],
+                t["proxy_cpu_us_per_request"]))
+        lines.append("  gateway/direct %.3f   nginx/direct %.3f   gateway/nginx %.3f   added p50 (1 conn) %.3f ms"
+                     % (p["ratio_gateway_direct"], p["ratio_nginx_direct"], p["ratio_gateway_nginx"],
+                        p["added_p50_ms_single_connection"]))
+        for name in [k for k in p if re.fullmatch(r"base\d+", k)]:
+            lines.append("  gateway/%s %.3f   %s/direct %.3f   (%s: %s)"
+                         % (name, p[f"ratio_gateway_{name}"], name, p[f"ratio_{name}_direct"], name, p[f"{name}_jar"]))
+    r = results.get("resume")
+    if r:
+        lines.append("resume (ms)             p50     p90     max   n")
+        for key in ("from_suspended", "never_started", "raw_workerd_start_to_200"):
+            t = r[key]
+            lines.append("  %-20s %7.1f %7.1f %7.1f %3d" % (key, t["p50_ms"], t["p90_ms"], t["max_ms"], t["n"]))
+    d = results.get("deploy")
+    if d:
+        t = d["deploy_to_first_200"]
+        lines.append("deploy -> first 200: p50 %.1f ms, p90 %.1f ms, max %.1f ms (n=%d)"
+                     % (t["p50_ms"], t["p90_ms"], t["max_ms"], t["n"]))
+    s = results.get("density")
+    if s:
+        m = s["memory_after_hot_load"]
+        lines.append("density: %d functions (%d workerd), total RSS sum %.0f MiB, total PSS %.0f MiB (JVM RSS %.0f MiB);"
+                     " hot set of %d: %d req/s, p99 %.2f ms"
+                     % (s["functions"], m["workerd_processes"], m["total_rss_sum_mib"], m["total_pss_mib"],
+                        m["jvm_rss_mib"], s["hot"], s["hot_rps"], s["hot_p99_ms"]))
+    t = results.get("restore")
+    if t:
+        lines.append("restore: %d functions; listening (all resolvable) after %.0f ms, first 200 after %.0f ms"
+                     % (t["functions"], t["start_to_listening_ms"], t["start_to_first_200_ms"]))
+    rt = results.get("router")
+    if rt:
+        lines.append("router (JMH, ops/s): " + ", ".join(f"{k} {v['ops_per_s']:,}" for k, v in rt.items()))
+    env = results["environment"]
+    lines.append("noise: load average %s before, %s after; wall time %.0f s"
+                 % (env["loadavg_before"], env["loadavg_after"], env["wall_seconds"]))
+    return "\n".join(lines)
+
+
+def main():
+    global _tmp_root
+    ap = argparse.ArgumentParser(description="faas4j benchmarks (use bench/run.sh)")
+    ap.add_argument("scenarios", nargs="*", help="which to run, of " + ", ".join(SCENARIOS) + " (default: all)")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--duration", type=int, default=10, help="seconds of each wrk measurement")
+    ap.add_argument("--warmup", type=int, default=8,
+                    help="seconds of wrk warm-up per target (the JVM's JIT needs several seconds on 2 busy cores)")
+    ap.add_argument("--latency-duration", type=int, default=3, help="seconds of each single-connection run")
+    ap.add_argument("--samples", type=int, default=30, help="suspensions, cold starts and deploys to time")
+    ap.add_argument("--density", type=int, default=200, help="functions in the density scenario")
+    ap.add_argument("--min-free-mib", type=int, default=3072,
+                    help="density stops deploying when less memory than this is available")
+    ap.add_argument("--restore", type=int, default=10000, help="functions in the store for the restore scenario")
+    ap.add_argument("--quick", action="store_true", help="shorter JMH runs")
+    ap.add_argument("--baseline-jar", action="append",
+                    help="another gateway jar to measure in the proxy rounds (before/after); repeatable")
+    ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
+    args = ap.parse_args()
+    unknown = [s for s in args.scenarios if s not in SCENARIOS]
+    if unknown:
+        ap.error(f"unknown scenario {unknown}; choose from {SCENARIOS}")
+    scenarios = [s for s in SCENARIOS if s in args.scenarios] or SCENARIOS
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    _tmp_root = tempfile.mkdtemp(prefix="faas4j-bench-")
+    binary = find_workerd_binary()
+    started = time.monotonic()
+    results = {"environment": {
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(), "kernel": platform.release(),
+        "java": subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0],
+        "workerd": binary.split("/workerd/")[1].split("/")[0] if "/workerd/" in binary else binary,
+        "git": subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
+                              text=True).stdout.strip(),
+        "loadavg_before": loadavg(), "scenarios": scenarios,
+        "sizes": {"samples": args.samples, "density": args.density, "restore": args.restore,
+                  "repeats": args.repeats, "duration_s": args.duration}}}
+    failed = []
+    try:
+        for name in scenarios:
+            log(f"== {name}")
+            try:
+                results[name] = globals()[f"scenario_{name}"](args, binary)
+            except Exception as e:  # report and go on with the other scenarios
+                log(f"  FAILED: {e}")
+                results[name + "_error"] = str(e)
+                failed.append(name)
+    finally:
+        cleanup()
+    results["environment"]["loadavg_after"] = loadavg()
+    results["environment"]["wall_seconds"] = round(time.monotonic() - started)
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(results, f, indent=2)
+        f.write("\n")
+    print(table(results))
+    print(f"JSON: {args.out}")
+    if failed:
+        print("FAILED scenarios: " + ", ".join(failed))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

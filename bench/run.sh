@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# faas4j benchmarks: builds what they need, starts everything on 127.0.0.1, measures, stops everything,
+# prints a table and writes bench/results/latest.json.
+#
+#   bench/run.sh                       # all scenarios: proxy resume deploy density restore router
+#   bench/run.sh proxy router          # some of them
+#   bench/run.sh --density 1000        # sizes: --samples 30 --density 200 --restore 10000 --repeats 3
+#   bench/run.sh --help                # every option
+#
+# Needs: JDK 17+, npm (the build fetches workerd), python3, and wrk + nginx (installed with apt-get
+# when missing and this runs as root). Set BENCH_SKIP_BUILD=1 to reuse the jars already built.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v python3 >/dev/null || missing+=(python3)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing ${missing[*]} with apt-get" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "bench/run.sh needs ${missing[*]}: install them (Debian: sudo apt-get install ${missing[*]})" >&2
+    exit 2
+  fi
+fi
+export PATH="$PATH:/usr/sbin"
+
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
+  echo "building the gateway and the benchmark jars (tests skipped)" >&2
+  ./mvnw -B -q -DskipTests -Dmaven.test.skip=true package -pl examples/gateway -am
+  ./mvnw -B -q -Pbench -DskipTests -Dmaven.test.skip=true package -pl bench/java -am
+fi
+
+exec python3 bench/bench.py "$@"
