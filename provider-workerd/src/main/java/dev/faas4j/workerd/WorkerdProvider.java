@@ -12,6 +12,7 @@ import dev.faas4j.api.VersionStatus;
 import dev.faas4j.workerd.internal.BinaryLocator;
 import dev.faas4j.workerd.internal.ConfigWriter;
 import dev.faas4j.workerd.internal.DataDir;
+import dev.faas4j.workerd.internal.HostAddresses;
 import dev.faas4j.workerd.internal.LogBuffer;
 import dev.faas4j.workerd.internal.StartFailure;
 import dev.faas4j.workerd.internal.WorkerdProcess;
@@ -70,6 +71,8 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
   private final Duration startTimeout;
   private final Duration stopGracePeriod;
   private final NetworkPolicy defaultNetwork;
+  /** This machine's own addresses, denied to every function unless the builder said otherwise. */
+  private final List<String> hostAddresses;
   private final int logLines;
   private final int crashLimit;
   private final Duration crashWindow;
@@ -84,6 +87,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     this.startTimeout = b.startTimeout;
     this.stopGracePeriod = b.stopGracePeriod;
     this.defaultNetwork = b.defaultNetwork;
+    this.hostAddresses = b.allowHostAddresses ? List.of() : HostAddresses.cidrs();
     this.logLines = b.logLines;
     this.crashLimit = b.crashLimit;
     this.crashWindow = b.crashWindow;
@@ -156,7 +160,8 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
       try {
         ensureOpen();
         DataDir.deleteTree(slot.dir);
-        ConfigWriter.write(spec, spec.network() != null ? spec.network() : defaultNetwork, slot.dir);
+        NetworkPolicy network = HostAddresses.guard(spec.network() != null ? spec.network() : defaultNetwork, hostAddresses);
+        ConfigWriter.write(spec, network, slot.dir);
         slot.wanted = 1;
         start(slot);
         LOG.info("deployed {} on {}", ref, slot.instance.endpoint());
@@ -413,6 +418,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     private Duration startTimeout = Duration.ofSeconds(10);
     private Duration stopGracePeriod = Duration.ofSeconds(5);
     private NetworkPolicy defaultNetwork = NetworkPolicy.PUBLIC_ONLY;
+    private boolean allowHostAddresses;
     private int logLines = 200;
     private int crashLimit = 3;
     private Duration crashWindow = Duration.ofMinutes(1);
@@ -467,6 +473,18 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     public Builder stopGracePeriod(Duration stopGracePeriod) {
       once("stopGracePeriod");
       this.stopGracePeriod = positive("stopGracePeriod", stopGracePeriod);
+      return this;
+    }
+
+    /**
+     * Whether functions may reach this machine's own non-private addresses when their policy allows
+     * {@code public}; default false: every address of this machine (found when the provider is built)
+     * is added to the deny list of every function, so a function cannot reach the application that
+     * embeds it through a public interface. Loopback and private ranges are governed by the policy.
+     */
+    public Builder allowHostAddresses(boolean allow) {
+      once("allowHostAddresses");
+      this.allowHostAddresses = allow;
       return this;
     }
 

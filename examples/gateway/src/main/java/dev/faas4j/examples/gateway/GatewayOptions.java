@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 record GatewayOptions(
     int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
     String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
-    boolean help) {
+    boolean keepLatestWarm, boolean help) {
 
   static final String USAGE = """
       Usage: java -jar faas-gateway.jar [options]
@@ -48,6 +48,8 @@ record GatewayOptions(
         --max-body-bytes N  the largest request body forwarded to a function, larger gets 413
                             (default 10485760 = 10 MiB)
         --db-busy-timeout T a change waits at most T for a locked SQLite file, then gets 503 (default 5s)
+        --keep-latest-warm B  true (default): the latest version of every function keeps running;
+                            false: latest versions are suspended when idle too (for many functions)
         --jdbc-url URL      keep state in PostgreSQL instead of SQLite, e.g.
                             jdbc:postgresql://db:5432/faas?user=faas&password=secret
         --help              print this help
@@ -55,14 +57,15 @@ record GatewayOptions(
       Each option can also be set with an environment variable: FAAS4J_PORT, FAAS4J_BIND,
       FAAS4J_DOMAIN, FAAS4J_DATA_DIR, FAAS4J_IDLE_TIMEOUT, FAAS4J_ADMIN_TOKEN, FAAS4J_ADMIN_BASIC,
       FAAS4J_JDBC_URL, FAAS4J_REQUEST_TIMEOUT, FAAS4J_START_TIMEOUT, FAAS4J_MAX_BODY_BYTES,
-      FAAS4J_DB_BUSY_TIMEOUT.
+      FAAS4J_DB_BUSY_TIMEOUT, FAAS4J_KEEP_LATEST_WARM.
       A flag wins over its variable.
       """;
 
-  private static final Map<String, String> DEFAULTS = Map.of(
-      "port", "8081", "bind", "127.0.0.1", "domain", "func.local", "data-dir", "./faas-data", "idle-timeout", "60s",
-      "request-timeout", "30s", "start-timeout", "30s", "max-body-bytes", Long.toString(10L << 20),
-      "db-busy-timeout", "5s");
+  private static final Map<String, String> DEFAULTS = Map.ofEntries(
+      Map.entry("port", "8081"), Map.entry("bind", "127.0.0.1"), Map.entry("domain", "func.local"),
+      Map.entry("data-dir", "./faas-data"), Map.entry("idle-timeout", "60s"), Map.entry("request-timeout", "30s"),
+      Map.entry("start-timeout", "30s"), Map.entry("max-body-bytes", Long.toString(10L << 20)),
+      Map.entry("db-busy-timeout", "5s"), Map.entry("keep-latest-warm", "true"));
   private static final java.util.Set<String> WITHOUT_DEFAULT = java.util.Set.of("admin-token", "admin-basic", "jdbc-url");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
@@ -140,6 +143,10 @@ record GatewayOptions(
     if (maxBody < 0) {
       throw new UsageException("--max-body-bytes must be a whole number of bytes, was '" + values.get("max-body-bytes") + "'");
     }
+    String warm = values.get("keep-latest-warm");
+    if (!warm.equals("true") && !warm.equals("false")) {
+      throw new UsageException("--keep-latest-warm must be true or false, was '" + warm + "'");
+    }
     String jdbcUrl = values.get("jdbc-url");
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new UsageException("--jdbc-url must be a PostgreSQL JDBC URL (jdbc:postgresql://...)");
@@ -148,7 +155,7 @@ record GatewayOptions(
         Path.of(values.get("data-dir")).toAbsolutePath().normalize(), duration("idle-timeout", values.get("idle-timeout")),
         token, basic, jdbcUrl, duration("request-timeout", values.get("request-timeout")),
         duration("start-timeout", values.get("start-timeout")), maxBody,
-        duration("db-busy-timeout", values.get("db-busy-timeout")), help);
+        duration("db-busy-timeout", values.get("db-busy-timeout")), Boolean.parseBoolean(warm), help);
   }
 
   /** Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}; a bare number is seconds. */

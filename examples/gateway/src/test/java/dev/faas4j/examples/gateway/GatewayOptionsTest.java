@@ -57,15 +57,11 @@ class GatewayOptionsTest {
   }
 
   @Test
-  void theHostGuardDeniesThisMachinesAddressesAndKeepsWhatWasAsked() {
-    HostAddressGuard guard = new HostAddressGuard(new dev.faas4j.core.testing.InMemoryProvider(spec -> null, "js"),
-        dev.faas4j.api.NetworkPolicy.PUBLIC_ONLY);
-    var asked = new dev.faas4j.api.NetworkPolicy(java.util.List.of("public", "private"), java.util.List.of("10.1.0.0/16"));
-
-    var given = guard.guarded(asked);
-
-    assertThat(given.allow()).as("allow list").containsExactly("public", "private");
-    assertThat(given.deny()).as("deny list").contains("10.1.0.0/16", "127.0.0.1/32", "0.0.0.0/8", "::/128")
-        .containsAll(HostAddressGuard.hostAddresses());
+  void latestVersionsAreKeptWarmUnlessTurnedOff() throws Exception {
+    assertThat(parse(Map.of()).keepLatestWarm()).as("default").isTrue();
+    assertThat(parse(Map.of(), "--keep-latest-warm", "false").keepLatestWarm()).as("flag").isFalse();
+    assertThat(parse(Map.of("FAAS4J_KEEP_LATEST_WARM", "false")).keepLatestWarm()).as("variable").isFalse();
+    assertThatThrownBy(() -> parse(Map.of(), "--keep-latest-warm", "maybe"))
+        .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--keep-latest-warm");
   }
 }
