@@ -204,6 +204,20 @@ class FaasLifecycleTest {
   }
 
   @Test
+  void anInstanceTheProviderLeftRunningAtDeployIsSuspendedWhenIdle() throws Exception {
+    provider.startOnDeploy(true); // as workerd does: it starts a version to validate it
+    Faas faas = start(false);
+    FunctionRef v1 = new FunctionRef("hello", "v1");
+
+    faas.deploy(version("hello", "v1", "one"), null);
+
+    assertThat(state(faas, "v1")).as("adopted as running").isEqualTo(State.RUNNING);
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(faas.suspendIdle()).containsExactly(v1);
+    assertThat(provider.isRunning(v1)).isFalse();
+  }
+
+  @Test
   void fiftyConcurrentFirstRequestsCauseExactlyOneStart() throws Exception {
     Faas faas = start(false);
     faas.deploy(version("hello", "v1", "one"), null);

@@ -122,6 +122,14 @@ final class Instance {
     }
   }
 
+  /** Takes over an instance the provider already runs (e.g. one started to validate a deploy). */
+  synchronized void adoptRunning(long nowMillis) {
+    if (state == State.STOPPED && provider.endpoint(ref).isPresent()) {
+      state = State.RUNNING;
+      lastUsedMillis = nowMillis;
+    }
+  }
+
   /** Marks a running instance whose process vanished as stopped, so the next request restarts it. */
   synchronized boolean markCrashedIfGone() {
     if (state == State.RUNNING && provider.endpoint(ref).isEmpty()) {

@@ -57,13 +57,18 @@ public final class Instances {
    * deploy) or must be given it before its first start (a version restored from the store).
    */
   public void register(FunctionSpec spec, FunctionProvider provider, boolean deployed) {
-    instances.compute(spec.ref(), (ref, existing) -> {
+    Instance instance = instances.compute(spec.ref(), (ref, existing) -> {
       if (existing != null) {
         existing.deployed |= deployed;
         return existing;
       }
       return new Instance(spec, provider, deployed, clock.millis());
     });
+    // A provider may leave running the instance it started to validate the deploy: count it as
+    // running from now, so that idle suspension stops it like any other.
+    if (deployed) {
+      instance.adoptRunning(clock.millis());
+    }
   }
 
   /** Whether the version is known here. */

@@ -42,6 +42,7 @@ public final class InMemoryProvider implements FunctionProvider {
   private final Map<FunctionRef, String> failing = new ConcurrentHashMap<>();
   private final Function<FunctionSpec, FunctionHandler> factory;
   private volatile java.util.concurrent.CountDownLatch startGate;
+  private volatile boolean startOnDeploy;
   private final Set<String> runtimes;
 
   /** A provider whose versions' code names a handler registered with {@link #handler}. */
@@ -102,6 +103,14 @@ public final class InMemoryProvider implements FunctionProvider {
     }
   }
 
+  /**
+   * Whether {@link #deploy} also starts an instance and leaves it running, as providers that
+   * validate code by starting it (workerd) do. Default false.
+   */
+  public void startOnDeploy(boolean start) {
+    startOnDeploy = start;
+  }
+
   /** Makes a running instance vanish, as a crashed process would. */
   public void crash(FunctionRef ref) {
     running.remove(ref);
@@ -118,9 +127,12 @@ public final class InMemoryProvider implements FunctionProvider {
   }
 
   @Override
-  public void deploy(FunctionSpec spec) {
+  public void deploy(FunctionSpec spec) throws InterruptedException {
     handlerFor(spec);
     deployed.put(spec.ref(), spec);
+    if (startOnDeploy) {
+      scale(spec.ref(), 1);
+    }
   }
 
   private FunctionHandler handlerFor(FunctionSpec spec) {
