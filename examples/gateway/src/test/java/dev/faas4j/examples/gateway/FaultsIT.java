@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -15,34 +14,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crashes and outages on the real gateway: a workerd process killed under load, the gateway
  * killed in the middle of deploys, and the SQLite database locked by another process.
  */
-class FaultsIT {
-
-  @TempDir
-  Path dataDir;
-
-  private final List<GatewayProcess> gateways = new ArrayList<>();
-
-  @AfterEach
-  void stop() throws Exception {
-    for (GatewayProcess gateway : gateways) {
-      gateway.close();
-    }
-    assertThat(GatewayProcess.workerdProcessesUnder(dataDir)).as("workerd processes left").isEmpty();
-  }
-
-  private GatewayProcess start(String... args) throws Exception {
-    GatewayProcess gateway = GatewayProcess.start(dataDir, args);
-    gateways.add(gateway);
-    return gateway;
-  }
+class FaultsIT extends GatewayTestSupport {
 
   private record Outcome(long startNanos, long endNanos, int status) {}
 

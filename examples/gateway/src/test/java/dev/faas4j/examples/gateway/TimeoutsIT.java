@@ -7,47 +7,25 @@ import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionVersion;
 import dev.faas4j.store.jdbc.JdbcFunctionStore;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Execution timeouts (504) and start timeouts (503) on the real gateway: a function that never
  * answers does not hold its request (nor a server thread) beyond the timeout, and a version that
  * never starts is answered 503 while the others keep serving.
  */
-class TimeoutsIT {
+class TimeoutsIT extends GatewayTestSupport {
 
   /** Answers after an hour: a pending timer, so workerd does not see it as hung. */
   static final String NEVER_ANSWERS = "addEventListener(\"fetch\", e => e.respondWith(new Promise(r =>"
       + " setTimeout(() => r(new Response(\"too late\")), 3600000))))";
   /** Spins forever while the script is evaluated, so workerd never starts listening. */
   static final String NEVER_STARTS = "while (true) {}\naddEventListener(\"fetch\", e => e.respondWith(new Response(\"never\")))";
-
-  @TempDir
-  Path dataDir;
-
-  private final List<GatewayProcess> gateways = new ArrayList<>();
-
-  @AfterEach
-  void stop() throws Exception {
-    for (GatewayProcess gateway : gateways) {
-      gateway.close();
-    }
-    assertThat(GatewayProcess.workerdProcessesUnder(dataDir)).as("workerd processes left").isEmpty();
-  }
-
-  private GatewayProcess start(String... args) throws Exception {
-    GatewayProcess gateway = GatewayProcess.start(dataDir, args);
-    gateways.add(gateway);
-    return gateway;
-  }
 
   private static String deployBody(String code, String extra) throws Exception {
     return "{\"version\":\"v1\",\"code\":" + GatewayProcess.JSON.writeValueAsString(code) + extra + "}";
