@@ -22,10 +22,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Test;
 
 /** What the Docker provider does beyond the common contract, on a real Docker engine. */
@@ -34,31 +33,11 @@ class DockerProviderTest {
 
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private static TestEngine engine;
-  private static String image;
+  @RegisterExtension
+  static final TestImage DOCKER = new TestImage();
 
   private final List<DockerProvider> providers = new ArrayList<>();
 
-  @BeforeAll
-  static void buildImage() throws Exception {
-    engine = TestEngine.connectOrNull();
-    if (engine != null) {
-      image = engine.buildFunctionImage();
-    }
-  }
-
-  @AfterAll
-  static void removeImageAndCheckNothingIsLeft() throws Exception {
-    if (engine == null) {
-      return;
-    }
-    try {
-      engine.removeImage(image);
-      engine.assertNothingLeft();
-    } finally {
-      engine.close();
-    }
-  }
 
   @AfterEach
   void closeProviders() {
@@ -67,7 +46,7 @@ class DockerProviderTest {
 
   private DockerProvider newProvider(String instanceId) {
     DockerProvider provider = DockerProvider.builder()
-        .dockerHost(TestEngine.skipIfMissing(engine).dockerHost)
+        .dockerHost(TestEngine.skipIfMissing(DOCKER.engine()).dockerHost)
         .instanceId(instanceId)
         .stopTimeout(Duration.ZERO)
         .pullMissingImages(false)
@@ -81,7 +60,7 @@ class DockerProviderTest {
   }
 
   private static FunctionSpec.Builder spec(String name) {
-    return FunctionSpec.builder(name).version("v1").runtime("docker").image(image);
+    return FunctionSpec.builder(name).version("v1").runtime("docker").image(DOCKER.image());
   }
 
   private static String get(Endpoint endpoint) throws Exception {
@@ -96,7 +75,7 @@ class DockerProviderTest {
   @Test
   void aMissingImageIsRefusedAtDeployAndLeavesNothingBehind() {
     DockerProvider provider = DockerProvider.builder()
-        .dockerHost(TestEngine.skipIfMissing(engine).dockerHost)
+        .dockerHost(TestEngine.skipIfMissing(DOCKER.engine()).dockerHost)
         .stopTimeout(Duration.ZERO)
         .build();
     providers.add(provider);
@@ -109,7 +88,7 @@ class DockerProviderTest {
           assertThat(e.reason()).isEqualTo(FaasException.Reason.INVALID_FUNCTION);
           assertThat(e.getMessage()).as("message names the image").contains(spec.image());
         });
-    assertThat(engine.containersOf(provider.instanceId())).as("containers after a refused deploy").isEmpty();
+    assertThat(DOCKER.engine().containersOf(provider.instanceId())).as("containers after a refused deploy").isEmpty();
     assertThatThrownBy(() -> provider.scale(spec.ref(), 1))
         .as("a refused version is not deployed")
         .isInstanceOfSatisfying(FaasException.class,
@@ -122,7 +101,7 @@ class DockerProviderTest {
 
     provider.deploy(spec("hello").env("REPLY_BODY", "x").build());
 
-    assertThat(engine.containersOf(provider.instanceId())).as("containers after deploy alone").isEmpty();
+    assertThat(DOCKER.engine().containersOf(provider.instanceId())).as("containers after deploy alone").isEmpty();
   }
 
   @Test
@@ -148,7 +127,7 @@ class DockerProviderTest {
       hostnames.add(get(provider.endpoint(spec.ref()).orElseThrow()));
     }
     assertThat(hostnames).as("hostnames answering 9 requests").hasSize(3);
-    assertThat(engine.containersOf(provider.instanceId())).as("containers of the version").hasSize(3);
+    assertThat(DOCKER.engine().containersOf(provider.instanceId())).as("containers of the version").hasSize(3);
     assertThat(provider.status(spec.ref()).readyReplicas()).as("ready replicas").isEqualTo(3);
   }
 
@@ -159,9 +138,9 @@ class DockerProviderTest {
     provider.deploy(spec);
     provider.scale(spec.ref(), 1);
     String firstHostname = get(provider.endpoint(spec.ref()).orElseThrow());
-    String containerId = engine.containersOf(provider.instanceId()).get(0).getId();
+    String containerId = DOCKER.engine().containersOf(provider.instanceId()).get(0).getId();
 
-    engine.client.killContainerCmd(containerId).exec();
+    DOCKER.engine().client.killContainerCmd(containerId).exec();
 
     Instant deadline = Instant.now().plusSeconds(30);
     Optional<Endpoint> endpoint = provider.endpoint(spec.ref());
@@ -175,7 +154,7 @@ class DockerProviderTest {
 
     String secondHostname = get(provider.endpoint(spec.ref()).orElseThrow());
     assertThat(secondHostname).as("hostname of the replacement").isNotEqualTo(firstHostname);
-    assertThat(engine.containersOf(provider.instanceId())).as("containers after the replacement")
+    assertThat(DOCKER.engine().containersOf(provider.instanceId())).as("containers after the replacement")
         .extracting(Container::getId).doesNotContain(containerId).hasSize(1);
   }
 
@@ -187,7 +166,7 @@ class DockerProviderTest {
 
     provider.scale(spec.ref(), 1);
 
-    List<Container> containers = engine.containersOf(provider.instanceId());
+    List<Container> containers = DOCKER.engine().containersOf(provider.instanceId());
     assertThat(containers).hasSize(1);
     assertThat(containers.get(0).getLabels()).as("labels of the container")
         .containsEntry("dev.faas4j.managed", "true")
@@ -204,11 +183,11 @@ class DockerProviderTest {
     FunctionSpec spec = spec("leftover").env("REPLY_BODY", "x").build();
     crashed.deploy(spec);
     crashed.scale(spec.ref(), 2);
-    assertThat(engine.containersOf(instanceId)).as("containers before the restart").hasSize(2);
+    assertThat(DOCKER.engine().containersOf(instanceId)).as("containers before the restart").hasSize(2);
 
     newProvider(instanceId);
 
-    assertThat(engine.containersOf(instanceId)).as("containers after a provider with the same id started").isEmpty();
+    assertThat(DOCKER.engine().containersOf(instanceId)).as("containers after a provider with the same id started").isEmpty();
   }
 
   @Test
@@ -225,13 +204,13 @@ class DockerProviderTest {
         });
     assertThat(provider.status(spec.ref()).state()).as("state after the failed start")
         .isEqualTo(VersionStatus.State.FAILED);
-    assertThat(engine.containersOf(provider.instanceId())).as("containers after the failed start").isEmpty();
+    assertThat(DOCKER.engine().containersOf(provider.instanceId())).as("containers after the failed start").isEmpty();
   }
 
   @Test
   void aContainerThatNeverAnswersFailsWhenTheStartTimeoutRunsOut() throws Exception {
     DockerProvider provider = DockerProvider.builder()
-        .dockerHost(TestEngine.skipIfMissing(engine).dockerHost)
+        .dockerHost(TestEngine.skipIfMissing(DOCKER.engine()).dockerHost)
         .stopTimeout(Duration.ZERO)
         .startTimeout(Duration.ofSeconds(2))
         .build();
@@ -244,7 +223,7 @@ class DockerProviderTest {
           assertThat(e.reason()).isEqualTo(FaasException.Reason.UNAVAILABLE);
           assertThat(e.getMessage()).as("message of the timed-out start").contains("did not answer");
         });
-    assertThat(engine.containersOf(provider.instanceId())).as("containers after the timed-out start").isEmpty();
+    assertThat(DOCKER.engine().containersOf(provider.instanceId())).as("containers after the timed-out start").isEmpty();
   }
 
   @Test
@@ -278,8 +257,8 @@ class DockerProviderTest {
 
     provider.scale(spec.ref(), 1);
 
-    InspectContainerResponse info = engine.client
-        .inspectContainerCmd(engine.containersOf(provider.instanceId()).get(0).getId()).exec();
+    InspectContainerResponse info = DOCKER.engine().client
+        .inspectContainerCmd(DOCKER.engine().containersOf(provider.instanceId()).get(0).getId()).exec();
     assertThat(info.getHostConfig().getMemory()).as("memory limit").isEqualTo(64L * 1024 * 1024);
     assertThat(info.getHostConfig().getNanoCPUs()).as("nano-CPUs").isEqualTo(500_000_000L);
     assertThat(info.getHostConfig().getPidsLimit()).as("pids limit").isEqualTo(50L);
@@ -295,7 +274,7 @@ class DockerProviderTest {
 
     Endpoint.Http endpoint = (Endpoint.Http) provider.endpoint(spec.ref()).orElseThrow();
     assertThat(endpoint.baseUri().getHost()).as("host of the endpoint").isEqualTo("127.0.0.1");
-    assertThat(engine.containersOf(provider.instanceId()).get(0).getPorts())
+    assertThat(DOCKER.engine().containersOf(provider.instanceId()).get(0).getPorts())
         .as("published ports").allSatisfy(port -> assertThat(port.getIp()).isEqualTo("127.0.0.1"));
   }
 
@@ -308,13 +287,13 @@ class DockerProviderTest {
 
     provider.scale(spec.ref(), 0);
 
-    assertThat(engine.containersOf(provider.instanceId())).as("containers after scaling to zero").isEmpty();
+    assertThat(DOCKER.engine().containersOf(provider.instanceId())).as("containers after scaling to zero").isEmpty();
   }
 
   @Test
   void scalingDownWithAStopTimeoutRemovesTheContainers() throws Exception {
     DockerProvider provider = DockerProvider.builder()
-        .dockerHost(TestEngine.skipIfMissing(engine).dockerHost)
+        .dockerHost(TestEngine.skipIfMissing(DOCKER.engine()).dockerHost)
         .stopTimeout(Duration.ofSeconds(1))
         .build();
     providers.add(provider);
@@ -324,7 +303,7 @@ class DockerProviderTest {
 
     provider.scale(spec.ref(), 1);
 
-    assertThat(engine.containersOf(provider.instanceId())).as("containers after scaling 2 -> 1").hasSize(1);
+    assertThat(DOCKER.engine().containersOf(provider.instanceId())).as("containers after scaling 2 -> 1").hasSize(1);
     assertThat(get(provider.endpoint(spec.ref()).orElseThrow())).as("the remaining replica answers").isEqualTo("x");
   }
 
@@ -340,7 +319,7 @@ class DockerProviderTest {
 
     provider.close();
 
-    assertThat(engine.containersOf(provider.instanceId())).as("containers after close").isEmpty();
+    assertThat(DOCKER.engine().containersOf(provider.instanceId())).as("containers after close").isEmpty();
   }
 
   @Test
