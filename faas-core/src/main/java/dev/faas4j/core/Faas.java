@@ -94,7 +94,12 @@ public final class Faas implements AutoCloseable {
     this.router = new Router(settings.domain, settings.mountPath);
     this.proxy = new ReverseProxy(builder.proxySettings());
     this.versionIds = new VersionIds(settings.clock);
-    this.recentlyMissing = Caffeine.newBuilder().expireAfterWrite(Duration.ofSeconds(1)).maximumSize(10_000).build();
+    Clock clock = settings.clock;
+    this.recentlyMissing = Caffeine.newBuilder()
+        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+        .expireAfterWrite(Duration.ofSeconds(1))
+        .maximumSize(10_000)
+        .build();
     List<FunctionState> restored;
     try {
       restored = registry.restore();

@@ -79,6 +79,28 @@ class FaasLifecycleTest {
   }
 
   @Test
+  void thePreviousVersionServesWhileTheNewOneStarts() throws Exception {
+    Faas faas = start(true);
+    faas.deploy(version("hello", "v1", "one"), null);
+    provider.holdStarts();
+    ExecutorService deployer = Executors.newSingleThreadExecutor();
+    try {
+      Future<Deployment> deploying = deployer.submit(() -> faas.deploy(version("hello", "v2", "two"), null));
+      awaitCondition(() -> provider.heldStarts() == 1); // v2's start is under way
+
+      assertThat(http.call("hello.func.local")).as("bare host while v2 is starting").isEqualTo("one");
+      assertThat(faas.describe("hello").latest()).isEqualTo("v1");
+
+      provider.releaseStarts();
+      assertThat(deploying.get().version()).isEqualTo("v2");
+      assertThat(http.call("hello.func.local")).as("bare host once v2 is ready").isEqualTo("two");
+    } finally {
+      provider.releaseStarts();
+      deployer.shutdownNow();
+    }
+  }
+
+  @Test
   void rollbackPointsLatestAtTheGivenVersion() throws Exception {
     Faas faas = start(true);
     faas.deploy(version("hello", "v1", "one"), null);

@@ -43,6 +43,7 @@ public final class InMemoryProvider implements FunctionProvider {
   private final Function<FunctionSpec, FunctionHandler> factory;
   private volatile java.util.concurrent.CountDownLatch startGate;
   private volatile boolean startOnDeploy;
+  private final AtomicInteger held = new AtomicInteger();
   private final Set<String> runtimes;
 
   /** A provider whose versions' code names a handler registered with {@link #handler}. */
@@ -92,6 +93,11 @@ public final class InMemoryProvider implements FunctionProvider {
    */
   public void holdStarts() {
     startGate = new java.util.concurrent.CountDownLatch(1);
+  }
+
+  /** How many starts are waiting at the gate of {@link #holdStarts()} right now. */
+  public int heldStarts() {
+    return held.get();
   }
 
   /** Lets held and later starts proceed. */
@@ -162,7 +168,12 @@ public final class InMemoryProvider implements FunctionProvider {
     }
     java.util.concurrent.CountDownLatch gate = startGate;
     if (gate != null) {
-      gate.await();
+      held.incrementAndGet();
+      try {
+        gate.await();
+      } finally {
+        held.decrementAndGet();
+      }
     }
     String failure = failing.get(ref);
     starts.computeIfAbsent(ref, r -> new AtomicInteger()).incrementAndGet();
