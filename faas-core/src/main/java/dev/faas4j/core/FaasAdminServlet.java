@@ -46,6 +46,16 @@ import org.slf4j.LoggerFactory;
  * ({@code allow}, {@code deny}: lists). Unknown fields are refused with 400, so a misspelt field
  * never passes silently. Answers are JSON; errors are {@code {"status":"error","error":"..."}}.
  *
+ * <p>Methods: a path above with a method it does not accept is answered 405 with an {@code Allow}
+ * header (and the same list in the error message), before the body is read, so it changes nothing;
+ * a path not above is 404. {@code OPTIONS} on a path above answers 204 with {@code Allow};
+ * {@code HEAD} is accepted wherever {@code GET} is and answers the same status and headers (the
+ * servlet container drops the body of an answer to HEAD, as HTTP requires). The
+ * {@link AdminAuthenticator} is asked first, for every method and path, {@code OPTIONS} included:
+ * without credentials every request is 401, so it learns neither which paths exist nor which
+ * methods they take. (The admin API does not answer cross-origin browser requests, so there
+ * is no CORS preflight to let through.)
+ *
  * <p>Construct it with a {@link Faas} (and an {@link AdminAuthenticator}), or let the container
  * construct it and put the Faas in the servlet context attribute {@link FaasFilter#FAAS_ATTRIBUTE}.
  */
@@ -102,6 +112,8 @@ public final class FaasAdminServlet extends HttpServlet {
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
     try {
+      // Credentials first, for every method and path: a request without them learns nothing, not
+      // even whether its path or method exists.
       if (!authenticator.authenticate(request)) {
         String challenge = authenticator.challenge();
         Json.writeError(response, FaasException.Reason.UNAUTHORIZED.httpStatus(),
@@ -124,60 +136,121 @@ public final class FaasAdminServlet extends HttpServlet {
       throw FaasException.invalid("admin paths may not contain ';' (names are DNS labels: letters, digits and '-')");
     }
     String pathInfo = request.getPathInfo() == null ? "/" : request.getPathInfo();
-    String[] p = pathInfo.substring(1).split("/", -1);
-    int n = p.length;
-
-    if (n == 2 && p[0].equals("deploy")) {
-      requireMethod(method, "POST");
-      ok(response, deploymentBody(faas.deploy(parseDeploy(p[1], body(request)), text(body(request), "alias")),
-          "version"));
-    } else if (n == 2 && p[0].equals("rollback")) {
-      requireMethod(method, "POST");
-      ObjectNode body = body(request);
-      checkFields(body, Set.of("version", "alias"), "rollback");
-      String version = requiredText(body, "version");
-      ok(response, deploymentBody(faas.rollback(p[1], version, text(body, "alias")), "targetVersion"));
-    } else if (n == 1 && p[0].equals("functions")) {
-      requireMethod(method, "GET");
-      List<Object> functions = new ArrayList<>();
-      for (FunctionInfo info : faas.list()) {
-        functions.add(functionBody(info));
+    String[] segments = pathInfo.substring(1).split("/", -1);
+    for (Route route : ROUTES) {
+      Map<String, String> variables = route.match(segments);
+      if (variables == null) {
+        continue;
       }
-      ok(response, fields("functions", functions));
-    } else if (n == 2 && p[0].equals("functions")) {
-      if (method.equals("GET")) {
-        ok(response, fields("function", functionBody(faas.describe(p[1]))));
-      } else {
-        requireMethod(method, "GET", "DELETE");
-        faas.deleteFunction(p[1]);
-        ok(response, fields("funcName", p[1], "deleted", true));
+      if (method.equals("OPTIONS")) {
+        response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+        response.setHeader("Allow", route.allow());
+        return;
       }
-    } else if (n == 4 && p[0].equals("functions") && p[2].equals("versions")) {
-      requireMethod(method, "DELETE");
-      faas.deleteVersion(p[1], p[3], "true".equalsIgnoreCase(request.getParameter("force")));
-      ok(response, fields("funcName", p[1], "version", p[3], "deleted", true));
-    } else if (n == 5 && p[0].equals("functions") && p[2].equals("versions") && p[4].equals("stop")) {
-      requireMethod(method, "POST");
-      faas.stop(p[1], p[3]);
-      ok(response, fields("funcName", p[1], "version", p[3], "state", "stopped"));
-    } else if (n == 5 && p[0].equals("functions") && p[2].equals("versions") && p[4].equals("logs")) {
-      requireMethod(method, "GET");
-      ok(response, fields("funcName", p[1], "version", p[3],
-          "lines", faas.logs(p[1], p[3], intParameter(request, "lines", 100, 10_000))));
-    } else if (n == 4 && p[0].equals("functions") && p[2].equals("aliases")) {
-      if (method.equals("PUT")) {
-        ObjectNode body = body(request);
-        checkFields(body, Set.of("version"), "alias");
-        Deployment moved = faas.setAlias(p[1], p[3], requiredText(body, "version"));
-        ok(response, fields("funcName", moved.name(), "alias", moved.alias(), "version", moved.version()));
-      } else {
-        requireMethod(method, "PUT", "DELETE");
-        faas.removeAlias(p[1], p[3]);
-        ok(response, fields("funcName", p[1], "alias", p[3], "deleted", true));
+      Action action = route.actions().get(method.equals("HEAD") ? "GET" : method);
+      if (action == null) {
+        // Checked before the body is read or anything is called: a 405 changes nothing.
+        Json.writeError(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "method " + abbreviate(method)
+            + " is not allowed on /api" + route.pattern() + "; allowed: " + route.allow(), "Allow", route.allow());
+        return;
       }
-    } else {
-      throw FaasException.notFound("no admin route " + method + " /api" + pathInfo + "; see the README for the API");
+      action.run(this, new Exchange(request, response, variables));
+      return;
     }
+    throw FaasException.notFound("no admin route " + abbreviate(method) + " /api" + pathInfo
+        + "; see the README for the API");
+  }
+
+  /**
+   * The admin routes: the one table that both dispatch and the {@code Allow} header are read from.
+   * A path matches at most one route; {@code {variable}} segments match any one segment (the
+   * names are validated by {@link Faas}).
+   */
+  private static final List<Route> ROUTES = List.of(
+      route("/deploy/{name}", post(FaasAdminServlet::deploy)),
+      route("/rollback/{name}", post(FaasAdminServlet::rollback)),
+      route("/functions", get(FaasAdminServlet::listFunctions)),
+      route("/functions/{name}", get(FaasAdminServlet::describeFunction), delete(FaasAdminServlet::deleteFunction)),
+      route("/functions/{name}/versions/{version}", delete(FaasAdminServlet::deleteVersion)),
+      route("/functions/{name}/versions/{version}/stop", post(FaasAdminServlet::stopVersion)),
+      route("/functions/{name}/versions/{version}/logs", get(FaasAdminServlet::versionLogs)),
+      route("/functions/{name}/aliases/{alias}", put(FaasAdminServlet::setAlias), delete(FaasAdminServlet::removeAlias)));
+
+  /** Each admin route (as under {@code /api}) and the methods it answers, in {@code Allow} order; for tests. */
+  static Map<String, List<String>> allowedMethods() {
+    Map<String, List<String>> allowed = new LinkedHashMap<>();
+    for (Route route : ROUTES) {
+      allowed.put("/api" + route.pattern(), List.of(route.allow().split(", ")));
+    }
+    return allowed;
+  }
+
+  private void deploy(Exchange exchange) throws IOException {
+    ObjectNode body = body(exchange.request());
+    ok(exchange.response(), deploymentBody(faas.deploy(parseDeploy(exchange.variable("name"), body),
+        text(body, "alias")), "version"));
+  }
+
+  private void rollback(Exchange exchange) throws IOException {
+    ObjectNode body = body(exchange.request());
+    checkFields(body, Set.of("version", "alias"), "rollback");
+    String version = requiredText(body, "version");
+    ok(exchange.response(), deploymentBody(faas.rollback(exchange.variable("name"), version, text(body, "alias")),
+        "targetVersion"));
+  }
+
+  private void listFunctions(Exchange exchange) throws IOException {
+    List<Object> functions = new ArrayList<>();
+    for (FunctionInfo info : faas.list()) {
+      functions.add(functionBody(info));
+    }
+    ok(exchange.response(), fields("functions", functions));
+  }
+
+  private void describeFunction(Exchange exchange) throws IOException {
+    ok(exchange.response(), fields("function", functionBody(faas.describe(exchange.variable("name")))));
+  }
+
+  private void deleteFunction(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    faas.deleteFunction(name);
+    ok(exchange.response(), fields("funcName", name, "deleted", true));
+  }
+
+  private void deleteVersion(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    String version = exchange.variable("version");
+    faas.deleteVersion(name, version, "true".equalsIgnoreCase(exchange.request().getParameter("force")));
+    ok(exchange.response(), fields("funcName", name, "version", version, "deleted", true));
+  }
+
+  private void stopVersion(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    String version = exchange.variable("version");
+    faas.stop(name, version);
+    ok(exchange.response(), fields("funcName", name, "version", version, "state", "stopped"));
+  }
+
+  private void versionLogs(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    String version = exchange.variable("version");
+    ok(exchange.response(), fields("funcName", name, "version", version,
+        "lines", faas.logs(name, version, intParameter(exchange.request(), "lines", 100, 10_000))));
+  }
+
+  private void setAlias(Exchange exchange) throws IOException {
+    ObjectNode body = body(exchange.request());
+    checkFields(body, Set.of("version"), "alias");
+    Deployment moved = faas.setAlias(exchange.variable("name"), exchange.variable("alias"),
+        requiredText(body, "version"));
+    ok(exchange.response(), fields("funcName", moved.name(), "alias", moved.alias(), "version", moved.version()));
+  }
+
+  private void removeAlias(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    String alias = exchange.variable("alias");
+    faas.removeAlias(name, alias);
+    ok(exchange.response(), fields("funcName", name, "alias", alias, "deleted", true));
   }
 
   /** The request body, parsed once per request. */
@@ -342,16 +415,6 @@ public final class FaasAdminServlet extends HttpServlet {
     }
   }
 
-  private static void requireMethod(String method, String... allowed) {
-    for (String a : allowed) {
-      if (a.equals(method)) {
-        return;
-      }
-    }
-    throw new FaasException(FaasException.Reason.INVALID_REQUEST,
-        "method " + method + " is not allowed here; use " + String.join(" or ", allowed));
-  }
-
   private static Map<String, Object> deploymentBody(Deployment d, String versionField) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("funcName", d.name());
@@ -409,5 +472,76 @@ public final class FaasAdminServlet extends HttpServlet {
 
   private static String abbreviate(String s) {
     return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+  }
+
+  /** What one method of one route does. */
+  @FunctionalInterface
+  private interface Action {
+    void run(FaasAdminServlet servlet, Exchange exchange) throws IOException;
+  }
+
+  /** A request being answered, with the values of its route's {@code {variable}} segments. */
+  private record Exchange(HttpServletRequest request, HttpServletResponse response, Map<String, String> variables) {
+    String variable(String name) {
+      return variables.get(name);
+    }
+  }
+
+  /** A method and what it does on a route. */
+  private record Handler(String method, Action action) {}
+
+  private static Handler get(Action action) {
+    return new Handler("GET", action);
+  }
+
+  private static Handler post(Action action) {
+    return new Handler("POST", action);
+  }
+
+  private static Handler put(Action action) {
+    return new Handler("PUT", action);
+  }
+
+  private static Handler delete(Action action) {
+    return new Handler("DELETE", action);
+  }
+
+  /**
+   * A path pattern such as {@code /functions/{name}} and the methods it accepts. {@code allow} is
+   * the {@code Allow} header: its methods, {@code HEAD} with {@code GET}, and {@code OPTIONS}.
+   */
+  private record Route(String pattern, List<String> segments, Map<String, Action> actions, String allow) {
+
+    /** The values of the variables if {@code path} (split at '/') matches, else null. */
+    Map<String, String> match(String[] path) {
+      if (path.length != segments.size()) {
+        return null;
+      }
+      Map<String, String> variables = new LinkedHashMap<>();
+      for (int i = 0; i < path.length; i++) {
+        String segment = segments.get(i);
+        if (segment.startsWith("{")) {
+          variables.put(segment.substring(1, segment.length() - 1), path[i]);
+        } else if (!segment.equals(path[i])) {
+          return null;
+        }
+      }
+      return variables;
+    }
+  }
+
+  private static Route route(String pattern, Handler... handlers) {
+    Map<String, Action> actions = new LinkedHashMap<>();
+    List<String> allow = new ArrayList<>();
+    for (Handler handler : handlers) {
+      actions.put(handler.method(), handler.action());
+      allow.add(handler.method());
+      if (handler.method().equals("GET")) {
+        allow.add("HEAD");
+      }
+    }
+    allow.add("OPTIONS");
+    return new Route(pattern, List.of(pattern.substring(1).split("/", -1)), Map.copyOf(actions),
+        String.join(", ", allow));
   }
 }

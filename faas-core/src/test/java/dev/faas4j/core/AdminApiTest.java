@@ -6,12 +6,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.core.testing.InMemoryProvider;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The admin HTTP API, over real HTTP, against the contract in DESIGN.md. */
@@ -270,10 +280,168 @@ class AdminApiTest {
     error(http.admin("GET", "/functions/hello/versions/v1/logs", null), 501);
   }
 
+  @ParameterizedTest(name = "[{index}] {0}")
+  @ValueSource(strings = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"})
+  void anUnknownPathIs404WhateverTheMethod(String method) throws Exception {
+    for (String path : new String[] {"/nothing/here", "/functions/hello/versions", "/functions/hello/versions/v1/restart",
+        "/Functions", "/", ""}) {
+      HttpResponse<String> response = http.admin(method, path, null);
+      assertThat(response.statusCode()).as(method + " /api" + path + "; body: " + response.body()).isEqualTo(404);
+      assertThat(response.headers().firstValue("Allow")).as("Allow of an unknown path").isEmpty();
+      if (!method.equals("HEAD")) {
+        error(response, 404);
+      }
+    }
+  }
+
+  /** The admin API as documented: each route (a concrete path), the body its writes take, and its methods' statuses. */
+  private record Route(String path, String body, Map<String, Integer> statuses) {
+    /** The Allow header this route must answer with. */
+    Set<String> allow() {
+      Set<String> allow = new TreeSet<>(statuses.keySet());
+      if (allow.contains("GET")) {
+        allow.add("HEAD");
+      }
+      allow.add("OPTIONS");
+      return allow;
+    }
+
+    /** The route's pattern as the servlet names it: /api plus the path with variables. */
+    String pattern() {
+      return "/api" + path.replace("/hello", "/{name}").replace("/v1", "/{version}").replace("/test", "/{alias}");
+    }
+
+    @Override
+    public String toString() {
+      return "/api" + path;
+    }
+  }
+
+  /** Every route of the README's admin table; expected statuses hold after {@link #deployTwoVersions()}. */
+  private static final List<Route> ROUTES = List.of(
+      new Route("/deploy/hello", "{\"code\":\"three\",\"version\":\"v3\"}", Map.of("POST", 200)),
+      new Route("/rollback/hello", "{\"version\":\"v1\"}", Map.of("POST", 200)),
+      new Route("/functions", null, Map.of("GET", 200)),
+      new Route("/functions/hello", null, Map.of("GET", 200, "DELETE", 200)),
+      new Route("/functions/hello/versions/v1", null, Map.of("DELETE", 200)),
+      new Route("/functions/hello/versions/v1/stop", null, Map.of("POST", 200)),
+      new Route("/functions/hello/versions/v1/logs", null, Map.of("GET", 501)),
+      new Route("/functions/hello/aliases/test", "{\"version\":\"v1\"}", Map.of("PUT", 200, "DELETE", 200)));
+
+  private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
+
+  static Stream<Arguments> everyRouteAndMethod() {
+    return ROUTES.stream().flatMap(route -> METHODS.stream().map(method -> Arguments.of(method, route)));
+  }
+
+  private void deployTwoVersions() throws Exception {
+    ok(deploy("hello", "{\"code\":\"one\",\"version\":\"v1\"}"));
+    ok(deploy("hello", "{\"code\":\"two\",\"version\":\"v2\",\"alias\":\"test\"}"));
+  }
+
+  /** The methods of the Allow header, none if there is none. */
+  private static Set<String> allowOf(HttpResponse<String> response) {
+    String allow = response.headers().firstValue("Allow").orElse("");
+    return allow.isEmpty() ? Set.of() : new TreeSet<>(List.of(allow.split(",\\s*")));
+  }
+
+  @ParameterizedTest(name = "[{index}] {0} {1}")
+  @MethodSource("everyRouteAndMethod")
+  void everyRouteAnswersEveryMethodAsDocumented(String method, Route route) throws Exception {
+    deployTwoVersions();
+    String before = functionsSnapshot();
+    boolean sendsBody = Set.of("POST", "PUT", "PATCH", "DELETE").contains(method);
+    String what = method + " /api" + route.path();
+
+    HttpResponse<String> response = http.admin(method, route.path(), sendsBody ? route.body() : null);
+
+    if (method.equals("OPTIONS")) {
+      assertThat(response.statusCode()).as(what + "; body: " + response.body()).isEqualTo(204);
+      assertThat(response.body()).as("body of " + what).isEmpty();
+      assertThat(allowOf(response)).as("Allow of " + what).isEqualTo(route.allow());
+      assertThat(functionsSnapshot()).as("functions after " + what).isEqualTo(before);
+    } else if (route.statuses().containsKey(method) || method.equals("HEAD") && route.statuses().containsKey("GET")) {
+      int expected = route.statuses().get(method.equals("HEAD") ? "GET" : method);
+      assertThat(response.statusCode()).as(what + "; body: " + response.body()).isEqualTo(expected);
+      if (method.equals("HEAD")) {
+        assertThat(response.body()).as("body of " + what).isEmpty();
+      }
+    } else {
+      assertThat(response.statusCode()).as(what + "; body: " + response.body()).isEqualTo(405);
+      assertThat(allowOf(response)).as("Allow of " + what).isEqualTo(route.allow());
+      if (!method.equals("HEAD")) {
+        assertThat(error(response, 405).path("error").asText()).as("message of " + what)
+            .contains(route.allow()).contains(method);
+      }
+      assertThat(functionsSnapshot()).as("functions after " + what).isEqualTo(before);
+      assertThat(http.call("hello.func.local")).as("latest after " + what).isEqualTo("two");
+    }
+  }
+
   @Test
-  void unknownRoutesAndMethodsAreJsonErrors() throws Exception {
-    error(http.admin("GET", "/nothing/here", null), 404);
-    error(http.admin("GET", "/deploy/hello", null), 400);
+  void theServletsRouteTableIsTheDocumentedOne() {
+    Map<String, Set<String>> documented = new TreeMap<>();
+    for (Route route : ROUTES) {
+      documented.put(route.pattern(), route.allow());
+    }
+    Map<String, Set<String>> served = new TreeMap<>();
+    FaasAdminServlet.allowedMethods().forEach((pattern, methods) -> served.put(pattern, new TreeSet<>(methods)));
+
+    assertThat(served).as("routes and methods of FaasAdminServlet (add a new route to ROUTES here and to the README)")
+        .isEqualTo(documented);
+  }
+
+  @Test
+  void headAnswersTheHeadersOfGetAndNoBody() throws Exception {
+    deployTwoVersions();
+    HttpResponse<String> get = http.admin("GET", "/functions/hello", null);
+
+    String head;
+    try (Socket socket = new Socket("127.0.0.1", http.port())) {
+      socket.getOutputStream().write(("HEAD /api/functions/hello HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      head = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    }
+
+    assertThat(head).as("answer to HEAD").startsWith("HTTP/1.1 200 ").endsWith("\r\n\r\n")
+        .containsIgnoringCase("Content-Type: application/json")
+        .containsIgnoringCase("Content-Length: " + get.body().getBytes(StandardCharsets.UTF_8).length + "\r\n");
+  }
+
+  @Test
+  void withoutCredentialsAWrongMethodOrAnUnknownPathLearnsNoMoreThanARightMethod() throws Exception {
+    http.close();
+    http = new JettyHarness(Faas.builder().provider(provider).maintenanceInterval(Duration.ZERO).build(),
+        AdminAuthenticator.bearerToken("s3cret"));
+    HttpResponse<String> right = http.admin("POST", "/deploy/hello", "{\"code\":\"one\"}");
+
+    for (String[] request : new String[][] {{"GET", "/deploy/hello"}, {"PUT", "/deploy/hello"}, {"OPTIONS", "/deploy/hello"},
+        {"DELETE", "/functions"}, {"POST", "/nothing/here"}, {"OPTIONS", "/nothing/here"}}) {
+      String what = request[0] + " /api" + request[1] + " without credentials";
+      HttpResponse<String> wrong = http.admin(request[0], request[1], request[0].equals("OPTIONS") ? null : "{\"code\":\"one\"}");
+
+      assertThat(wrong.statusCode()).as(what).isEqualTo(401);
+      assertThat(wrong.body()).as("body of " + what).isEqualTo(right.body());
+      assertThat(wrong.headers().firstValue("WWW-Authenticate")).as("challenge of " + what)
+          .isEqualTo(right.headers().firstValue("WWW-Authenticate"));
+      assertThat(wrong.headers().firstValue("Allow")).as("Allow of " + what).isEmpty();
+    }
+    assertThat(functionsSnapshotWith("Bearer s3cret")).isEqualTo("[]");
+  }
+
+  @Test
+  void withCredentialsAWrongMethodIs405AndOptionsIs204() throws Exception {
+    http.close();
+    http = new JettyHarness(Faas.builder().provider(provider).maintenanceInterval(Duration.ZERO).build(),
+        AdminAuthenticator.bearerToken("s3cret"));
+
+    HttpResponse<String> wrong = http.admin("GET", "/deploy/hello", null, "Authorization", "Bearer s3cret");
+    HttpResponse<String> options = http.admin("OPTIONS", "/deploy/hello", null, "Authorization", "Bearer s3cret");
+
+    error(wrong, 405);
+    assertThat(wrong.headers().firstValue("Allow")).as("Allow of GET /api/deploy/hello").hasValue("POST, OPTIONS");
+    assertThat(options.statusCode()).as("OPTIONS /api/deploy/hello with the token").isEqualTo(204);
+    assertThat(options.headers().firstValue("Allow")).as("Allow of OPTIONS /api/deploy/hello").hasValue("POST, OPTIONS");
   }
 
   @Test
