@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -428,15 +429,32 @@ public final class Faas implements AutoCloseable {
     return router.route(request.getHeader("Host"), path, request.getQueryString());
   }
 
-  /** Serves a function request: resolve, start if needed, proxy. */
+  /**
+   * Serves a function request: resolve, start if needed, proxy. The instance stays leased (and so
+   * counted as busy, never suspended) until the proxy's exchange is over, which may be after this
+   * returns: the answer is written asynchronously when the request is in async mode.
+   *
+   * @throws FaasException before anything was sent: unknown function or version, cannot start
+   */
   void serve(Route route, HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse)
       throws IOException {
     checkOpen();
     FunctionVersion version = resolve(route);
-    try (Instances.Lease lease = instances.acquire(version.spec().ref())) {
-      proxy.forward(clientToProxyRequest, proxyToClientResponse, lease.endpoint(), route.upstreamPathAndQuery(),
-          lease.spec().limits().timeout());
+    Instances.Lease lease = instances.acquire(version.spec().ref());
+    CompletionStage<Void> exchange;
+    try {
+      exchange = proxy.forward(clientToProxyRequest, proxyToClientResponse, lease.endpoint(),
+          route.upstreamPathAndQuery(), lease.spec().limits().timeout());
+    } catch (IOException | RuntimeException | Error e) {
+      lease.close();
+      throw e;
     }
+    exchange.whenComplete((ok, failure) -> {
+      lease.close();
+      if (failure != null) {
+        LOG.debug("{}: {}", route, failure.toString());
+      }
+    });
   }
 
   private FunctionVersion resolve(Route route) {

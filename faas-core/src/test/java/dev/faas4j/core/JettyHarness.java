@@ -36,7 +36,9 @@ final class JettyHarness implements AutoCloseable {
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
-    context.addFilter(new FilterHolder(new FaasFilter(faas)), "/*", EnumSet.of(DispatcherType.REQUEST));
+    FilterHolder functions = new FilterHolder(new FaasFilter(faas));
+    functions.setAsyncSupported(true); // answers are written without holding a thread
+    context.addFilter(functions, "/*", EnumSet.of(DispatcherType.REQUEST));
     context.addServlet(new ServletHolder(new FaasAdminServlet(faas, authenticator)), "/api/*");
     context.addServlet(new ServletHolder(new HttpServlet() {
       @Override

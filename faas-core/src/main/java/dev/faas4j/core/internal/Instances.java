@@ -254,7 +254,8 @@ public final class Instances {
   }
 
   /**
-   * A request's hold on a ready endpoint. Not thread-safe; close it exactly once.
+   * A request's hold on a ready endpoint. Close it exactly once, from any thread, when the
+   * request is over.
    */
   public static final class Lease implements AutoCloseable {
     private final Instance instance;

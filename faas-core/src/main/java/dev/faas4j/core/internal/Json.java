@@ -14,6 +14,7 @@ import dev.faas4j.api.FaasException;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -67,12 +68,27 @@ public final class Json {
 
   /** Writes {@code value} as a JSON answer with the given status. */
   public static void write(HttpServletResponse response, int status, Object value) throws IOException {
-    byte[] bytes = MAPPER.writeValueAsBytes(value);
+    write(response, status, MAPPER.writeValueAsBytes(value));
+  }
+
+  private static void write(HttpServletResponse response, int status, byte[] bytes) throws IOException {
     response.setStatus(status);
     response.setContentType("application/json");
     response.setCharacterEncoding(StandardCharsets.UTF_8.name());
     response.setContentLength(bytes.length);
     response.getOutputStream().write(bytes);
+  }
+
+  /** The bytes of {@code {"status":"error","error":message}}, the body of every error answer. */
+  public static byte[] errorBody(String message) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", "error");
+    body.put("error", message);
+    try {
+      return MAPPER.writeValueAsBytes(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a map of two strings always serializes
+    }
   }
 
   /** Writes {@code {"status":"error","error":message}} with the given status, if nothing was sent yet. */
@@ -93,10 +109,7 @@ public final class Json {
     if (header != null) {
       response.setHeader(header, value);
     }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", "error");
-    body.put("error", message);
-    write(response, status, body);
+    write(response, status, errorBody(message));
   }
 
   /** Writes a {@link FaasException} as an error answer. */

@@ -33,7 +33,9 @@ final class FaasOverHttp implements AutoCloseable {
     connector.setHost("127.0.0.1");
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
-    context.addFilter(new FilterHolder(new FaasFilter(faas)), "/*", EnumSet.of(DispatcherType.REQUEST));
+    FilterHolder functions = new FilterHolder(new FaasFilter(faas));
+    functions.setAsyncSupported(true); // answers are written without holding a thread
+    context.addFilter(functions, "/*", EnumSet.of(DispatcherType.REQUEST));
     server.setHandler(context);
     server.start();
   }

@@ -91,7 +91,9 @@ public final class Gateway implements AutoCloseable {
 
       AdminAuthenticator auth = authenticator(options);
       ServletContextHandler context = new ServletContextHandler();
-      context.addFilter(new FilterHolder(new FaasFilter(faas)), "/*", EnumSet.of(DispatcherType.REQUEST));
+      FilterHolder functions = new FilterHolder(new FaasFilter(faas));
+      functions.setAsyncSupported(true); // answers are written without holding a thread
+      context.addFilter(functions, "/*", EnumSet.of(DispatcherType.REQUEST));
       context.addServlet(new ServletHolder(new FaasAdminServlet(faas, auth)), "/api/*");
       context.addServlet(new ServletHolder(new NotFound(options.domain())), "/");
       server.setHandler(context);

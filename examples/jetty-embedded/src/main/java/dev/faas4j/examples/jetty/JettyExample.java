@@ -71,7 +71,9 @@ public final class JettyExample implements AutoCloseable {
           .build();
 
       ServletContextHandler context = new ServletContextHandler();
-      context.addFilter(new FilterHolder(new FaasFilter(faas)), "/*", EnumSet.of(DispatcherType.REQUEST));
+      FilterHolder functions = new FilterHolder(new FaasFilter(faas));
+      functions.setAsyncSupported(true); // answers are written without holding a thread
+      context.addFilter(functions, "/*", EnumSet.of(DispatcherType.REQUEST));
       context.addServlet(new ServletHolder(new FaasAdminServlet(faas)), "/api/*");
       context.addServlet(new ServletHolder(new HelloServlet()), "/hello");
       server.setHandler(context);

@@ -66,6 +66,7 @@ public class FaasConfiguration {
     registration.addUrlPatterns("/*");
     registration.setDispatcherTypes(DispatcherType.REQUEST);
     registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+    registration.setAsyncSupported(true); // the default, said out loud: answers are written without holding a thread
     return registration;
   }
 

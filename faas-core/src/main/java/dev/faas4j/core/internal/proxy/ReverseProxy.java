@@ -6,7 +6,8 @@ import dev.faas4j.api.FaasException.Reason;
 import dev.faas4j.api.FunctionHandler;
 import dev.faas4j.api.FunctionRequest;
 import dev.faas4j.api.FunctionResponse;
-import jakarta.servlet.ServletOutputStream;
+import dev.faas4j.core.internal.Json;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
@@ -21,23 +22,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 import org.apache.hc.client5.http.ConnectTimeoutException;
-import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
-import org.apache.hc.core5.http.ClassicHttpResponse;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.core5.concurrent.DefaultThreadFactory;
 import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.HttpEntity;
-import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.message.BasicHttpRequest;
+import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.io.CloseMode;
 import org.apache.hc.core5.pool.PoolStats;
+import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
@@ -50,45 +58,49 @@ import org.slf4j.LoggerFactory;
  * clientToProxyRequest} and the {@code proxyToClientResponse}; we send the {@code
  * proxyToServerRequest} and read the {@code serverToProxyResponse}.
  *
+ * <p>Threading. Upstream connections are driven by HttpClient's non-blocking I/O threads (one per
+ * two cores, at most four); no thread waits for a function to answer. When the request supports
+ * async mode (the filter is registered with {@code asyncSupported}), the container's thread is
+ * released as soon as the request (and its body) went upstream, and the answer is written to the
+ * client with non-blocking servlet writes, by whichever thread has something to do. Otherwise the
+ * container's thread waits and writes the answer itself, with blocking writes: slower under load,
+ * same behaviour. A request body is always read by the container's thread, with blocking reads,
+ * at most {@link ClientBodyProducer#WINDOW} bytes ahead of the upstream connection.
+ *
  * <p>Guarantees:
  *
  * <ul>
- *   <li>Bodies are streamed in both directions through one bounded buffer per request; a body of
- *       any size (up to the request limit) is never held in memory whole.
+ *   <li>Bodies are streamed in both directions through bounded windows; a body of any size (up to
+ *       the request limit) is never held in memory whole.
  *   <li>Hop-by-hop headers, and headers named in {@code Connection}, are dropped in both
  *       directions. The client's {@code Host} is kept; {@code X-Forwarded-For} gets the client's
  *       address appended, {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} are set to what
  *       this hop saw.
- *   <li>A failure is reported as a {@link FaasException} ({@code UPSTREAM_TIMEOUT} 504, {@code
- *       UPSTREAM_ERROR} 502, {@code PAYLOAD_TOO_LARGE} 413, {@code UNAVAILABLE} 503 when the
- *       connection pool stays exhausted) only while nothing has been sent to the client; the
- *       response is then reset and the caller writes the error. Once the response is committed, a
- *       failure is thrown as {@link ResponseAbortedException} (an {@link IOException}) that the
- *       caller must let propagate so the servlet container aborts the client's connection: a
+ *   <li>A failure is answered as an error ({@code {"status":"error","error":...}} with 504 {@code
+ *       UPSTREAM_TIMEOUT}, 502 {@code UPSTREAM_ERROR}, 413 {@code PAYLOAD_TOO_LARGE} or 503 {@code
+ *       UNAVAILABLE} when the connection pool stays exhausted) while nothing has been sent to the
+ *       client. Once the answer started, a failure aborts the client's connection instead: a
  *       truncated body never looks complete.
- *   <li>When the client goes away (its stream throws), the upstream exchange is aborted: the
- *       upstream connection is closed, not returned to the pool, and the client's {@link
- *       IOException} is rethrown.
+ *   <li>When the client goes away, the upstream exchange is cancelled and its connection closed,
+ *       not returned to the pool.
  * </ul>
  *
- * <p>Thread-safe: one instance serves all requests concurrently with a shared, pooled HttpClient
- * (keep-alive); it starts no thread per request. {@link #close()} releases the pool; forwarding
- * after close fails.
+ * <p>Thread-safe: one instance serves all requests concurrently over one pool of keep-alive
+ * connections. {@link #close()} stops the I/O threads and closes every connection.
  */
 public final class ReverseProxy implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReverseProxy.class);
 
-  /** The one buffer each streamed body uses (per direction and request). */
+  /** The buffer each request body is read with, and the most an in-process body is read at once. */
   private static final int BUFFER_SIZE = 16 * 1024;
 
   /** At most this many distinct per-function timeouts keep a cached request configuration. */
   private static final int MAX_CACHED_CONFIGS = 64;
 
   /**
-   * Thrown by {@link #forward} when the response to the client was already committed and the
-   * exchange then failed (the upstream broke off, or timed out mid-body). The caller must rethrow
-   * it (not write an error) so that the container aborts the client's connection.
+   * How the outcome reports a client connection that was aborted because the exchange failed after
+   * the answer had started (the function broke off, or timed out mid-body).
    */
   public static final class ResponseAbortedException extends IOException {
     private static final long serialVersionUID = 1L;
@@ -99,13 +111,13 @@ public final class ReverseProxy implements AutoCloseable {
   }
 
   private final ProxySettings settings;
-  private final PoolingHttpClientConnectionManager connectionManager;
-  private final CloseableHttpClient httpClient;
+  private final PoolingAsyncClientConnectionManager connectionManager;
+  private final CloseableHttpAsyncClient httpClient;
   private final RequestConfig defaultRequestConfig;
   private final ConcurrentMap<Duration, RequestConfig> requestConfigs = new ConcurrentHashMap<>();
 
   /**
-   * Creates a proxy with its own connection pool.
+   * Creates a proxy with its own connection pool and I/O threads.
    *
    * @param settings timeouts and limits; not null
    * @throws NullPointerException if {@code settings} is null
@@ -120,25 +132,27 @@ public final class ReverseProxy implements AutoCloseable {
             .setValidateAfterInactivity(TimeValue.ofSeconds(1))
             .build();
     this.connectionManager =
-        PoolingHttpClientConnectionManagerBuilder.create()
+        PoolingAsyncClientConnectionManagerBuilder.create()
             .setMaxConnTotal(settings.maxConnections())
             .setMaxConnPerRoute(settings.maxConnections())
             .setDefaultConnectionConfig(connectionConfig)
-            .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).build())
             .build();
     this.defaultRequestConfig = requestConfig(settings.responseTimeout());
+    int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
     this.httpClient =
-        HttpClients.custom()
+        HttpAsyncClients.custom()
             .setConnectionManager(connectionManager)
+            .setIOReactorConfig(
+                IOReactorConfig.custom().setIoThreadCount(ioThreads).setTcpNoDelay(true).build())
+            .setThreadFactory(new DefaultThreadFactory("faas4j-proxy", true))
             .setDefaultRequestConfig(defaultRequestConfig)
             .disableAutomaticRetries()
             .disableRedirectHandling()
             .disableCookieManagement()
-            .disableContentCompression()
             .disableAuthCaching()
             .disableConnectionState()
-            .disableDefaultUserAgent()
             .build();
+    httpClient.start();
   }
 
   /** The settings this proxy was built with. */
@@ -149,23 +163,26 @@ public final class ReverseProxy implements AutoCloseable {
   /**
    * Forwards the client's request to a ready instance and streams the answer back.
    *
+   * <p>When this returns, the proxy owns the response: the caller must not touch it again. The
+   * returned stage completes when the exchange is over: normally when the function's answer was
+   * sent; exceptionally with the {@link FaasException} whose error answer was sent instead; or
+   * with an {@link IOException} when the client's connection was aborted (the client went away, or
+   * {@link ResponseAbortedException} when the function failed after its answer had started).
+   *
    * @param clientToProxyRequest the client's request; its body is read by this call
-   * @param proxyToClientResponse the response to the client; written by this call
+   * @param proxyToClientResponse the response to the client
    * @param endpoint where the function instance is reached
    * @param upstreamPathAndQuery what to request upstream, starting with {@code /}, e.g. {@code
    *     /rest/of/path?x=1} (already stripped of any mount prefix), passed on as it is (raw)
    * @param timeout this function's response timeout, or null for {@link
    *     ProxySettings#responseTimeout()}
-   * @throws FaasException with reason {@code UPSTREAM_TIMEOUT}, {@code UPSTREAM_ERROR}, {@code
-   *     PAYLOAD_TOO_LARGE} or {@code UNAVAILABLE}, only while nothing was written to the client
-   * @throws ResponseAbortedException when the exchange failed after the response was committed;
-   *     rethrow it so the client's connection is aborted
-   * @throws IOException when the client went away (its stream failed); the upstream exchange was
-   *     aborted
+   * @return the outcome of the exchange
+   * @throws IOException only when the request is not in async mode and the client's connection was
+   *     aborted; the container must see it (the stage then has completed with it too)
    * @throws IllegalArgumentException if {@code upstreamPathAndQuery} does not start with {@code /}
    *     or {@code timeout} is not positive
    */
-  public void forward(
+  public CompletionStage<Void> forward(
       HttpServletRequest clientToProxyRequest,
       HttpServletResponse proxyToClientResponse,
       Endpoint endpoint,
@@ -180,27 +197,35 @@ public final class ReverseProxy implements AutoCloseable {
       throw new IllegalArgumentException(
           "upstreamPathAndQuery must start with '/', was '" + upstreamPathAndQuery + "'");
     }
+    RequestConfig requestConfig = requestConfigFor(timeout);
     long declaredLength = clientToProxyRequest.getContentLengthLong();
-    if (declaredLength > settings.maxRequestBodyBytes()) {
-      throw tooLarge();
-    }
-    if (endpoint instanceof Endpoint.Http http) {
-      forwardHttp(
-          clientToProxyRequest,
-          proxyToClientResponse,
-          http,
-          upstreamPathAndQuery,
-          requestConfigFor(timeout),
-          declaredLength);
-    } else if (endpoint instanceof Endpoint.InProcess inProcess) {
-      forwardInProcess(
-          clientToProxyRequest,
-          proxyToClientResponse,
-          inProcess.handler(),
-          upstreamPathAndQuery,
-          declaredLength);
-    } else {
+    try {
+      if (declaredLength > settings.maxRequestBodyBytes()) {
+        throw tooLarge();
+      }
+      if (endpoint instanceof Endpoint.Http http) {
+        return forwardHttp(
+            clientToProxyRequest,
+            proxyToClientResponse,
+            http,
+            upstreamPathAndQuery,
+            requestConfig,
+            declaredLength);
+      }
+      if (endpoint instanceof Endpoint.InProcess inProcess) {
+        forwardInProcess(
+            clientToProxyRequest,
+            proxyToClientResponse,
+            inProcess.handler(),
+            upstreamPathAndQuery,
+            declaredLength);
+        return CompletableFuture.completedFuture(null);
+      }
       throw new IllegalArgumentException("unknown endpoint type: " + endpoint);
+    } catch (FaasException e) {
+      // refused before anything went upstream: answer on this thread
+      Json.writeError(proxyToClientResponse, e);
+      return CompletableFuture.failedFuture(e);
     }
   }
 
@@ -214,10 +239,15 @@ public final class ReverseProxy implements AutoCloseable {
     connectionManager.closeIdle(TimeValue.of(idle));
   }
 
-  /** Releases the connection pool, closing every upstream connection. Idempotent. */
+  /** Stops the I/O threads and closes every upstream connection. Idempotent. */
   @Override
   public void close() {
     httpClient.close(CloseMode.IMMEDIATE);
+    try {
+      httpClient.awaitShutdown(TimeValue.ofSeconds(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     connectionManager.close(CloseMode.IMMEDIATE);
   }
 
@@ -229,7 +259,7 @@ public final class ReverseProxy implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // HTTP endpoints
 
-  private void forwardHttp(
+  private CompletionStage<Void> forwardHttp(
       HttpServletRequest clientToProxyRequest,
       HttpServletResponse proxyToClientResponse,
       Endpoint.Http endpoint,
@@ -237,38 +267,64 @@ public final class ReverseProxy implements AutoCloseable {
       RequestConfig requestConfig,
       long declaredLength)
       throws IOException {
-    HttpUriRequestBase proxyToServerRequest =
-        new HttpUriRequestBase(clientToProxyRequest.getMethod(), endpoint.baseUri());
-    proxyToServerRequest.setPath(upstreamPathAndQuery);
-    proxyToServerRequest.setConfig(requestConfig);
+    HttpRequest proxyToServerRequest =
+        new BasicHttpRequest(
+            clientToProxyRequest.getMethod(), HttpHost.create(endpoint.baseUri()), upstreamPathAndQuery);
     copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
-    if (hasBody(clientToProxyRequest, declaredLength)) {
-      ClientBodyInputStream clientToProxyBody =
-          new ClientBodyInputStream(
-              clientToProxyRequest.getInputStream(), settings.maxRequestBodyBytes());
-      // the entity decides Content-Length or chunked; the client's framing headers were dropped
-      proxyToServerRequest.setEntity(new ClientBodyEntity(clientToProxyBody, declaredLength));
-    }
+    ClientBodyProducer proxyToServerBody =
+        hasBody(clientToProxyRequest, declaredLength) ? new ClientBodyProducer(declaredLength) : null;
 
-    ClassicHttpResponse serverToProxyResponse;
-    try {
-      serverToProxyResponse = httpClient.executeOpen(null, proxyToServerRequest, null);
-    } catch (IOException e) {
-      proxyToServerRequest.cancel();
-      throw failureBeforeResponse(e, endpoint, requestConfig);
+    AsyncContext asyncContext =
+        clientToProxyRequest.isAsyncSupported() ? clientToProxyRequest.startAsync() : null;
+    ProxyExchange exchange =
+        new ProxyExchange(
+            proxyToClientResponse,
+            asyncContext,
+            e -> upstreamFailure(e, endpoint, requestConfig));
+    if (asyncContext != null) {
+      asyncContext.setTimeout(0); // the upstream response timeout applies, not the container's
+      exchange.startNonBlocking();
     }
+    HttpClientContext context = HttpClientContext.create();
+    context.setRequestConfig(requestConfig);
+    Future<Void> upstream =
+        httpClient.execute(
+            new BasicRequestProducer(proxyToServerRequest, proxyToServerBody),
+            exchange,
+            null,
+            context,
+            null);
+    exchange.upstream(upstream, proxyToServerBody);
+    if (proxyToServerBody != null) {
+      sendBody(clientToProxyRequest, proxyToServerBody, exchange);
+    }
+    if (asyncContext == null) {
+      exchange.writeUntilDone();
+    }
+    return exchange.done();
+  }
+
+  /** Reads the client's body on this (the container's) thread and hands it upstream. */
+  private void sendBody(
+      HttpServletRequest clientToProxyRequest, ClientBodyProducer proxyToServerBody, ProxyExchange exchange) {
     try {
-      proxyToClientResponse.setStatus(serverToProxyResponse.getCode());
-      copyResponseHeaders(serverToProxyResponse, proxyToClientResponse);
-      HttpEntity entity = serverToProxyResponse.getEntity();
-      if (entity != null) {
-        streamResponseBody(
-            entity, proxyToServerRequest, proxyToClientResponse, endpoint, requestConfig);
+      InputStream clientToProxyBody =
+          new ClientBodyInputStream(clientToProxyRequest.getInputStream(), settings.maxRequestBodyBytes());
+      byte[] buffer = new byte[BUFFER_SIZE];
+      int n;
+      while ((n = clientToProxyBody.read(buffer)) >= 0) {
+        if (n > 0 && !proxyToServerBody.offer(buffer, 0, n)) {
+          return; // the exchange is already over (the function answered, or it failed)
+        }
       }
-    } finally {
-      // after a complete body the connection is already back in the pool and this is a no-op;
-      // otherwise the request was cancelled first, so closing never drains a large body
-      closeQuietly(serverToProxyResponse);
+      proxyToServerBody.end();
+    } catch (ClientBodyInputStream.BodyTooLargeException e) {
+      exchange.fail(tooLarge());
+    } catch (ClientBodyInputStream.ClientReadException e) {
+      LOG.debug("client went away while sending its body; aborting the upstream exchange");
+      exchange.fail(e.getCause());
+    } catch (IOException e) {
+      exchange.fail(e);
     }
   }
 
@@ -292,7 +348,7 @@ public final class ReverseProxy implements AutoCloseable {
   }
 
   private void copyRequestHeaders(
-      HttpServletRequest clientToProxyRequest, HttpUriRequestBase proxyToServerRequest) {
+      HttpServletRequest clientToProxyRequest, HttpRequest proxyToServerRequest) {
     String connectionTokens = Headers.joined(clientToProxyRequest.getHeaders(Headers.CONNECTION));
     Enumeration<String> names = clientToProxyRequest.getHeaderNames();
     while (names.hasMoreElements()) {
@@ -315,9 +371,8 @@ public final class ReverseProxy implements AutoCloseable {
     proxyToServerRequest.setHeader(Headers.X_FORWARDED_HOST, forwardedHost(clientToProxyRequest));
   }
 
-  private void copyResponseHeaders(
-      ClassicHttpResponse serverToProxyResponse, HttpServletResponse proxyToClientResponse) {
-    Header[] headers = serverToProxyResponse.getHeaders();
+  /** Copies the function's response headers, less hop-by-hop ones, to the client's response. */
+  static void copyResponseHeaders(Header[] headers, HttpServletResponse proxyToClientResponse) {
     String connectionTokens = null;
     for (Header header : headers) {
       if (header.getName().equalsIgnoreCase(Headers.CONNECTION)) {
@@ -351,120 +406,10 @@ public final class ReverseProxy implements AutoCloseable {
     return true;
   }
 
-  private void streamResponseBody(
-      HttpEntity entity,
-      HttpUriRequestBase proxyToServerRequest,
-      HttpServletResponse proxyToClientResponse,
-      Endpoint.Http endpoint,
-      RequestConfig requestConfig)
-      throws IOException {
-    long expectedLength = entity.getContentLength();
-    InputStream serverToProxyBody;
-    ServletOutputStream proxyToClientBody;
-    try {
-      serverToProxyBody = entity.getContent();
-    } catch (IOException e) {
-      throw failureAfterResponseHead(
-          e, proxyToServerRequest, proxyToClientResponse, endpoint, requestConfig);
-    }
-    try {
-      proxyToClientBody = proxyToClientResponse.getOutputStream();
-    } catch (IOException e) {
-      throw clientGone(e, proxyToServerRequest);
-    }
-    byte[] buffer = new byte[bufferSize(expectedLength)];
-    long copied = 0;
-    while (true) {
-      int n;
-      boolean moreBuffered;
-      boolean last;
-      try {
-        n = serverToProxyBody.read(buffer);
-        last = n < 0 || (expectedLength >= 0 && copied + n >= expectedLength);
-        if (last && n >= 0) {
-          // reach the end now: HttpClient returns the connection to the pool before the client
-          // sees the response end, so the client's next request can reuse it
-          serverToProxyBody.read();
-        }
-        moreBuffered = !last && serverToProxyBody.available() > 0;
-      } catch (IOException e) {
-        throw failureAfterResponseHead(
-            e, proxyToServerRequest, proxyToClientResponse, endpoint, requestConfig);
-      }
-      if (n < 0) {
-        return;
-      }
-      try {
-        proxyToClientBody.write(buffer, 0, n);
-        copied += n;
-        // pass on what arrived before waiting for more (server-sent events, slow producers), but
-        // let the container write the last piece together with the end of the response
-        if (!moreBuffered && !last) {
-          proxyToClientBody.flush();
-        }
-      } catch (IOException e) {
-        throw clientGone(e, proxyToServerRequest);
-      }
-      if (last) {
-        return;
-      }
-    }
-  }
-
-  /**
-   * The buffer for a response body: no larger than the body when its length is known, because
-   * most function answers are a few bytes and a 16 KiB array per request is needless garbage.
-   */
-  static int bufferSize(long expectedLength) {
-    return expectedLength >= 0 && expectedLength < BUFFER_SIZE
-        ? (int) Math.max(1, expectedLength)
-        : BUFFER_SIZE;
-  }
-
-  private IOException clientGone(IOException e, HttpUriRequestBase proxyToServerRequest) {
-    proxyToServerRequest.cancel();
-    LOG.debug("client went away; aborted the upstream exchange: {}", e.toString());
-    return e;
-  }
-
-  private IOException failureAfterResponseHead(
-      IOException e,
-      HttpUriRequestBase proxyToServerRequest,
-      HttpServletResponse proxyToClientResponse,
-      Endpoint.Http endpoint,
-      RequestConfig requestConfig) {
-    proxyToServerRequest.cancel();
-    FaasException failure = upstreamFailure(e, endpoint, requestConfig, true);
-    if (!proxyToClientResponse.isCommitted()) {
-      proxyToClientResponse.reset();
-      throw failure;
-    }
-    LOG.warn(
-        "{}; the response was already being sent, aborting the client's connection",
-        failure.getMessage());
-    return new ResponseAbortedException(failure.getMessage(), e);
-  }
-
-  private IOException failureBeforeResponse(
-      IOException e, Endpoint.Http endpoint, RequestConfig requestConfig) {
-    ClientBodyInputStream.BodyTooLargeException tooLarge =
-        causeOfType(e, ClientBodyInputStream.BodyTooLargeException.class);
-    if (tooLarge != null) {
-      throw tooLarge();
-    }
-    ClientBodyInputStream.ClientReadException clientFailure =
-        causeOfType(e, ClientBodyInputStream.ClientReadException.class);
-    if (clientFailure != null) {
-      LOG.debug("client went away while sending its body; aborted the upstream exchange");
-      return (IOException) clientFailure.getCause();
-    }
-    throw upstreamFailure(e, endpoint, requestConfig, false);
-  }
-
   private static FaasException upstreamFailure(
-      IOException e, Endpoint.Http endpoint, RequestConfig requestConfig, boolean headReceived) {
+      Exception e, Endpoint.Http endpoint, RequestConfig requestConfig) {
     String where = "function instance at " + endpoint.baseUri();
-    if (e instanceof ConnectionRequestTimeoutException) {
+    if (e instanceof ConnectionRequestTimeoutException || e instanceof TimeoutException) {
       return new FaasException(
           Reason.UNAVAILABLE,
           "no free connection to the " + where + " within the connect timeout: every pooled"
@@ -480,45 +425,19 @@ public final class ReverseProxy implements AutoCloseable {
     if (e instanceof SocketTimeoutException) {
       return new FaasException(
           Reason.UPSTREAM_TIMEOUT,
-          "the " + where + " did not answer within " + requestConfig.getResponseTimeout().toMilliseconds() + " ms"
-              + (headReceived ? " while sending its body" : ""),
+          "the " + where + " did not answer within " + requestConfig.getResponseTimeout().toMilliseconds() + " ms",
           e);
     }
     if (e instanceof ConnectException) {
       return new FaasException(
           Reason.UPSTREAM_ERROR, "the " + where + " refused the connection: " + e.getMessage(), e);
     }
-    return new FaasException(
-        Reason.UPSTREAM_ERROR,
-        "the " + where + " failed "
-            + (headReceived ? "while sending its body" : "before answering")
-            + ": " + describe(e),
-        e);
+    return new FaasException(Reason.UPSTREAM_ERROR, "the " + where + " failed: " + describe(e), e);
   }
 
   private static String describe(Throwable e) {
     String message = e.getMessage();
     return message == null ? e.getClass().getSimpleName() : message;
-  }
-
-  private static <T extends Throwable> T causeOfType(Throwable e, Class<T> type) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (type.isInstance(t)) {
-        return type.cast(t);
-      }
-      if (t.getCause() == t) {
-        break;
-      }
-    }
-    return null;
-  }
-
-  private static void closeQuietly(ClassicHttpResponse serverToProxyResponse) {
-    try {
-      serverToProxyResponse.close();
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("closing the upstream response failed: {}", e.toString());
-    }
   }
 
   private RequestConfig requestConfigFor(Duration timeout) {

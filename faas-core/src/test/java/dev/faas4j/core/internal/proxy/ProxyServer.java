@@ -7,10 +7,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -19,15 +19,19 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A real embedded Jetty 12 whose only servlet calls {@link ReverseProxy#forward}, the way the
- * faas-core filter will: a {@link FaasException} becomes a JSON error with its status, any other
- * failure propagates to the container.
+ * faas-core filter does, in async mode (the default) or, with {@code async} false, in the
+ * blocking mode the proxy falls back to when a filter is not registered as async-supported. The
+ * outcomes the proxy reports are recorded: {@link #errors} the error answers it sent, {@link
+ * #propagated} the aborted client connections.
  */
 final class ProxyServer implements AutoCloseable {
 
   final ReverseProxy proxy;
   /** Exceptions (other than FaasException) that forward threw, in order. */
   final List<Throwable> propagated = new CopyOnWriteArrayList<>();
-  /** FaasExceptions that forward threw, in order. */
+  /** How many exchanges have reported their outcome. */
+  private final AtomicInteger outcomes = new AtomicInteger();
+  /** The error answers the proxy sent, in order. */
   final List<FaasException> errors = new CopyOnWriteArrayList<>();
 
   private final Server server;
@@ -36,6 +40,10 @@ final class ProxyServer implements AutoCloseable {
   private volatile Duration timeout;
 
   ProxyServer(ProxySettings settings, Endpoint endpoint) throws Exception {
+    this(settings, endpoint, true);
+  }
+
+  ProxyServer(ProxySettings settings, Endpoint endpoint, boolean async) throws Exception {
     this.proxy = new ReverseProxy(settings);
     this.endpoint = endpoint;
     QueuedThreadPool threads = new QueuedThreadPool();
@@ -46,7 +54,9 @@ final class ProxyServer implements AutoCloseable {
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
-    context.addServlet(new ServletHolder(new ForwardingServlet()), "/*");
+    ServletHolder forwarding = new ServletHolder(new ForwardingServlet());
+    forwarding.setAsyncSupported(async);
+    context.addServlet(forwarding, "/*");
     server.setHandler(context);
     try {
       server.start();
@@ -54,6 +64,19 @@ final class ProxyServer implements AutoCloseable {
       close();
       throw e;
     }
+  }
+
+  /**
+   * Waits until {@code count} exchanges have reported their outcome: the client may see the end
+   * of an answer a moment before the proxy reports it.
+   *
+   * @return this, for chaining
+   */
+  ProxyServer awaitOutcomes(int count) throws InterruptedException {
+    if (!Await.until(() -> outcomes.get() >= count)) {
+      throw new AssertionError("only " + outcomes.get() + " of " + count + " exchanges reported an outcome");
+    }
+    return this;
   }
 
   void endpoint(Endpoint endpoint) {
@@ -90,19 +113,27 @@ final class ProxyServer implements AutoCloseable {
       String query = request.getQueryString();
       String pathAndQuery = request.getRequestURI() + (query == null ? "" : "?" + query);
       try {
-        proxy.forward(request, response, endpoint, pathAndQuery, timeout);
-      } catch (FaasException e) {
-        errors.add(e);
-        response.setStatus(e.reason().httpStatus());
-        response.setContentType("application/json");
-        response
-            .getOutputStream()
-            .write(
-                ("{\"status\":\"error\",\"error\":\"" + e.reason() + "\"}")
-                    .getBytes(StandardCharsets.UTF_8));
+        proxy.forward(request, response, endpoint, pathAndQuery, timeout)
+            .whenComplete((ok, failure) -> record(failure));
       } catch (IOException | RuntimeException e) {
         propagated.add(e);
         throw e;
+      }
+    }
+
+    private void record(Throwable failure) {
+      try {
+        recordFailure(failure);
+      } finally {
+        outcomes.incrementAndGet();
+      }
+    }
+
+    private void recordFailure(Throwable failure) {
+      if (failure instanceof FaasException error) {
+        errors.add(error);
+      } else if (failure != null && !propagated.contains(failure)) {
+        propagated.add(failure);
       }
     }
   }

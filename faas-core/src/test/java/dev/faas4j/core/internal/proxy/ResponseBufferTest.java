@@ -7,14 +7,13 @@ import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The response buffer is sized to a short body instead of always 16 KiB: bodies around that size
- * and empty ones must still arrive whole, with their declared length.
+ * Bodies of known length around the proxy's buffer sizes (empty, short, at and around the 64 KiB
+ * upstream window) arrive whole, with their declared length, in async and blocking mode.
  */
 @ExtendWith(NoLeakedThreads.class)
 class ResponseBufferTest {
@@ -32,17 +31,10 @@ class ResponseBufferTest {
     client.stop();
   }
 
-  @Test
-  void aShortBodyGetsABufferOfItsOwnSizeAndALongOrUnknownOneTheFullBuffer() {
-    assertThat(ReverseProxy.bufferSize(13)).as("13-byte body").isEqualTo(13);
-    assertThat(ReverseProxy.bufferSize(0)).as("empty body still reads into one byte").isEqualTo(1);
-    assertThat(ReverseProxy.bufferSize(1 << 20)).as("1 MiB body").isEqualTo(16 * 1024);
-    assertThat(ReverseProxy.bufferSize(-1)).as("unknown length").isEqualTo(16 * 1024);
-  }
-
-  @ParameterizedTest
-  @ValueSource(ints = {0, 1, 13, 16 * 1024 - 1, 16 * 1024, 16 * 1024 + 1, 100_000})
-  void aBodyOfKnownLengthArrivesWholeWhateverItsSize(int length) throws Exception {
+  @ParameterizedTest(name = "{0} bytes, async {1}")
+  @CsvSource({"0, true", "1, true", "13, true", "16383, true", "65535, true", "65536, true", "65537, true",
+      "300000, true", "0, false", "13, false", "65537, false", "300000, false"})
+  void aBodyOfKnownLengthArrivesWholeWhateverItsSize(int length, boolean async) throws Exception {
     byte[] body = new byte[length];
     for (int i = 0; i < length; i++) {
       body[i] = (byte) ('a' + i % 26);
@@ -53,7 +45,7 @@ class ResponseBufferTest {
                   response.setContentLength(length);
                   response.getOutputStream().write(body);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
 
       ContentResponse response = client.newRequest(proxy.uri("/")).timeout(60, TimeUnit.SECONDS).send();
 

@@ -71,8 +71,8 @@ class ReverseProxyInProcessTest {
               proxy.port(), "GET / HTTP/1.1\r\nHost: hello.func.local\r\nConnection: close\r\n\r\n", null);
 
       assertThat(response.status()).as("a failing handler is a failing upstream").isEqualTo(502);
-      assertThat(proxy.errors).extracting(e -> e.reason()).as("reason").containsExactly(Reason.UPSTREAM_ERROR);
-      assertThat(proxy.errors.get(0).getMessage()).as("message names the cause").contains("boom");
+      assertThat(proxy.awaitOutcomes(1).errors).extracting(e -> e.reason()).as("reason").containsExactly(Reason.UPSTREAM_ERROR);
+      assertThat(proxy.awaitOutcomes(1).errors.get(0).getMessage()).as("message names the cause").contains("boom");
     }
   }
 

@@ -1,0 +1,560 @@
+package dev.faas4j.core.internal.proxy;
+
+import dev.faas4j.api.FaasException;
+import dev.faas4j.core.internal.Json;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.EntityDetails;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
+import org.apache.hc.core5.http.nio.CapacityChannel;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One forwarded request, from the moment it is sent upstream until the client has the whole
+ * answer: takes the upstream response from HttpClient's I/O thread and writes it to the client.
+ *
+ * <p>Two ways to write, one state machine:
+ *
+ * <ul>
+ *   <li><b>Non-blocking</b> (the request is in async mode): whoever has something to do (the I/O
+ *       thread when data arrives, the container when the client can take more) writes under the
+ *       lock, as far as {@link ServletOutputStream#isReady()} allows, then returns. No thread
+ *       waits for the client or for the function.
+ *   <li><b>Blocking</b> (the filter was not registered as async-supported): the container's thread
+ *       waits in {@link #writeUntilDone()} and writes with blocking writes, outside the lock, so a
+ *       slow client holds up that thread only, never the I/O thread.
+ * </ul>
+ *
+ * <p>Upstream data is flow-controlled: HttpClient may deliver at most {@link #WINDOW} bytes that
+ * the client has not taken yet; the window reopens as pieces are written to the client.
+ *
+ * <p>The outcome is {@link #done()}: completed normally when the answer was sent, exceptionally
+ * with the {@link FaasException} whose error answer was sent instead, or with an {@link
+ * IOException} when the client's connection was aborted (it went away, or the function failed after
+ * its answer had started: a truncated body must never look complete).
+ */
+final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener, AsyncListener {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
+
+  /** Upstream bytes that may wait for the client. */
+  static final int WINDOW = 64 * 1024;
+
+  private final HttpServletResponse proxyToClientResponse;
+  private final AsyncContext asyncContext;
+  private final Function<Exception, FaasException> describeUpstreamFailure;
+  private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition changed = lock.newCondition();
+  private final ArrayDeque<ByteBuffer> pieces = new ArrayDeque<>();
+  private ServletOutputStream proxyToClientBody;
+  private HttpResponse pendingHead;
+  private boolean headWritten;
+  /** The upstream body's declared length, or -1; no flush is needed once it was written. */
+  private long expectedLength = -1;
+  private long written;
+  private boolean upstreamEnded;
+  /** Set once: the error to answer with instead, or why to abort. */
+  private Throwable failure;
+  /** The error whose answer was sent; {@link #done} completes with it. */
+  private FaasException answeredWith;
+  private boolean finished;
+  /** Guards against re-entering {@link #writeWhileReady()} from a callback inside a write. */
+  private boolean writing;
+  /** Bytes the client took that HttpClient has not been told about yet (granted outside the lock). */
+  private int toGrant;
+
+  private CapacityChannel capacityChannel;
+  private FutureCallback<Void> resultCallback;
+  private volatile Future<?> upstream;
+  private volatile ClientBodyProducer requestBody;
+
+  /**
+   * @param asyncContext the client request's async context, or null to write with blocking writes
+   *     from the thread that calls {@link #writeUntilDone()}
+   * @param describeUpstreamFailure turns an upstream failure into the error to answer with
+   */
+  ProxyExchange(
+      HttpServletResponse proxyToClientResponse,
+      AsyncContext asyncContext,
+      Function<Exception, FaasException> describeUpstreamFailure) {
+    this.proxyToClientResponse = proxyToClientResponse;
+    this.asyncContext = asyncContext;
+    this.describeUpstreamFailure = describeUpstreamFailure;
+  }
+
+  /** Completes when the client's response is over; see the class comment for how. */
+  CompletableFuture<Void> done() {
+    return done;
+  }
+
+  /** The running upstream exchange, cancelled when the client goes away. */
+  void upstream(Future<?> future, ClientBodyProducer body) {
+    this.upstream = future;
+    this.requestBody = body;
+    if (done.isDone()) {
+      future.cancel(true);
+      if (body != null) {
+        body.close();
+      }
+    }
+  }
+
+  /** Starts non-blocking writing; call once, on the container's thread, before sending upstream. */
+  void startNonBlocking() throws IOException {
+    asyncContext.addListener(this);
+    ServletOutputStream body = proxyToClientResponse.getOutputStream();
+    lock.lock();
+    try {
+      proxyToClientBody = body;
+    } finally {
+      lock.unlock();
+    }
+    body.setWriteListener(this);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // upstream side: HttpClient's I/O thread
+
+  @Override
+  public void consumeResponse(
+      HttpResponse response,
+      EntityDetails entityDetails,
+      HttpContext context,
+      FutureCallback<Void> resultCallback) {
+    lock.lock();
+    try {
+      this.resultCallback = resultCallback;
+      pendingHead = response;
+      upstreamEnded = entityDetails == null;
+      expectedLength = entityDetails == null ? 0 : entityDetails.getContentLength();
+      advance();
+    } finally {
+      unlockAndGrant();
+    }
+    if (entityDetails == null) {
+      resultCallback.completed(null);
+    }
+  }
+
+  @Override
+  public void informationResponse(HttpResponse response, HttpContext context) {
+    // 1xx: nothing to pass on (the proxy does not use Expect: 100-continue upstream)
+  }
+
+  @Override
+  public void updateCapacity(CapacityChannel channel) {
+    lock.lock();
+    try {
+      capacityChannel = channel;
+    } finally {
+      unlockAndGrant();
+    }
+  }
+
+  @Override
+  public void consume(ByteBuffer src) throws IOException {
+    if (!src.hasRemaining()) {
+      return;
+    }
+    byte[] copy = new byte[src.remaining()];
+    src.get(copy);
+    lock.lock();
+    try {
+      if (finished || failure != null) {
+        // the client went away, or an error was answered: failing here makes HttpClient close the
+        // connection (cancelling the exchange does not reach one that is already reading)
+        throw new IOException("the exchange was abandoned; closing the upstream connection");
+      }
+      pieces.add(ByteBuffer.wrap(copy));
+      advance();
+    } finally {
+      unlockAndGrant();
+    }
+  }
+
+  @Override
+  public void streamEnd(List<? extends Header> trailers) {
+    FutureCallback<Void> callback;
+    lock.lock();
+    try {
+      upstreamEnded = true;
+      callback = resultCallback;
+      advance();
+    } finally {
+      unlockAndGrant();
+    }
+    if (callback != null) {
+      callback.completed(null);
+    }
+  }
+
+  /** The upstream exchange failed: connect, timeout, reset, or the pool stayed exhausted. */
+  @Override
+  public void failed(Exception cause) {
+    fail(describeUpstreamFailure.apply(cause));
+  }
+
+  @Override
+  public void releaseResources() {
+    // nothing held: pieces not yet written are dropped with the exchange
+  }
+
+  /**
+   * Ends the exchange with an error answer ({@link FaasException}), or with an abort of the
+   * client's connection if the answer already started (or for any other throwable).
+   */
+  void fail(Throwable reason) {
+    lock.lock();
+    try {
+      if (finished || failure != null) {
+        return;
+      }
+      failure = reason;
+      pieces.clear();
+      advance();
+    } finally {
+      unlockAndGrant();
+    }
+    cancelUpstream();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // client side: the container's threads
+
+  @Override
+  public void onWritePossible() {
+    lock.lock();
+    try {
+      writeWhileReady();
+    } finally {
+      unlockAndGrant();
+    }
+  }
+
+  @Override
+  public void onError(Throwable t) {
+    clientGone(t instanceof IOException io ? io : new IOException(t));
+  }
+
+  @Override
+  public void onComplete(AsyncEvent event) {}
+
+  @Override
+  public void onTimeout(AsyncEvent event) {
+    // the async context has no timeout of its own; the upstream response timeout applies
+  }
+
+  @Override
+  public void onError(AsyncEvent event) {
+    Throwable cause = event.getThrowable();
+    clientGone(cause instanceof IOException io ? io : new IOException(String.valueOf(cause), cause));
+  }
+
+  @Override
+  public void onStartAsync(AsyncEvent event) {}
+
+  /**
+   * Blocking mode: writes the answer on the calling (container) thread until it is complete.
+   *
+   * @throws IOException when the client's connection was aborted; the container must see it
+   */
+  void writeUntilDone() throws IOException {
+    ServletOutputStream body = proxyToClientResponse.getOutputStream();
+    while (true) {
+      HttpResponse head;
+      ByteBuffer piece;
+      boolean flush;
+      lock.lock();
+      try {
+        while (!finished && failure == null && pendingHead == null && pieces.isEmpty() && !upstreamEnded) {
+          try {
+            changed.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            failure = new InterruptedIOException("interrupted while waiting for the function's answer");
+          }
+        }
+        if (failure != null) {
+          answerOrAbort();
+        }
+        if (finished) {
+          break;
+        }
+        head = pendingHead;
+        pendingHead = null;
+        piece = head == null ? pieces.poll() : null;
+        if (head == null && piece == null) {
+          finish(null); // upstream ended and everything was written
+          break;
+        }
+        flush = piece != null && pieces.isEmpty() && !upstreamEnded && !lengthReached(piece.remaining());
+      } finally {
+        lock.unlock();
+      }
+      try {
+        if (head != null) {
+          writeHead(head);
+        } else {
+          body.write(piece.array(), piece.position(), piece.remaining());
+          written += piece.remaining();
+          grantNow(piece.remaining());
+          if (flush) {
+            body.flush(); // pass on what arrived before waiting for more (server-sent events)
+          }
+        }
+      } catch (IOException e) {
+        clientGone(e);
+        throw e;
+      }
+    }
+    Throwable outcome = done.handle((ok, error) -> error).join();
+    if (outcome instanceof IOException io) {
+      throw io;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // the state machine; the methods below run with the lock held
+
+  /** Something changed: write what can be written now (non-blocking) or wake the writer. */
+  private void advance() {
+    if (asyncContext == null) {
+      changed.signalAll();
+    } else {
+      writeWhileReady();
+    }
+  }
+
+  private void writeWhileReady() {
+    if (writing || finished || proxyToClientBody == null) {
+      return;
+    }
+    writing = true;
+    try {
+      while (!finished) {
+        if (failure != null) {
+          answerOrAbort();
+          continue;
+        }
+        if (pendingHead != null) {
+          writeHead(pendingHead);
+          pendingHead = null;
+        }
+        if (!headWritten || !proxyToClientBody.isReady()) {
+          return; // wait for the head, or for onWritePossible
+        }
+        ByteBuffer piece = pieces.poll();
+        if (piece == null) {
+          if (upstreamEnded) {
+            finish(null);
+          }
+          return;
+        }
+        int n = piece.remaining();
+        boolean flush = pieces.isEmpty() && !upstreamEnded && !lengthReached(n);
+        proxyToClientBody.write(piece.array(), piece.position(), n);
+        written += n;
+        toGrant += n;
+        if (flush && proxyToClientBody.isReady()) {
+          proxyToClientBody.flush(); // pass on what arrived before waiting for more
+        }
+      }
+    } catch (IOException e) {
+      finish(e);
+      LOG.debug("client went away; aborting the upstream exchange: {}", e.toString());
+      upstreamToCancel = true;
+    } finally {
+      writing = false;
+    }
+  }
+
+  /** True when writing {@code n} more bytes completes a body of known length. */
+  private boolean lengthReached(int n) {
+    return expectedLength >= 0 && written + n >= expectedLength;
+  }
+
+  private void writeHead(HttpResponse head) {
+    proxyToClientResponse.setStatus(head.getCode());
+    ReverseProxy.copyResponseHeaders(head.getHeaders(), proxyToClientResponse);
+    headWritten = true;
+  }
+
+  /**
+   * Turns {@link #failure} into an error answer when nothing was sent to the client yet; otherwise
+   * (or when the failure is not a {@link FaasException}) aborts the client's connection.
+   */
+  private void answerOrAbort() {
+    Throwable reason = failure;
+    failure = null;
+    if (reason instanceof FaasException error && !proxyToClientResponse.isCommitted()) {
+      byte[] body = Json.errorBody(error.getMessage());
+      proxyToClientResponse.reset();
+      proxyToClientResponse.setStatus(error.reason().httpStatus());
+      proxyToClientResponse.setContentType("application/json");
+      proxyToClientResponse.setCharacterEncoding("UTF-8");
+      proxyToClientResponse.setContentLength(body.length);
+      pendingHead = null;
+      headWritten = true;
+      upstreamEnded = true;
+      expectedLength = body.length;
+      written = 0;
+      pieces.clear();
+      pieces.add(ByteBuffer.wrap(body));
+      answeredWith = error;
+      return;
+    }
+    IOException abort;
+    if (reason instanceof FaasException error) {
+      LOG.warn("{}; the response was already being sent, aborting the client's connection", error.getMessage());
+      abort = new ReverseProxy.ResponseAbortedException(error.getMessage(), error);
+    } else {
+      abort = reason instanceof IOException io ? io : new IOException(reason);
+    }
+    abortClientConnection();
+    finish(abort);
+  }
+
+  private void finish(Throwable abort) {
+    if (finished) {
+      return;
+    }
+    finished = true;
+    pieces.clear();
+    changed.signalAll();
+    ClientBodyProducer body = requestBody;
+    if (body != null) {
+      body.close();
+    }
+    if (asyncContext != null) {
+      try {
+        asyncContext.complete();
+      } catch (IllegalStateException e) {
+        LOG.debug("the client's request was already completed: {}", e.toString());
+      }
+    }
+    if (abort != null) {
+      done.completeExceptionally(abort);
+    } else if (answeredWith != null) {
+      done.completeExceptionally(answeredWith);
+    } else {
+      done.complete(null);
+    }
+  }
+
+  /**
+   * Makes the container drop the client's connection instead of ending the response: Jetty takes
+   * {@code sendError(-1)} on a committed response as "abort". Where that is refused, the
+   * connection ends short of the declared length, which a client also reads as a failure.
+   */
+  private void abortClientConnection() {
+    try {
+      proxyToClientResponse.sendError(-1);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("could not abort the client's connection: {}", e.toString());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // calls into HttpClient, made without the lock held (its I/O thread calls us with its own locks)
+
+  /** Set under the lock when a failed write means the upstream exchange must be cancelled. */
+  private boolean upstreamToCancel;
+
+  private void unlockAndGrant() {
+    int grant = toGrant;
+    CapacityChannel channel = capacityChannel;
+    boolean cancel = upstreamToCancel;
+    if (channel != null) {
+      toGrant = 0;
+    }
+    upstreamToCancel = false;
+    lock.unlock();
+    if (cancel) {
+      cancelUpstream();
+    } else if (grant > 0 && channel != null) {
+      try {
+        channel.update(grant);
+      } catch (IOException e) {
+        fail(e);
+      }
+    }
+  }
+
+  private void grantNow(int bytes) throws IOException {
+    CapacityChannel channel;
+    lock.lock();
+    try {
+      toGrant += bytes;
+      channel = capacityChannel;
+      if (channel == null) {
+        return;
+      }
+      bytes = toGrant;
+      toGrant = 0;
+    } finally {
+      lock.unlock();
+    }
+    channel.update(bytes);
+  }
+
+  private void clientGone(IOException e) {
+    lock.lock();
+    try {
+      if (finished) {
+        return;
+      }
+      LOG.debug("client went away; aborting the upstream exchange: {}", e.toString());
+      finish(e);
+    } finally {
+      lock.unlock();
+    }
+    cancelUpstream();
+  }
+
+  /**
+   * Ends the upstream exchange early. Cancelling reaches an exchange that is connecting or sending;
+   * one that is reading the answer (and may be waiting for the window to reopen) gets the window
+   * opened instead, so that HttpClient reads on and {@link #consume} fails it.
+   */
+  private void cancelUpstream() {
+    Future<?> running = upstream;
+    if (running != null && !running.isDone()) {
+      running.cancel(true);
+    }
+    CapacityChannel channel;
+    lock.lock();
+    try {
+      channel = capacityChannel;
+    } finally {
+      lock.unlock();
+    }
+    if (channel != null) {
+      try {
+        channel.update(WINDOW);
+      } catch (IOException e) {
+        LOG.debug("the upstream connection is already gone: {}", e.toString());
+      }
+    }
+  }
+}
