@@ -83,6 +83,8 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
   private boolean writing;
   /** Bytes the client took that HttpClient has not been told about yet (granted outside the lock). */
   private int toGrant;
+  /** The upstream exchange must be cancelled once the lock is released. */
+  private boolean upstreamToCancel;
 
   private CapacityChannel capacityChannel;
   private FutureCallback<Void> resultCallback;
@@ -381,9 +383,7 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
         }
       }
     } catch (IOException e) {
-      finish(e);
-      LOG.debug("client went away; aborting the upstream exchange: {}", e.toString());
-      upstreamToCancel = true;
+      clientWentAway(e);
     } finally {
       writing = false;
     }
@@ -478,9 +478,7 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
   // ---------------------------------------------------------------------------------------------
   // calls into HttpClient, made without the lock held (its I/O thread calls us with its own locks)
 
-  /** Set under the lock when a failed write means the upstream exchange must be cancelled. */
-  private boolean upstreamToCancel;
-
+  /** Releases the lock, then passes on what was decided under it: a window update, or a cancel. */
   private void unlockAndGrant() {
     int grant = toGrant;
     CapacityChannel channel = capacityChannel;
@@ -501,35 +499,30 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
     }
   }
 
-  private void grantNow(int bytes) throws IOException {
-    CapacityChannel channel;
+  /** Blocking mode: reopens the window by what the writer thread just wrote. */
+  private void grantNow(int bytes) {
     lock.lock();
-    try {
-      toGrant += bytes;
-      channel = capacityChannel;
-      if (channel == null) {
-        return;
-      }
-      bytes = toGrant;
-      toGrant = 0;
-    } finally {
-      lock.unlock();
-    }
-    channel.update(bytes);
+    toGrant += bytes;
+    unlockAndGrant();
   }
 
   private void clientGone(IOException e) {
     lock.lock();
     try {
-      if (finished) {
-        return;
-      }
-      LOG.debug("client went away; aborting the upstream exchange: {}", e.toString());
-      finish(e);
+      clientWentAway(e);
     } finally {
-      lock.unlock();
+      unlockAndGrant();
     }
-    cancelUpstream();
+  }
+
+  /** With the lock held: the client's connection failed; end here, cancel upstream on unlock. */
+  private void clientWentAway(IOException e) {
+    if (finished) {
+      return;
+    }
+    LOG.debug("client went away; aborting the upstream exchange: {}", e.toString());
+    finish(e);
+    upstreamToCancel = true;
   }
 
   /**

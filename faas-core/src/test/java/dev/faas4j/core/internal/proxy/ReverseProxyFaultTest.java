@@ -24,8 +24,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The proxy in a real Jetty against upstreams that fail: timeouts, refusals, resets, limits. */
+/**
+ * The proxy in a real Jetty against upstreams that fail: timeouts, refusals, resets, limits. The
+ * failures that end an answer midway run in async mode and in the blocking fallback.
+ */
 @ExtendWith(NoLeakedThreads.class)
 class ReverseProxyFaultTest {
 
@@ -116,8 +121,9 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void upstreamResetAfterItsHeadButBeforeAnyBodyIsAnsweredWith502() throws Exception {
+  @ParameterizedTest(name = "async {0}")
+  @ValueSource(booleans = {true, false})
+  void upstreamResetAfterItsHeadButBeforeAnyBodyIsAnsweredWith502(boolean async) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
@@ -126,7 +132,7 @@ class ReverseProxyFaultTest {
                       out, "HTTP/1.1 200 OK\r\nX-Doomed: yes\r\nContent-Length: 100000\r\n\r\n");
                   RawUpstream.reset(socket);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -155,8 +161,9 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void upstreamFailureAfterTheResponseIsCommittedAbortsTheClientConnection() throws Exception {
+  @ParameterizedTest(name = "async {0}")
+  @ValueSource(booleans = {true, false})
+  void upstreamFailureAfterTheResponseIsCommittedAbortsTheClientConnection(boolean async) throws Exception {
     CountDownLatch clientGotData = new CountDownLatch(1);
     try (RawUpstream upstream =
             new RawUpstream(
@@ -172,7 +179,7 @@ class ReverseProxyFaultTest {
                   Await.latch(clientGotData);
                   RawUpstream.reset(socket);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
 
       InputStreamResponseListener listener = new InputStreamResponseListener();
       client.newRequest(proxy.uri("/f")).timeout(60, TimeUnit.SECONDS).send(listener);
@@ -261,8 +268,9 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void clientDisconnectMidResponseClosesTheUpstreamConnection() throws Exception {
+  @ParameterizedTest(name = "async {0}")
+  @ValueSource(booleans = {true, false})
+  void clientDisconnectMidResponseClosesTheUpstreamConnection(boolean async) throws Exception {
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
     try (RawUpstream upstream =
             new RawUpstream(
@@ -280,7 +288,7 @@ class ReverseProxyFaultTest {
                     upstreamSawClose.countDown();
                   }
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
 
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
         socket.getOutputStream().write(GET.getBytes(StandardCharsets.ISO_8859_1));
@@ -302,8 +310,9 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void clientDisconnectMidRequestBodyClosesTheUpstreamConnection() throws Exception {
+  @ParameterizedTest(name = "async {0}")
+  @ValueSource(booleans = {true, false})
+  void clientDisconnectMidRequestBodyClosesTheUpstreamConnection(boolean async) throws Exception {
     CountDownLatch upstreamGotBytes = new CountDownLatch(1);
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
     try (RawUpstream upstream =
@@ -319,7 +328,7 @@ class ReverseProxyFaultTest {
                   }
                   upstreamSawClose.countDown();
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
 
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
         OutputStream out = socket.getOutputStream();
