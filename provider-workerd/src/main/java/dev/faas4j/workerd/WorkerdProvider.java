@@ -229,9 +229,14 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     FunctionRef ref = slot.spec.ref();
     slot.starting = true;
     try {
-      WorkerdProcess process = WorkerdProcess.start(binary, slot.dir.resolve(ConfigWriter.CONFIG_FILE),
-          startTimeout, "workerd-" + ref.name() + "-" + ref.version(), slot.log, slot.logs::add);
-      dataDir.writePid(slot.dir, process.pid());
+      WorkerdProcess process;
+      try {
+        process = WorkerdProcess.start(binary, slot.dir.resolve(ConfigWriter.CONFIG_FILE), dataDir.pidFile(slot.dir),
+            startTimeout, "workerd-" + ref.name() + "-" + ref.version(), slot.log, slot.logs::add);
+      } catch (StartFailure | IOException | RuntimeException e) {
+        dataDir.clearPid(slot.dir); // the process is gone
+        throw e;
+      }
       slot.instance = process;
       process.onExit().thenRun(() -> onExit(slot, process));
       if (closed) {

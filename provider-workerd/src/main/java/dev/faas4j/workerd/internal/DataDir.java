@@ -23,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The provider's data directory: {@code <root>/<function>/<version>/}, one directory per deployed
- * version, each marked with {@link ConfigWriter#MARKER_FILE} and holding a {@value #PID_FILE} while
- * a process runs. A lock file keeps two providers from sharing one root.
+ * version, each marked with {@link ConfigWriter#MARKER_FILE} and holding a {@value #PID_FILE} from
+ * the moment a process is spawned until it is gone. A lock file keeps two providers from sharing
+ * one root.
  *
  * <p>Not thread-safe on its own; the provider serialises calls per version.
  */
@@ -79,9 +80,12 @@ public final class DataDir implements AutoCloseable {
     return root.resolve(name).resolve(version);
   }
 
-  /** Records the pid of the process now serving the version in {@code dir}. */
-  public void writePid(Path dir, long pid) throws IOException {
-    Files.writeString(dir.resolve(PID_FILE), Long.toString(pid), StandardCharsets.UTF_8);
+  /**
+   * Where the process serving the version in {@code dir} records its pid; {@link WorkerdProcess}
+   * writes it as the process is spawned.
+   */
+  public Path pidFile(Path dir) {
+    return dir.resolve(PID_FILE);
   }
 
   /** Forgets the pid file of {@code dir}. */
