@@ -62,7 +62,7 @@ class CapnpTextTest {
 
   private static WorkerdProcess start(Path config) throws Exception {
     try {
-      return WorkerdProcess.start(TestWorkerd.binary(), config, config.resolveSibling("workerd.pid"),
+      return WorkerdProcess.start(TestWorkerd.binary(), config, false, config.resolveSibling("workerd.pid"),
           Duration.ofSeconds(10), "capnp-test", LoggerFactory.getLogger(CapnpTextTest.class), line -> { });
     } catch (StartFailure e) {
       throw new AssertionError(e.getMessage(), e);

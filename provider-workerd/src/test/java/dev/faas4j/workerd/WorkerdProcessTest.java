@@ -27,7 +27,7 @@ class WorkerdProcessTest {
   }
 
   private WorkerdProcess start(Path config, Path pidFile) throws Exception {
-    return WorkerdProcess.start(TestWorkerd.binary(), config, pidFile, Duration.ofSeconds(10), "process-test",
+    return WorkerdProcess.start(TestWorkerd.binary(), config, false, pidFile, Duration.ofSeconds(10), "process-test",
         LoggerFactory.getLogger(WorkerdProcessTest.class), line -> { });
   }
 

@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -138,11 +139,12 @@ public final class DataDir implements AutoCloseable {
       return Optional.empty();
     }
     // A pid may have been reused by an unrelated process since: only a process whose command line
-    // names this directory's config is ours.
-    String config = versionDir.resolve(ConfigWriter.CONFIG_FILE).toAbsolutePath().toString();
+    // names this directory's config (binary, or text as earlier versions ran it) is ours.
+    List<String> configs = List.of(versionDir.resolve(ConfigWriter.BINARY_CONFIG_FILE).toAbsolutePath().toString(),
+        versionDir.resolve(ConfigWriter.CONFIG_FILE).toAbsolutePath().toString());
     try {
       String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.UTF_8);
-      return List.of(cmdline.split("\u0000")).contains(config) ? Optional.of(pid) : Optional.empty();
+      return Arrays.stream(cmdline.split("\u0000")).anyMatch(configs::contains) ? Optional.of(pid) : Optional.empty();
     } catch (IOException e) {
       return Optional.empty();
     }

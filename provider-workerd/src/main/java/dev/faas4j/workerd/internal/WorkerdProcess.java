@@ -72,6 +72,8 @@ public final class WorkerdProcess {
   /**
    * Starts workerd on {@code config} and returns once it listens.
    *
+   * @param binaryConfig whether {@code config} is a binary Cap'n Proto message ({@code serve
+   *     --binary}) rather than text
    * @param pidFile where the process records its pid as soon as it exists (see the class comment);
    *     the caller deletes it once the process is gone, also after a {@link StartFailure}
    * @param threadName prefix for the reader threads' names
@@ -80,11 +82,14 @@ public final class WorkerdProcess {
    * @throws StartFailure if it exits first or is not ready within {@code timeout}; the process is
    *     gone when this is thrown
    */
-  public static WorkerdProcess start(Path binary, Path config, Path pidFile, Duration timeout, String threadName,
-      Logger log, Consumer<String> sink) throws StartFailure, IOException {
+  public static WorkerdProcess start(Path binary, Path config, boolean binaryConfig, Path pidFile, Duration timeout,
+      String threadName, Logger log, Consumer<String> sink) throws StartFailure, IOException {
     List<String> command = new ArrayList<>(List.of("sh", "-c", "echo $$ >\"$0\" && exec \"$@\" 3>&1 1>&2",
-        pidFile.toAbsolutePath().toString(), binary.toString(), "serve", "--verbose", "--control-fd", "3",
-        config.toAbsolutePath().toString()));
+        pidFile.toAbsolutePath().toString(), binary.toString(), "serve", "--verbose", "--control-fd", "3"));
+    if (binaryConfig) {
+      command.add("--binary");
+    }
+    command.add(config.toAbsolutePath().toString());
     ProcessBuilder builder = new ProcessBuilder(command)
         .directory(config.getParent().toFile())
         .redirectInput(new File("/dev/null"));
