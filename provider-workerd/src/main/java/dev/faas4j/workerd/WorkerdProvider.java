@@ -37,11 +37,12 @@ import org.slf4j.LoggerFactory;
  * Runs each deployed JavaScript function version as its own {@code workerd serve} process on a
  * loopback port.
  *
- * <p>{@link #deploy} writes the version's directory ({@code dataDir/<name>/<version>/}: code, one
- * file per env value, generated config) and validates it by starting it; the started process is
- * left running. {@link #scale} with 0 terminates the process, with 1 or more starts it if it is
- * not alive (one process serves every request of a version: workerd handles concurrent requests
- * in one process, so any {@code replicas > 1} is treated as 1). A process that dies on its own is
+ * <p>{@link #deploy} writes the version's directory ({@code dataDir/<name>/<version>/}: the
+ * generated config, binary and text, and the code and env values the text form embeds) and
+ * validates it by starting it; the started process is left running. {@link #scale} with 0
+ * terminates the process, with 1 or more starts it if it is not alive (one process serves every
+ * request of a version: workerd handles concurrent requests in one process, so any {@code
+ * replicas > 1} is treated as 1). A process that dies on its own is
  * replaced by the next {@code scale(ref, 1)}; after {@code restartBackoff} crashes within the
  * window, the version is {@code FAILED} and {@code scale} refuses to start it until the back-off
  * ends.
@@ -229,9 +230,15 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     FunctionRef ref = slot.spec.ref();
     slot.starting = true;
     try {
-      WorkerdProcess process = WorkerdProcess.start(binary, slot.dir.resolve(ConfigWriter.CONFIG_FILE),
-          startTimeout, "workerd-" + ref.name() + "-" + ref.version(), slot.log, slot.logs::add);
-      dataDir.writePid(slot.dir, process.pid());
+      WorkerdProcess process;
+      try {
+        process = WorkerdProcess.start(binary, slot.dir.resolve(ConfigWriter.BINARY_CONFIG_FILE), true,
+            dataDir.pidFile(slot.dir), startTimeout, "workerd-" + ref.name() + "-" + ref.version(), slot.log,
+            slot.logs::add);
+      } catch (StartFailure | IOException | RuntimeException e) {
+        dataDir.clearPid(slot.dir); // the process is gone
+        throw e;
+      }
       slot.instance = process;
       process.onExit().thenRun(() -> onExit(slot, process));
       if (closed) {

@@ -62,8 +62,8 @@ class CapnpTextTest {
 
   private static WorkerdProcess start(Path config) throws Exception {
     try {
-      return WorkerdProcess.start(TestWorkerd.binary(), config, Duration.ofSeconds(10), "capnp-test",
-          LoggerFactory.getLogger(CapnpTextTest.class), line -> { });
+      return WorkerdProcess.start(TestWorkerd.binary(), config, false, config.resolveSibling("workerd.pid"),
+          Duration.ofSeconds(10), "capnp-test", LoggerFactory.getLogger(CapnpTextTest.class), line -> { });
     } catch (StartFailure e) {
       throw new AssertionError(e.getMessage(), e);
     }

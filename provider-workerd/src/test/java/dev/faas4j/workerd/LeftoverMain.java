@@ -2,10 +2,13 @@ package dev.faas4j.workerd;
 
 import dev.faas4j.api.FunctionSpec;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
- * A "gateway" run in a child JVM by {@link WorkerdLeftoversTest}: it deploys one function, prints
- * the workerd pid, and waits until it is killed with SIGKILL (a crash) or its stdin is closed
+ * A "gateway" run in a child JVM by {@link WorkerdLeftoversTest}. With mode {@code ready} it deploys
+ * one function and prints {@code PID <workerd pid>}; with mode {@code starting} it deploys one whose
+ * global scope never returns (so its workerd never gets ready) and prints {@code STARTING} once
+ * that code runs. Then it waits until it is killed with SIGKILL (a crash) or its stdin is closed
  * (then it exits normally without closing the provider).
  */
 public final class LeftoverMain {
@@ -13,11 +16,31 @@ public final class LeftoverMain {
   private LeftoverMain() {}
 
   public static void main(String[] args) throws Exception {
-    WorkerdProvider provider = WorkerdProvider.builder().binary(Path.of(args[0])).dataDir(Path.of(args[1])).build();
-    FunctionSpec spec = FunctionSpec.builder("orphan").version("v1")
-        .code("addEventListener('fetch', e => e.respondWith(new Response('orphan')));").build();
-    provider.deploy(spec);
-    System.out.println("PID " + provider.pid(spec.ref()).orElseThrow());
+    WorkerdProvider provider = WorkerdProvider.builder().binary(Path.of(args[0])).dataDir(Path.of(args[1]))
+        .startTimeout(Duration.ofMinutes(5)).build();
+    if (args[2].equals("starting")) {
+      FunctionSpec spec = FunctionSpec.builder("stuck").version("v1")
+          .code("console.log('spinning'); for (;;) {}").build();
+      Thread deploy = new Thread(() -> {
+        try {
+          provider.deploy(spec);
+        } catch (Exception e) {
+          e.printStackTrace();
+        }
+      }, "deploy");
+      deploy.setDaemon(true);
+      deploy.start();
+      // The console line comes from the function's own code: workerd was spawned well before it.
+      while (provider.logs(spec.ref(), 50).stream().noneMatch(line -> line.contains("spinning"))) {
+        Thread.sleep(10);
+      }
+      System.out.println("STARTING");
+    } else {
+      FunctionSpec spec = FunctionSpec.builder("orphan").version("v1")
+          .code("addEventListener('fetch', e => e.respondWith(new Response('orphan')));").build();
+      provider.deploy(spec);
+      System.out.println("PID " + provider.pid(spec.ref()).orElseThrow());
+    }
     System.out.flush();
     while (System.in.read() >= 0) {
       // wait: the test either kills this JVM or closes its stdin

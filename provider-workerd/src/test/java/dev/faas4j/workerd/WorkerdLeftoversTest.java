@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,10 +24,10 @@ class WorkerdLeftoversTest {
 
   @Test
   void aNewProviderKillsTheProcessesOfACrashedRun() throws Exception {
-    Process gateway = startGateway();
+    Process gateway = startGateway("ready");
     long orphan = -1;
     try {
-      orphan = readPid(gateway);
+      orphan = Long.parseLong(readLine(gateway, "PID ").substring(4).trim());
       gateway.destroyForcibly();
       gateway.waitFor();
       assertThat(Processes.isRunning(orphan)).as("workerd %d outlived its crashed gateway", orphan).isTrue();
@@ -46,11 +47,37 @@ class WorkerdLeftoversTest {
   }
 
   @Test
+  void aJvmKilledWhileWorkerdIsStartingLeavesItRecordedForTheNextProvider() throws Exception {
+    Process gateway = startGateway("starting");
+    List<ProcessHandle> starting = List.of();
+    try {
+      readLine(gateway, "STARTING");
+      starting = gateway.descendants()
+          .filter(p -> p.info().commandLine().map(c -> c.contains("workerd")).orElse(false)).toList();
+      assertThat(starting).as("workerd processes of the child, whose function is still starting").hasSize(1);
+      long pid = starting.get(0).pid();
+      gateway.destroyForcibly();
+      gateway.waitFor();
+      assertThat(Processes.isRunning(pid)).as("workerd %d outlived its crashed gateway", pid).isTrue();
+
+      // Its function spins, so workerd ignores SIGTERM: a short grace period gets to SIGKILL soon.
+      try (WorkerdProvider provider = WorkerdProvider.builder().binary(TestWorkerd.binary()).dataDir(dataDir)
+          .stopGracePeriod(Duration.ofMillis(200)).build()) {
+        assertThat(Processes.await(DEADLINE, () -> !Processes.isRunning(pid)))
+            .as("workerd %d, spawned but never ready, after a new provider started on the data dir", pid).isTrue();
+      }
+    } finally {
+      gateway.destroyForcibly();
+      starting.forEach(ProcessHandle::destroyForcibly);
+    }
+  }
+
+  @Test
   void aNormalJvmExitStopsWorkerdThroughTheShutdownHook() throws Exception {
-    Process gateway = startGateway();
+    Process gateway = startGateway("ready");
     long orphan = -1;
     try {
-      orphan = readPid(gateway);
+      orphan = Long.parseLong(readLine(gateway, "PID ").substring(4).trim());
 
       gateway.getOutputStream().close(); // the child exits with System.exit(0), without close()
       gateway.waitFor();
@@ -66,22 +93,23 @@ class WorkerdLeftoversTest {
     }
   }
 
-  private Process startGateway() throws Exception {
+  private Process startGateway(String mode) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-        LeftoverMain.class.getName(), TestWorkerd.binary().toString(), dataDir.toString())
+        LeftoverMain.class.getName(), TestWorkerd.binary().toString(), dataDir.toString(), mode)
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();
   }
 
-  private static long readPid(Process gateway) throws Exception {
+  /** The first line the child prints that starts with {@code prefix}. */
+  private static String readLine(Process gateway, String prefix) throws Exception {
     BufferedReader out = new BufferedReader(new InputStreamReader(gateway.getInputStream(), StandardCharsets.UTF_8));
     String line;
-    while ((line = out.readLine()) != null && !line.startsWith("PID ")) {
+    while ((line = out.readLine()) != null && !line.startsWith(prefix)) {
       // skip anything else the child prints
     }
-    assertThat(line).as("the child gateway reported its workerd pid").isNotNull();
-    return Long.parseLong(line.substring(4).trim());
+    assertThat(line).as("the child gateway printed a line starting with '%s'", prefix).isNotNull();
+    return line;
   }
 
   @Test

@@ -3,10 +3,14 @@ package dev.faas4j.workerd.internal;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.NetworkPolicy;
+import dev.faas4j.workerd.internal.CapnpMessage.Struct;
+import dev.faas4j.workerd.internal.CapnpMessage.StructList;
+import dev.faas4j.workerd.internal.CapnpMessage.TextList;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,18 +19,32 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Writes a version's directory: the code, one file per env value, and the workerd config that
- * embeds them. Stateless and thread-safe.
+ * Writes a version's directory: the config workerd runs, {@value #BINARY_CONFIG_FILE}, and the same
+ * config as text, {@value #CONFIG_FILE}, with the code and one file per env value that it embeds.
+ * Stateless and thread-safe.
  *
- * <p>User input never becomes config syntax: the code and every env value reach workerd through
- * {@code embed} of their own file (read byte for byte), env keys are identifiers (checked by
- * {@link dev.faas4j.api.Validation}) and double as file names, network entries are checked by
- * {@link NetworkPolicy}, and every string literal is written with {@link CapnpText#quote}.
+ * <p>workerd runs the binary form ({@code serve --binary}): a Cap'n Proto message it reads as it
+ * is, where the text form would first make it compile its whole config schema, about 2 ms of
+ * every start on the project's machines. The text form is for people and tools (it is what {@code
+ * workerd compile --config-only} turns into the same bytes, which the tests check); both carry
+ * the same config.
+ *
+ * <p>User input never becomes config syntax. In the binary form every value is a length-prefixed
+ * text. In the text form the code and every env value reach workerd through {@code embed} of their
+ * own file (read byte for byte), env keys are identifiers (checked by {@link
+ * dev.faas4j.api.Validation}) and double as file names, network entries are checked by {@link
+ * NetworkPolicy}, and every string literal is written with {@link CapnpText#quote}.
  */
 public final class ConfigWriter {
 
-  /** The config file's name inside a version directory. */
+  /** The text config's name inside a version directory. */
   public static final String CONFIG_FILE = "config.capnp";
+  /**
+   * The binary config's name inside a version directory: what workerd runs. It ends in {@code
+   * .capnp} like the text form, so that tools that look for workerd configs find it in a process's
+   * command line.
+   */
+  public static final String BINARY_CONFIG_FILE = "config.binary.capnp";
   /** A file that marks a directory as one this provider wrote, so cleanup touches nothing else. */
   public static final String MARKER_FILE = ".faas4j-workerd";
   /** The options this provider understands. */
@@ -67,7 +85,7 @@ public final class ConfigWriter {
    * Writes {@code spec} into {@code dir}, which must not exist yet.
    *
    * @param network the policy to apply (the spec's own or the provider's default)
-   * @return the config file
+   * @return the binary config file, to run with {@code workerd serve --binary}
    */
   public static Path write(FunctionSpec spec, NetworkPolicy network, Path dir) throws IOException {
     WorkerFormat format = checkOptions(spec);
@@ -81,8 +99,9 @@ public final class ConfigWriter {
       Files.writeString(envDir.resolve(e.getKey()), e.getValue(), StandardCharsets.UTF_8);
     }
     String date = spec.options().getOrDefault("compatibility-date", DEFAULT_COMPATIBILITY_DATE);
-    Path config = dir.resolve(CONFIG_FILE);
-    Files.writeString(config, render(format, env.keySet(), network, date), StandardCharsets.UTF_8);
+    Files.writeString(dir.resolve(CONFIG_FILE), render(format, env.keySet(), network, date), StandardCharsets.UTF_8);
+    Path config = dir.resolve(BINARY_CONFIG_FILE);
+    Files.write(config, renderBinary(format, spec.code(), env, network, date));
     return config;
   }
 
@@ -117,6 +136,51 @@ public final class ConfigWriter {
     out.append("  globalOutbound = \"outbound\",\n");
     out.append(");\n");
     return out.toString();
+  }
+
+  /**
+   * The same config as {@link #render}, as a binary Cap'n Proto message with the code and the env
+   * values inline. Struct sizes, pointer slots and discriminants are those of workerd's {@code
+   * workerd.capnp} (field numbers in the comments); Cap'n Proto never moves an existing field, so
+   * they hold for every workerd version.
+   */
+  static byte[] renderBinary(WorkerFormat format, String code, Map<String, String> env, NetworkPolicy network,
+      String compatibilityDate) {
+    // Worker (1 data word, 16 pointers): union {modules @0, serviceWorkerScript @1} in ptr 0 with its
+    // discriminant at bit 0; compatibilityDate @3 ptr 1; bindings @5 ptr 3; globalOutbound @6 ptr 4.
+    Struct worker = new Struct(1, 16).text(1, compatibilityDate);
+    if (format == WorkerFormat.MODULE) {
+      // Module (1, 3): name @0 ptr 0; esModule @1 in ptr 1, discriminant 0.
+      worker.uint16(0, 0).pointer(0, new StructList(1, 3, List.of(new Struct(1, 3).text(0, CODE_FILE).text(1, code))));
+    } else {
+      worker.uint16(0, 1).text(0, code);
+    }
+    // Binding (1, 6): name @0 ptr 0; text @4 in ptr 1, discriminant 2.
+    List<Struct> bindings = new ArrayList<>();
+    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      bindings.add(new Struct(1, 6).uint16(0, 2).text(0, e.getKey()).text(1, e.getValue()));
+    }
+    worker.pointer(3, new StructList(1, 6, bindings)).pointer(4, serviceDesignator("outbound"));
+    // Service (1, 2): name @0 ptr 0; union {worker @2 = 1, network @3 = 2} in ptr 1, discriminant at bit 0.
+    Struct main = new Struct(1, 2).text(0, "main").uint16(0, 1).pointer(1, worker);
+    // Network (0, 3): allow @0 ptr 0 (its default is ["public"], so an empty list must be written),
+    // deny @1 ptr 1.
+    Struct outbound = new Struct(1, 2).text(0, "outbound").uint16(0, 2)
+        .pointer(1, new Struct(0, 3).pointer(0, new TextList(network.allow())).pointer(1, new TextList(network.deny())));
+    // Socket (2, 5): name @0 ptr 0; address @1 ptr 1; union {http @2 = 0, ...} in ptr 2; service @5 ptr 4.
+    // HttpOptions (1, 5): all defaults.
+    Struct socket = new Struct(2, 5).text(0, "http").text(1, "127.0.0.1:0").uint16(0, 0)
+        .pointer(2, new Struct(1, 5)).pointer(4, serviceDesignator("main"));
+    // Config (1, 7): services @0 ptr 0; sockets @1 ptr 1.
+    Struct config = new Struct(1, 7)
+        .pointer(0, new StructList(1, 2, List.of(main, outbound)))
+        .pointer(1, new StructList(2, 5, List.of(socket)));
+    return CapnpMessage.write(config);
+  }
+
+  /** ServiceDesignator (1, 3): name @0 ptr 0; props.empty (discriminant 0). */
+  private static Struct serviceDesignator(String name) {
+    return new Struct(1, 3).text(0, name);
   }
 
   private static String list(List<String> entries) {

@@ -16,6 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -23,8 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The provider's data directory: {@code <root>/<function>/<version>/}, one directory per deployed
- * version, each marked with {@link ConfigWriter#MARKER_FILE} and holding a {@value #PID_FILE} while
- * a process runs. A lock file keeps two providers from sharing one root.
+ * version, each marked with {@link ConfigWriter#MARKER_FILE} and holding a {@value #PID_FILE} from
+ * the moment a process is spawned until it is gone. A lock file keeps two providers from sharing
+ * one root.
  *
  * <p>Not thread-safe on its own; the provider serialises calls per version.
  */
@@ -79,9 +81,12 @@ public final class DataDir implements AutoCloseable {
     return root.resolve(name).resolve(version);
   }
 
-  /** Records the pid of the process now serving the version in {@code dir}. */
-  public void writePid(Path dir, long pid) throws IOException {
-    Files.writeString(dir.resolve(PID_FILE), Long.toString(pid), StandardCharsets.UTF_8);
+  /**
+   * Where the process serving the version in {@code dir} records its pid; {@link WorkerdProcess}
+   * writes it as the process is spawned.
+   */
+  public Path pidFile(Path dir) {
+    return dir.resolve(PID_FILE);
   }
 
   /** Forgets the pid file of {@code dir}. */
@@ -134,11 +139,12 @@ public final class DataDir implements AutoCloseable {
       return Optional.empty();
     }
     // A pid may have been reused by an unrelated process since: only a process whose command line
-    // names this directory's config is ours.
-    String config = versionDir.resolve(ConfigWriter.CONFIG_FILE).toAbsolutePath().toString();
+    // names this directory's config (binary, or text as earlier versions ran it) is ours.
+    List<String> configs = List.of(versionDir.resolve(ConfigWriter.BINARY_CONFIG_FILE).toAbsolutePath().toString(),
+        versionDir.resolve(ConfigWriter.CONFIG_FILE).toAbsolutePath().toString());
     try {
       String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), StandardCharsets.UTF_8);
-      return List.of(cmdline.split("\u0000")).contains(config) ? Optional.of(pid) : Optional.empty();
+      return Arrays.stream(cmdline.split("\u0000")).anyMatch(configs::contains) ? Optional.of(pid) : Optional.empty();
     } catch (IOException e) {
       return Optional.empty();
     }

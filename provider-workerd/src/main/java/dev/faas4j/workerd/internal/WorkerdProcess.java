@@ -26,14 +26,23 @@ import org.slf4j.Logger;
  * <h2>Readiness through the control fd</h2>
  * workerd reports {@code {"event":"listen","socket":"http","port":P}} on the descriptor given
  * to {@code --control-fd} once its socket listens. {@link ProcessBuilder} only wires fds 0-2, so
- * the process is started as {@code sh -c 'exec "$0" "$@" 3>&1 1>&2' workerd serve --control-fd 3 ...}:
- * the shell points fd 3 at the stdout pipe, points workerd's own stdout at the stderr pipe, and
- * then replaces itself with workerd (same pid, no shell left behind). The Java side therefore reads
- * control messages, and nothing else, from {@link Process#getInputStream()}, and all of workerd's
- * output (including the function's console lines) from {@link Process#getErrorStream()}. This
- * needs no FIFO or temp file and no polling; and since the function's own output can never reach
- * the control pipe, a function cannot forge a "listen" line to redirect traffic to another port.
- * End of file on the control pipe means the process exited.
+ * the process is started as
+ * {@code sh -c 'echo $$ >"$0" && exec "$@" 3>&1 1>&2' <pid file> workerd serve --control-fd 3 ...}:
+ * the shell records its own pid (which stays workerd's pid), points fd 3 at the stdout pipe, points
+ * workerd's own stdout at the stderr pipe, and then replaces itself with workerd (same pid, no
+ * shell left behind). The Java side therefore reads control messages, and nothing else, from
+ * {@link Process#getInputStream()}, and all of workerd's output (including the function's console
+ * lines) from {@link Process#getErrorStream()}. This needs no FIFO or temp file and no polling;
+ * and since the function's own output can never reach the control pipe, a function cannot forge a
+ * "listen" line to redirect traffic to another port. End of file on the control pipe means the
+ * process exited.
+ *
+ * <h2>The pid file</h2>
+ * The pid file is written by the child itself before it becomes workerd, so a process exists only
+ * once it is recorded: a JVM killed at any moment of a start (even before {@link #start} returns,
+ * and however long workerd then takes to get ready) leaves a pid file that the next provider on
+ * the data dir finds. If the file cannot be written, the shell exits (code 2, its message on the
+ * output) and workerd never starts.
  *
  * <p>Thread-safe: {@link #stop} may be called from any thread, more than once.
  */
@@ -63,16 +72,24 @@ public final class WorkerdProcess {
   /**
    * Starts workerd on {@code config} and returns once it listens.
    *
+   * @param binaryConfig whether {@code config} is a binary Cap'n Proto message ({@code serve
+   *     --binary}) rather than text
+   * @param pidFile where the process records its pid as soon as it exists (see the class comment);
+   *     the caller deletes it once the process is gone, also after a {@link StartFailure}
    * @param threadName prefix for the reader threads' names
    * @param log receives every output line
    * @param sink also receives every output line (the version's log buffer)
    * @throws StartFailure if it exits first or is not ready within {@code timeout}; the process is
    *     gone when this is thrown
    */
-  public static WorkerdProcess start(Path binary, Path config, Duration timeout, String threadName,
-      Logger log, Consumer<String> sink) throws StartFailure, IOException {
-    List<String> command = new ArrayList<>(List.of("sh", "-c", "exec \"$0\" \"$@\" 3>&1 1>&2",
-        binary.toString(), "serve", "--verbose", "--control-fd", "3", config.toAbsolutePath().toString()));
+  public static WorkerdProcess start(Path binary, Path config, boolean binaryConfig, Path pidFile, Duration timeout,
+      String threadName, Logger log, Consumer<String> sink) throws StartFailure, IOException {
+    List<String> command = new ArrayList<>(List.of("sh", "-c", "echo $$ >\"$0\" && exec \"$@\" 3>&1 1>&2",
+        pidFile.toAbsolutePath().toString(), binary.toString(), "serve", "--verbose", "--control-fd", "3"));
+    if (binaryConfig) {
+      command.add("--binary");
+    }
+    command.add(config.toAbsolutePath().toString());
     ProcessBuilder builder = new ProcessBuilder(command)
         .directory(config.getParent().toFile())
         .redirectInput(new File("/dev/null"));
