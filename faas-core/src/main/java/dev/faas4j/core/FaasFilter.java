@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * ({@code {"status":"error","error":"..."}}): 404 unknown function, 503 a version that cannot be
  * started, 502/504 from the instance, 413 a body over the limit.
  *
+ * <p>Register it as async-supported ({@code asyncSupported} in the registration; Spring Boot's
+ * {@code FilterRegistrationBean} is by default): a function request then leaves the container's
+ * thread as soon as it went upstream, and the answer is written with non-blocking writes. Without
+ * async support every request holds a container thread until its answer is written.
+ *
  * <p>Construct it with a {@link Faas}, or let the container construct it and put the Faas in the
  * servlet context attribute {@link #FAAS_ATTRIBUTE}. Thread-safe.
  */
