@@ -295,6 +295,7 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failure = new InterruptedIOException("interrupted while waiting for the function's answer");
+            upstreamToCancel = true;
           }
         }
         if (failure != null) {
@@ -312,7 +313,7 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
         }
         flush = piece != null && pieces.isEmpty() && !upstreamEnded && !lengthReached(piece.remaining());
       } finally {
-        lock.unlock();
+        unlockAndGrant(); // also cancels upstream when interrupted
       }
       try {
         if (head != null) {
