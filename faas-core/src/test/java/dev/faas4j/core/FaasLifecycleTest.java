@@ -3,17 +3,30 @@ package dev.faas4j.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.api.FunctionSpec;
+import dev.faas4j.api.VersionStatus;
 import dev.faas4j.api.VersionStatus.State;
 import dev.faas4j.core.testing.InMemoryProvider;
 import dev.faas4j.core.testing.InMemoryStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -209,6 +222,104 @@ class FaasLifecycleTest {
       assertThat(faas.suspendIdle()).isEmpty();
     }
     assertThat(provider.starts(new FunctionRef("hello", "v1"))).isEqualTo(1);
+  }
+
+  @Test
+  void aVersionStaysLeasedUntilItsStreamingAnswerEndsNotUntilTheFilterReturns() throws Exception {
+    CountDownLatch sendTheRest = new CountDownLatch(1);
+    try (ServerSocket upstream = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread answering = new Thread(() -> answerInTwoParts(upstream, sendTheRest), "streaming-upstream");
+      answering.setDaemon(true);
+      answering.start();
+      // the in-memory lifecycle, but the function is reached over HTTP: the proxy's async path
+      FunctionProvider overHttp = new DelegatingProvider(provider, Endpoint.Http.loopback(upstream.getLocalPort()));
+      Faas faas = Faas.builder().provider(overHttp).store(new InMemoryStore()).clock(clock)
+          .idleTimeout(Duration.ofSeconds(60)).maintenanceInterval(Duration.ZERO).keepLatestWarm(false).build();
+      http = new JettyHarness(faas);
+      faas.deploy(version("hello", "v1", "unused"), null);
+
+      try (Socket client = new Socket(InetAddress.getLoopbackAddress(), http.port())) {
+        client.getOutputStream().write(
+            "GET / HTTP/1.1\r\nHost: hello.func.local\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        InputStream in = client.getInputStream();
+        String received = readUntil(in, "first");
+
+        assertThat(received).as("the answer has started").startsWith("HTTP/1.1 200");
+        assertThat(faas.describe("hello").versions().get(0).activeRequests())
+            .as("the filter has returned, the answer is still streaming").isEqualTo(1);
+        clock.advance(Duration.ofSeconds(61));
+        assertThat(faas.suspendIdle()).as("a version in the middle of an answer is not idle").isEmpty();
+
+        sendTheRest.countDown();
+        assertThat(readUntil(in, "last")).as("the rest of the answer").contains("last");
+      }
+      awaitIdle(faas);
+      clock.advance(Duration.ofSeconds(61));
+      assertThat(faas.suspendIdle()).as("idle once the answer ended").containsExactly(new FunctionRef("hello", "v1"));
+    }
+  }
+
+  /** Reads the head and a first chunk, then the rest when released; the connection stays open. */
+  private static void answerInTwoParts(ServerSocket upstream, CountDownLatch sendTheRest) {
+    try (Socket socket = upstream.accept()) {
+      readUntil(socket.getInputStream(), "\r\n\r\n");
+      OutputStream out = socket.getOutputStream();
+      out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nfirst\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      sendTheRest.await();
+      out.write("4\r\nlast\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      socket.getInputStream().read(); // until the proxy closes its pooled connection
+    } catch (IOException | InterruptedException e) {
+      // the test ended
+    }
+  }
+
+  private static String readUntil(InputStream in, String marker) throws IOException {
+    StringBuilder seen = new StringBuilder();
+    while (seen.indexOf(marker) < 0) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection ended before '" + marker.strip() + "'; got: " + seen);
+      }
+      seen.append((char) b);
+    }
+    return seen.toString();
+  }
+
+  /** A provider with the in-memory lifecycle whose running versions are reached at one HTTP endpoint. */
+  private record DelegatingProvider(InMemoryProvider lifecycle, Endpoint endpoint) implements FunctionProvider {
+    @Override public String name() {
+      return "in-memory-over-http";
+    }
+
+    @Override public Set<String> runtimes() {
+      return lifecycle.runtimes();
+    }
+
+    @Override public void deploy(FunctionSpec spec) throws Exception {
+      lifecycle.deploy(spec);
+    }
+
+    @Override public void scale(FunctionRef ref, int replicas) throws Exception {
+      lifecycle.scale(ref, replicas);
+    }
+
+    @Override public void undeploy(FunctionRef ref) throws Exception {
+      lifecycle.undeploy(ref);
+    }
+
+    @Override public VersionStatus status(FunctionRef ref) {
+      return lifecycle.status(ref);
+    }
+
+    @Override public Optional<Endpoint> endpoint(FunctionRef ref) {
+      return lifecycle.endpoint(ref).map(inProcess -> endpoint);
+    }
+
+    @Override public void close() {
+      lifecycle.close();
+    }
   }
 
   @Test
