@@ -4,10 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * The client's request body on its way upstream: counts bytes against the body limit and marks
- * every failure with where it came from, so that the proxy can tell "the client went away" and
- * "the body is too large" apart from an upstream failure when HttpClient reports them. Not
- * thread-safe: one request, one thread.
+ * The client's request body as the proxy reads it: counts bytes against the body limit and marks
+ * every failure with what it means, so that "the client went away" (abort) and "the body is too
+ * large" (413) are told apart. Not thread-safe: one request, one thread.
  */
 final class ClientBodyInputStream extends InputStream {
 
@@ -78,11 +77,6 @@ final class ClientBodyInputStream extends InputStream {
   @Override
   public void close() {
     // The servlet container owns the client's stream; closing it here would be premature.
-  }
-
-  /** Bytes read so far. */
-  long count() {
-    return count;
   }
 
   private void counted(int n) throws BodyTooLargeException {

@@ -41,6 +41,7 @@ import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.config.Http1Config;
 import org.apache.hc.core5.http.message.BasicHttpRequest;
 import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
 import org.apache.hc.core5.io.CloseMode;
@@ -145,6 +146,8 @@ public final class ReverseProxy implements AutoCloseable {
             .setIOReactorConfig(
                 IOReactorConfig.custom().setIoThreadCount(ioThreads).setTcpNoDelay(true).build())
             .setThreadFactory(new DefaultThreadFactory("faas4j-proxy", true))
+            // the answer's window: what HttpClient may read ahead of the client (ProxyExchange)
+            .setHttp1Config(Http1Config.custom().setInitialWindowSize(ProxyExchange.WINDOW).build())
             .setDefaultRequestConfig(defaultRequestConfig)
             .disableAutomaticRetries()
             .disableRedirectHandling()
