@@ -253,18 +253,13 @@ public final class FaasAdminServlet extends HttpServlet {
     ok(exchange.response(), fields("funcName", name, "alias", alias, "deleted", true));
   }
 
-  /** The request body, parsed once per request. */
+  /** The request's JSON object body; each route that takes a body reads it once. */
   private ObjectNode body(HttpServletRequest request) throws IOException {
-    Object parsed = request.getAttribute(ObjectNode.class.getName());
-    if (parsed == null) {
-      String type = request.getContentType();
-      if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
-        throw FaasException.invalid("Content-Type must be application/json, was " + type);
-      }
-      parsed = Json.readObject(request.getInputStream(), maxBodyBytes);
-      request.setAttribute(ObjectNode.class.getName(), parsed);
+    String type = request.getContentType();
+    if (type != null && !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      throw FaasException.invalid("Content-Type must be application/json, was " + type);
     }
-    return (ObjectNode) parsed;
+    return Json.readObject(request.getInputStream(), maxBodyBytes);
   }
 
   private FunctionSpec parseDeploy(String name, ObjectNode body) {
