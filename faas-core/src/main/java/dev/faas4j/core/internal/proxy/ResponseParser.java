@@ -350,7 +350,8 @@ final class ResponseParser {
     ByteBuffer b = line;
     int from = lineFrom;
     int length = lineTo - from;
-    if (length < 8 || !startsWithHttp1(b, from) || (b.get(from + 7) != '1' && b.get(from + 7) != '0')) {
+    if (length < 8 || !startsWithHttp1(b, from)
+        || (b.get(from + 7) != '1' && b.get(from + 7) != '0')) {
       throw new ProtocolException("the function's status line is not HTTP/1.1 or HTTP/1.0: "
           + excerpt(b, from, lineTo));
     }
@@ -360,7 +361,8 @@ final class ResponseParser {
       throw new ProtocolException("the function's status line has no 3-digit status code: "
           + excerpt(b, from, lineTo));
     }
-    int code = (b.get(from + 9) - '0') * 100 + (b.get(from + 10) - '0') * 10 + b.get(from + 11) - '0';
+    int code = (b.get(from + 9) - '0') * 100 + (b.get(from + 10) - '0') * 10
+        + (b.get(from + 11) - '0');
     if (code < 100 || code > 599) {
       throw new ProtocolException("the function's status code " + code + " is not in 100-599");
     }
@@ -448,7 +450,8 @@ final class ResponseParser {
       for (; i < n && value.charAt(i) >= '0' && value.charAt(i) <= '9'; i++) {
         int digit = value.charAt(i) - '0';
         if (length > (Long.MAX_VALUE - digit) / 10) {
-          throw new ProtocolException("the function's Content-Length is too large: " + quote(value));
+          throw new ProtocolException(
+              "the function's Content-Length is too large: " + quote(value));
         }
         length = length * 10 + digit;
       }
@@ -457,7 +460,8 @@ final class ResponseParser {
         i++;
       }
       if (!digits || (i < n && value.charAt(i) != ',')) {
-        throw new ProtocolException("the function's Content-Length is not a number: " + quote(value));
+        throw new ProtocolException(
+            "the function's Content-Length is not a number: " + quote(value));
       }
       if (declaredLength >= 0 && declaredLength != length) {
         throw new ProtocolException("the function sent conflicting Content-Length values: "

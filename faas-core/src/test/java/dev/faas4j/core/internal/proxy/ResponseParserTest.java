@@ -6,6 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.faas4j.core.internal.proxy.ResponseParser.ProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -27,17 +31,13 @@ class ResponseParserTest {
 
   // ---- framing
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void aContentLengthBodyArrivesWholeAndEndsTheResponse(Feed feed) throws IOException {
-    Run run = feed.run("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world");
-
-    assertThat(run.describe()).as(feed.toString()).isEqualTo("200 length=11 body=hello world end");
-    assertThat(run.parser.keepAlive()).as("HTTP/1.1 without Connection: close").isTrue();
+    feed.expect("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\nhello world",
+        "200 length=11 body=hello world end");
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void fieldsAreKeptInOrderTrimmedAndDecodedAsLatin1(Feed feed) throws IOException {
     Run run = feed.run("HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nX-A: \t one two \t\r\n"
         + "x-empty:\r\nX-Latin: caf\u00e9\r\nX-A: again\r\nContent-Length: 0\r\n\r\n");
@@ -52,29 +52,23 @@ class ResponseParserTest {
     assertThat(run.describe()).as("an empty body ends at the head").isEqualTo("200 length=0 body= end");
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void aChunkedBodyDropsItsFramingExtensionsAndTrailers(Feed feed) throws IOException {
-    Run run = feed.run("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    feed.expect("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
         + "5\r\nhello\r\n"
         + "1;name=value\r\n \r\n"
         + "00000000000000B ;ext\r\nabcdefghijk\r\n"
-        + "0\r\nX-Trailer: 1\r\nX-Other: 2\r\n\r\n");
-
-    assertThat(run.describe()).as(feed.toString()).isEqualTo("200 length=-1 body=hello abcdefghijk end");
-    assertThat(run.parser.keepAlive()).as("a chunked body ends by itself").isTrue();
+        + "0\r\nX-Trailer: 1\r\nX-Other: 2\r\n\r\n",
+        "200 length=-1 body=hello abcdefghijk end");
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void bareLineFeedsEndLinesEverywhere(Feed feed) throws IOException {
-    Run run = feed.run("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\nabc\n0\nX-T: 1\n\n");
-
-    assertThat(run.describe()).as(feed.toString()).isEqualTo("200 length=-1 body=abc end");
+    feed.expect("HTTP/1.1 200 OK\nTransfer-Encoding: chunked\n\n3\nabc\n0\nX-T: 1\n\n",
+        "200 length=-1 body=abc end");
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void parsingStopsAtTheEndOfAResponseAndTheNextOneFollowsAfterAReset(Feed feed)
       throws IOException {
     String second = "HTTP/1.1 404 Not Found\r\nContent-Length: 4\r\n\r\nnope";
@@ -90,20 +84,17 @@ class ResponseParserTest {
     assertThat(next.leftover).isEmpty();
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void interimHeadsAreSkipped(Feed feed) throws IOException {
-    Run run = feed.run("HTTP/1.1 100 Continue\r\n\r\n"
+    Run run = feed.expect("HTTP/1.1 100 Continue\r\n\r\n"
         + "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
-        + "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok");
-
-    assertThat(run.describe()).as(feed.toString()).isEqualTo("201 length=2 body=ok end");
+        + "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok",
+        "201 length=2 body=ok end");
     assertThat(run.listener.head.fields()).as("only the final head's fields")
         .containsExactly(new ResponseHead.Field("Content-Length", "2"));
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void theResponseToHeadHasNoBodyButKeepsItsContentLengthField(Feed feed) throws IOException {
     String next = "HTTP/1.1 200 OK\r\n";
     Run run = feed.run(new ResponseParser(MAX_HEAD), true,
@@ -114,60 +105,49 @@ class ResponseParserTest {
     assertThat(run.leftover).as("what follows the head is not a body").isEqualTo(next);
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void responsesWithoutContentEndAtTheHead(Feed feed) throws IOException {
-    assertThat(feed.run("HTTP/1.1 204\r\nContent-Length: 7\r\n\r\n").describe())
-        .as("204 without a reason phrase, with a Content-Length").isEqualTo("204 length=0 body= end");
-    assertThat(feed.run("HTTP/1.1 304 \r\nTransfer-Encoding: chunked\r\n\r\n").describe())
-        .as("304 with an empty reason phrase").isEqualTo("304 length=0 body= end");
+    // 204 without a reason phrase, with a Content-Length; 304 with an empty reason phrase
+    feed.expect("HTTP/1.1 204\r\nContent-Length: 7\r\n\r\n", "204 length=0 body= end");
+    feed.expect("HTTP/1.1 304 \r\nTransfer-Encoding: chunked\r\n\r\n", "304 length=0 body= end");
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void aBodyWithoutFramingRunsToTheEndOfTheConnection(Feed feed) throws IOException {
-    Run run = feed.runToClose("HTTP/1.1 200 OK\r\n\r\nall of it\r\n0\r\n\r\n");
-
-    assertThat(run.describe()).as(feed.toString()).isEqualTo("200 length=-1 body=all of it\r\n0\r\n\r\n end");
-    assertThat(run.parser.keepAlive()).as("the connection's end was the body's end").isFalse();
+    feed.expectToClose("HTTP/1.1 200 OK\r\n\r\nall of it\r\n0\r\n\r\n",
+        "200 length=-1 body=all of it\r\n0\r\n\r\n end");
   }
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', value = {
-      "chunked                 | chunked",
-      "gzip, CHUNKED           | chunked",
+      "chunked | chunked",
+      "gzip, CHUNKED | chunked",
       "gzip\\r\\nTransfer-Encoding: chunked | chunked",
       "chunked\\r\\nTransfer-Encoding: gzip | to the end",
-      "chunked, gzip           | to the end",
-      "chunked;x=1             | to the end"})
+      "chunked, gzip | to the end",
+      "chunked;x=1 | to the end"})
   void onlyAFinalChunkedCodingMakesABodyChunked(String codings, String framing) throws IOException {
     codings = unescape(codings);
     for (Feed feed : feeds().toList()) {
-      Run run = feed.runToClose("HTTP/1.1 200 OK\r\nTransfer-Encoding: " + codings + "\r\n\r\n"
-          + "3\r\nabc\r\n0\r\n\r\n");
-
-      String expected = framing.equals("chunked") ? "abc" : "3\r\nabc\r\n0\r\n\r\n";
-      assertThat(run.describe()).as(feed.toString()).isEqualTo("200 length=-1 body=" + expected + " end");
+      String body = framing.equals("chunked") ? "abc" : "3\r\nabc\r\n0\r\n\r\n";
+      feed.expectToClose("HTTP/1.1 200 OK\r\nTransfer-Encoding: " + codings + "\r\n\r\n"
+          + "3\r\nabc\r\n0\r\n\r\n", "200 length=-1 body=" + body + " end");
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void transferEncodingOverridesContentLengthAndTheConnectionCloses(Feed feed) throws IOException {
-    Run run = feed.run("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + "3\r\nabc\r\n0\r\n\r\n");
-
-    assertThat(run.describe()).as(feed.toString()).isEqualTo("200 length=-1 body=abc end");
+    Run run = feed.expect("HTTP/1.1 200 OK\r\nContent-Length: 100\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + "3\r\nabc\r\n0\r\n\r\n",
+        "200 length=-1 body=abc end");
     assertThat(run.parser.keepAlive()).as("both framings were sent: do not trust the connection")
         .isFalse();
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void repeatedEqualContentLengthsAreOneLength(Feed feed) throws IOException {
-    Run run = feed.run("HTTP/1.1 200 OK\r\nContent-Length: 3 ,3\r\nContent-Length: 003\r\n\r\nabc");
-
-    assertThat(run.describe()).as(feed.toString()).isEqualTo("200 length=3 body=abc end");
+    feed.expect("HTTP/1.1 200 OK\r\nContent-Length: 3 ,3\r\nContent-Length: 003\r\n\r\nabc",
+        "200 length=3 body=abc end");
   }
 
   @Test
@@ -214,9 +194,9 @@ class ResponseParserTest {
 
   @ParameterizedTest(name = "[{index}] {0}")
   @CsvSource(delimiter = '|', value = {
-      "''                                             | before sending a response",
-      "HTTP/1.1 200 OK\\r\\nContent-Le                  | before its response ended (in the response head)",
-      "HTTP/1.1 100 Continue\\r\\n\\r\\n                  | before its response ended (in the response head)",
+      "'' | before sending a response",
+      "HTTP/1.1 200 OK\\r\\nContent-Le | before its response ended (in the response head)",
+      "HTTP/1.1 100 Continue\\r\\n\\r\\n | before its response ended (in the response head)",
       "HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\n\\r\\nab | before its response ended (3 of 5 body bytes missing)",
       "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5\\r\\nab | before its response ended (in the chunked body)",
       "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5\\r\\nabcde\\r\\n | before its response ended (in the chunked body)",
@@ -234,46 +214,46 @@ class ResponseParserTest {
 
   @ParameterizedTest(name = "[{index}] {0}")
   @CsvSource(delimiter = '|', value = {
-      "HTTP/2.0 200 OK                    | status line is not HTTP/1.1 or HTTP/1.0: \"HTTP/2.0 200 OK\"",
-      "HTTP/1.2 200 OK                    | status line is not HTTP/1.1 or HTTP/1.0",
-      "http/1.1 200 OK                    | status line is not HTTP/1.1 or HTTP/1.0",
-      "''                                 | status line is not HTTP/1.1 or HTTP/1.0: \"\"",
-      "HTTP/1.1 20 OK                     | status line has no 3-digit status code",
-      "HTTP/1.1 2000 OK                   | status line has no 3-digit status code",
-      "HTTP/1.1 2x0 OK                    | status line has no 3-digit status code",
-      "HTTP/1.1  200 OK                   | status line has no 3-digit status code",
-      "HTTP/1.1 099 Low                   | status code 99 is not in 100-599",
-      "HTTP/1.1 600 High                  | status code 600 is not in 100-599",
-      "HTTP/1.1 101 Switching Protocols   | switched protocols (101) without being asked to",
-      "HTTP/1.1 200 O\\x01K              | status line has a control character: \"HTTP/1.1 200 O\\x01K\"",
+      "HTTP/2.0 200 OK | status line is not HTTP/1.1 or HTTP/1.0: \"HTTP/2.0 200 OK\"",
+      "HTTP/1.2 200 OK | status line is not HTTP/1.1 or HTTP/1.0",
+      "http/1.1 200 OK | status line is not HTTP/1.1 or HTTP/1.0",
+      "'' | status line is not HTTP/1.1 or HTTP/1.0: \"\"",
+      "HTTP/1.1 20 OK | status line has no 3-digit status code",
+      "HTTP/1.1 2000 OK | status line has no 3-digit status code",
+      "HTTP/1.1 2x0 OK | status line has no 3-digit status code",
+      "HTTP/1.1  200 OK | status line has no 3-digit status code",
+      "HTTP/1.1 099 Low | status code 99 is not in 100-599",
+      "HTTP/1.1 600 High | status code 600 is not in 100-599",
+      "HTTP/1.1 101 Switching Protocols | switched protocols (101) without being asked to",
+      "HTTP/1.1 200 O\\x01K | status line has a control character: \"HTTP/1.1 200 O\\x01K\"",
       "HTTP/1.1 200 OK\\r\\nX-A: 1\\r\\n  more | folded a header field over several lines (obs-fold)",
-      "HTTP/1.1 200 OK\\r\\n X-A: 1          | folded a header field over several lines (obs-fold)",
-      "HTTP/1.1 200 OK\\r\\nX-A : 1          | white space between a header field name and its colon: \"X-A : 1\"",
-      "HTTP/1.1 200 OK\\r\\nX-A\\t: 1         | white space between a header field name and its colon",
-      "HTTP/1.1 200 OK\\r\\nX-A 1            | white space between a header field name and its colon",
-      "HTTP/1.1 200 OK\\r\\nX-A              | header line without a colon: \"X-A\"",
-      "HTTP/1.1 200 OK\\r\\nX@A: 1           | header field name that is not a token",
-      "HTTP/1.1 200 OK\\r\\n: 1              | header field name that is not a token",
-      "HTTP/1.1 200 OK\\r\\nX-A: a\\x00b    | control character in a header field value: \"X-A: a\\x00b\"",
-      "HTTP/1.1 200 OK\\r\\nX-A: a\\x7fb    | control character in a header field value",
-      "HTTP/1.1 200 OK\\r\\nX-A: a\\x1bb    | control character in a header field value",
-      "HTTP/1.1 200 OK\\rX-A: 1             | bare CR (not followed by LF) in the response head",
-      "HTTP/1.1 200 OK\\r\\nX-A: a\\rb        | bare CR (not followed by LF) in the response head",
-      "HTTP/1.1 200 OK\\r\\nX-A: 1\\r\\r\\n     | bare CR (not followed by LF) in the response head",
+      "HTTP/1.1 200 OK\\r\\n X-A: 1 | folded a header field over several lines (obs-fold)",
+      "HTTP/1.1 200 OK\\r\\nX-A : 1 | white space between a header field name and its colon: \"X-A : 1\"",
+      "HTTP/1.1 200 OK\\r\\nX-A\\t: 1 | white space between a header field name and its colon",
+      "HTTP/1.1 200 OK\\r\\nX-A 1 | white space between a header field name and its colon",
+      "HTTP/1.1 200 OK\\r\\nX-A | header line without a colon: \"X-A\"",
+      "HTTP/1.1 200 OK\\r\\nX@A: 1 | header field name that is not a token",
+      "HTTP/1.1 200 OK\\r\\n: 1 | header field name that is not a token",
+      "HTTP/1.1 200 OK\\r\\nX-A: a\\x00b | control character in a header field value: \"X-A: a\\x00b\"",
+      "HTTP/1.1 200 OK\\r\\nX-A: a\\x7fb | control character in a header field value",
+      "HTTP/1.1 200 OK\\r\\nX-A: a\\x1bb | control character in a header field value",
+      "HTTP/1.1 200 OK\\rX-A: 1 | bare CR (not followed by LF) in the response head",
+      "HTTP/1.1 200 OK\\r\\nX-A: a\\rb | bare CR (not followed by LF) in the response head",
+      "HTTP/1.1 200 OK\\r\\nX-A: 1\\r\\r\\n | bare CR (not followed by LF) in the response head",
       "HTTP/1.1 200 OK\\r\\nContent-Length: 5\\r\\nContent-Length: 6 | conflicting Content-Length values: 5 and 6",
       "HTTP/1.1 200 OK\\r\\nContent-Length: 5, 6 | conflicting Content-Length values: 5 and 6",
-      "HTTP/1.1 200 OK\\r\\nContent-Length: -5   | Content-Length is not a number: \"-5\"",
-      "HTTP/1.1 200 OK\\r\\nContent-Length: +5   | Content-Length is not a number",
-      "HTTP/1.1 200 OK\\r\\nContent-Length: 5 5  | Content-Length is not a number",
-      "HTTP/1.1 200 OK\\r\\nContent-Length: 5,   | Content-Length is not a number",
+      "HTTP/1.1 200 OK\\r\\nContent-Length: -5 | Content-Length is not a number: \"-5\"",
+      "HTTP/1.1 200 OK\\r\\nContent-Length: +5 | Content-Length is not a number",
+      "HTTP/1.1 200 OK\\r\\nContent-Length: 5 5 | Content-Length is not a number",
+      "HTTP/1.1 200 OK\\r\\nContent-Length: 5, | Content-Length is not a number",
       "HTTP/1.1 200 OK\\r\\nContent-Length: 0x10 | Content-Length is not a number",
-      "HTTP/1.1 200 OK\\r\\nContent-Length:      | Content-Length is not a number",
+      "HTTP/1.1 200 OK\\r\\nContent-Length: | Content-Length is not a number",
       "HTTP/1.1 200 OK\\r\\nContent-Length: 9223372036854775808 | Content-Length is too large",
-      "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\nx\\r\\n   | invalid chunk-size line: \"x\"",
-      "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n\\r\\n     | invalid chunk-size line: \"\"",
-      "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n 5\\r\\n   | invalid chunk-size line",
-      "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5 x\\r\\n  | invalid chunk-size line",
-      "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n-5\\r\\n   | invalid chunk-size line",
+      "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\nx\\r\\n | invalid chunk-size line: \"x\"",
+      "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n\\r\\n | invalid chunk-size line: \"\"",
+      "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n 5\\r\\n | invalid chunk-size line",
+      "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5 x\\r\\n | invalid chunk-size line",
+      "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n-5\\r\\n | invalid chunk-size line",
       "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n1000000000000000\\r\\n | chunk size has more than 15 hex digits",
       "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n5\\rabcde | bare CR (not followed by LF) in the chunk-size line",
       "HTTP/1.1 200 OK\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n3\\r\\nabcd\\r\\n | chunk data is not followed by a line end (found d)",
@@ -304,13 +284,12 @@ class ResponseParserTest {
 
   // ---- bounds
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void aHeadMayTakeExactlyTheBoundButNotOneByteMore(Feed feed) throws IOException {
     String start = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Pad: ";
     String fits = start + "x".repeat(MAX_HEAD - start.length() - 4) + "\r\n\r\n";
     assertThat(fits).hasSize(MAX_HEAD);
-    assertThat(feed.run(fits).describe()).as(feed.toString()).isEqualTo("200 length=0 body= end");
+    feed.expect(fits, "200 length=0 body= end");
 
     String tooLarge = start + "x".repeat(MAX_HEAD - start.length() - 3) + "\r\n\r\n";
     assertThatThrownBy(() -> feed.run(tooLarge)).as(feed.toString())
@@ -318,19 +297,17 @@ class ResponseParserTest {
         .hasMessage("response head larger than " + MAX_HEAD + " bytes");
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void eachHeadIsBoundedOnItsOwnSoInterimHeadsDoNotCountAgainstTheFinalOne(Feed feed)
       throws IOException {
     String interim = "HTTP/1.1 103 Early Hints\r\nLink: " + "x".repeat(MAX_HEAD - 36) + "\r\n\r\n";
     assertThat(interim.length()).isLessThanOrEqualTo(MAX_HEAD);
 
-    Run run = feed.run(interim + interim + "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n!");
-    assertThat(run.describe()).as(feed.toString()).isEqualTo("200 length=1 body=! end");
+    feed.expect(interim + interim + "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n!",
+        "200 length=1 body=! end");
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("feeds")
+  @EveryFeed
   void aChunkSizeLineAndTheTrailerSectionAreBoundedToo(Feed feed) {
     String head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
     String longExtension = "1;" + "e".repeat(MAX_HEAD) + "\r\nx\r\n0\r\n\r\n";
@@ -347,10 +324,8 @@ class ResponseParserTest {
   @Test
   void manyChunkSizeLinesAreEachBoundedNotTheirSum() throws IOException {
     String body = "1;ext=" + "e".repeat(MAX_HEAD / 2) + "\r\nx\r\n";
-    Run run = Feed.WHOLE.run("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-        + body.repeat(10) + "0\r\n\r\n");
-
-    assertThat(run.describe()).isEqualTo("200 length=-1 body=xxxxxxxxxx end");
+    Feed.WHOLE.expect("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        + body.repeat(10) + "0\r\n\r\n", "200 length=-1 body=xxxxxxxxxx end");
   }
 
   // ---- keep-alive
@@ -398,6 +373,13 @@ class ResponseParserTest {
   }
 
   // ---- feeding
+
+  /** Runs a test once for each {@link Feed}: every split size from every kind of buffer. */
+  @Target(ElementType.METHOD)
+  @Retention(RetentionPolicy.RUNTIME)
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.faas4j.core.internal.proxy.ResponseParserTest#feeds")
+  @interface EveryFeed {}
 
   static Stream<Feed> feeds() {
     return Stream.of(1, 2, 7, Integer.MAX_VALUE)
@@ -465,6 +447,20 @@ class ResponseParserTest {
 
     Run run(String response) throws IOException {
       return run(new ResponseParser(MAX_HEAD), false, response);
+    }
+
+    /** Feeds a response that ends by itself and checks what the listener saw. */
+    Run expect(String response, String transcript) throws IOException {
+      Run run = run(response);
+      assertThat(run.describe()).as(toString()).isEqualTo(transcript);
+      return run;
+    }
+
+    /** Feeds a response, ends the input, and checks what the listener saw. */
+    Run expectToClose(String response, String transcript) throws IOException {
+      Run run = runToClose(response);
+      assertThat(run.describe()).as(toString()).isEqualTo(transcript);
+      return run;
     }
 
     /** Feeds everything, then tells the parser the connection ended if the response had not. */
