@@ -12,25 +12,16 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Future;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import org.apache.hc.core5.concurrent.FutureCallback;
-import org.apache.hc.core5.http.EntityDetails;
-import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.HttpResponse;
-import org.apache.hc.core5.http.nio.AsyncResponseConsumer;
-import org.apache.hc.core5.http.nio.CapacityChannel;
-import org.apache.hc.core5.http.protocol.HttpContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One forwarded request, from the moment it is sent upstream until the client has the whole
- * answer: takes the upstream response from HttpClient's I/O thread and writes it to the client.
+ * answer: takes the upstream response from the proxy's I/O thread and writes it to the client.
  *
  * <p>Two ways to write, one state machine:
  *
@@ -44,31 +35,29 @@ import org.slf4j.LoggerFactory;
  *       slow client holds up that thread only, never the I/O thread.
  * </ul>
  *
- * <p>Upstream data is flow-controlled: HttpClient may deliver at most {@link #WINDOW} bytes that
- * the client has not taken yet; the window reopens as pieces are written to the client.
+ * <p>Upstream data is flow-controlled: the upstream connection delivers about {@link
+ * UpstreamCall#WINDOW} bytes that the client has not taken yet, then stops reading; the window
+ * reopens as pieces are written to the client.
  *
  * <p>The outcome is {@link #done()}: completed normally when the answer was sent, exceptionally
  * with the {@link FaasException} whose error answer was sent instead, or with an {@link
  * IOException} when the client's connection was aborted (it went away, or the function failed after
  * its answer had started: a truncated body must never look complete).
  */
-final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener, AsyncListener {
+final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
 
-  /** Upstream bytes that may wait for the client. */
-  static final int WINDOW = 64 * 1024;
-
   private final HttpServletResponse proxyToClientResponse;
   private final AsyncContext asyncContext;
-  private final Function<Exception, FaasException> describeUpstreamFailure;
+  private final Function<IOException, FaasException> describeUpstreamFailure;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<ByteBuffer> pieces = new ArrayDeque<>();
   private ServletOutputStream proxyToClientBody;
-  private HttpResponse pendingHead;
+  private ResponseHead pendingHead;
   private boolean headWritten;
   /** The upstream body's declared length, or -1; no flush is needed once it was written. */
   private long expectedLength = -1;
@@ -81,15 +70,12 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
   private boolean finished;
   /** Guards against re-entering {@link #writeWhileReady()} from a callback inside a write. */
   private boolean writing;
-  /** Bytes the client took that HttpClient has not been told about yet (granted outside the lock). */
+  /** Bytes the client took that the upstream call has not been told about yet (granted unlocked). */
   private int toGrant;
   /** The upstream exchange must be cancelled once the lock is released. */
   private boolean upstreamToCancel;
 
-  private CapacityChannel capacityChannel;
-  private FutureCallback<Void> resultCallback;
-  private volatile Future<?> upstream;
-  private volatile ClientBodyProducer requestBody;
+  private volatile UpstreamCall upstream;
 
   /**
    * @param asyncContext the client request's async context, or null to write with blocking writes
@@ -99,7 +85,7 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
   ProxyExchange(
       HttpServletResponse proxyToClientResponse,
       AsyncContext asyncContext,
-      Function<Exception, FaasException> describeUpstreamFailure) {
+      Function<IOException, FaasException> describeUpstreamFailure) {
     this.proxyToClientResponse = proxyToClientResponse;
     this.asyncContext = asyncContext;
     this.describeUpstreamFailure = describeUpstreamFailure;
@@ -110,16 +96,9 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
     return done;
   }
 
-  /** The running upstream exchange, cancelled when the client goes away. */
-  void upstream(Future<?> future, ClientBodyProducer body) {
-    this.upstream = future;
-    this.requestBody = body;
-    if (done.isDone()) {
-      future.cancel(true);
-      if (body != null) {
-        body.close();
-      }
-    }
+  /** The upstream call; set before it starts. Aborted when the client goes away. */
+  void upstream(UpstreamCall call) {
+    this.upstream = call;
   }
 
   /** Starts non-blocking writing; call once, on the container's thread, before sending upstream. */
@@ -136,56 +115,28 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
   }
 
   // ---------------------------------------------------------------------------------------------
-  // upstream side: HttpClient's I/O thread
+  // upstream side: the proxy's I/O thread
 
   @Override
-  public void consumeResponse(
-      HttpResponse response,
-      EntityDetails entityDetails,
-      HttpContext context,
-      FutureCallback<Void> resultCallback) {
+  public void onHead(ResponseHead head) {
     lock.lock();
     try {
-      this.resultCallback = resultCallback;
-      pendingHead = response;
-      upstreamEnded = entityDetails == null;
-      expectedLength = entityDetails == null ? 0 : entityDetails.getContentLength();
+      pendingHead = head;
+      expectedLength = head.contentLength();
       advance();
     } finally {
       unlockAndGrant();
     }
-    if (entityDetails == null) {
-      resultCallback.completed(null);
-    }
   }
 
   @Override
-  public void informationResponse(HttpResponse response, HttpContext context) {
-    // 1xx: nothing to pass on (the proxy does not use Expect: 100-continue upstream)
-  }
-
-  @Override
-  public void updateCapacity(CapacityChannel channel) {
-    lock.lock();
-    try {
-      capacityChannel = channel;
-    } finally {
-      unlockAndGrant();
-    }
-  }
-
-  @Override
-  public void consume(ByteBuffer src) throws IOException {
-    if (!src.hasRemaining()) {
-      return;
-    }
+  public void onData(ByteBuffer src) throws IOException {
     byte[] copy = new byte[src.remaining()];
     src.get(copy);
     lock.lock();
     try {
       if (finished || failure != null) {
-        // the client went away, or an error was answered: failing here makes HttpClient close the
-        // connection (cancelling the exchange does not reach one that is already reading)
+        // the client went away, or an error was answered: the upstream connection is closed
         throw new IOException("the exchange was abandoned; closing the upstream connection");
       }
       pieces.add(ByteBuffer.wrap(copy));
@@ -196,30 +147,20 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
   }
 
   @Override
-  public void streamEnd(List<? extends Header> trailers) {
-    FutureCallback<Void> callback;
+  public void onEnd() {
     lock.lock();
     try {
       upstreamEnded = true;
-      callback = resultCallback;
       advance();
     } finally {
       unlockAndGrant();
     }
-    if (callback != null) {
-      callback.completed(null);
-    }
   }
 
-  /** The upstream exchange failed: connect, timeout, reset, or the pool stayed exhausted. */
+  /** The upstream call failed: connect, timeout, reset, protocol error, or no free connection. */
   @Override
-  public void failed(Exception cause) {
+  public void onFailure(IOException cause) {
     fail(describeUpstreamFailure.apply(cause));
-  }
-
-  @Override
-  public void releaseResources() {
-    // nothing held: pieces not yet written are dropped with the exchange
   }
 
   /**
@@ -284,7 +225,7 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
   void writeUntilDone() throws IOException {
     ServletOutputStream body = proxyToClientResponse.getOutputStream();
     while (true) {
-      HttpResponse head;
+      ResponseHead head;
       ByteBuffer piece;
       boolean flush;
       lock.lock();
@@ -395,9 +336,9 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
     return expectedLength >= 0 && written + n >= expectedLength;
   }
 
-  private void writeHead(HttpResponse head) {
-    proxyToClientResponse.setStatus(head.getCode());
-    ReverseProxy.copyResponseHeaders(head.getHeaders(), proxyToClientResponse);
+  private void writeHead(ResponseHead head) {
+    proxyToClientResponse.setStatus(head.status());
+    ReverseProxy.copyResponseHeaders(head.fields(), proxyToClientResponse);
     headWritten = true;
   }
 
@@ -443,9 +384,17 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
     finished = true;
     pieces.clear();
     changed.signalAll();
-    ClientBodyProducer body = requestBody;
-    if (body != null) {
-      body.close();
+    if (!upstreamEnded) {
+      upstreamToCancel = true; // aborted on unlock: the connection is closed, a body upload stops
+    }
+    // the outcome first (it releases the instance), then the client's response: a client that
+    // has its answer finds the function no longer busy with it
+    if (abort != null) {
+      done.completeExceptionally(abort);
+    } else if (answeredWith != null) {
+      done.completeExceptionally(answeredWith);
+    } else {
+      done.complete(null);
     }
     if (asyncContext != null) {
       try {
@@ -453,13 +402,6 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
       } catch (IllegalStateException e) {
         LOG.debug("the client's request was already completed: {}", e.toString());
       }
-    }
-    if (abort != null) {
-      done.completeExceptionally(abort);
-    } else if (answeredWith != null) {
-      done.completeExceptionally(answeredWith);
-    } else {
-      done.complete(null);
     }
   }
 
@@ -477,26 +419,23 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
   }
 
   // ---------------------------------------------------------------------------------------------
-  // calls into HttpClient, made without the lock held (its I/O thread calls us with its own locks)
+  // calls into the upstream call, made without the lock held (it calls us with its own lock free)
 
-  /** Releases the lock, then passes on what was decided under it: a window update, or a cancel. */
+  /** Releases the lock, then passes on what was decided under it: a window update, or an abort. */
   private void unlockAndGrant() {
     int grant = toGrant;
-    CapacityChannel channel = capacityChannel;
     boolean cancel = upstreamToCancel;
-    if (channel != null) {
-      toGrant = 0;
-    }
+    toGrant = 0;
     upstreamToCancel = false;
     lock.unlock();
+    UpstreamCall call = upstream;
+    if (call == null) {
+      return;
+    }
     if (cancel) {
-      cancelUpstream();
-    } else if (grant > 0 && channel != null) {
-      try {
-        channel.update(grant);
-      } catch (IOException e) {
-        fail(e);
-      }
+      call.abort();
+    } else if (grant > 0) {
+      call.grant(grant);
     }
   }
 
@@ -526,29 +465,11 @@ final class ProxyExchange implements AsyncResponseConsumer<Void>, WriteListener,
     upstreamToCancel = true;
   }
 
-  /**
-   * Ends the upstream exchange early. Cancelling reaches an exchange that is connecting or sending;
-   * one that is reading the answer (and may be waiting for the window to reopen) gets the window
-   * opened instead, so that HttpClient reads on and {@link #consume} fails it.
-   */
+  /** Ends the upstream call early: its connection is closed, not reused. */
   private void cancelUpstream() {
-    Future<?> running = upstream;
-    if (running != null && !running.isDone()) {
-      running.cancel(true);
-    }
-    CapacityChannel channel;
-    lock.lock();
-    try {
-      channel = capacityChannel;
-    } finally {
-      lock.unlock();
-    }
-    if (channel != null) {
-      try {
-        channel.update(WINDOW);
-      } catch (IOException e) {
-        LOG.debug("the upstream connection is already gone: {}", e.toString());
-      }
+    UpstreamCall call = upstream;
+    if (call != null) {
+      call.abort();
     }
   }
 }

@@ -14,7 +14,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
-import java.net.SocketTimeoutException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -26,29 +28,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeoutException;
-import org.apache.hc.client5.http.ConnectTimeoutException;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
-import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
-import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
-import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManager;
-import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
-import org.apache.hc.client5.http.protocol.HttpClientContext;
-import org.apache.hc.core5.concurrent.DefaultThreadFactory;
-import org.apache.hc.core5.http.ConnectionRequestTimeoutException;
-import org.apache.hc.core5.http.Header;
-import org.apache.hc.core5.http.HttpHost;
-import org.apache.hc.core5.http.HttpRequest;
-import org.apache.hc.core5.http.config.Http1Config;
-import org.apache.hc.core5.http.message.BasicHttpRequest;
-import org.apache.hc.core5.http.nio.support.BasicRequestProducer;
-import org.apache.hc.core5.io.CloseMode;
-import org.apache.hc.core5.pool.PoolStats;
-import org.apache.hc.core5.reactor.IOReactorConfig;
-import org.apache.hc.core5.util.TimeValue;
-import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,14 +38,15 @@ import org.slf4j.LoggerFactory;
  * clientToProxyRequest} and the {@code proxyToClientResponse}; we send the {@code
  * proxyToServerRequest} and read the {@code serverToProxyResponse}.
  *
- * <p>Threading. Upstream connections are driven by HttpClient's non-blocking I/O threads (one per
- * two cores, at most four); no thread waits for a function to answer. When the request supports
+ * <p>Threading. The container's thread writes the request to a pooled keep-alive connection itself;
+ * the answer is read by the proxy's non-blocking I/O threads (one per two cores, at most four, see
+ * {@link UpstreamClient}); no thread waits for a function to answer. When the request supports
  * async mode (the filter is registered with {@code asyncSupported}), the container's thread is
  * released as soon as the request (and its body) went upstream, and the answer is written to the
  * client with non-blocking servlet writes, by whichever thread has something to do. Otherwise the
  * container's thread waits and writes the answer itself, with blocking writes: slower under load,
  * same behaviour. A request body is always read by the container's thread, with blocking reads,
- * at most {@link ClientBodyProducer#WINDOW} bytes ahead of the upstream connection.
+ * at most {@link UpstreamCall#WINDOW} bytes ahead of the upstream connection.
  *
  * <p>Guarantees:
  *
@@ -96,8 +76,8 @@ public final class ReverseProxy implements AutoCloseable {
   /** The buffer each request body is read with, and the most an in-process body is read at once. */
   private static final int BUFFER_SIZE = 16 * 1024;
 
-  /** At most this many distinct per-function timeouts keep a cached request configuration. */
-  private static final int MAX_CACHED_CONFIGS = 64;
+  /** At most this many function addresses are remembered resolved. */
+  private static final int MAX_CACHED_ADDRESSES = 4096;
 
   /**
    * How the outcome reports a client connection that was aborted because the exchange failed after
@@ -112,10 +92,8 @@ public final class ReverseProxy implements AutoCloseable {
   }
 
   private final ProxySettings settings;
-  private final PoolingAsyncClientConnectionManager connectionManager;
-  private final CloseableHttpAsyncClient httpClient;
-  private final RequestConfig defaultRequestConfig;
-  private final ConcurrentMap<Duration, RequestConfig> requestConfigs = new ConcurrentHashMap<>();
+  private final UpstreamClient upstream;
+  private final ConcurrentMap<URI, InetSocketAddress> addresses = new ConcurrentHashMap<>();
 
   /**
    * Creates a proxy with its own connection pool and I/O threads.
@@ -125,37 +103,10 @@ public final class ReverseProxy implements AutoCloseable {
    */
   public ReverseProxy(ProxySettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
-    ConnectionConfig connectionConfig =
-        ConnectionConfig.custom()
-            .setConnectTimeout(Timeout.of(settings.connectTimeout()))
-            .setSocketTimeout(Timeout.of(settings.responseTimeout()))
-            // an instance may have been suspended and restarted on another port meanwhile
-            .setValidateAfterInactivity(TimeValue.ofSeconds(1))
-            .build();
-    this.connectionManager =
-        PoolingAsyncClientConnectionManagerBuilder.create()
-            .setMaxConnTotal(settings.maxConnections())
-            .setMaxConnPerRoute(settings.maxConnections())
-            .setDefaultConnectionConfig(connectionConfig)
-            .build();
-    this.defaultRequestConfig = requestConfig(settings.responseTimeout());
     int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
-    this.httpClient =
-        HttpAsyncClients.custom()
-            .setConnectionManager(connectionManager)
-            .setIOReactorConfig(
-                IOReactorConfig.custom().setIoThreadCount(ioThreads).setTcpNoDelay(true).build())
-            .setThreadFactory(new DefaultThreadFactory("faas4j-proxy", true))
-            // the answer's window: what HttpClient may read ahead of the client (ProxyExchange)
-            .setHttp1Config(Http1Config.custom().setInitialWindowSize(ProxyExchange.WINDOW).build())
-            .setDefaultRequestConfig(defaultRequestConfig)
-            .disableAutomaticRetries()
-            .disableRedirectHandling()
-            .disableCookieManagement()
-            .disableAuthCaching()
-            .disableConnectionState()
-            .build();
-    httpClient.start();
+    this.upstream =
+        new UpstreamClient(
+            "faas4j-proxy", ioThreads, settings.maxConnections(), settings.connectTimeout());
   }
 
   /** The settings this proxy was built with. */
@@ -200,7 +151,8 @@ public final class ReverseProxy implements AutoCloseable {
       throw new IllegalArgumentException(
           "upstreamPathAndQuery must start with '/', was '" + upstreamPathAndQuery + "'");
     }
-    RequestConfig requestConfig = requestConfigFor(timeout);
+    Duration responseTimeout =
+        timeout == null ? settings.responseTimeout() : ProxySettings.requirePositive(timeout, "timeout");
     long declaredLength = clientToProxyRequest.getContentLengthLong();
     try {
       if (declaredLength > settings.maxRequestBodyBytes()) {
@@ -212,7 +164,7 @@ public final class ReverseProxy implements AutoCloseable {
             proxyToClientResponse,
             http,
             upstreamPathAndQuery,
-            requestConfig,
+            responseTimeout,
             declaredLength);
       }
       if (endpoint instanceof Endpoint.InProcess inProcess) {
@@ -238,25 +190,18 @@ public final class ReverseProxy implements AutoCloseable {
    * the dead peer); faas-core's maintenance pass calls this so they do not pile up as open files.
    */
   public void closeIdleConnections(Duration idle) {
-    connectionManager.closeExpired();
-    connectionManager.closeIdle(TimeValue.of(idle));
+    upstream.closeIdle(idle);
   }
 
   /** Stops the I/O threads and closes every upstream connection. Idempotent. */
   @Override
   public void close() {
-    httpClient.close(CloseMode.IMMEDIATE);
-    try {
-      httpClient.awaitShutdown(TimeValue.ofSeconds(5));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    connectionManager.close(CloseMode.IMMEDIATE);
+    upstream.close();
   }
 
   /** Connection pool statistics; for tests that check nothing leaked. */
-  PoolStats poolStats() {
-    return connectionManager.getTotalStats();
+  UpstreamClient.Stats poolStats() {
+    return upstream.stats();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -267,39 +212,36 @@ public final class ReverseProxy implements AutoCloseable {
       HttpServletResponse proxyToClientResponse,
       Endpoint.Http endpoint,
       String upstreamPathAndQuery,
-      RequestConfig requestConfig,
+      Duration responseTimeout,
       long declaredLength)
       throws IOException {
-    HttpRequest proxyToServerRequest =
-        new BasicHttpRequest(
-            clientToProxyRequest.getMethod(), HttpHost.create(endpoint.baseUri()), upstreamPathAndQuery);
-    copyRequestHeaders(clientToProxyRequest, proxyToServerRequest);
-    ClientBodyProducer proxyToServerBody =
-        hasBody(clientToProxyRequest, declaredLength) ? new ClientBodyProducer(declaredLength) : null;
-
+    String method = clientToProxyRequest.getMethod();
+    boolean hasBody = hasBody(clientToProxyRequest, declaredLength);
+    byte[] head =
+        requestHead(clientToProxyRequest, method, upstreamPathAndQuery, endpoint, hasBody, declaredLength);
     AsyncContext asyncContext =
         clientToProxyRequest.isAsyncSupported() ? clientToProxyRequest.startAsync() : null;
     ProxyExchange exchange =
         new ProxyExchange(
-            proxyToClientResponse,
-            asyncContext,
-            e -> upstreamFailure(e, endpoint, requestConfig));
+            proxyToClientResponse, asyncContext, e -> upstreamFailure(e, endpoint, responseTimeout));
+    UpstreamCall call =
+        upstream.newCall(
+            address(endpoint),
+            head,
+            method.equals("HEAD"),
+            hasBody,
+            hasBody && declaredLength < 0,
+            isIdempotent(method),
+            responseTimeout,
+            exchange);
+    exchange.upstream(call);
     if (asyncContext != null) {
       asyncContext.setTimeout(0); // the upstream response timeout applies, not the container's
       exchange.startNonBlocking();
     }
-    HttpClientContext context = HttpClientContext.create();
-    context.setRequestConfig(requestConfig);
-    Future<Void> upstream =
-        httpClient.execute(
-            new BasicRequestProducer(proxyToServerRequest, proxyToServerBody),
-            exchange,
-            null,
-            context,
-            null);
-    exchange.upstream(upstream, proxyToServerBody);
-    if (proxyToServerBody != null) {
-      sendBody(clientToProxyRequest, proxyToServerBody, exchange);
+    upstream.start(call);
+    if (hasBody) {
+      sendBody(clientToProxyRequest, call, exchange);
     }
     if (asyncContext == null) {
       exchange.writeUntilDone();
@@ -309,7 +251,7 @@ public final class ReverseProxy implements AutoCloseable {
 
   /** Reads the client's body on this (the container's) thread and hands it upstream. */
   private void sendBody(
-      HttpServletRequest clientToProxyRequest, ClientBodyProducer proxyToServerBody, ProxyExchange exchange) {
+      HttpServletRequest clientToProxyRequest, UpstreamCall proxyToServerBody, ProxyExchange exchange) {
     try {
       InputStream clientToProxyBody =
           new ClientBodyInputStream(clientToProxyRequest.getInputStream(), settings.maxRequestBodyBytes());
@@ -320,7 +262,7 @@ public final class ReverseProxy implements AutoCloseable {
           return; // the exchange is already over (the function answered, or it failed)
         }
       }
-      proxyToServerBody.end();
+      proxyToServerBody.endBody();
     } catch (ClientBodyInputStream.BodyTooLargeException e) {
       exchange.fail(tooLarge());
     } catch (ClientBodyInputStream.ClientReadException e) {
@@ -350,9 +292,19 @@ public final class ReverseProxy implements AutoCloseable {
     }
   }
 
-  private void copyRequestHeaders(
-      HttpServletRequest clientToProxyRequest, HttpRequest proxyToServerRequest) {
+  /** The request line and header fields to send upstream, ending with the empty line. */
+  private static byte[] requestHead(
+      HttpServletRequest clientToProxyRequest,
+      String method,
+      String upstreamPathAndQuery,
+      Endpoint.Http endpoint,
+      boolean hasBody,
+      long declaredLength) {
+    requireFieldText(upstreamPathAndQuery, "request target", false);
+    StringBuilder head = new StringBuilder(512);
+    head.append(method).append(' ').append(upstreamPathAndQuery).append(" HTTP/1.1\r\n");
     String connectionTokens = Headers.joined(clientToProxyRequest.getHeaders(Headers.CONNECTION));
+    boolean hasHost = false;
     Enumeration<String> names = clientToProxyRequest.getHeaderNames();
     while (names.hasMoreElements()) {
       String name = names.nextElement();
@@ -363,72 +315,130 @@ public final class ReverseProxy implements AutoCloseable {
           || name.equalsIgnoreCase(Headers.X_FORWARDED_HOST)) {
         continue;
       }
+      hasHost |= name.equalsIgnoreCase(Headers.HOST);
       Enumeration<String> values = clientToProxyRequest.getHeaders(name);
       while (values.hasMoreElements()) {
-        proxyToServerRequest.addHeader(name, values.nextElement());
+        appendField(head, name, values.nextElement());
       }
     }
-    proxyToServerRequest.setHeader(
-        Headers.X_FORWARDED_FOR, forwardedFor(clientToProxyRequest, connectionTokens));
-    proxyToServerRequest.setHeader(Headers.X_FORWARDED_PROTO, clientToProxyRequest.getScheme());
-    proxyToServerRequest.setHeader(Headers.X_FORWARDED_HOST, forwardedHost(clientToProxyRequest));
+    if (!hasHost) {
+      appendField(head, Headers.HOST, endpoint.baseUri().getRawAuthority());
+    }
+    appendField(head, Headers.X_FORWARDED_FOR, forwardedFor(clientToProxyRequest, connectionTokens));
+    appendField(head, Headers.X_FORWARDED_PROTO, clientToProxyRequest.getScheme());
+    appendField(head, Headers.X_FORWARDED_HOST, forwardedHost(clientToProxyRequest));
+    if (hasBody) {
+      if (declaredLength >= 0) {
+        appendField(head, Headers.CONTENT_LENGTH, Long.toString(declaredLength));
+      } else {
+        appendField(head, Headers.TRANSFER_ENCODING, "chunked");
+      }
+    }
+    head.append("\r\n");
+    return head.toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private static void appendField(StringBuilder head, String name, String value) {
+    requireFieldText(name, "header name", false);
+    requireFieldText(value, "value of header " + name, true);
+    head.append(name).append(": ").append(value).append("\r\n");
+  }
+
+  /**
+   * Refuses text that would change the request's framing upstream: line breaks and other control
+   * characters (the container normally rejects them first; this is the last line of defence).
+   */
+  private static void requireFieldText(String text, String what, boolean spacesAllowed) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if ((c < 0x20 && !(spacesAllowed && c == '\t')) || c == 0x7f || (c == ' ' && !spacesAllowed)) {
+        throw new FaasException(
+            Reason.INVALID_REQUEST, "the " + what + " contains a character not allowed there");
+      }
+    }
+  }
+
+  private static boolean isIdempotent(String method) {
+    return switch (method) {
+      case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
+      default -> false;
+    };
+  }
+
+  private InetSocketAddress address(Endpoint.Http endpoint) {
+    URI baseUri = endpoint.baseUri();
+    InetSocketAddress known = addresses.get(baseUri);
+    if (known != null) {
+      return known;
+    }
+    String host = baseUri.getHost();
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    InetSocketAddress resolved = new InetSocketAddress(host, baseUri.getPort());
+    if (addresses.size() >= MAX_CACHED_ADDRESSES) {
+      addresses.clear(); // instances come and go on new ports; start over rather than grow
+    }
+    if (!resolved.isUnresolved()) {
+      addresses.put(baseUri, resolved);
+    }
+    return resolved;
   }
 
   /** Copies the function's response headers, less hop-by-hop ones, to the client's response. */
-  static void copyResponseHeaders(Header[] headers, HttpServletResponse proxyToClientResponse) {
+  static void copyResponseHeaders(
+      List<ResponseHead.Field> fields, HttpServletResponse proxyToClientResponse) {
     String connectionTokens = null;
-    for (Header header : headers) {
-      if (header.getName().equalsIgnoreCase(Headers.CONNECTION)) {
+    for (ResponseHead.Field field : fields) {
+      if (field.name().equalsIgnoreCase(Headers.CONNECTION)) {
         connectionTokens =
-            connectionTokens == null
-                ? header.getValue()
-                : connectionTokens + ", " + header.getValue();
+            connectionTokens == null ? field.value() : connectionTokens + ", " + field.value();
       }
     }
-    for (int i = 0; i < headers.length; i++) {
-      String name = headers[i].getName();
-      if (Headers.mustDrop(name, connectionTokens)) {
+    for (int i = 0; i < fields.size(); i++) {
+      ResponseHead.Field field = fields.get(i);
+      if (Headers.mustDrop(field.name(), connectionTokens)) {
         continue;
       }
       // the first value replaces what the container may have put there (Date, Server), the rest add
-      if (firstWithName(headers, i)) {
-        proxyToClientResponse.setHeader(name, headers[i].getValue());
+      if (firstWithName(fields, i)) {
+        proxyToClientResponse.setHeader(field.name(), field.value());
       } else {
-        proxyToClientResponse.addHeader(name, headers[i].getValue());
+        proxyToClientResponse.addHeader(field.name(), field.value());
       }
     }
   }
 
-  private static boolean firstWithName(Header[] headers, int index) {
-    String name = headers[index].getName();
+  private static boolean firstWithName(List<ResponseHead.Field> fields, int index) {
+    String name = fields.get(index).name();
     for (int i = 0; i < index; i++) {
-      if (headers[i].getName().equalsIgnoreCase(name)) {
+      if (fields.get(i).name().equalsIgnoreCase(name)) {
         return false;
       }
     }
     return true;
   }
 
-  private static FaasException upstreamFailure(
-      Exception e, Endpoint.Http endpoint, RequestConfig requestConfig) {
+  private FaasException upstreamFailure(
+      IOException e, Endpoint.Http endpoint, Duration responseTimeout) {
     String where = "function instance at " + endpoint.baseUri();
-    if (e instanceof ConnectionRequestTimeoutException || e instanceof TimeoutException) {
+    if (e instanceof UpstreamClient.PoolTimeoutException) {
       return new FaasException(
           Reason.UNAVAILABLE,
           "no free connection to the " + where + " within the connect timeout: every pooled"
               + " connection is busy; raise maxConnections or the instance's capacity",
           e);
     }
-    if (e instanceof ConnectTimeoutException) {
+    if (e instanceof UpstreamClient.ConnectTimeoutException) {
       return new FaasException(
           Reason.UPSTREAM_TIMEOUT,
-          "could not connect to the " + where + " within " + requestConfig.getConnectTimeout().toMilliseconds() + " ms",
+          "could not connect to the " + where + " within " + settings.connectTimeout().toMillis() + " ms",
           e);
     }
-    if (e instanceof SocketTimeoutException) {
+    if (e instanceof UpstreamClient.ResponseTimeoutException) {
       return new FaasException(
           Reason.UPSTREAM_TIMEOUT,
-          "the " + where + " did not answer within " + requestConfig.getResponseTimeout().toMilliseconds() + " ms",
+          "the " + where + " did not answer within " + responseTimeout.toMillis() + " ms",
           e);
     }
     if (e instanceof ConnectException) {
@@ -441,33 +451,6 @@ public final class ReverseProxy implements AutoCloseable {
   private static String describe(Throwable e) {
     String message = e.getMessage();
     return message == null ? e.getClass().getSimpleName() : message;
-  }
-
-  private RequestConfig requestConfigFor(Duration timeout) {
-    if (timeout == null || timeout.equals(settings.responseTimeout())) {
-      return defaultRequestConfig;
-    }
-    RequestConfig cached = requestConfigs.get(timeout);
-    if (cached != null) {
-      return cached;
-    }
-    RequestConfig created = requestConfig(ProxySettings.requirePositive(timeout, "timeout"));
-    if (requestConfigs.size() < MAX_CACHED_CONFIGS) {
-      requestConfigs.putIfAbsent(timeout, created);
-    }
-    return created;
-  }
-
-  private RequestConfig requestConfig(Duration responseTimeout) {
-    return RequestConfig.custom()
-        .setConnectionRequestTimeout(Timeout.of(settings.connectTimeout()))
-        .setResponseTimeout(Timeout.of(responseTimeout))
-        .setRedirectsEnabled(false)
-        .setExpectContinueEnabled(false)
-        .setContentCompressionEnabled(false)
-        .setAuthenticationEnabled(false)
-        .setProtocolUpgradeEnabled(false)
-        .build();
   }
 
   private FaasException tooLarge() {

@@ -63,7 +63,7 @@ class ReverseProxyFaultTest {
       assertThat(response.status()).as("a silent upstream gives 504").isEqualTo(504);
       assertThat(proxy.awaitOutcomes(1).errors).as("reason reported to the caller").extracting(e -> e.reason())
           .containsExactly(Reason.UPSTREAM_TIMEOUT);
-      assertThat(Await.until(() -> proxy.proxy.poolStats().getLeased() == 0))
+      assertThat(Await.until(() -> proxy.proxy.poolStats().leased() == 0))
           .as("no connection left leased")
           .isTrue();
     }
@@ -262,7 +262,7 @@ class ReverseProxyFaultTest {
       assertThat(upstreamReceived.get())
           .as("upstream never received the whole body")
           .isLessThan(80 * 1024);
-      assertThat(Await.until(() -> proxy.proxy.poolStats().getLeased() == 0))
+      assertThat(Await.until(() -> proxy.proxy.poolStats().leased() == 0))
           .as("no connection left leased")
           .isTrue();
     }
@@ -301,10 +301,10 @@ class ReverseProxyFaultTest {
       assertThat(Await.latch(upstreamSawClose))
           .as("upstream sees its connection closed after the client went away")
           .isTrue();
-      assertThat(Await.until(() -> proxy.proxy.poolStats().getLeased() == 0))
+      assertThat(Await.until(() -> proxy.proxy.poolStats().leased() == 0))
           .as("the aborted connection is not leaked")
           .isTrue();
-      assertThat(proxy.proxy.poolStats().getAvailable())
+      assertThat(proxy.proxy.poolStats().available())
           .as("the aborted connection is not returned to the pool for reuse")
           .isZero();
     }
@@ -344,7 +344,7 @@ class ReverseProxyFaultTest {
       assertThat(Await.latch(upstreamSawClose))
           .as("upstream sees its connection closed after the client went away mid-body")
           .isTrue();
-      assertThat(Await.until(() -> proxy.proxy.poolStats().getLeased() == 0))
+      assertThat(Await.until(() -> proxy.proxy.poolStats().leased() == 0))
           .as("the aborted connection is not leaked")
           .isTrue();
     }

@@ -274,7 +274,7 @@ class ReverseProxyHttpTest {
       assertThat(answer)
           .as("upstream received exactly the bytes sent (count and SHA-256)")
           .isEqualTo(sent.bytes() + " " + sent.sha256());
-      assertThat(Await.until(() -> proxy.proxy.poolStats().getLeased() == 0))
+      assertThat(Await.until(() -> proxy.proxy.poolStats().leased() == 0))
           .as("no connection left leased")
           .isTrue();
     }
@@ -346,14 +346,14 @@ class ReverseProxyHttpTest {
         ContentResponse response =
             client.newRequest(proxy.uri("/again")).timeout(60, TimeUnit.SECONDS).send();
         assertThat(response.getStatus()).as("status of request %d", i).isEqualTo(200);
-        assertThat(Await.until(() -> proxy.proxy.poolStats().getLeased() == 0))
+        assertThat(Await.until(() -> proxy.proxy.poolStats().leased() == 0))
             .as("connection released after request %d", i)
             .isTrue();
       }
 
       assertThat(upstreamSeenPorts).as("three sequential requests share one upstream connection").hasSize(1);
-      assertThat(proxy.proxy.poolStats().getLeased()).as("no connection left leased").isZero();
-      assertThat(proxy.proxy.poolStats().getAvailable()).as("the connection is back in the pool").isEqualTo(1);
+      assertThat(proxy.proxy.poolStats().leased()).as("no connection left leased").isZero();
+      assertThat(proxy.proxy.poolStats().available()).as("the connection is back in the pool").isEqualTo(1);
     }
   }
 

@@ -26,20 +26,36 @@ class ReverseProxyPoolTest {
   }
 
   @Test
-  void closeIdleConnectionsReleasesConnectionsToAnUpstreamThatWentAway() throws Exception {
+  void aPooledConnectionLeavesThePoolAsSoonAsItsInstanceGoesAway() throws Exception {
     try (ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), null)) {
       JettyUpstream upstream = new JettyUpstream((request, response) -> response.getWriter().write("ok"));
       proxy.endpoint(upstream.endpoint());
       assertThat(client.newRequest(proxy.uri("/")).timeout(30, TimeUnit.SECONDS).send().getContentAsString()).isEqualTo("ok");
-      assertThat(Await.until(() -> proxy.proxy.poolStats().getLeased() == 0)).isTrue();
-      assertThat(proxy.proxy.poolStats().getAvailable()).as("kept for reuse").isEqualTo(1);
+      assertThat(Await.until(() -> proxy.proxy.poolStats().leased() == 0)).isTrue();
+      assertThat(proxy.proxy.poolStats().available()).as("kept for reuse").isEqualTo(1);
 
       upstream.close(); // the instance is suspended: its end of the pooled connection closes
 
+      assertThat(Await.until(() -> proxy.proxy.poolStats().available() == 0))
+          .as("the pool watches idle connections and drops one its peer closed")
+          .isTrue();
+    }
+  }
+
+  @Test
+  void closeIdleConnectionsClosesThoseIdleForAtLeastTheGivenTime() throws Exception {
+    try (JettyUpstream upstream = new JettyUpstream((request, response) -> response.getWriter().write("ok"));
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+      assertThat(client.newRequest(proxy.uri("/")).timeout(30, TimeUnit.SECONDS).send().getContentAsString()).isEqualTo("ok");
+      assertThat(Await.until(() -> proxy.proxy.poolStats().leased() == 0)).isTrue();
+
       proxy.proxy.closeIdleConnections(Duration.ofHours(1));
-      assertThat(proxy.proxy.poolStats().getAvailable()).as("not idle that long yet").isEqualTo(1);
+      assertThat(proxy.proxy.poolStats().available()).as("not idle that long yet").isEqualTo(1);
       proxy.proxy.closeIdleConnections(Duration.ZERO);
-      assertThat(proxy.proxy.poolStats().getAvailable()).as("released").isZero();
+      assertThat(proxy.proxy.poolStats().available()).as("released").isZero();
+      assertThat(client.newRequest(proxy.uri("/")).timeout(30, TimeUnit.SECONDS).send().getContentAsString())
+          .as("the next request opens a new connection")
+          .isEqualTo("ok");
     }
   }
 }

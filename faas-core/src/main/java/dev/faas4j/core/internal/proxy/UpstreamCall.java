@@ -1,0 +1,373 @@
+package dev.faas4j.core.internal.proxy;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One request sent upstream by {@link UpstreamClient}, from its head to the end of the response.
+ *
+ * <p>Three parties touch a call. The thread that {@link UpstreamClient#start started} it (the
+ * servlet container's) writes the head and then {@link #offer offers} the body, with blocking
+ * semantics: it writes straight to the socket while the socket takes it, and waits when {@link
+ * #WINDOW} bytes are already queued. The connection's I/O thread reads the response and hands it
+ * to the {@link Handler}, and writes queued bytes when the socket has room again. The handler
+ * {@link #grant grants} read-ahead back as it passes the answer on, and may {@link #abort} the call
+ * from any thread.
+ *
+ * <p>The request bytes are written under this call's lock; the handler is always called without
+ * it, so the handler may take its own lock and call back in.
+ */
+final class UpstreamCall implements ResponseParser.Listener {
+
+  /** What receives the response. Called on the I/O thread, except {@link #onFailure}: any thread. */
+  interface Handler extends ResponseParser.Listener {
+    /**
+     * The call failed before the response ended: the connection could not be opened, the function
+     * stayed silent too long, broke the protocol, or closed the connection. Called at most once,
+     * never after {@link #onEnd}.
+     */
+    void onFailure(IOException cause);
+  }
+
+  /** Bytes that may wait in either direction: request body not yet written, answer not yet granted. */
+  static final int WINDOW = 64 * 1024;
+
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+  final InetSocketAddress address;
+  final Handler handler;
+  final boolean headRequest;
+  /** Safe to send again on a new connection when a reused one closed before any answer. */
+  final boolean retryable;
+  final long timeoutNanos;
+  private final byte[] head;
+  private final boolean chunked;
+  private final UpstreamClient client;
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition room = lock.newCondition();
+  private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
+  private int outboundBytes;
+  private boolean bodyEnded;
+  private boolean done;
+  private boolean retried;
+  private UpstreamConnection connection;
+  private UpstreamConnection detached;
+  /** Answer bytes handed to the handler and not granted back yet. */
+  private int unacknowledged;
+  private boolean readPaused;
+
+  /** When the function must have said something next; refreshed by every read and write. */
+  volatile long deadline;
+
+  UpstreamCall(
+      UpstreamClient client,
+      InetSocketAddress address,
+      byte[] head,
+      boolean headRequest,
+      boolean hasBody,
+      boolean chunked,
+      boolean retryable,
+      long timeoutNanos,
+      Handler handler) {
+    this.client = client;
+    this.address = address;
+    this.head = head;
+    this.headRequest = headRequest;
+    this.bodyEnded = !hasBody;
+    this.chunked = chunked;
+    this.retryable = retryable && !hasBody;
+    this.timeoutNanos = timeoutNanos;
+    this.handler = handler;
+    outbound.add(ByteBuffer.wrap(head));
+    outboundBytes = head.length;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // the request: the starting thread, and the I/O thread when the socket has room
+
+  /**
+   * Sends a piece of the request body, waiting while the window is full.
+   *
+   * @return false if the call is over (answered, failed or aborted) and the rest is not wanted
+   * @throws InterruptedIOException if the waiting thread is interrupted
+   */
+  boolean offer(byte[] bytes, int offset, int length) throws InterruptedIOException {
+    if (length == 0) {
+      return true;
+    }
+    ByteBuffer piece;
+    if (chunked) {
+      byte[] size = (Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+      piece = ByteBuffer.allocate(size.length + length + 2);
+      piece.put(size).put(bytes, offset, length).put(CRLF).flip();
+    } else {
+      byte[] copy = new byte[length];
+      System.arraycopy(bytes, offset, copy, 0, length);
+      piece = ByteBuffer.wrap(copy);
+    }
+    IOException failure;
+    lock.lock();
+    try {
+      while (!done && outboundBytes > 0 && outboundBytes + length > WINDOW) {
+        try {
+          if (!room.await(timeoutNanos, TimeUnit.NANOSECONDS)) {
+            break; // the I/O thread's sweep fails a call whose socket stays full
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while forwarding the request body");
+        }
+      }
+      if (done) {
+        return false;
+      }
+      outbound.add(piece);
+      outboundBytes += piece.remaining();
+      failure = flushLocked();
+    } finally {
+      lock.unlock();
+    }
+    if (failure != null) {
+      client.failed(this, failure);
+      return false;
+    }
+    return true;
+  }
+
+  /** Marks the end of the request body. */
+  void endBody() {
+    IOException failure;
+    lock.lock();
+    try {
+      if (done || bodyEnded) {
+        return;
+      }
+      bodyEnded = true;
+      if (chunked) {
+        outbound.add(ByteBuffer.wrap(LAST_CHUNK));
+        outboundBytes += LAST_CHUNK.length;
+      }
+      failure = flushLocked();
+    } finally {
+      lock.unlock();
+    }
+    if (failure != null) {
+      client.failed(this, failure);
+    }
+  }
+
+  /** The I/O thread or the starting thread: writes what is queued as far as the socket takes it. */
+  IOException flush() {
+    lock.lock();
+    try {
+      return flushLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private IOException flushLocked() {
+    UpstreamConnection on = connection;
+    if (done || on == null || !on.isConnected()) {
+      return null; // written once the connection is there
+    }
+    try {
+      int wrote = 0;
+      while (!outbound.isEmpty()) {
+        ByteBuffer next = outbound.peek();
+        int before = next.remaining();
+        on.write(next);
+        wrote += before - next.remaining();
+        outboundBytes -= before - next.remaining();
+        if (next.hasRemaining()) {
+          on.wantWrite(true);
+          break;
+        }
+        outbound.poll();
+      }
+      if (outbound.isEmpty()) {
+        on.wantWrite(false);
+      }
+      if (wrote > 0) {
+        deadline = System.nanoTime() + timeoutNanos;
+        room.signalAll();
+      }
+      return null;
+    } catch (IOException e) {
+      return e;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // the response: the I/O thread
+
+  @Override
+  public void onHead(ResponseHead responseHead) throws IOException {
+    handler.onHead(responseHead);
+  }
+
+  @Override
+  public void onData(ByteBuffer piece) throws IOException {
+    boolean pause;
+    lock.lock();
+    try {
+      unacknowledged += piece.remaining();
+      pause = unacknowledged >= WINDOW && !readPaused;
+      readPaused |= pause;
+    } finally {
+      lock.unlock();
+    }
+    handler.onData(piece); // grants from inside this call are seen below, under the lock
+    if (pause) {
+      updateReadInterest();
+    }
+  }
+
+  @Override
+  public void onEnd() throws IOException {
+    handler.onEnd();
+  }
+
+  /** The handler passed {@code bytes} of the answer on: the function may send that much more. */
+  void grant(int bytes) {
+    lock.lock();
+    try {
+      unacknowledged = Math.max(0, unacknowledged - bytes);
+      if (!readPaused || unacknowledged >= WINDOW) {
+        return;
+      }
+      readPaused = false;
+      deadline = System.nanoTime() + timeoutNanos; // the silence was the client's, not the function's
+    } finally {
+      lock.unlock();
+    }
+    updateReadInterest();
+  }
+
+  /**
+   * Makes the connection's read interest match {@link #readPaused}. Under the lock, so that a pause
+   * and a resume decided on two threads reach the connection in the order they were decided.
+   */
+  private void updateReadInterest() {
+    lock.lock();
+    try {
+      if (connection != null) {
+        connection.pauseReading(readPaused);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** True while the answer waits for the handler: the function's silence is not its fault. */
+  boolean readPaused() {
+    lock.lock();
+    try {
+      return readPaused;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Ends the call early from any thread: its connection is closed, not reused. */
+  void abort() {
+    client.abort(this);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // life cycle, driven by UpstreamClient
+
+  /** Binds the call to a connection that is ready or being opened. */
+  void attach(UpstreamConnection on) {
+    lock.lock();
+    try {
+      connection = on;
+      deadline = System.nanoTime() + timeoutNanos;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Marks the call over and detaches it from its connection (see {@link #detached()}).
+   *
+   * @return false if it already was over
+   */
+  boolean end() {
+    lock.lock();
+    try {
+      if (done) {
+        return false;
+      }
+      done = true;
+      detached = connection;
+      connection = null;
+      outbound.clear();
+      outboundBytes = 0;
+      room.signalAll();
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The connection the call had when it {@link #end ended}, or null if it was waiting for one. */
+  UpstreamConnection detached() {
+    lock.lock();
+    try {
+      return detached;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** After the response ended: whether the whole request went out, so the connection is clean. */
+  boolean requestSent() {
+    lock.lock();
+    try {
+      return bodyEnded && outbound.isEmpty();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Prepares a retry on a new connection after a reused one closed before answering.
+   *
+   * @return false when the call may not be retried (it has a body, was retried, or is over)
+   */
+  boolean rewindForRetry() {
+    lock.lock();
+    try {
+      if (done || !retryable || retried) {
+        return false;
+      }
+      retried = true;
+      connection = null;
+      outbound.clear();
+      outbound.add(ByteBuffer.wrap(head));
+      outboundBytes = head.length;
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  boolean isDone() {
+    lock.lock();
+    try {
+      return done;
+    } finally {
+      lock.unlock();
+    }
+  }
+}

@@ -1,0 +1,233 @@
+package dev.faas4j.core.internal.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faas4j.api.FaasException.Reason;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The proxy's own upstream client, through the proxy in a real Jetty, against raw upstreams that
+ * do what a keep-alive peer may do: close a connection as a request arrives, send bytes nobody
+ * asked for, keep every connection busy.
+ */
+@ExtendWith(NoLeakedThreads.class)
+class UpstreamClientTest {
+
+  private static final String GET =
+      "GET /f HTTP/1.1\r\nHost: hello.func.local\r\nConnection: close\r\n\r\n";
+  private static final String POST =
+      "POST /f HTTP/1.1\r\nHost: hello.func.local\r\nContent-Length: 4\r\nConnection: close\r\n\r\n";
+  private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+  /** Clients that run while the test thread does something else. */
+  private final ExecutorService clients = Executors.newFixedThreadPool(2);
+
+  @AfterEach
+  void stopClients() throws InterruptedException {
+    clients.shutdownNow();
+    assertThat(clients.awaitTermination(10, TimeUnit.SECONDS)).as("client threads ended").isTrue();
+  }
+
+  /**
+   * The first connection answers one request, then closes as the next one arrives, without a word:
+   * what a keep-alive peer does when its idle timer fires just as a request is sent.
+   */
+  private static RawUpstream.ConnectionHandler closesAfterOneAnswer(AtomicInteger served) {
+    AtomicInteger connections = new AtomicInteger();
+    return (socket, in, out) -> {
+      boolean first = connections.incrementAndGet() == 1;
+      while (true) {
+        RawUpstream.readHead(in);
+        if (first && served.get() == 1) {
+          return; // closes the socket with the request unanswered
+        }
+        served.incrementAndGet();
+        RawUpstream.write(out, OK);
+      }
+    };
+  }
+
+  @Test
+  void aRequestWithoutBodyIsSentAgainWhenAReusedConnectionClosesBeforeAnswering() throws Exception {
+    AtomicInteger served = new AtomicInteger();
+    try (RawUpstream upstream = new RawUpstream(closesAfterOneAnswer(served));
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+      assertThat(RawClient.exchange(proxy.port(), GET, null).status()).isEqualTo(200);
+
+      RawClient.Response second = RawClient.exchange(proxy.port(), GET, null);
+
+      assertThat(second.status()).as("sent again on a new connection").isEqualTo(200);
+      assertThat(second.bodyText()).isEqualTo("ok");
+      assertThat(upstream.connections.get()).as("connections the upstream saw").isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aRequestWithABodyIsNotSentTwice() throws Exception {
+    AtomicInteger served = new AtomicInteger();
+    try (RawUpstream upstream = new RawUpstream(closesAfterOneAnswer(served));
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+      assertThat(RawClient.exchange(proxy.port(), GET, null).status()).isEqualTo(200);
+
+      RawClient.Response second =
+          RawClient.exchange(proxy.port(), POST, "data".getBytes(StandardCharsets.US_ASCII));
+
+      assertThat(second.status())
+          .as("the function may have acted on it: the failure is reported, not retried")
+          .isEqualTo(502);
+      assertThat(upstream.connections.get()).as("no second connection").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void aConnectionWithBytesAfterTheAnswerIsNotReused() throws Exception {
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  // a second answer nobody asked for: reused, it would answer the next request
+                  RawUpstream.write(out, OK + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale");
+                  in.read(); // hold the connection open until the proxy closes it
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+
+      RawClient.Response first = RawClient.exchange(proxy.port(), GET, null);
+      RawClient.Response second = RawClient.exchange(proxy.port(), GET, null);
+
+      assertThat(first.bodyText()).isEqualTo("ok");
+      assertThat(second.bodyText()).as("the stale answer was dropped with its connection").isEqualTo("ok");
+      assertThat(upstream.connections.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aConnectionTheFunctionClosesWhileIdleLeavesThePool() throws Exception {
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  RawUpstream.write(out, OK);
+                  // and then closes the idle keep-alive connection
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+
+      assertThat(RawClient.exchange(proxy.port(), GET, null).status()).isEqualTo(200);
+
+      assertThat(Await.until(() -> proxy.proxy.poolStats().available() == 0 && proxy.proxy.poolStats().leased() == 0))
+          .as("the closed connection is noticed without a request")
+          .isTrue();
+      assertThat(RawClient.exchange(proxy.port(), GET, null).status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void whenEveryConnectionStaysBusyARequestWaitsThenGets503() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  release.await(30, TimeUnit.SECONDS);
+                  RawUpstream.write(out, OK);
+                  in.read();
+                });
+        ProxyServer proxy =
+            new ProxyServer(
+                ProxySettings.defaults().withMaxConnections(1).withConnectTimeout(Duration.ofMillis(300)),
+                upstream.endpoint())) {
+      Future<RawClient.Response> busy = clients.submit(() -> RawClient.exchange(proxy.port(), GET, null));
+      assertThat(Await.until(() -> upstream.connections.get() == 1)).isTrue();
+
+      RawClient.Response refused = RawClient.exchange(proxy.port(), GET, null);
+      release.countDown();
+
+      assertThat(refused.status()).as("no connection came free within the connect timeout").isEqualTo(503);
+      assertThat(busy.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+      assertThat(proxy.awaitOutcomes(2).errors).extracting(e -> e.reason()).containsExactly(Reason.UNAVAILABLE);
+      assertThat(upstream.connections.get()).as("never more than the one allowed").isEqualTo(1);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void aWaitingRequestTakesTheConnectionTheFirstOneFrees() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  release.await(30, TimeUnit.SECONDS);
+                  RawUpstream.write(out, OK);
+                  RawUpstream.readHead(in);
+                  RawUpstream.write(out, OK);
+                  in.read();
+                });
+        ProxyServer proxy =
+            new ProxyServer(ProxySettings.defaults().withMaxConnections(1), upstream.endpoint())) {
+      Future<RawClient.Response> first = clients.submit(() -> RawClient.exchange(proxy.port(), GET, null));
+      assertThat(Await.until(() -> upstream.connections.get() == 1)).isTrue();
+      Future<RawClient.Response> second = clients.submit(() -> RawClient.exchange(proxy.port(), GET, null));
+      assertThat(Await.until(() -> proxy.proxy.poolStats().pending() == 1)).as("the second waits").isTrue();
+
+      release.countDown();
+
+      assertThat(first.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+      assertThat(second.get(30, TimeUnit.SECONDS).status()).isEqualTo(200);
+      assertThat(upstream.connections.get()).as("both over the one connection").isEqualTo(1);
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void aResponseHeadLargerThanTheLimitIsAnsweredWith502() throws Exception {
+    String huge = "x".repeat(UpstreamClient.MAX_HEAD_BYTES);
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  RawUpstream.write(out, "HTTP/1.1 200 OK\r\nX-Huge: " + huge + "\r\nContent-Length: 2\r\n\r\nok");
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+
+      RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
+
+      assertThat(response.status()).isEqualTo(502);
+      assertThat(proxy.awaitOutcomes(1).errors.get(0).getMessage()).contains("larger than");
+    }
+  }
+
+  @Test
+  void anAnswerTrickledOneByteAtATimeArrivesWhole() throws Exception {
+    String answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  socket.setTcpNoDelay(true);
+                  for (byte b : answer.getBytes(StandardCharsets.US_ASCII)) {
+                    out.write(b);
+                    out.flush();
+                  }
+                  in.read();
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+
+      RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
+
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.bodyText()).isEqualTo("hello world");
+    }
+  }
+}
