@@ -40,9 +40,10 @@ import collections, sys
 layers = [
     ("JIT compiler", ["CompileBroker"]),
     ("GC", ["GCTaskThread", "G1"]),
-    ("proxy: answer written to the client (on HttpClient's I/O thread)", ["ProxyExchange"]),
-    ("HttpClient: I/O reactor (upstream read, write, parse)", ["org/apache/hc/core5/reactor"]),
-    ("HttpClient: submit (exec chain, pool lease)", ["CloseableHttpAsyncClient.execute"]),
+    ("proxy: answer written to the client (on the upstream I/O thread)", ["ProxyExchange"]),
+    ("proxy: upstream response read and parsed", ["UpstreamClient$Loop.read", "ResponseParser"]),
+    ("proxy: upstream selector (wait, wake-up, timeouts)", ["UpstreamClient$Loop"]),
+    ("proxy: request written upstream, pool", ["UpstreamClient", "UpstreamCall", "UpstreamConnection"]),
     ("proxy: request head, headers, body", ["ReverseProxy"]),
     ("faas: route, resolve, lease", ["Faas.route", "Faas.resolve", "Instances.acquire", "FaasFilter"]),
     ("jetty: parse, dispatch, complete", ["HttpConnection.onFillable", "HttpParser", "ServletChannel"]),
