@@ -555,25 +555,34 @@ final class UpstreamClient implements AutoCloseable {
       try {
         while (running) {
           selector.select(TimeUnit.NANOSECONDS.toMillis(SWEEP_NANOS));
-          Runnable task;
-          while ((task = tasks.poll()) != null) {
-            task.run();
-          }
-          for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
-            SelectionKey key = it.next();
-            it.remove();
-            handle(key);
-          }
-          long now = System.nanoTime();
-          if (now - nextSweep >= 0) {
-            nextSweep = now + SWEEP_NANOS;
-            sweep(now);
+          try {
+            runOnce();
+          } catch (RuntimeException e) {
+            // a bug in a task or a handler: log it, keep serving every other connection
+            LOG.error("unexpected failure on the proxy's I/O thread {}", thread.getName(), e);
           }
         }
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException e) {
         LOG.error("the proxy's I/O thread {} failed; its connections are closed", thread.getName(), e);
       } finally {
         shutDown();
+      }
+    }
+
+    private void runOnce() {
+      Runnable task;
+      while ((task = tasks.poll()) != null) {
+        task.run();
+      }
+      for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+        SelectionKey key = it.next();
+        it.remove();
+        handle(key);
+      }
+      long now = System.nanoTime();
+      if (now - nextSweep >= 0) {
+        nextSweep = now + SWEEP_NANOS;
+        sweep(now);
       }
     }
 
@@ -602,6 +611,10 @@ final class UpstreamClient implements AutoCloseable {
         // closed by another thread meanwhile
       } catch (IOException e) {
         connectionFailed(connection, e);
+      } catch (RuntimeException e) {
+        // a bug here or in a handler must cost one call, not the thread that serves all the others
+        LOG.error("unexpected failure on {}; closing it", connection, e);
+        connectionFailed(connection, new IOException("internal error: " + e, e));
       }
     }
 

@@ -3,6 +3,9 @@ package dev.faas4j.core.internal.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faas4j.api.FaasException.Reason;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -228,6 +231,68 @@ class UpstreamClientTest {
 
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.bodyText()).isEqualTo("hello world");
+    }
+  }
+
+  /** Records what a call delivers; optionally throws where a buggy handler would. */
+  private static final class Recorder implements UpstreamCall.Handler {
+    final CountDownLatch over = new CountDownLatch(1);
+    final StringBuilder body = new StringBuilder();
+    final boolean throwOnHead;
+    volatile IOException failure;
+
+    Recorder(boolean throwOnHead) {
+      this.throwOnHead = throwOnHead;
+    }
+
+    @Override
+    public void onHead(ResponseHead head) {
+      if (throwOnHead) {
+        throw new IllegalStateException("a handler bug");
+      }
+    }
+
+    @Override
+    public void onData(ByteBuffer piece) {
+      body.append(StandardCharsets.US_ASCII.decode(piece));
+    }
+
+    @Override
+    public void onEnd() {
+      over.countDown();
+    }
+
+    @Override
+    public void onFailure(IOException cause) {
+      failure = cause;
+      over.countDown();
+    }
+  }
+
+  @Test
+  void aHandlerThatThrowsCostsItsOwnCallNotTheIoThread() throws Exception {
+    byte[] head = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  while (true) {
+                    RawUpstream.readHead(in);
+                    RawUpstream.write(out, OK);
+                  }
+                });
+        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, Duration.ofSeconds(5))) {
+      InetSocketAddress address = new InetSocketAddress("127.0.0.1", upstream.endpoint().baseUri().getPort());
+      Recorder buggy = new Recorder(true);
+      client.start(client.newCall(address, head, false, false, false, true, Duration.ofSeconds(5), buggy));
+      assertThat(buggy.over.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(buggy.failure).as("the call failed").hasMessageContaining("internal error");
+
+      Recorder next = new Recorder(false);
+      client.start(client.newCall(address, head, false, false, false, true, Duration.ofSeconds(5), next));
+
+      assertThat(next.over.await(30, TimeUnit.SECONDS)).as("the I/O thread still serves").isTrue();
+      assertThat(next.failure).isNull();
+      assertThat(next.body.toString()).isEqualTo("ok");
     }
   }
 }
