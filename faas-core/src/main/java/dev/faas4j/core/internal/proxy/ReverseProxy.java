@@ -45,8 +45,9 @@ import org.slf4j.LoggerFactory;
  * released as soon as the request (and its body) went upstream, and the answer is written to the
  * client with non-blocking servlet writes, by whichever thread has something to do. Otherwise the
  * container's thread waits and writes the answer itself, with blocking writes: slower under load,
- * same behaviour. A request body is always read by the container's thread, with blocking reads,
- * at most {@link UpstreamCall#WINDOW} bytes ahead of the upstream connection.
+ * same behaviour. A request body is read with non-blocking reads in async mode ({@link
+ * ClientBodyListener}), with blocking reads by the container's thread otherwise; either way at most
+ * {@link UpstreamCall#WINDOW} bytes ahead of the upstream connection.
  *
  * <p>Guarantees:
  *
@@ -240,7 +241,17 @@ public final class ReverseProxy implements AutoCloseable {
       exchange.startNonBlocking();
     }
     upstream.start(call);
-    if (hasBody) {
+    if (hasBody && asyncContext != null) {
+      clientToProxyRequest
+          .getInputStream()
+          .setReadListener(
+              new ClientBodyListener(
+                  clientToProxyRequest.getInputStream(),
+                  call,
+                  exchange,
+                  settings.maxRequestBodyBytes(),
+                  this::tooLarge));
+    } else if (hasBody) {
       sendBody(clientToProxyRequest, call, exchange);
     }
     if (asyncContext == null) {
@@ -249,7 +260,7 @@ public final class ReverseProxy implements AutoCloseable {
     return exchange.done();
   }
 
-  /** Reads the client's body on this (the container's) thread and hands it upstream. */
+  /** Blocking mode: reads the client's body on this (the container's) thread and hands it upstream. */
   private void sendBody(
       HttpServletRequest clientToProxyRequest, UpstreamCall proxyToServerBody, ProxyExchange exchange) {
     try {

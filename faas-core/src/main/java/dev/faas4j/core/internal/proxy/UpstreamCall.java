@@ -56,6 +56,9 @@ final class UpstreamCall implements ResponseParser.Listener {
   private final Condition room = lock.newCondition();
   private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
   private int outboundBytes;
+  /** Run once when a piece of the wanted size fits the window again (or the call ends). */
+  private Runnable whenRoom;
+  private int whenRoomFor;
   private boolean bodyEnded;
   private boolean done;
   private boolean retried;
@@ -165,14 +168,63 @@ final class UpstreamCall implements ResponseParser.Listener {
     }
   }
 
-  /** The I/O thread or the starting thread: writes what is queued as far as the socket takes it. */
-  IOException flush() {
+  /** Whether {@link #offer} would take {@code length} bytes now without waiting. */
+  boolean hasRoomFor(int length) {
     lock.lock();
     try {
-      return flushLocked();
+      return fits(length);
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Runs {@code action} once {@code length} bytes fit the window (at once if they do now), or
+   * once the call is over, on whichever thread frees the room. For a reader that must not block.
+   */
+  void whenRoomFor(int length, Runnable action) {
+    lock.lock();
+    try {
+      if (!fits(length)) {
+        whenRoom = action;
+        whenRoomFor = length;
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    action.run();
+  }
+
+  private boolean fits(int length) {
+    return done || outboundBytes == 0 || outboundBytes + length <= WINDOW;
+  }
+
+  /** With the lock held: takes the room callback if its condition holds now. */
+  private Runnable takeWhenRoom() {
+    Runnable action = whenRoom;
+    if (action == null || !fits(whenRoomFor)) {
+      return null;
+    }
+    whenRoom = null;
+    return action;
+  }
+
+  /** The I/O thread or the starting thread: writes what is queued as far as the socket takes it. */
+  IOException flush() {
+    Runnable roomFreed;
+    IOException failure;
+    lock.lock();
+    try {
+      failure = flushLocked();
+      roomFreed = takeWhenRoom();
+    } finally {
+      lock.unlock();
+    }
+    if (roomFreed != null) {
+      roomFreed.run();
+    }
+    return failure;
   }
 
   private IOException flushLocked() {
@@ -303,6 +355,7 @@ final class UpstreamCall implements ResponseParser.Listener {
    * @return false if it already was over
    */
   boolean end() {
+    Runnable waiting;
     lock.lock();
     try {
       if (done) {
@@ -314,10 +367,15 @@ final class UpstreamCall implements ResponseParser.Listener {
       outbound.clear();
       outboundBytes = 0;
       room.signalAll();
-      return true;
+      waiting = whenRoom;
+      whenRoom = null;
     } finally {
       lock.unlock();
     }
+    if (waiting != null) {
+      waiting.run(); // a non-blocking reader learns the call is over from its next offer
+    }
+    return true;
   }
 
   /** The connection the call had when it {@link #end ended}, or null if it was waiting for one. */

@@ -217,8 +217,9 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void chunkedBodyOverTheLimitIsAnsweredWith413AndTheUpstreamExchangeIsAborted() throws Exception {
+  @ParameterizedTest(name = "async {0}")
+  @ValueSource(booleans = {true, false})
+  void chunkedBodyOverTheLimitIsAnsweredWith413AndTheUpstreamExchangeIsAborted(boolean async) throws Exception {
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
     AtomicLong upstreamReceived = new AtomicLong();
     try (RawUpstream upstream =
@@ -239,7 +240,7 @@ class ReverseProxyFaultTest {
                 });
         ProxyServer proxy =
             new ProxyServer(
-                ProxySettings.defaults().withMaxRequestBodyBytes(64 * 1024), upstream.endpoint())) {
+                ProxySettings.defaults().withMaxRequestBodyBytes(64 * 1024), upstream.endpoint(), async)) {
 
       RawClient.Response response;
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {

@@ -66,6 +66,8 @@ class UpstreamClientTest {
     try (RawUpstream upstream = new RawUpstream(closesAfterOneAnswer(served));
         ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
       assertThat(RawClient.exchange(proxy.port(), GET, null).status()).isEqualTo(200);
+      // the client may have its answer a moment before the connection is back in the pool
+      assertThat(Await.until(() -> proxy.proxy.poolStats().available() == 1)).isTrue();
 
       RawClient.Response second = RawClient.exchange(proxy.port(), GET, null);
 
@@ -81,6 +83,8 @@ class UpstreamClientTest {
     try (RawUpstream upstream = new RawUpstream(closesAfterOneAnswer(served));
         ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
       assertThat(RawClient.exchange(proxy.port(), GET, null).status()).isEqualTo(200);
+      // the client may have its answer a moment before the connection is back in the pool
+      assertThat(Await.until(() -> proxy.proxy.poolStats().available() == 1)).isTrue();
 
       RawClient.Response second =
           RawClient.exchange(proxy.port(), POST, "data".getBytes(StandardCharsets.US_ASCII));
