@@ -8,6 +8,7 @@ import dev.faas4j.api.FunctionRequest;
 import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.core.internal.Json;
 import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
@@ -239,19 +240,16 @@ public final class ReverseProxy implements AutoCloseable {
     if (asyncContext != null) {
       asyncContext.setTimeout(0); // the upstream response timeout applies, not the container's
       exchange.startNonBlocking();
+      if (hasBody) {
+        // before the call starts, which may fail at once and complete the request: the body
+        // queues in the call until a connection is there
+        ServletInputStream body = clientToProxyRequest.getInputStream();
+        body.setReadListener(
+            new ClientBodyListener(body, call, exchange, settings.maxRequestBodyBytes(), this::tooLarge));
+      }
     }
     upstream.start(call);
-    if (hasBody && asyncContext != null) {
-      clientToProxyRequest
-          .getInputStream()
-          .setReadListener(
-              new ClientBodyListener(
-                  clientToProxyRequest.getInputStream(),
-                  call,
-                  exchange,
-                  settings.maxRequestBodyBytes(),
-                  this::tooLarge));
-    } else if (hasBody) {
+    if (hasBody && asyncContext == null) {
       sendBody(clientToProxyRequest, call, exchange);
     }
     if (asyncContext == null) {

@@ -104,6 +104,28 @@ class ReverseProxyFaultTest {
     }
   }
 
+  @ParameterizedTest(name = "async {0}")
+  @ValueSource(booleans = {true, false})
+  void aRequestWithABodyToARefusedPortIsAnsweredWith502(boolean async) throws Exception {
+    int closedPort;
+    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = probe.getLocalPort();
+    }
+    try (ProxyServer proxy =
+        new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(closedPort), async)) {
+
+      RawClient.Response response =
+          RawClient.exchange(
+              proxy.port(),
+              "POST /f HTTP/1.1\r\nHost: hello.func.local\r\nContent-Length: 4\r\nConnection: close\r\n\r\n",
+              "data".getBytes(StandardCharsets.US_ASCII));
+
+      assertThat(response.status()).as("the upstream refused: 502, body or not").isEqualTo(502);
+      assertThat(proxy.awaitOutcomes(1).errors).extracting(e -> e.reason()).containsExactly(Reason.UPSTREAM_ERROR);
+      assertThat(proxy.propagated).as("nothing thrown at the container").isEmpty();
+    }
+  }
+
   @Test
   void upstreamResetBeforeAnsweringIsAnsweredWith502() throws Exception {
     try (RawUpstream upstream =
