@@ -89,6 +89,23 @@ class SpringBootExampleApplicationTest {
   }
 
   @Test
+  void aLargeBodyStreamsToTheFunctionAndBackThroughTomcat() throws Exception {
+    deploy("echo", "v1", "export default { fetch(request) { return new Response(request.body) } }");
+    String body = "0123456789abcdef".repeat(20_000); // 320,000 bytes: several windows each way
+
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url("/"))
+            .header("Host", "echo.func.local")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .timeout(Duration.ofSeconds(30))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).as("POST to echo.func.local").isEqualTo(200);
+    assertThat(response.body()).as("the body, back byte for byte, read and written without blocking on Tomcat")
+        .isEqualTo(body);
+  }
+
+  @Test
   void anUnknownFunctionUnderTheDomainIsAJson404() throws Exception {
     HttpResponse<String> response = get("nobody.func.local", "/hello");
 
