@@ -14,6 +14,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -194,6 +195,30 @@ class UpstreamClientTest {
       assertThat(upstream.connections.get()).as("both over the one connection").isEqualTo(1);
     } finally {
       release.countDown();
+    }
+  }
+
+  @Test
+  void headerBytesReachTheFunctionAsTheClientSentThem() throws Exception {
+    AtomicReference<String> seen = new AtomicReference<>();
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  seen.set(RawUpstream.readHead(in)); // one char per byte
+                  RawUpstream.write(out, OK);
+                  in.read();
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+      String utf8 = new String("caf\u00e9 \u20ac".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+      String latin1 = "caf\u00e9";
+
+      RawClient.Response response = RawClient.exchange(proxy.port(),
+          "GET /f HTTP/1.1\r\nHost: hello.func.local\r\nX-Utf8: " + utf8 + "\r\nX-Latin1: " + latin1
+              + "\r\nConnection: close\r\n\r\n", null);
+
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(seen.get()).as("UTF-8 bytes pass unchanged").contains("X-Utf8: " + utf8 + "\r\n");
+      assertThat(seen.get()).as("a Latin-1 byte passes unchanged").contains("X-Latin1: " + latin1 + "\r\n");
     }
   }
 
