@@ -138,17 +138,23 @@ class UpstreamClientTest {
     }
   }
 
+  /** Answers {@code answers} requests on a connection once {@code release} opens, then holds it. */
+  private static RawUpstream.ConnectionHandler answersOnceReleased(CountDownLatch release, int answers) {
+    return (socket, in, out) -> {
+      for (int i = 0; i < answers; i++) {
+        RawUpstream.readHead(in);
+        release.await(30, TimeUnit.SECONDS);
+        RawUpstream.write(out, OK);
+      }
+      in.read();
+    };
+  }
+
   @Test
   void whenEveryConnectionStaysBusyARequestWaitsThenGets503() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     try (RawUpstream upstream =
-            new RawUpstream(
-                (socket, in, out) -> {
-                  RawUpstream.readHead(in);
-                  release.await(30, TimeUnit.SECONDS);
-                  RawUpstream.write(out, OK);
-                  in.read();
-                });
+            new RawUpstream(answersOnceReleased(release, 1));
         ProxyServer proxy =
             new ProxyServer(
                 ProxySettings.defaults().withMaxConnections(1).withConnectTimeout(Duration.ofMillis(300)),
@@ -172,15 +178,7 @@ class UpstreamClientTest {
   void aWaitingRequestTakesTheConnectionTheFirstOneFrees() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     try (RawUpstream upstream =
-            new RawUpstream(
-                (socket, in, out) -> {
-                  RawUpstream.readHead(in);
-                  release.await(30, TimeUnit.SECONDS);
-                  RawUpstream.write(out, OK);
-                  RawUpstream.readHead(in);
-                  RawUpstream.write(out, OK);
-                  in.read();
-                });
+            new RawUpstream(answersOnceReleased(release, 2));
         ProxyServer proxy =
             new ProxyServer(ProxySettings.defaults().withMaxConnections(1), upstream.endpoint())) {
       Future<RawClient.Response> first = clients.submit(() -> RawClient.exchange(proxy.port(), GET, null));
