@@ -338,12 +338,21 @@ final class UpstreamCall implements ResponseParser.Listener {
   // ---------------------------------------------------------------------------------------------
   // life cycle, driven by UpstreamClient
 
-  /** Binds the call to a connection that is ready or being opened. */
-  void attach(UpstreamConnection on) {
+  /**
+   * Binds the call to a connection that is ready or being opened.
+   *
+   * @return false if the call is over already (aborted before it got a connection): the connection
+   *     is not bound and stays the caller's
+   */
+  boolean attach(UpstreamConnection on) {
     lock.lock();
     try {
+      if (done) {
+        return false;
+      }
       connection = on;
       deadline = System.nanoTime() + timeoutNanos;
+      return true;
     } finally {
       lock.unlock();
     }

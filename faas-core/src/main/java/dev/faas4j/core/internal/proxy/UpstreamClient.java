@@ -156,6 +156,9 @@ final class UpstreamClient implements AutoCloseable {
     boolean openNew = false;
     pool.lock();
     try {
+      if (call.isDone()) {
+        return; // aborted before it started (or while it was moving to a new connection)
+      }
       if (closed) {
         reuse = null;
       } else if ((reuse = pollIdle(call.address)) == null) {
@@ -244,7 +247,10 @@ final class UpstreamClient implements AutoCloseable {
 
   private void assign(UpstreamConnection connection, UpstreamCall call) {
     connection.parser.reset(call.headRequest);
-    call.attach(connection);
+    if (!call.attach(connection)) {
+      release(connection); // the call was aborted while it waited: the connection is still clean
+      return;
+    }
     connection.call = call; // volatile: publishes the parser's reset to the I/O thread
     IOException failure = call.flush();
     if (failure != null) {
@@ -266,7 +272,11 @@ final class UpstreamClient implements AutoCloseable {
         new UpstreamConnection(
             loop, call.address, channel, MAX_HEAD_BYTES, System.nanoTime() + connectTimeoutNanos);
     connection.parser.reset(call.headRequest);
-    call.attach(connection);
+    if (!call.attach(connection)) {
+      connection.close(); // the call was aborted while it waited: its slot goes to the next one
+      forgetOpening();
+      return;
+    }
     connection.call = call;
     try {
       channel.configureBlocking(false);
