@@ -502,6 +502,11 @@ final class UpstreamClient implements AutoCloseable {
       on.call = null;
       discard(on);
     }
+    if (call.answered()) {
+      // the answer ended just before (the request's writer failed meanwhile): the connection is
+      // closed above, and the handler, told of the end, must not hear of a failure too
+      return;
+    }
     call.handler.onFailure(cause);
   }
 

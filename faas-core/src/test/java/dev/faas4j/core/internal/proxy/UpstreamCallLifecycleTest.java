@@ -109,4 +109,41 @@ class UpstreamCallLifecycleTest {
       assertThat(abandoned.events).as("an aborted call reports nothing").isEmpty();
     }
   }
+
+  @Test
+  void aRequestWriteFailingAfterTheAnswerEndedIsNotReportedAsAFailure() throws Exception {
+    CountDownLatch answered = new CountDownLatch(1);
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  // answers early, without reading the body, and drops the connection hard
+                  RawUpstream.write(out, OK);
+                  RawUpstream.reset(socket);
+                  answered.countDown();
+                });
+        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, Duration.ofSeconds(5))) {
+      CountDownLatch endMayReturn = new CountDownLatch(1);
+      Recorder recorder = new Recorder(endMayReturn);
+      UpstreamCall call =
+          client.newCall(address(upstream), POST, false, true, false, false, Duration.ofSeconds(5), recorder);
+      client.start(call);
+      assertThat(Await.latch(recorder.over)).as("the answer ended").isTrue();
+      assertThat(Await.latch(answered)).isTrue();
+
+      // the I/O thread is inside onEnd; the body's writer meets the reset connection meanwhile
+      byte[] piece = new byte[1024];
+      boolean taken = true;
+      for (int i = 0; i < 100 && taken; i++) {
+        taken = call.offer(piece, 0, piece.length);
+      }
+      endMayReturn.countDown();
+
+      assertThat(taken).as("the body's writer learned that the call is over").isFalse();
+      assertThat(Await.until(() -> client.stats().leased() == 0)).as("%s", client.stats()).isTrue();
+      assertThat(recorder.events)
+          .as("onFailure never follows onEnd")
+          .containsExactly("head 200", "data 2", "end");
+    }
+  }
 }
