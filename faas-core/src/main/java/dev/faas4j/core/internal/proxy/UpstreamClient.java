@@ -521,6 +521,8 @@ final class UpstreamClient implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private volatile boolean running = true;
+    /** Set once the thread has shut down: tasks handed over later run on the caller's thread. */
+    private volatile boolean terminated;
     private long nextSweep = System.nanoTime() + SWEEP_NANOS;
 
     Loop(String name, boolean sweepsWaiting) throws IOException {
@@ -533,6 +535,16 @@ final class UpstreamClient implements AutoCloseable {
     void execute(Runnable task) {
       tasks.add(task);
       selector.wakeup();
+      if (terminated) {
+        runTasks(); // nobody else will: registrations fail, the loop being stopped
+      }
+    }
+
+    private void runTasks() {
+      Runnable task;
+      while ((task = tasks.poll()) != null) {
+        task.run();
+      }
     }
 
     void wakeupUnlessCurrent() {
@@ -555,6 +567,12 @@ final class UpstreamClient implements AutoCloseable {
 
     /** On this thread: a new connection joins the selector. */
     void register(UpstreamConnection connection, boolean connectedAlready) {
+      if (!running) {
+        // the proxy closed while this connection was being opened: its call fails like the others
+        connectionFailed(connection, new IOException("the proxy is closed"));
+        connection.close();
+        return;
+      }
       try {
         connection.registered(connection.channel.register(selector, 0, connection));
         if (connectedAlready) {
@@ -585,10 +603,7 @@ final class UpstreamClient implements AutoCloseable {
     }
 
     private void runOnce() {
-      Runnable task;
-      while ((task = tasks.poll()) != null) {
-        task.run();
-      }
+      runTasks();
       for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
         SelectionKey key = it.next();
         it.remove();
@@ -750,15 +765,14 @@ final class UpstreamClient implements AutoCloseable {
         }
         discard(connection);
       }
-      Runnable task;
-      while ((task = tasks.poll()) != null) {
-        task.run(); // registrations that came late: they close at once, the selector being closed
-      }
+      runTasks(); // registrations that came late fail, the loop not running any more
       try {
         selector.close();
       } catch (IOException e) {
         LOG.debug("closing a selector: {}", e.toString());
       }
+      terminated = true;
+      runTasks(); // those handed over while the selector closed
     }
   }
 }

@@ -146,4 +146,50 @@ class UpstreamCallLifecycleTest {
           .containsExactly("head 200", "data 2", "end");
     }
   }
+
+  @Test
+  void closingTheClientWhileCallsAreBeingStartedEndsEveryCall() throws Exception {
+    // a listener that never accepts: connections complete in its backlog and never answer
+    try (ServerSocket silent = new ServerSocket(0, 500, InetAddress.getLoopbackAddress())) {
+      InetSocketAddress address = new InetSocketAddress("127.0.0.1", silent.getLocalPort());
+      for (int round = 0; round < 40; round++) {
+        List<Recorder> recorders = new CopyOnWriteArrayList<>();
+        UpstreamClient client = new UpstreamClient("test-upstream", 2, 1000, Duration.ofSeconds(30));
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch someStarted = new CountDownLatch(3);
+        Thread starter =
+            new Thread(
+                () -> {
+                  while (!stop.get() && recorders.size() < 200) {
+                    Recorder recorder = new Recorder();
+                    recorders.add(recorder);
+                    client.start(
+                        client.newCall(address, GET, false, false, false, true, Duration.ofSeconds(30), recorder));
+                    someStarted.countDown();
+                  }
+                },
+                "test-starter");
+        starter.start();
+        assertThat(Await.latch(someStarted)).isTrue();
+
+        client.close();
+        stop.set(true);
+        starter.join();
+
+        Await.until(() -> recorders.stream().allMatch(r -> r.over.getCount() == 0));
+        List<Integer> unfinished = new ArrayList<>();
+        for (int i = 0; i < recorders.size(); i++) {
+          if (recorders.get(i).over.getCount() > 0) {
+            unfinished.add(i);
+          }
+        }
+        assertThat(unfinished)
+            .as("round %d: calls of %d that never ended after close", round, recorders.size())
+            .isEmpty();
+        for (Recorder recorder : recorders) {
+          assertThat(recorder.events).hasSize(1).allMatch(e -> e.contains("the proxy is closed"));
+        }
+      }
+    }
+  }
 }
