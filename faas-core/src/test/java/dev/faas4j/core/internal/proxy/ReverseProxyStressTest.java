@@ -2,7 +2,6 @@ package dev.faas4j.core.internal.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -298,34 +297,6 @@ class ReverseProxyStressTest {
     if (!lower.contains("\r\ntransfer-encoding: chunked")) {
       return 0;
     }
-    long total = 0;
-    while (true) {
-      int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
-      if (size == 0) {
-        while (!line(in).isEmpty()) {
-          // trailers
-        }
-        return total;
-      }
-      if (in.readNBytes(size).length < size) {
-        throw new IOException("chunk cut short");
-      }
-      total += size;
-      line(in);
-    }
-  }
-
-  private static String line(InputStream in) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    int b;
-    while ((b = in.read()) != '\n') {
-      if (b < 0) {
-        throw new IOException("closed inside a line");
-      }
-      if (b != '\r') {
-        line.write(b);
-      }
-    }
-    return line.toString(StandardCharsets.ISO_8859_1);
+    return RawClient.readChunked(in).length;
   }
 }
