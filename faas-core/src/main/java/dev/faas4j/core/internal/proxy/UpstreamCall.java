@@ -67,6 +67,8 @@ final class UpstreamCall implements ResponseParser.Listener {
   /** Answer bytes handed to the handler and not granted back yet. */
   private int unacknowledged;
   private boolean readPaused;
+  /** The handler's onEnd was called (or is running). */
+  private boolean answered;
 
   /** When the function must have said something next; refreshed by every read and write. */
   volatile long deadline;
@@ -286,7 +288,23 @@ final class UpstreamCall implements ResponseParser.Listener {
 
   @Override
   public void onEnd() throws IOException {
+    lock.lock();
+    try {
+      answered = true; // from now on a failure (say, of the body's writer) is not reported
+    } finally {
+      lock.unlock();
+    }
     handler.onEnd();
+  }
+
+  /** Whether the handler was told the answer ended; then it must never hear of a failure. */
+  boolean answered() {
+    lock.lock();
+    try {
+      return answered;
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** The handler passed {@code bytes} of the answer on: the function may send that much more. */
@@ -338,12 +356,21 @@ final class UpstreamCall implements ResponseParser.Listener {
   // ---------------------------------------------------------------------------------------------
   // life cycle, driven by UpstreamClient
 
-  /** Binds the call to a connection that is ready or being opened. */
-  void attach(UpstreamConnection on) {
+  /**
+   * Binds the call to a connection that is ready or being opened.
+   *
+   * @return false if the call is over already (aborted before it got a connection): the connection
+   *     is not bound and stays the caller's
+   */
+  boolean attach(UpstreamConnection on) {
     lock.lock();
     try {
+      if (done) {
+        return false;
+      }
       connection = on;
       deadline = System.nanoTime() + timeoutNanos;
+      return true;
     } finally {
       lock.unlock();
     }

@@ -156,6 +156,9 @@ final class UpstreamClient implements AutoCloseable {
     boolean openNew = false;
     pool.lock();
     try {
+      if (call.isDone()) {
+        return; // aborted before it started (or while it was moving to a new connection)
+      }
       if (closed) {
         reuse = null;
       } else if ((reuse = pollIdle(call.address)) == null) {
@@ -244,7 +247,10 @@ final class UpstreamClient implements AutoCloseable {
 
   private void assign(UpstreamConnection connection, UpstreamCall call) {
     connection.parser.reset(call.headRequest);
-    call.attach(connection);
+    if (!call.attach(connection)) {
+      release(connection); // the call was aborted while it waited: the connection is still clean
+      return;
+    }
     connection.call = call; // volatile: publishes the parser's reset to the I/O thread
     IOException failure = call.flush();
     if (failure != null) {
@@ -266,7 +272,11 @@ final class UpstreamClient implements AutoCloseable {
         new UpstreamConnection(
             loop, call.address, channel, MAX_HEAD_BYTES, System.nanoTime() + connectTimeoutNanos);
     connection.parser.reset(call.headRequest);
-    call.attach(connection);
+    if (!call.attach(connection)) {
+      connection.close(); // the call was aborted while it waited: its slot goes to the next one
+      forgetOpening();
+      return;
+    }
     connection.call = call;
     try {
       channel.configureBlocking(false);
@@ -492,6 +502,11 @@ final class UpstreamClient implements AutoCloseable {
       on.call = null;
       discard(on);
     }
+    if (call.answered()) {
+      // the answer ended just before (the request's writer failed meanwhile): the connection is
+      // closed above, and the handler, told of the end, must not hear of a failure too
+      return;
+    }
     call.handler.onFailure(cause);
   }
 
@@ -506,6 +521,8 @@ final class UpstreamClient implements AutoCloseable {
     private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
     private volatile boolean running = true;
+    /** Set once the thread has shut down: tasks handed over later run on the caller's thread. */
+    private volatile boolean terminated;
     private long nextSweep = System.nanoTime() + SWEEP_NANOS;
 
     Loop(String name, boolean sweepsWaiting) throws IOException {
@@ -518,6 +535,16 @@ final class UpstreamClient implements AutoCloseable {
     void execute(Runnable task) {
       tasks.add(task);
       selector.wakeup();
+      if (terminated) {
+        runTasks(); // nobody else will: registrations fail, the loop being stopped
+      }
+    }
+
+    private void runTasks() {
+      Runnable task;
+      while ((task = tasks.poll()) != null) {
+        task.run();
+      }
     }
 
     void wakeupUnlessCurrent() {
@@ -540,6 +567,12 @@ final class UpstreamClient implements AutoCloseable {
 
     /** On this thread: a new connection joins the selector. */
     void register(UpstreamConnection connection, boolean connectedAlready) {
+      if (!running) {
+        // the proxy closed while this connection was being opened: its call fails like the others
+        connectionFailed(connection, new IOException("the proxy is closed"));
+        connection.close();
+        return;
+      }
       try {
         connection.registered(connection.channel.register(selector, 0, connection));
         if (connectedAlready) {
@@ -570,10 +603,7 @@ final class UpstreamClient implements AutoCloseable {
     }
 
     private void runOnce() {
-      Runnable task;
-      while ((task = tasks.poll()) != null) {
-        task.run();
-      }
+      runTasks();
       for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
         SelectionKey key = it.next();
         it.remove();
@@ -735,15 +765,14 @@ final class UpstreamClient implements AutoCloseable {
         }
         discard(connection);
       }
-      Runnable task;
-      while ((task = tasks.poll()) != null) {
-        task.run(); // registrations that came late: they close at once, the selector being closed
-      }
+      runTasks(); // registrations that came late fail, the loop not running any more
       try {
         selector.close();
       } catch (IOException e) {
         LOG.debug("closing a selector: {}", e.toString());
       }
+      terminated = true;
+      runTasks(); // those handed over while the selector closed
     }
   }
 }

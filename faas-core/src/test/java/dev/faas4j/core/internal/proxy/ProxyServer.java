@@ -29,8 +29,10 @@ final class ProxyServer implements AutoCloseable {
   final ReverseProxy proxy;
   /** Exceptions (other than FaasException) that forward threw, in order. */
   final List<Throwable> propagated = new CopyOnWriteArrayList<>();
-  /** How many exchanges have reported their outcome. */
+  /** How many exchanges have reported their outcome (a forward that threw counts as one). */
   private final AtomicInteger outcomes = new AtomicInteger();
+  /** How many times the servlet called forward. */
+  private final AtomicInteger calls = new AtomicInteger();
   /** The error answers the proxy sent, in order. */
   final List<FaasException> errors = new CopyOnWriteArrayList<>();
 
@@ -79,6 +81,15 @@ final class ProxyServer implements AutoCloseable {
     return this;
   }
 
+  /** How many requests were forwarded, and how many of them reported their outcome. */
+  int calls() {
+    return calls.get();
+  }
+
+  int outcomes() {
+    return outcomes.get();
+  }
+
   void endpoint(Endpoint endpoint) {
     this.endpoint = endpoint;
   }
@@ -112,11 +123,13 @@ final class ProxyServer implements AutoCloseable {
         throws IOException {
       String query = request.getQueryString();
       String pathAndQuery = request.getRequestURI() + (query == null ? "" : "?" + query);
+      calls.incrementAndGet();
       try {
         proxy.forward(request, response, endpoint, pathAndQuery, timeout)
             .whenComplete((ok, failure) -> record(failure));
       } catch (IOException | RuntimeException e) {
         propagated.add(e);
+        outcomes.incrementAndGet();
         throw e;
       }
     }

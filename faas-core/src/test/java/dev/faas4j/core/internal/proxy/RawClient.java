@@ -78,7 +78,8 @@ final class RawClient {
     return new Response(status, headers, body);
   }
 
-  private static byte[] readChunked(InputStream in) throws IOException {
+  /** Reads a chunked body to its last chunk and trailers. */
+  static byte[] readChunked(InputStream in) throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     while (true) {
       String sizeLine = readLine(in);
@@ -98,7 +99,8 @@ final class RawClient {
     }
   }
 
-  private static String readLine(InputStream in) throws IOException {
+  /** Reads a line ending with LF, without its CR LF. */
+  static String readLine(InputStream in) throws IOException {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     int b;
     while ((b = in.read()) != '\n') {
