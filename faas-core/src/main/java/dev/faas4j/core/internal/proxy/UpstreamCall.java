@@ -120,12 +120,16 @@ final class UpstreamCall implements ResponseParser.Listener {
       piece = ByteBuffer.wrap(copy);
     }
     IOException failure;
+    boolean stalled = false;
     lock.lock();
     try {
       while (!done && outboundBytes > 0 && outboundBytes + length > WINDOW) {
         try {
-          if (!room.await(timeoutNanos, TimeUnit.NANOSECONDS)) {
-            break; // the I/O thread's sweep fails a call whose socket stays full
+          if (!room.await(timeoutNanos, TimeUnit.NANOSECONDS) && !done) {
+            // the function took none of the body for a whole timeout: queueing more would only
+            // grow memory (the sweep does not count time the answer waits for this client)
+            stalled = true;
+            break;
           }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
@@ -135,9 +139,13 @@ final class UpstreamCall implements ResponseParser.Listener {
       if (done) {
         return false;
       }
-      outbound.add(piece);
-      outboundBytes += piece.remaining();
-      failure = flushLocked();
+      if (stalled) {
+        failure = new UpstreamClient.ResponseTimeoutException("the function took none of the request body in time");
+      } else {
+        outbound.add(piece);
+        outboundBytes += piece.remaining();
+        failure = flushLocked();
+      }
     } finally {
       lock.unlock();
     }
@@ -371,6 +379,16 @@ final class UpstreamCall implements ResponseParser.Listener {
       connection = on;
       deadline = System.nanoTime() + timeoutNanos;
       return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the call is running on {@code on} now (not over, not moved to another connection). */
+  boolean isOn(UpstreamConnection on) {
+    lock.lock();
+    try {
+      return !done && connection == on;
     } finally {
       lock.unlock();
     }

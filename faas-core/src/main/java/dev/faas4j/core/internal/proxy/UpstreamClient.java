@@ -479,6 +479,15 @@ final class UpstreamClient implements AutoCloseable {
    * may be sent again: then the call goes out once more, on another connection.
    */
   private void fail(UpstreamCall call, UpstreamConnection on, IOException cause) {
+    if (on != null && !call.isOn(on)) {
+      // the call left this connection already (it is being sent again, or it is over): a second
+      // failure seen on the old connection, say by both the writer and the reader, is not the call's
+      if (on.call == call) {
+        on.call = null;
+        discard(on);
+      }
+      return;
+    }
     if (on != null
         && on.reused
         && !on.parser.started()

@@ -322,4 +322,38 @@ class UpstreamClientTest {
       assertThat(next.body.toString()).isEqualTo("ok");
     }
   }
+
+  @Test
+  void aBodyTheFunctionNeverReadsFailsTheCallAfterTheTimeoutEvenWhileItsAnswerWaits() throws Exception {
+    byte[] head = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    CountDownLatch done = new CountDownLatch(1);
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  // answers at once, more than the window the handler below never reopens, so the
+                  // call's reading pauses (and its silence timer with it)...
+                  RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n");
+                  out.write(new byte[128 * 1024]);
+                  out.flush();
+                  done.await(30, TimeUnit.SECONDS); // ...and reads none of the body
+                });
+        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, Duration.ofSeconds(5))) {
+      InetSocketAddress address = new InetSocketAddress("127.0.0.1", upstream.endpoint().baseUri().getPort());
+      Recorder recorder = new Recorder(false);
+      UpstreamCall call = client.newCall(address, head, false, true, true, false, Duration.ofMillis(300), recorder);
+      client.start(call);
+      byte[] piece = new byte[1024 * 1024];
+      long offered = 0;
+      long bound = 64L * 1024 * 1024; // far beyond what socket buffers absorb
+      while (offered < bound && call.offer(piece, 0, piece.length)) {
+        offered += piece.length;
+      }
+      done.countDown();
+
+      assertThat(offered).as("the writer stopped once the function took nothing for the timeout").isLessThan(bound);
+      assertThat(recorder.over.await(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(recorder.failure).isInstanceOf(UpstreamClient.ResponseTimeoutException.class);
+    }
+  }
 }
