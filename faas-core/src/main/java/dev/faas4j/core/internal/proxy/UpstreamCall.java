@@ -346,11 +346,15 @@ final class UpstreamCall implements ResponseParser.Listener {
     }
   }
 
-  /** True while the answer waits for the handler: the function's silence is not its fault. */
-  boolean readPaused() {
+  /**
+   * True while the function's silence is not its fault: its answer waits for the handler (the
+   * client reads slowly), or it has taken every byte of a body the client has not finished sending.
+   * The silence timeout does not run then; the container's idle timeout governs the client.
+   */
+  boolean waitingForClient() {
     lock.lock();
     try {
-      return readPaused;
+      return readPaused || (!bodyEnded && outbound.isEmpty());
     } finally {
       lock.unlock();
     }

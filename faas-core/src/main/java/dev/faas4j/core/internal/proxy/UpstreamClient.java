@@ -741,7 +741,7 @@ final class UpstreamClient implements AutoCloseable {
           if (now - connection.connectDeadline >= 0) {
             fail(call, connection, new ConnectTimeoutException("connect timed out"));
           }
-        } else if (now - call.deadline >= 0 && !call.readPaused()) {
+        } else if (now - call.deadline >= 0 && !call.waitingForClient()) {
           fail(call, connection, new ResponseTimeoutException("no answer in time"));
         }
       }

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faas4j.api.FaasException.Reason;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +21,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The proxy's own upstream client, through the proxy in a real Jetty, against raw upstreams that
@@ -217,6 +222,37 @@ class UpstreamClientTest {
       assertThat(response.status()).isEqualTo(200);
       assertThat(seen.get()).as("UTF-8 bytes pass unchanged").contains("X-Utf8: " + utf8 + "\r\n");
       assertThat(seen.get()).as("a Latin-1 byte passes unchanged").contains("X-Latin1: " + latin1 + "\r\n");
+    }
+  }
+
+  @ParameterizedTest(name = "async {0}")
+  @ValueSource(booleans = {true, false})
+  void aClientThatPausesItsUploadLongerThanTheTimeoutIsNotBlamedOnTheFunction(boolean async) throws Exception {
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  byte[] body = in.readNBytes(8);
+                  RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\n"
+                      + new String(body, StandardCharsets.US_ASCII));
+                  in.read();
+                });
+        ProxyServer proxy =
+            new ProxyServer(
+                ProxySettings.defaults().withResponseTimeout(Duration.ofMillis(300)), upstream.endpoint(), async);
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+      OutputStream out = client.getOutputStream();
+      out.write("POST /f HTTP/1.1\r\nHost: hello.func.local\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhalf"
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      Thread.sleep(1_000); // the function has all there is and waits, like the proxy, for the client
+
+      out.write("rest".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      RawClient.Response response = RawClient.read(client.getInputStream());
+
+      assertThat(response.status()).as("the silence was the client's: no 504").isEqualTo(200);
+      assertThat(response.bodyText()).isEqualTo("halfrest");
     }
   }
 
