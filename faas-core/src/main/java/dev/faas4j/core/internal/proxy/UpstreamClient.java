@@ -200,6 +200,7 @@ final class UpstreamClient implements AutoCloseable {
             it.remove();
             idleCount--;
             open--;
+            connection.discarded = true; // counted out here: a later discard must not count it again
             expired.add(connection);
           }
         }
