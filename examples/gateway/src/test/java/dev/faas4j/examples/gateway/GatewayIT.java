@@ -97,7 +97,11 @@ class GatewayIT {
 
     assertThat(bash(deploy)).isEqualTo("401");
     assertThat(bash(deploy + " -H 'Authorization: Bearer s3cret'")).isEqualTo("200");
-    assertThat(get(port, "hello.func.local").body()).isEqualTo("hi");
+    HttpResponse<String> answer = get(port, "hello.func.local");
+    assertThat(answer.body()).isEqualTo("hi");
+    assertThat(answer.headers().firstValue("Server")).as("no server software or version advertised").isEmpty();
+    assertThat(bash("curl -s -D - -o /dev/null 127.0.0.1:" + port + "/api/functions")).as("the admin API's 401")
+        .contains("401").doesNotContainIgnoringCase("server:");
   }
 
   @Test
