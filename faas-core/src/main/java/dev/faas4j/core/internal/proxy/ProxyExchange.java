@@ -72,6 +72,8 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
   private boolean writing;
   /** Bytes the client took that the upstream call has not been told about yet (granted unlocked). */
   private int toGrant;
+  /** The client's connection is being aborted by the async timeout: do not complete the request. */
+  private boolean abortByTimeout;
   /** The upstream exchange must be cancelled once the lock is released. */
   private boolean upstreamToCancel;
 
@@ -205,7 +207,8 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
 
   @Override
   public void onTimeout(AsyncEvent event) {
-    // the async context has no timeout of its own; the upstream response timeout applies
+    // the async context has no timeout of its own (the upstream response timeout applies), except
+    // the one that aborts the client's connection: left alone, the container closes it unfinished
   }
 
   @Override
@@ -396,7 +399,7 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
     } else {
       done.complete(null);
     }
-    if (asyncContext != null) {
+    if (asyncContext != null && !abortByTimeout) {
       try {
         asyncContext.complete();
       } catch (IllegalStateException e) {
@@ -406,15 +409,27 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
   }
 
   /**
-   * Makes the container drop the client's connection instead of ending the response: Jetty takes
-   * {@code sendError(-1)} on a committed response as "abort". Where that is refused, the
-   * connection ends short of the declared length, which a client also reads as a failure.
+   * Makes the container drop the client's connection instead of ending the response: a truncated
+   * chunked answer must never end with a clean last chunk. The Servlet API has no portable abort.
+   * Jetty takes {@code sendError(-1)} on a committed response as "abort". Tomcat refuses it; there
+   * the async request is left to time out at once instead of being completed, and Tomcat closes a
+   * committed response that timed out without ending it. Where both are refused, the response is
+   * completed: a body of declared length then still ends short, which a client reads as a failure.
    */
   private void abortClientConnection() {
     try {
       proxyToClientResponse.sendError(-1);
+      return;
     } catch (IOException | RuntimeException e) {
-      LOG.debug("could not abort the client's connection: {}", e.toString());
+      LOG.debug("the container refused sendError(-1) as an abort: {}", e.toString());
+    }
+    if (asyncContext != null) {
+      try {
+        asyncContext.setTimeout(1);
+        abortByTimeout = true;
+      } catch (RuntimeException e) {
+        LOG.debug("the container refused a new async timeout: {}", e.toString());
+      }
     }
   }
 
