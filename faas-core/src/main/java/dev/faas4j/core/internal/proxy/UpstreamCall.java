@@ -14,9 +14,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * One request sent upstream by {@link UpstreamClient}, from its head to the end of the response.
  *
  * <p>Three parties touch a call. The thread that {@link UpstreamClient#start started} it (the
- * servlet container's) writes the head and then {@link #offer offers} the body, with blocking
- * semantics: it writes straight to the socket while the socket takes it, and waits when {@link
- * #WINDOW} bytes are already queued. The connection's I/O thread reads the response and hands it
+ * servlet container's) writes the head; the body is {@link #offer offered} by whoever reads it from
+ * the client: written straight to the socket while the socket takes it, waiting when {@link
+ * #WINDOW} bytes are already queued (a reader that must not wait asks {@link #hasRoomFor} first and
+ * is called back by {@link #whenRoomFor}). The connection's I/O thread reads the response and hands it
  * to the {@link Handler}, and writes queued bytes when the socket has room again. The handler
  * {@link #grant grants} read-ahead back as it passes the answer on, and may {@link #abort} the call
  * from any thread.
@@ -100,7 +101,8 @@ final class UpstreamCall implements ResponseParser.Listener {
   // the request: the starting thread, and the I/O thread when the socket has room
 
   /**
-   * Sends a piece of the request body, waiting while the window is full.
+   * Sends a piece of the request body, waiting while the window is full. If the function takes
+   * none of it for the call's whole timeout, the call fails instead (the wait ends either way).
    *
    * @return false if the call is over (answered, failed or aborted) and the rest is not wanted
    * @throws InterruptedIOException if the waiting thread is interrupted
@@ -140,7 +142,8 @@ final class UpstreamCall implements ResponseParser.Listener {
         return false;
       }
       if (stalled) {
-        failure = new UpstreamClient.ResponseTimeoutException("the function took none of the request body in time");
+        failure =
+            new UpstreamClient.ResponseTimeoutException("the function took none of the request body in time");
       } else {
         outbound.add(piece);
         outboundBytes += piece.remaining();
