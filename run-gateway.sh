@@ -4,5 +4,5 @@
 # gateway: ./run-gateway.sh --help
 set -euo pipefail
 cd "$(dirname "$0")"
-./mvnw -B -q -DskipTests -Dmaven.test.skip=true package -pl examples/gateway -am
+./mvnw -B -q -DskipTests package -pl examples/gateway -am
 exec java -jar examples/gateway/target/faas-gateway.jar "$@"

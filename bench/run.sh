@@ -29,8 +29,8 @@ export PATH="$PATH:/usr/sbin"
 
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   echo "building the gateway and the benchmark jars (tests skipped)" >&2
-  ./mvnw -B -q -DskipTests -Dmaven.test.skip=true package -pl examples/gateway -am
-  ./mvnw -B -q -Pbench -DskipTests -Dmaven.test.skip=true package -pl bench/java -am
+  ./mvnw -B -q -DskipTests package -pl examples/gateway -am
+  ./mvnw -B -q -Pbench -DskipTests package -pl bench/java -am
 fi
 
 exec python3 bench/bench.py "$@"
