@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.client.ContentResponse;
-import org.eclipse.jetty.client.HttpClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -18,18 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 @ExtendWith(NoLeakedThreads.class)
 class ResponseBufferTest {
 
-  private HttpClient client;
-
-  @BeforeEach
-  void startClient() throws Exception {
-    client = new HttpClient();
-    client.start();
-  }
-
-  @AfterEach
-  void stopClient() throws Exception {
-    client.stop();
-  }
+  @RegisterExtension final JettyClient client = new JettyClient();
 
   @ParameterizedTest(name = "{0} bytes, async {1}")
   @CsvSource({"0, true", "1, true", "13, true", "16383, true", "65535, true", "65536, true", "65537, true",

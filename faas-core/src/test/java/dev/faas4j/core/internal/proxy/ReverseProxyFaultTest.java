@@ -17,13 +17,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.client.ContentResponse;
-import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Response;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -37,18 +35,7 @@ class ReverseProxyFaultTest {
   private static final String GET =
       "GET /f HTTP/1.1\r\nHost: hello.func.local\r\nConnection: close\r\n\r\n";
 
-  private HttpClient client;
-
-  @BeforeEach
-  void startClient() throws Exception {
-    client = new HttpClient();
-    client.start();
-  }
-
-  @AfterEach
-  void stopClient() throws Exception {
-    client.stop();
-  }
+  @RegisterExtension final JettyClient client = new JettyClient();
 
   @Test
   void upstreamThatNeverAnswersIsAnsweredWith504() throws Exception {

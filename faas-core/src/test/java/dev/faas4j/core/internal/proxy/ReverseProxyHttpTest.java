@@ -15,16 +15,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.client.ContentResponse;
-import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.OutputStreamRequestContent;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.http.HttpMethod;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The proxy in a real Jetty, forwarding to real upstream servers: the successful paths. */
 @ExtendWith(NoLeakedThreads.class)
@@ -33,19 +31,7 @@ class ReverseProxyHttpTest {
   private static final long MIB = 1024 * 1024;
   private static final long LARGE = 64 * MIB;
 
-  private HttpClient client;
-
-  @BeforeEach
-  void startClient() throws Exception {
-    client = new HttpClient();
-    client.setFollowRedirects(false);
-    client.start();
-  }
-
-  @AfterEach
-  void stopClient() throws Exception {
-    client.stop();
-  }
+  @RegisterExtension final JettyClient client = new JettyClient();
 
   @Test
   void getRoundTripCarriesStatusHeadersAndBody() throws Exception {

@@ -4,26 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.eclipse.jetty.client.HttpClient;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The connection pool keeps connections for reuse, and lets go of those nobody will lease again. */
 class ReverseProxyPoolTest {
 
-  private HttpClient client;
-
-  @BeforeEach
-  void startClient() throws Exception {
-    client = new HttpClient();
-    client.start();
-  }
-
-  @AfterEach
-  void stopClient() throws Exception {
-    client.stop();
-  }
+  @RegisterExtension final JettyClient client = new JettyClient();
 
   @Test
   void aPooledConnectionLeavesThePoolAsSoonAsItsInstanceGoesAway() throws Exception {
