@@ -22,34 +22,21 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * 100 concurrent deploys, rollbacks and alias moves on one function of the real gateway while
  * traffic flows to its latest version, its alias and a fixed version.
  */
-class ConcurrencyIT {
+class ConcurrencyIT extends GatewayTestSupport {
 
   private static final int OPERATIONS = 100;
 
-  @TempDir
-  Path dataDir;
-
   private GatewayProcess gateway;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    assertThat(GatewayProcess.workerdProcessesUnder(dataDir)).as("workerd processes left").isEmpty();
-  }
 
   @Test
   void concurrentChangesLeaveAConsistentStateWithoutRoutingErrorsOrDuplicateProcesses() throws Exception {
-    gateway = GatewayProcess.start(dataDir);
+    gateway = start();
     List<String> versions = new CopyOnWriteArrayList<>();
     for (int v = 0; v < 3; v++) {
       assertThat(gateway.deployText("busy", "v" + v, "busy v" + v).statusCode()).isEqualTo(200);
@@ -136,7 +123,7 @@ class ConcurrencyIT {
 
     JsonNode before = gateway.definitions();
     gateway.close();
-    gateway = GatewayProcess.start(dataDir);
+    gateway = start();
     assertThat(gateway.definitions()).as("the same state after a restart").isEqualTo(before);
   }
 }

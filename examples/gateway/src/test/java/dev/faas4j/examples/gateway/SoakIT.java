@@ -16,10 +16,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A soak run, on demand only: {@code -Dfaas4j.soak=3m} (or {@code 90s}, {@code 1h}). Moderate
@@ -28,24 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  * open files and workerd processes must come back to what they were before. Prints its figures.
  */
 @EnabledIfSystemProperty(named = "faas4j.soak", matches = ".+")
-class SoakIT {
+class SoakIT extends GatewayTestSupport {
 
   private static final int FUNCTIONS = 3;
   private static final int THREAD_SLACK = 16;
   private static final int FD_SLACK = 32;
 
-  @TempDir
-  Path dataDir;
-
   private GatewayProcess gateway;
-
-  @AfterEach
-  void stop() throws Exception {
-    if (gateway != null) {
-      gateway.close();
-    }
-    assertThat(GatewayProcess.workerdProcessesUnder(dataDir)).as("workerd processes left").isEmpty();
-  }
 
   private record Usage(int threads, int fds, int workerd) {}
 
@@ -69,7 +56,7 @@ class SoakIT {
   @Test
   void afterMinutesOfTrafficDeploysAndSuspensionsThreadsFilesAndProcessesReturnToBaseline() throws Exception {
     Duration length = GatewayOptions.duration("faas4j.soak", System.getProperty("faas4j.soak"));
-    gateway = GatewayProcess.start(dataDir, "--idle-timeout", "1s");
+    gateway = start("--idle-timeout", "1s");
     Map<String, List<String>> versions = new ConcurrentHashMap<>();
     for (int f = 0; f < FUNCTIONS; f++) {
       String name = "soak" + f;
