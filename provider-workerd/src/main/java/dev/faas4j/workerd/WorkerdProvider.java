@@ -257,10 +257,27 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     }
     process.awaitOutput();
     List<String> lines = process.lastLines(20);
-    String detail = "workerd (pid " + process.pid() + ") exited unexpectedly with code " + process.exitCode()
+    String detail = crashHeadline(process)
         + (lines.isEmpty() ? "" : "; its last output:\n" + String.join("\n", lines));
     slot.log.warn("{}", detail);
     recordCrash(slot, detail);
+  }
+
+  private static String crashHeadline(WorkerdProcess process) {
+    return "workerd (pid " + process.pid() + ") exited unexpectedly with code " + process.exitCode();
+  }
+
+  /**
+   * Why the slot is not running. A process that exited on its own is reported at once, from the
+   * process itself: {@link #onExit} records the crash with its last output a moment later.
+   */
+  private static String stoppedDetail(Slot slot, WorkerdProcess process) {
+    String recorded = slot.detail;
+    if (process != null && !process.isAlive() && !process.stopRequested()) {
+      String headline = crashHeadline(process);
+      return recorded.startsWith(headline) ? recorded : headline;
+    }
+    return recorded;
   }
 
   private void recordCrash(Slot slot, String detail) {
@@ -321,9 +338,10 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     if (until != null && clock.instant().isBefore(until)) {
       return new VersionStatus(ref, VersionStatus.State.FAILED, wanted, 0,
           "crashed " + crashLimit + " times within " + crashWindow.toSeconds() + " s; no restart before "
-              + until + ". " + slot.detail);
+              + until + ". " + stoppedDetail(slot, process));
     }
-    return new VersionStatus(ref, VersionStatus.State.STOPPED, wanted, 0, wanted > 0 ? slot.detail : "");
+    String detail = wanted > 0 ? stoppedDetail(slot, process) : "";
+    return new VersionStatus(ref, VersionStatus.State.STOPPED, wanted, 0, detail);
   }
 
   @Override
