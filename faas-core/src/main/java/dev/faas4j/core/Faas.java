@@ -2,6 +2,7 @@ package dev.faas4j.core;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionLogs;
 import dev.faas4j.api.FunctionProvider;
@@ -16,11 +17,10 @@ import dev.faas4j.core.internal.Registry;
 import dev.faas4j.core.internal.Route;
 import dev.faas4j.core.internal.Router;
 import dev.faas4j.core.internal.VersionIds;
+import dev.faas4j.core.internal.proxy.ClientExchange;
 import dev.faas4j.core.internal.proxy.ProxySettings;
 import dev.faas4j.core.internal.proxy.ReverseProxy;
 import dev.faas4j.core.testing.InMemoryStore;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -421,30 +421,87 @@ public final class Faas implements AutoCloseable {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Function traffic (used by FaasFilter)
+  // Function traffic (used by FaasFilter and FaasHandler)
 
-  /** The route of a request, or null if it is not function traffic. */
-  Route route(HttpServletRequest request) {
-    String path = request.getRequestURI().substring(request.getContextPath().length());
-    return router.route(request.getHeader("Host"), path, request.getQueryString());
+  /**
+   * The route of a request, or null if it is not function traffic.
+   *
+   * @param host the Host header, or null
+   * @param path the raw path, without the servlet context path
+   * @param query the raw query, or null
+   */
+  Route route(String host, String path, String query) {
+    return router.route(host, path, query);
   }
 
   /**
    * Serves a function request: resolve, start if needed, proxy. The instance stays leased (and so
    * counted as busy, never suspended) until the proxy's exchange is over, which may be after this
-   * returns: the answer is written asynchronously when the request is in async mode.
+   * returns: the answer is written asynchronously when the request is in async mode. May block:
+   * for a store lookup, or while the version starts.
    *
    * @throws FaasException before anything was sent: unknown function or version, cannot start
    */
-  void serve(Route route, HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse)
-      throws IOException {
+  void serve(Route route, ClientExchange client) throws IOException {
     checkOpen();
     FunctionVersion version = resolve(route);
-    Instances.Lease lease = instances.acquire(version.spec().ref());
+    forward(route, client, instances.acquire(version.spec().ref()));
+  }
+
+  /**
+   * Serves a function request only if that cannot block: the function is known here, and its
+   * version is running with an HTTP endpoint. Otherwise does nothing and returns false, and the
+   * caller {@linkplain #serve serves} it from a thread that may block.
+   *
+   * @throws FaasException before anything was sent: the function has no such version or alias
+   */
+  boolean serveIfReady(Route route, ClientExchange client) throws IOException {
+    checkOpen();
+    Optional<FunctionState> state = registry.get(route.name());
+    if (state.isEmpty()) {
+      return false; // may be in the store: another gateway may have deployed it
+    }
+    FunctionVersion version = version(state.get(), route).orElse(null);
+    if (version == null) {
+      return false; // serve() explains
+    }
+    Instances.Lease lease = instances.tryAcquire(version.spec().ref());
+    if (lease == null) {
+      return false;
+    }
+    if (!(lease.endpoint() instanceof Endpoint.Http)) {
+      lease.close(); // in-process functions run the application's code on the calling thread
+      return false;
+    }
+    forward(route, client, lease);
+    return true;
+  }
+
+  /**
+   * {@link #serve} or, with {@code onlyIfReady}, {@link #serveIfReady}, answering their failures
+   * as JSON errors ({@link FaasException}'s status, or 500 for a bug, which is logged).
+   *
+   * @return false only when {@code onlyIfReady} and the request was left alone
+   */
+  boolean serveAnsweringErrors(Route route, ClientExchange client, boolean onlyIfReady) throws IOException {
+    try {
+      if (onlyIfReady) {
+        return serveIfReady(route, client);
+      }
+      serve(route, client);
+    } catch (FaasException e) {
+      client.sendError(e.reason().httpStatus(), e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("failed to serve {}", route, e);
+      client.sendError(500, "internal error while serving the function; see the server log");
+    }
+    return true;
+  }
+
+  private void forward(Route route, ClientExchange client, Instances.Lease lease) throws IOException {
     CompletionStage<Void> exchange;
     try {
-      exchange = proxy.forward(clientToProxyRequest, proxyToClientResponse, lease.endpoint(),
-          route.upstreamPathAndQuery(), lease.spec().limits().timeout());
+      exchange = proxy.forward(client, lease.endpoint(), route.upstreamPathAndQuery(), lease.spec().limits().timeout());
     } catch (IOException | RuntimeException | Error e) {
       lease.close();
       throw e;
@@ -462,15 +519,15 @@ public final class Faas implements AutoCloseable {
     if (state == null) {
       throw FaasException.notFound("function '" + route.name() + "' not found");
     }
-    FunctionVersion version;
-    if (route.selector() == null) {
-      version = state.latestVersion();
-    } else {
-      version = state.resolve(route.selector()).orElseThrow(() -> FaasException.notFound(
-          "function " + state.name() + " has no version or alias '" + route.selector() + "'"));
-    }
+    FunctionVersion version = version(state, route).orElseThrow(() -> FaasException.notFound(
+        "function " + state.name() + " has no version or alias '" + route.selector() + "'"));
     register(version);
     return version;
+  }
+
+  /** The version a route asks for: its version or alias, or the latest. */
+  private static Optional<FunctionVersion> version(FunctionState state, Route route) {
+    return route.selector() == null ? Optional.of(state.latestVersion()) : state.resolve(route.selector());
   }
 
   /** A function this JVM does not know may have been deployed by another gateway sharing the store. */

@@ -3,6 +3,7 @@ package dev.faas4j.core;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.core.internal.Json;
 import dev.faas4j.core.internal.Route;
+import dev.faas4j.core.internal.proxy.ServletExchange;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -12,8 +13,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A servlet filter that serves function traffic and passes every other request down the chain
@@ -37,8 +36,6 @@ public final class FaasFilter implements Filter {
 
   /** The servlet context attribute a container-created filter takes its {@link Faas} from. */
   public static final String FAAS_ATTRIBUTE = Faas.class.getName();
-
-  private static final Logger LOG = LoggerFactory.getLogger(FaasFilter.class);
 
   private volatile Faas faas;
 
@@ -72,7 +69,8 @@ public final class FaasFilter implements Filter {
     }
     Route route;
     try {
-      route = faas.route(clientToProxyRequest);
+      String path = clientToProxyRequest.getRequestURI().substring(clientToProxyRequest.getContextPath().length());
+      route = faas.route(clientToProxyRequest.getHeader("Host"), path, clientToProxyRequest.getQueryString());
     } catch (FaasException e) {
       Json.writeError(proxyToClientResponse, e);
       return;
@@ -81,13 +79,6 @@ public final class FaasFilter implements Filter {
       chain.doFilter(request, response);
       return;
     }
-    try {
-      faas.serve(route, clientToProxyRequest, proxyToClientResponse);
-    } catch (FaasException e) {
-      Json.writeError(proxyToClientResponse, e);
-    } catch (RuntimeException e) {
-      LOG.error("failed to serve {}", route, e);
-      Json.writeError(proxyToClientResponse, 500, "internal error while serving the function; see the server log");
-    }
+    faas.serveAnsweringErrors(route, new ServletExchange(clientToProxyRequest, proxyToClientResponse), false);
   }
 }

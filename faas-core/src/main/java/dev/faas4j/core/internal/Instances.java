@@ -96,6 +96,25 @@ public final class Instances {
     }
   }
 
+  /**
+   * A lease on a ready endpoint of the version if it is running now, or null: never starts it, never
+   * waits. Close the lease when the request is done.
+   */
+  public Lease tryAcquire(FunctionRef ref) {
+    Instance instance = instances.get(ref);
+    if (instance == null) {
+      return null;
+    }
+    instance.inFlight.incrementAndGet();
+    Optional<Endpoint> ready = instance.readyEndpoint();
+    if (ready.isEmpty()) {
+      instance.inFlight.decrementAndGet();
+      return null;
+    }
+    instance.lastUsedMillis = clock.millis();
+    return new Lease(instance, ready.get(), clock);
+  }
+
   /** Starts a version (if it is not running) and waits until it is ready. */
   public void start(FunctionRef ref) {
     Instance instance = instance(ref);

@@ -66,6 +66,9 @@ public final class Json {
     return (ObjectNode) node;
   }
 
+  /** The media type of every JSON answer. */
+  public static final String CONTENT_TYPE = "application/json;charset=UTF-8";
+
   /** Writes {@code value} as a JSON answer with the given status. */
   public static void write(HttpServletResponse response, int status, Object value) throws IOException {
     write(response, status, MAPPER.writeValueAsBytes(value));

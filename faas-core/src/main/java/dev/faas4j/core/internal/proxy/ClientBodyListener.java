@@ -1,27 +1,25 @@
 package dev.faas4j.core.internal.proxy;
 
 import dev.faas4j.api.FaasException;
-import jakarta.servlet.ReadListener;
-import jakarta.servlet.ServletInputStream;
 import java.io.IOException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
- * Reads the client's request body with non-blocking servlet reads and sends it upstream: the async
+ * Reads the client's request body with non-blocking reads and sends it upstream: the async
  * counterpart of {@link ClientBodyInputStream}. No thread waits for a slow client or for a function
  * that reads its body slowly: reading stops while the upstream window is full and resumes, on the
- * thread that frees it, when a buffer fits again; the container calls back when the client sends
+ * thread that frees it, when a buffer fits again; the server calls back when the client sends
  * more.
  *
  * <p>One reader at a time: the container's callbacks and the upstream side's "room again" may
  * arrive together, so whoever finds the reader busy asks it to go round once more.
  */
-final class ClientBodyListener implements ReadListener {
+final class ClientBodyListener implements ClientExchange.BodyReader {
 
   private static final int BUFFER_SIZE = 16 * 1024;
 
-  private final ServletInputStream clientToProxyBody;
+  private final ClientExchange clientToProxyBody;
   private final UpstreamCall proxyToServerBody;
   private final ProxyExchange exchange;
   private final long limit;
@@ -36,7 +34,7 @@ final class ClientBodyListener implements ReadListener {
   private long count;
 
   ClientBodyListener(
-      ServletInputStream clientToProxyBody,
+      ClientExchange clientToProxyBody,
       UpstreamCall proxyToServerBody,
       ProxyExchange exchange,
       long limit,
@@ -53,6 +51,7 @@ final class ClientBodyListener implements ReadListener {
     readWhileReady();
   }
 
+  /** Servlet containers call this at the end of the body; the end is also seen by {@link #readSome}. */
   @Override
   public void onAllDataRead() {
     proxyToServerBody.endBody();
@@ -93,14 +92,16 @@ final class ClientBodyListener implements ReadListener {
   /** Reads while the client has data and the upstream window has room; never waits. */
   private void readSome() {
     try {
-      while (!over && clientToProxyBody.isReady()) {
+      while (!over && clientToProxyBody.isBodyReady()) {
         if (!proxyToServerBody.hasRoomFor(BUFFER_SIZE)) {
           proxyToServerBody.whenRoomFor(BUFFER_SIZE, this::readWhileReady);
           return;
         }
         int n = clientToProxyBody.read(buffer);
         if (n < 0) {
-          return; // the container calls onAllDataRead
+          over = true;
+          proxyToServerBody.endBody(); // a servlet container calls onAllDataRead too: ends once
+          return;
         }
         count += n;
         if (count > limit) {

@@ -10,6 +10,7 @@ final class Headers {
 
   static final String CONNECTION = "Connection";
   static final String CONTENT_LENGTH = "Content-Length";
+  static final String CONTENT_TYPE = "Content-Type";
   static final String TRANSFER_ENCODING = "Transfer-Encoding";
   static final String HOST = "Host";
   static final String X_FORWARDED_FOR = "X-Forwarded-For";

@@ -2,12 +2,6 @@ package dev.faas4j.core.internal.proxy;
 
 import dev.faas4j.api.FaasException;
 import dev.faas4j.core.internal.Json;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
-import jakarta.servlet.ServletOutputStream;
-import jakarta.servlet.WriteListener;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -26,11 +20,11 @@ import org.slf4j.LoggerFactory;
  * <p>Two ways to write, one state machine:
  *
  * <ul>
- *   <li><b>Non-blocking</b> (the request is in async mode): whoever has something to do (the I/O
- *       thread when data arrives, the container when the client can take more) writes under the
- *       lock, as far as {@link ServletOutputStream#isReady()} allows, then returns. No thread
- *       waits for the client or for the function.
- *   <li><b>Blocking</b> (the filter was not registered as async-supported): the container's thread
+ *   <li><b>Non-blocking</b> ({@link ClientExchange#isAsync()}): whoever has something to do (the
+ *       I/O thread when data arrives, the server when the client can take more) writes under the
+ *       lock, as far as {@link ClientExchange#isReady()} allows, then returns. No thread waits for
+ *       the client or for the function.
+ *   <li><b>Blocking</b> (a servlet filter not registered as async-supported): the container's thread
  *       waits in {@link #writeUntilDone()} and writes with blocking writes, outside the lock, so a
  *       slow client holds up that thread only, never the I/O thread.
  * </ul>
@@ -44,19 +38,20 @@ import org.slf4j.LoggerFactory;
  * IOException} when the client's connection was aborted (it went away, or the function failed after
  * its answer had started: a truncated body must never look complete).
  */
-final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncListener {
+final class ProxyExchange implements UpstreamCall.Handler, ClientExchange.WriteListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
 
-  private final HttpServletResponse proxyToClientResponse;
-  private final AsyncContext asyncContext;
+  private final ClientExchange client;
+  private final boolean async;
   private final Function<IOException, FaasException> describeUpstreamFailure;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
   private final ArrayDeque<ByteBuffer> pieces = new ArrayDeque<>();
-  private ServletOutputStream proxyToClientBody;
+  /** Non-blocking writing has started (async mode): writes may be made when the client is ready. */
+  private boolean writable;
   private ResponseHead pendingHead;
   private boolean headWritten;
   /** The upstream body's declared length, or -1; no flush is needed once it was written. */
@@ -72,24 +67,20 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
   private boolean writing;
   /** Bytes the client took that the upstream call has not been told about yet (granted unlocked). */
   private int toGrant;
-  /** The client's connection is being aborted by the async timeout: do not complete the request. */
-  private boolean abortByTimeout;
   /** The upstream exchange must be cancelled once the lock is released. */
   private boolean upstreamToCancel;
 
   private volatile UpstreamCall upstream;
 
   /**
-   * @param asyncContext the client request's async context, or null to write with blocking writes
-   *     from the thread that calls {@link #writeUntilDone()}
+   * @param client the client's request and response; if it is not {@linkplain
+   *     ClientExchange#isAsync() async}, the thread that calls {@link #writeUntilDone()} writes
+   *     the answer with blocking writes
    * @param describeUpstreamFailure turns an upstream failure into the error to answer with
    */
-  ProxyExchange(
-      HttpServletResponse proxyToClientResponse,
-      AsyncContext asyncContext,
-      Function<IOException, FaasException> describeUpstreamFailure) {
-    this.proxyToClientResponse = proxyToClientResponse;
-    this.asyncContext = asyncContext;
+  ProxyExchange(ClientExchange client, Function<IOException, FaasException> describeUpstreamFailure) {
+    this.client = client;
+    this.async = client.isAsync();
     this.describeUpstreamFailure = describeUpstreamFailure;
   }
 
@@ -103,17 +94,15 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
     this.upstream = call;
   }
 
-  /** Starts non-blocking writing; call once, on the container's thread, before sending upstream. */
+  /** Starts non-blocking writing; call once, on the server's thread, before sending upstream. */
   void startNonBlocking() throws IOException {
-    asyncContext.addListener(this);
-    ServletOutputStream body = proxyToClientResponse.getOutputStream();
+    client.startNonBlocking(this);
     lock.lock();
     try {
-      proxyToClientBody = body;
+      writable = true;
     } finally {
       lock.unlock();
     }
-    body.setWriteListener(this);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -185,7 +174,7 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
   }
 
   // ---------------------------------------------------------------------------------------------
-  // client side: the container's threads
+  // client side: the server's threads
 
   @Override
   public void onWritePossible() {
@@ -197,28 +186,11 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
     }
   }
 
+  /** The client's connection failed. */
   @Override
   public void onError(Throwable t) {
     clientGone(t instanceof IOException io ? io : new IOException(t));
   }
-
-  @Override
-  public void onComplete(AsyncEvent event) {}
-
-  @Override
-  public void onTimeout(AsyncEvent event) {
-    // the async context has no timeout of its own (the upstream response timeout applies), except
-    // the one that aborts the client's connection: left alone, the container closes it unfinished
-  }
-
-  @Override
-  public void onError(AsyncEvent event) {
-    Throwable cause = event.getThrowable();
-    clientGone(cause instanceof IOException io ? io : new IOException(String.valueOf(cause), cause));
-  }
-
-  @Override
-  public void onStartAsync(AsyncEvent event) {}
 
   /**
    * Blocking mode: writes the answer on the calling (container) thread until it is complete.
@@ -226,7 +198,6 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
    * @throws IOException when the client's connection was aborted; the container must see it
    */
   void writeUntilDone() throws IOException {
-    ServletOutputStream body = proxyToClientResponse.getOutputStream();
     while (true) {
       ResponseHead head;
       ByteBuffer piece;
@@ -263,11 +234,11 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
         if (head != null) {
           writeHead(head);
         } else {
-          body.write(piece.array(), piece.position(), piece.remaining());
+          client.write(piece.array(), piece.position(), piece.remaining());
           written += piece.remaining();
           grantNow(piece.remaining());
           if (flush) {
-            body.flush(); // pass on what arrived before waiting for more (server-sent events)
+            client.flush(); // pass on what arrived before waiting for more (server-sent events)
           }
         }
       } catch (IOException e) {
@@ -286,7 +257,7 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
 
   /** Something changed: write what can be written now (non-blocking) or wake the writer. */
   private void advance() {
-    if (asyncContext == null) {
+    if (!async) {
       changed.signalAll();
     } else {
       writeWhileReady();
@@ -294,7 +265,7 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
   }
 
   private void writeWhileReady() {
-    if (writing || finished || proxyToClientBody == null) {
+    if (writing || finished || !writable) {
       return;
     }
     writing = true;
@@ -308,7 +279,7 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
           writeHead(pendingHead);
           pendingHead = null;
         }
-        if (!headWritten || !proxyToClientBody.isReady()) {
+        if (!headWritten || !client.isReady()) {
           return; // wait for the head, or for onWritePossible
         }
         ByteBuffer piece = pieces.poll();
@@ -320,11 +291,11 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
         }
         int n = piece.remaining();
         boolean flush = pieces.isEmpty() && !upstreamEnded && !lengthReached(n);
-        proxyToClientBody.write(piece.array(), piece.position(), n);
+        client.write(piece.array(), piece.position(), n);
         written += n;
         toGrant += n;
-        if (flush && proxyToClientBody.isReady()) {
-          proxyToClientBody.flush(); // pass on what arrived before waiting for more
+        if (flush && client.isReady()) {
+          client.flush(); // pass on what arrived before waiting for more
         }
       }
     } catch (IOException e) {
@@ -340,8 +311,8 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
   }
 
   private void writeHead(ResponseHead head) {
-    proxyToClientResponse.setStatus(head.status());
-    ReverseProxy.copyResponseHeaders(head.fields(), proxyToClientResponse);
+    client.setStatus(head.status());
+    ReverseProxy.copyResponseHeaders(head.fields(), client);
     headWritten = true;
   }
 
@@ -352,13 +323,12 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
   private void answerOrAbort() {
     Throwable reason = failure;
     failure = null;
-    if (reason instanceof FaasException error && !proxyToClientResponse.isCommitted()) {
+    if (reason instanceof FaasException error && !client.isCommitted()) {
       byte[] body = Json.errorBody(error.getMessage());
-      proxyToClientResponse.reset();
-      proxyToClientResponse.setStatus(error.reason().httpStatus());
-      proxyToClientResponse.setContentType("application/json");
-      proxyToClientResponse.setCharacterEncoding("UTF-8");
-      proxyToClientResponse.setContentLength(body.length);
+      client.reset();
+      client.setStatus(error.reason().httpStatus());
+      client.setHeader(Headers.CONTENT_TYPE, Json.CONTENT_TYPE);
+      client.setHeader(Headers.CONTENT_LENGTH, Integer.toString(body.length));
       pendingHead = null;
       headWritten = true;
       upstreamEnded = true;
@@ -376,7 +346,6 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
     } else {
       abort = reason instanceof IOException io ? io : new IOException(reason);
     }
-    abortClientConnection();
     finish(abort);
   }
 
@@ -394,41 +363,15 @@ final class ProxyExchange implements UpstreamCall.Handler, WriteListener, AsyncL
     // has its answer finds the function no longer busy with it
     if (abort != null) {
       done.completeExceptionally(abort);
-    } else if (answeredWith != null) {
-      done.completeExceptionally(answeredWith);
+      client.abort(abort); // a truncated answer must never end cleanly
     } else {
-      done.complete(null);
-    }
-    if (asyncContext != null && !abortByTimeout) {
-      try {
-        asyncContext.complete();
-      } catch (IllegalStateException e) {
-        LOG.debug("the client's request was already completed: {}", e.toString());
+      if (answeredWith != null) {
+        done.completeExceptionally(answeredWith);
+      } else {
+        done.complete(null);
       }
-    }
-  }
-
-  /**
-   * Makes the container drop the client's connection instead of ending the response: a truncated
-   * chunked answer must never end with a clean last chunk. The Servlet API has no portable abort.
-   * Jetty takes {@code sendError(-1)} on a committed response as "abort". Tomcat refuses it; there
-   * the async request is left to time out at once instead of being completed, and Tomcat closes a
-   * committed response that timed out without ending it. Where both are refused, the response is
-   * completed: a body of declared length then still ends short, which a client reads as a failure.
-   */
-  private void abortClientConnection() {
-    try {
-      proxyToClientResponse.sendError(-1);
-      return;
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("the container refused sendError(-1) as an abort: {}", e.toString());
-    }
-    if (asyncContext != null) {
-      try {
-        asyncContext.setTimeout(1);
-        abortByTimeout = true;
-      } catch (RuntimeException e) {
-        LOG.debug("the container refused a new async timeout: {}", e.toString());
+      if (async) {
+        client.complete();
       }
     }
   }

@@ -7,10 +7,6 @@ import dev.faas4j.api.FunctionHandler;
 import dev.faas4j.api.FunctionRequest;
 import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.core.internal.Json;
-import jakarta.servlet.AsyncContext;
-import jakarta.servlet.ServletInputStream;
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +16,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -35,20 +30,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Forwards a client's HTTP request to a function instance and streams the answer back.
  *
- * <p>The four legs are named as in Jetty's proxy: the servlet container hands us the {@code
- * clientToProxyRequest} and the {@code proxyToClientResponse}; we send the {@code
- * proxyToServerRequest} and read the {@code serverToProxyResponse}.
+ * <p>The four legs are named as in Jetty's proxy: the server hands us the {@code
+ * clientToProxyRequest} and the {@code proxyToClientResponse}, both in one {@link ClientExchange};
+ * we send the {@code proxyToServerRequest} and read the {@code serverToProxyResponse}.
  *
- * <p>Threading. The container's thread writes the request to a pooled keep-alive connection itself;
+ * <p>Threading. The server's thread writes the request to a pooled keep-alive connection itself;
  * the answer is read by the proxy's non-blocking I/O threads (one per two cores, at most four, see
- * {@link UpstreamClient}); no thread waits for a function to answer. When the request supports
- * async mode (the filter is registered with {@code asyncSupported}), the container's thread is
- * released as soon as the request (and its body) went upstream, and the answer is written to the
- * client with non-blocking servlet writes, by whichever thread has something to do. Otherwise the
- * container's thread waits and writes the answer itself, with blocking writes: slower under load,
- * same behaviour. A request body is read with non-blocking reads in async mode ({@link
- * ClientBodyListener}), with blocking reads by the container's thread otherwise; either way at most
- * {@link UpstreamCall#WINDOW} bytes ahead of the upstream connection.
+ * {@link UpstreamClient}); no thread waits for a function to answer. In async mode (Jetty's core
+ * API, or a servlet filter registered with {@code asyncSupported}), the server's thread is released
+ * as soon as the request (and its body) went upstream, and the answer is written to the client with
+ * non-blocking writes, by whichever thread has something to do. Otherwise the container's thread
+ * waits and writes the answer itself, with blocking writes: slower under load, same behaviour. A
+ * request body is read with non-blocking reads in async mode ({@link ClientBodyListener}), with
+ * blocking reads by the container's thread otherwise; either way at most {@link
+ * UpstreamCall#WINDOW} bytes ahead of the upstream connection.
  *
  * <p>Guarantees:
  *
@@ -125,8 +120,7 @@ public final class ReverseProxy implements AutoCloseable {
    * with an {@link IOException} when the client's connection was aborted (the client went away, or
    * {@link ResponseAbortedException} when the function failed after its answer had started).
    *
-   * @param clientToProxyRequest the client's request; its body is read by this call
-   * @param proxyToClientResponse the response to the client
+   * @param client the client's request, whose body is read by this call, and the response to it
    * @param endpoint where the function instance is reached
    * @param upstreamPathAndQuery what to request upstream, starting with {@code /}, e.g. {@code
    *     /rest/of/path?x=1} (already stripped of any mount prefix), passed on as it is (raw)
@@ -139,14 +133,9 @@ public final class ReverseProxy implements AutoCloseable {
    *     or {@code timeout} is not positive
    */
   public CompletionStage<Void> forward(
-      HttpServletRequest clientToProxyRequest,
-      HttpServletResponse proxyToClientResponse,
-      Endpoint endpoint,
-      String upstreamPathAndQuery,
-      Duration timeout)
+      ClientExchange client, Endpoint endpoint, String upstreamPathAndQuery, Duration timeout)
       throws IOException {
-    Objects.requireNonNull(clientToProxyRequest, "clientToProxyRequest");
-    Objects.requireNonNull(proxyToClientResponse, "proxyToClientResponse");
+    Objects.requireNonNull(client, "client");
     Objects.requireNonNull(endpoint, "endpoint");
     Objects.requireNonNull(upstreamPathAndQuery, "upstreamPathAndQuery");
     if (upstreamPathAndQuery.isEmpty() || upstreamPathAndQuery.charAt(0) != '/') {
@@ -155,33 +144,22 @@ public final class ReverseProxy implements AutoCloseable {
     }
     Duration responseTimeout =
         timeout == null ? settings.responseTimeout() : ProxySettings.requirePositive(timeout, "timeout");
-    long declaredLength = clientToProxyRequest.getContentLengthLong();
+    long declaredLength = client.contentLength();
     try {
       if (declaredLength > settings.maxRequestBodyBytes()) {
         throw tooLarge();
       }
       if (endpoint instanceof Endpoint.Http http) {
-        return forwardHttp(
-            clientToProxyRequest,
-            proxyToClientResponse,
-            http,
-            upstreamPathAndQuery,
-            responseTimeout,
-            declaredLength);
+        return forwardHttp(client, http, upstreamPathAndQuery, responseTimeout, declaredLength);
       }
       if (endpoint instanceof Endpoint.InProcess inProcess) {
-        forwardInProcess(
-            clientToProxyRequest,
-            proxyToClientResponse,
-            inProcess.handler(),
-            upstreamPathAndQuery,
-            declaredLength);
+        forwardInProcess(client, inProcess.handler(), upstreamPathAndQuery, declaredLength);
         return CompletableFuture.completedFuture(null);
       }
       throw new IllegalArgumentException("unknown endpoint type: " + endpoint);
     } catch (FaasException e) {
       // refused before anything went upstream: answer on this thread
-      Json.writeError(proxyToClientResponse, e);
+      client.sendError(e.reason().httpStatus(), e.getMessage());
       return CompletableFuture.failedFuture(e);
     }
   }
@@ -210,22 +188,18 @@ public final class ReverseProxy implements AutoCloseable {
   // HTTP endpoints
 
   private CompletionStage<Void> forwardHttp(
-      HttpServletRequest clientToProxyRequest,
-      HttpServletResponse proxyToClientResponse,
+      ClientExchange client,
       Endpoint.Http endpoint,
       String upstreamPathAndQuery,
       Duration responseTimeout,
       long declaredLength)
       throws IOException {
-    String method = clientToProxyRequest.getMethod();
-    boolean hasBody = hasBody(clientToProxyRequest, declaredLength);
-    byte[] head =
-        requestHead(clientToProxyRequest, method, upstreamPathAndQuery, endpoint, hasBody, declaredLength);
-    AsyncContext asyncContext =
-        clientToProxyRequest.isAsyncSupported() ? clientToProxyRequest.startAsync() : null;
+    String method = client.method();
+    boolean hasBody = client.hasBody();
+    byte[] head = requestHead(client, method, upstreamPathAndQuery, endpoint, hasBody, declaredLength);
+    boolean async = client.isAsync();
     ProxyExchange exchange =
-        new ProxyExchange(
-            proxyToClientResponse, asyncContext, e -> upstreamFailure(e, endpoint, responseTimeout));
+        new ProxyExchange(client, e -> upstreamFailure(e, endpoint, responseTimeout));
     UpstreamCall call =
         upstream.newCall(
             address(endpoint),
@@ -237,33 +211,29 @@ public final class ReverseProxy implements AutoCloseable {
             responseTimeout,
             exchange);
     exchange.upstream(call);
-    if (asyncContext != null) {
-      asyncContext.setTimeout(0); // the upstream response timeout applies, not the container's
+    if (async) {
       exchange.startNonBlocking();
       if (hasBody) {
         // before the call starts, which may fail at once and complete the request: the body
         // queues in the call until a connection is there
-        ServletInputStream body = clientToProxyRequest.getInputStream();
-        body.setReadListener(
-            new ClientBodyListener(body, call, exchange, settings.maxRequestBodyBytes(), this::tooLarge));
+        client.readBody(
+            new ClientBodyListener(client, call, exchange, settings.maxRequestBodyBytes(), this::tooLarge));
       }
     }
     upstream.start(call);
-    if (hasBody && asyncContext == null) {
-      sendBody(clientToProxyRequest, call, exchange);
-    }
-    if (asyncContext == null) {
+    if (!async) {
+      if (hasBody) {
+        sendBody(client, call, exchange);
+      }
       exchange.writeUntilDone();
     }
     return exchange.done();
   }
 
   /** Blocking mode: reads the client's body on this (the container's) thread and hands it upstream. */
-  private void sendBody(
-      HttpServletRequest clientToProxyRequest, UpstreamCall proxyToServerBody, ProxyExchange exchange) {
+  private void sendBody(ClientExchange client, UpstreamCall proxyToServerBody, ProxyExchange exchange) {
     try {
-      InputStream clientToProxyBody =
-          new ClientBodyInputStream(clientToProxyRequest.getInputStream(), settings.maxRequestBodyBytes());
+      InputStream clientToProxyBody = new ClientBodyInputStream(client.body(), settings.maxRequestBodyBytes());
       byte[] buffer = new byte[BUFFER_SIZE];
       int n;
       while ((n = clientToProxyBody.read(buffer)) >= 0) {
@@ -282,28 +252,9 @@ public final class ReverseProxy implements AutoCloseable {
     }
   }
 
-  private static boolean hasBody(HttpServletRequest clientToProxyRequest, long declaredLength) {
-    if (declaredLength >= 0) {
-      return true;
-    }
-    if (clientToProxyRequest.getHeader(Headers.TRANSFER_ENCODING) != null) {
-      return true;
-    }
-    // HTTP/2 and later frame bodies without either header
-    String protocol = clientToProxyRequest.getProtocol();
-    if (protocol == null || protocol.startsWith("HTTP/1") || protocol.startsWith("HTTP/0")) {
-      return false;
-    }
-    try {
-      return !clientToProxyRequest.getInputStream().isFinished();
-    } catch (IOException e) {
-      return true; // let the body read report the failure
-    }
-  }
-
   /** The request line and header fields to send upstream, ending with the empty line. */
   private static byte[] requestHead(
-      HttpServletRequest clientToProxyRequest,
+      ClientExchange client,
       String method,
       String upstreamPathAndQuery,
       Endpoint.Http endpoint,
@@ -312,30 +263,20 @@ public final class ReverseProxy implements AutoCloseable {
     requireFieldText(upstreamPathAndQuery, "request target", false);
     StringBuilder head = new StringBuilder(512);
     head.append(method).append(' ').append(upstreamPathAndQuery).append(" HTTP/1.1\r\n");
-    String connectionTokens = Headers.joined(clientToProxyRequest.getHeaders(Headers.CONNECTION));
-    boolean hasHost = false;
-    Enumeration<String> names = clientToProxyRequest.getHeaderNames();
-    while (names.hasMoreElements()) {
-      String name = names.nextElement();
-      if (Headers.mustDrop(name, connectionTokens)
-          || name.equalsIgnoreCase(Headers.CONTENT_LENGTH)
-          || name.equalsIgnoreCase(Headers.X_FORWARDED_FOR)
-          || name.equalsIgnoreCase(Headers.X_FORWARDED_PROTO)
-          || name.equalsIgnoreCase(Headers.X_FORWARDED_HOST)) {
-        continue;
+    String connectionTokens = client.headerValues(Headers.CONNECTION);
+    boolean[] hasHost = {false};
+    client.forEachHeader((name, value) -> {
+      if (isForwarded(name, connectionTokens) && !name.equalsIgnoreCase(Headers.CONTENT_LENGTH)) {
+        hasHost[0] |= name.equalsIgnoreCase(Headers.HOST);
+        appendField(head, name, value);
       }
-      hasHost |= name.equalsIgnoreCase(Headers.HOST);
-      Enumeration<String> values = clientToProxyRequest.getHeaders(name);
-      while (values.hasMoreElements()) {
-        appendField(head, name, values.nextElement());
-      }
-    }
-    if (!hasHost) {
+    });
+    if (!hasHost[0]) {
       appendField(head, Headers.HOST, endpoint.baseUri().getRawAuthority());
     }
-    appendField(head, Headers.X_FORWARDED_FOR, forwardedFor(clientToProxyRequest, connectionTokens));
-    appendField(head, Headers.X_FORWARDED_PROTO, clientToProxyRequest.getScheme());
-    appendField(head, Headers.X_FORWARDED_HOST, forwardedHost(clientToProxyRequest));
+    appendField(head, Headers.X_FORWARDED_FOR, forwardedFor(client, connectionTokens));
+    appendField(head, Headers.X_FORWARDED_PROTO, client.scheme());
+    appendField(head, Headers.X_FORWARDED_HOST, forwardedHost(client));
     if (hasBody) {
       if (declaredLength >= 0) {
         appendField(head, Headers.CONTENT_LENGTH, Long.toString(declaredLength));
@@ -345,6 +286,17 @@ public final class ReverseProxy implements AutoCloseable {
     }
     head.append("\r\n");
     return head.toString().getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * Whether a request header goes on to the function: not hop-by-hop, not named in {@code
+   * Connection}, and not one of the X-Forwarded-* headers this hop sets itself.
+   */
+  private static boolean isForwarded(String name, String connectionTokens) {
+    return !Headers.mustDrop(name, connectionTokens)
+        && !name.equalsIgnoreCase(Headers.X_FORWARDED_FOR)
+        && !name.equalsIgnoreCase(Headers.X_FORWARDED_PROTO)
+        && !name.equalsIgnoreCase(Headers.X_FORWARDED_HOST);
   }
 
   private static void appendField(StringBuilder head, String name, String value) {
@@ -395,8 +347,7 @@ public final class ReverseProxy implements AutoCloseable {
   }
 
   /** Copies the function's response headers, less hop-by-hop ones, to the client's response. */
-  static void copyResponseHeaders(
-      List<ResponseHead.Field> fields, HttpServletResponse proxyToClientResponse) {
+  static void copyResponseHeaders(List<ResponseHead.Field> fields, ClientExchange proxyToClientResponse) {
     String connectionTokens = null;
     for (ResponseHead.Field field : fields) {
       if (field.name().equalsIgnoreCase(Headers.CONNECTION)) {
@@ -472,40 +423,32 @@ public final class ReverseProxy implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // X-Forwarded-*
 
-  private static String forwardedFor(HttpServletRequest clientToProxyRequest, String tokens) {
-    String clientAddress = clientToProxyRequest.getRemoteAddr();
+  private static String forwardedFor(ClientExchange client, String tokens) {
+    String clientAddress = client.remoteAddress();
     String earlier =
         tokens != null && Headers.containsToken(tokens, Headers.X_FORWARDED_FOR)
             ? null
-            : Headers.joined(clientToProxyRequest.getHeaders(Headers.X_FORWARDED_FOR));
+            : client.headerValues(Headers.X_FORWARDED_FOR);
     return earlier == null || earlier.isBlank() ? clientAddress : earlier + ", " + clientAddress;
   }
 
-  private static String forwardedHost(HttpServletRequest clientToProxyRequest) {
-    String host = clientToProxyRequest.getHeader(Headers.HOST);
-    return host != null ? host : clientToProxyRequest.getServerName();
+  private static String forwardedHost(ClientExchange client) {
+    String host = client.header(Headers.HOST);
+    return host != null ? host : client.serverName();
   }
 
   // ---------------------------------------------------------------------------------------------
   // in-process endpoints
 
   private void forwardInProcess(
-      HttpServletRequest clientToProxyRequest,
-      HttpServletResponse proxyToClientResponse,
-      FunctionHandler handler,
-      String upstreamPathAndQuery,
-      long declaredLength)
+      ClientExchange client, FunctionHandler handler, String upstreamPathAndQuery, long declaredLength)
       throws IOException {
-    byte[] body =
-        hasBody(clientToProxyRequest, declaredLength)
-            ? readWholeBody(clientToProxyRequest, declaredLength)
-            : new byte[0];
+    byte[] body = client.hasBody() ? readWholeBody(client, declaredLength) : new byte[0];
     int queryStart = upstreamPathAndQuery.indexOf('?');
     String path = queryStart < 0 ? upstreamPathAndQuery : upstreamPathAndQuery.substring(0, queryStart);
     String query = queryStart < 0 ? "" : upstreamPathAndQuery.substring(queryStart + 1);
     FunctionRequest functionRequest =
-        new FunctionRequest(
-            clientToProxyRequest.getMethod(), path, query, requestHeaders(clientToProxyRequest), body);
+        new FunctionRequest(client.method(), path, query, requestHeaders(client), body);
 
     FunctionResponse functionResponse;
     try {
@@ -519,7 +462,7 @@ public final class ReverseProxy implements AutoCloseable {
           Reason.UPSTREAM_ERROR, "the in-process function returned no response (null)");
     }
 
-    proxyToClientResponse.setStatus(functionResponse.status());
+    client.setStatus(functionResponse.status());
     for (Map.Entry<String, List<String>> header : functionResponse.headers().entrySet()) {
       String name = header.getKey();
       if (Headers.mustDrop(name, null) || name.equalsIgnoreCase(Headers.CONTENT_LENGTH)) {
@@ -528,28 +471,23 @@ public final class ReverseProxy implements AutoCloseable {
       boolean first = true;
       for (String value : header.getValue()) {
         if (first) {
-          proxyToClientResponse.setHeader(name, value);
+          client.setHeader(name, value);
           first = false;
         } else {
-          proxyToClientResponse.addHeader(name, value);
+          client.addHeader(name, value);
         }
       }
     }
-    byte[] responseBody = functionResponse.body();
-    proxyToClientResponse.setContentLength(responseBody.length);
-    if (responseBody.length > 0) {
-      proxyToClientResponse.getOutputStream().write(responseBody);
-    }
+    client.send(functionResponse.body());
   }
 
-  private byte[] readWholeBody(HttpServletRequest clientToProxyRequest, long declaredLength)
-      throws IOException {
+  private byte[] readWholeBody(ClientExchange client, long declaredLength) throws IOException {
     // a byte array holds at most Integer.MAX_VALUE - 8 bytes
     long limit = Math.min(settings.maxRequestBodyBytes(), Integer.MAX_VALUE - 8);
     if (declaredLength > limit) {
       throw tooLarge();
     }
-    InputStream clientToProxyBody = clientToProxyRequest.getInputStream();
+    InputStream clientToProxyBody = client.body();
     if (declaredLength >= 0) {
       byte[] body = clientToProxyBody.readNBytes((int) declaredLength);
       if (body.length < declaredLength) {
@@ -570,32 +508,17 @@ public final class ReverseProxy implements AutoCloseable {
     return body.toByteArray();
   }
 
-  private static Map<String, List<String>> requestHeaders(HttpServletRequest clientToProxyRequest) {
-    String connectionTokens = Headers.joined(clientToProxyRequest.getHeaders(Headers.CONNECTION));
+  private static Map<String, List<String>> requestHeaders(ClientExchange client) {
+    String connectionTokens = client.headerValues(Headers.CONNECTION);
     Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    Enumeration<String> names = clientToProxyRequest.getHeaderNames();
-    while (names.hasMoreElements()) {
-      String name = names.nextElement();
-      if (Headers.mustDrop(name, connectionTokens)
-          || name.equalsIgnoreCase(Headers.X_FORWARDED_FOR)
-          || name.equalsIgnoreCase(Headers.X_FORWARDED_PROTO)
-          || name.equalsIgnoreCase(Headers.X_FORWARDED_HOST)) {
-        continue;
+    client.forEachHeader((name, value) -> {
+      if (isForwarded(name, connectionTokens)) {
+        headers.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
       }
-      List<String> values = new ArrayList<>(1);
-      Enumeration<String> each = clientToProxyRequest.getHeaders(name);
-      while (each.hasMoreElements()) {
-        values.add(each.nextElement());
-      }
-      headers.merge(name, values, (a, b) -> {
-        a.addAll(b);
-        return a;
-      });
-    }
-    headers.put(
-        Headers.X_FORWARDED_FOR, List.of(forwardedFor(clientToProxyRequest, connectionTokens)));
-    headers.put(Headers.X_FORWARDED_PROTO, List.of(clientToProxyRequest.getScheme()));
-    headers.put(Headers.X_FORWARDED_HOST, List.of(forwardedHost(clientToProxyRequest)));
+    });
+    headers.put(Headers.X_FORWARDED_FOR, List.of(forwardedFor(client, connectionTokens)));
+    headers.put(Headers.X_FORWARDED_PROTO, List.of(client.scheme()));
+    headers.put(Headers.X_FORWARDED_HOST, List.of(forwardedHost(client)));
     return headers;
   }
 }

@@ -13,18 +13,36 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * A real embedded Jetty 12 whose only servlet calls {@link ReverseProxy#forward}, the way the
- * faas-core filter does, in async mode (the default) or, with {@code async} false, in the
- * blocking mode the proxy falls back to when a filter is not registered as async-supported. The
- * outcomes the proxy reports are recorded: {@link #errors} the error answers it sent, {@link
- * #propagated} the aborted client connections.
+ * A real embedded Jetty 12 that calls {@link ReverseProxy#forward} for every request through one of
+ * the proxy's {@link Binding}s: a servlet in async mode (the default), a servlet in the blocking
+ * mode the proxy falls back to when a filter is not registered as async-supported, or Jetty's core
+ * API on the I/O thread, as {@code FaasHandler} does. The outcomes the proxy reports are recorded:
+ * {@link #errors} the error answers it sent, {@link #propagated} the aborted client connections.
  */
 final class ProxyServer implements AutoCloseable {
+
+  /** How the server hands requests to the proxy. */
+  enum Binding {
+    /** {@link ServletExchange} of an async-supported servlet: what FaasFilter does by default. */
+    SERVLET_ASYNC,
+    /** {@link ServletExchange} of a servlet that is not async-supported: the blocking fallback. */
+    SERVLET_BLOCKING,
+    /** {@link JettyExchange} from a non-blocking core handler: what FaasHandler does. */
+    JETTY_CORE;
+
+    static Binding of(boolean async) {
+      return async ? SERVLET_ASYNC : SERVLET_BLOCKING;
+    }
+  }
 
   final ReverseProxy proxy;
   /** Exceptions (other than FaasException) that forward threw, in order. */
@@ -46,6 +64,10 @@ final class ProxyServer implements AutoCloseable {
   }
 
   ProxyServer(ProxySettings settings, Endpoint endpoint, boolean async) throws Exception {
+    this(settings, endpoint, Binding.of(async));
+  }
+
+  ProxyServer(ProxySettings settings, Endpoint endpoint, Binding binding) throws Exception {
     this.proxy = new ReverseProxy(settings);
     this.endpoint = endpoint;
     QueuedThreadPool threads = new QueuedThreadPool();
@@ -55,11 +77,15 @@ final class ProxyServer implements AutoCloseable {
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler();
-    ServletHolder forwarding = new ServletHolder(new ForwardingServlet());
-    forwarding.setAsyncSupported(async);
-    context.addServlet(forwarding, "/*");
-    server.setHandler(context);
+    if (binding == Binding.JETTY_CORE) {
+      server.setHandler(new ForwardingHandler());
+    } else {
+      ServletContextHandler context = new ServletContextHandler();
+      ServletHolder forwarding = new ServletHolder(new ForwardingServlet());
+      forwarding.setAsyncSupported(binding == Binding.SERVLET_ASYNC);
+      context.addServlet(forwarding, "/*");
+      server.setHandler(context);
+    }
     try {
       server.start();
     } catch (Exception e) {
@@ -115,6 +141,30 @@ final class ProxyServer implements AutoCloseable {
     }
   }
 
+  /** Forwards {@code client} and records the outcome. */
+  private void forward(ClientExchange client, String pathAndQuery) throws IOException {
+    calls.incrementAndGet();
+    try {
+      proxy.forward(client, endpoint, pathAndQuery, timeout).whenComplete((ok, failure) -> record(failure));
+    } catch (IOException | RuntimeException e) {
+      propagated.add(e);
+      outcomes.incrementAndGet();
+      throw e;
+    }
+  }
+
+  private void record(Throwable failure) {
+    try {
+      if (failure instanceof FaasException error) {
+        errors.add(error);
+      } else if (failure != null && !propagated.contains(failure)) {
+        propagated.add(failure);
+      }
+    } finally {
+      outcomes.incrementAndGet();
+    }
+  }
+
   private final class ForwardingServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
@@ -122,32 +172,15 @@ final class ProxyServer implements AutoCloseable {
     protected void service(HttpServletRequest request, HttpServletResponse response)
         throws IOException {
       String query = request.getQueryString();
-      String pathAndQuery = request.getRequestURI() + (query == null ? "" : "?" + query);
-      calls.incrementAndGet();
-      try {
-        proxy.forward(request, response, endpoint, pathAndQuery, timeout)
-            .whenComplete((ok, failure) -> record(failure));
-      } catch (IOException | RuntimeException e) {
-        propagated.add(e);
-        outcomes.incrementAndGet();
-        throw e;
-      }
+      forward(new ServletExchange(request, response), request.getRequestURI() + (query == null ? "" : "?" + query));
     }
+  }
 
-    private void record(Throwable failure) {
-      try {
-        recordFailure(failure);
-      } finally {
-        outcomes.incrementAndGet();
-      }
-    }
-
-    private void recordFailure(Throwable failure) {
-      if (failure instanceof FaasException error) {
-        errors.add(error);
-      } else if (failure != null && !propagated.contains(failure)) {
-        propagated.add(failure);
-      }
+  private final class ForwardingHandler extends Handler.Abstract.NonBlocking {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws IOException {
+      forward(new JettyExchange(request, response, callback), request.getHttpURI().getPathQuery());
+      return true;
     }
   }
 }

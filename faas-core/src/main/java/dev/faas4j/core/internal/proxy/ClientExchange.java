@@ -1,0 +1,154 @@
+package dev.faas4j.core.internal.proxy;
+
+import dev.faas4j.core.internal.Json;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.function.BiConsumer;
+
+/**
+ * The client's side of one function request, as a server binding presents it to the proxy: the
+ * {@code clientToProxyRequest} and the {@code proxyToClientResponse} in one object, in the shape the
+ * proxy needs and no more.
+ *
+ * <p>Two bindings implement it: {@link ServletExchange} (any Servlet 6 container, used by {@code
+ * FaasFilter}) and {@link JettyExchange} (Jetty 12's core API, used by {@code FaasHandler}, which
+ * saves the servlet layer's dispatches). The contract follows the Servlet API's non-blocking I/O,
+ * because that is the stricter of the two: a binding over a callback API emulates {@link
+ * #isReady()} and the "write possible" call-back, which is what Jetty itself does under its servlet
+ * layer.
+ *
+ * <p>Not part of faas4j's API: it may change in any release.
+ */
+public interface ClientExchange {
+
+  // ---------------------------------------------------------------------------------------------
+  // the client's request
+
+  /** The request method, e.g. {@code GET}. */
+  String method();
+
+  /** The protocol the client spoke, e.g. {@code HTTP/1.1} or {@code HTTP/2.0}. */
+  String protocol();
+
+  /** {@code http} or {@code https}, as this hop saw it. */
+  String scheme();
+
+  /** The client's IP address. */
+  String remoteAddress();
+
+  /** The name the client addressed this server by, when it sent no Host header. */
+  String serverName();
+
+  /** The body's declared length, or -1 when the client did not declare one. */
+  long contentLength();
+
+  /** The first value of a request header, or null. Names are case-insensitive. */
+  String header(String name);
+
+  /** Every value of a request header joined with {@code ", "}, or null when there is none. */
+  String headerValues(String name);
+
+  /** Calls {@code action} with every request header field, name and value, in the order received. */
+  void forEachHeader(BiConsumer<String, String> action);
+
+  /** Whether the request has a body, declared or framed by the protocol (HTTP/2 and later). */
+  boolean hasBody();
+
+  /** The body as a blocking stream; only where {@link #isAsync()} is false, or for in-process functions. */
+  InputStream body() throws IOException;
+
+  /**
+   * Starts non-blocking reads of the body: {@code reader} is called when data may be read, when
+   * all of it was read, and when reading failed. Only where {@link #isAsync()} is true; call once.
+   */
+  void readBody(BodyReader reader) throws IOException;
+
+  /** Whether {@link #read} returns without waiting; if not, the reader is called back later. */
+  boolean isBodyReady();
+
+  /** Reads body bytes into {@code buffer}; returns how many, or -1 at the end of the body. */
+  int read(byte[] buffer) throws IOException;
+
+  // ---------------------------------------------------------------------------------------------
+  // the response to the client
+
+  /**
+   * Whether the answer is written without holding a thread ({@link #startNonBlocking}); if false,
+   * the thread that serves the request writes it with blocking writes and returns when it is done.
+   */
+  boolean isAsync();
+
+  /**
+   * Switches to non-blocking writing; {@code listener} is called when the client can take more
+   * after {@link #isReady()} returned false, and when the client's connection fails.
+   */
+  void startNonBlocking(WriteListener listener) throws IOException;
+
+  void setStatus(int status);
+
+  /** Sets a response header, replacing any value the server may have put there (Date, Server). */
+  void setHeader(String name, String value);
+
+  void addHeader(String name, String value);
+
+  /** Whether the status and headers were sent; an error can no longer be answered then. */
+  boolean isCommitted();
+
+  /** Drops the status and the headers set so far; only before {@link #isCommitted()}. */
+  void reset();
+
+  /** In non-blocking mode, whether a write may be made now without waiting. */
+  boolean isReady();
+
+  /**
+   * Writes body bytes, committing the status and headers first; the array must not be changed
+   * until the next {@link #isReady()} returns true (non-blocking mode), or until this returns.
+   */
+  void write(byte[] bytes, int offset, int length) throws IOException;
+
+  /** Sends what was written so far without waiting for more (server-sent events). */
+  void flush() throws IOException;
+
+  /** Sends a whole answer held in memory, with its Content-Length, and ends the exchange. */
+  void send(byte[] body) throws IOException;
+
+  /**
+   * Answers {@code {"status":"error","error":message}} with {@code status} and ends the exchange;
+   * if the answer was already committed, aborts it instead.
+   */
+  default void sendError(int status, String message) throws IOException {
+    if (isCommitted()) {
+      abort(new IOException(message));
+      return;
+    }
+    reset();
+    setStatus(status);
+    setHeader(Headers.CONTENT_TYPE, Json.CONTENT_TYPE);
+    send(Json.errorBody(message));
+  }
+
+  /** Ends a non-blocking answer normally: everything was written. */
+  void complete();
+
+  /**
+   * Ends the answer by dropping the client's connection, so that a truncated answer never looks
+   * complete to the client.
+   */
+  void abort(Throwable cause);
+
+  /** The non-blocking reader of a request body, called by the binding. */
+  interface BodyReader {
+    void onDataAvailable();
+
+    void onAllDataRead();
+
+    void onError(Throwable failure);
+  }
+
+  /** The non-blocking writer of an answer, called by the binding. */
+  interface WriteListener {
+    void onWritePossible();
+
+    void onError(Throwable failure);
+  }
+}

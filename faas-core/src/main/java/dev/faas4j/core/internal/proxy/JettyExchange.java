@@ -1,0 +1,278 @@
+package dev.faas4j.core.internal.proxy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiConsumer;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
+
+/**
+ * A function request in Jetty 12's core API ({@code Request}, {@code Response}, {@code Callback}),
+ * without the servlet layer: always non-blocking.
+ *
+ * <p>Jetty's core API takes one write at a time and reports its completion through a callback; the
+ * proxy's contract is the servlet one, {@link #isReady()} and a "write possible" call-back. This
+ * class bridges the two with one small state: idle, writing, or writing with the proxy waiting for
+ * the write to finish. The call-backs do no blocking work (they take a lock held only for
+ * in-memory work), so they are declared non-blocking and Jetty runs them on its I/O thread.
+ *
+ * <p>Not part of faas4j's API.
+ */
+public final class JettyExchange implements ClientExchange {
+
+  private static final int IDLE = 0;
+  private static final int WRITING = 1;
+  /** Writing, and {@link #isReady()} returned false: the write's completion calls the listener. */
+  private static final int WRITING_AWAITED = 2;
+
+  private final Request clientToProxyRequest;
+  private final Response proxyToClientResponse;
+  private final Callback completion;
+  private final AtomicInteger writeState = new AtomicInteger(IDLE);
+  private final WriteCompletion writeCompletion = new WriteCompletion();
+  private volatile WriteListener writeListener;
+  private volatile BodyReader bodyReader;
+  /** The body chunk being read from; read by one reader at a time. */
+  private Content.Chunk chunk;
+
+  /**
+   * @param completion Jetty's callback for the request: succeeded when the answer is complete,
+   *     failed to abort it
+   */
+  public JettyExchange(Request clientToProxyRequest, Response proxyToClientResponse, Callback completion) {
+    this.clientToProxyRequest = clientToProxyRequest;
+    this.proxyToClientResponse = proxyToClientResponse;
+    this.completion = completion;
+  }
+
+  @Override
+  public String method() {
+    return clientToProxyRequest.getMethod();
+  }
+
+  @Override
+  public String protocol() {
+    return clientToProxyRequest.getConnectionMetaData().getProtocol();
+  }
+
+  @Override
+  public String scheme() {
+    return clientToProxyRequest.getHttpURI().getScheme();
+  }
+
+  @Override
+  public String remoteAddress() {
+    return Request.getRemoteAddr(clientToProxyRequest);
+  }
+
+  @Override
+  public String serverName() {
+    return Request.getServerName(clientToProxyRequest);
+  }
+
+  @Override
+  public long contentLength() {
+    return clientToProxyRequest.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH);
+  }
+
+  @Override
+  public String header(String name) {
+    return clientToProxyRequest.getHeaders().get(name);
+  }
+
+  @Override
+  public String headerValues(String name) {
+    List<HttpField> fields = clientToProxyRequest.getHeaders().getFields(name);
+    if (fields.isEmpty()) {
+      return null;
+    }
+    if (fields.size() == 1) {
+      return fields.get(0).getValue();
+    }
+    StringBuilder joined = new StringBuilder();
+    for (HttpField field : fields) {
+      if (joined.length() > 0) {
+        joined.append(", ");
+      }
+      joined.append(field.getValue());
+    }
+    return joined.toString();
+  }
+
+  @Override
+  public void forEachHeader(BiConsumer<String, String> action) {
+    for (HttpField field : clientToProxyRequest.getHeaders()) {
+      action.accept(field.getName(), field.getValue());
+    }
+  }
+
+  @Override
+  public boolean hasBody() {
+    if (contentLength() >= 0 || header(Headers.TRANSFER_ENCODING) != null) {
+      return true;
+    }
+    String protocol = protocol();
+    if (protocol == null || protocol.startsWith("HTTP/1") || protocol.startsWith("HTTP/0")) {
+      return false;
+    }
+    // HTTP/2 and later frame bodies without either header: look at the first chunk, keep it
+    chunk = clientToProxyRequest.read();
+    return chunk == null || chunk.hasRemaining() || !chunk.isLast();
+  }
+
+  @Override
+  public InputStream body() {
+    return Content.Source.asInputStream(clientToProxyRequest);
+  }
+
+  @Override
+  public void readBody(BodyReader reader) {
+    bodyReader = reader;
+    clientToProxyRequest.demand(Invocable.from(Invocable.InvocationType.NON_BLOCKING, reader::onDataAvailable));
+  }
+
+  @Override
+  public boolean isBodyReady() {
+    if (chunk != null) {
+      if (chunk.hasRemaining() || chunk.isLast() || Content.Chunk.isFailure(chunk)) {
+        return true;
+      }
+      chunk.release();
+    }
+    chunk = clientToProxyRequest.read();
+    if (chunk == null) {
+      BodyReader reader = bodyReader;
+      clientToProxyRequest.demand(Invocable.from(Invocable.InvocationType.NON_BLOCKING, reader::onDataAvailable));
+      return false;
+    }
+    return true;
+  }
+
+  @Override
+  public int read(byte[] buffer) throws IOException {
+    if (chunk == null && !isBodyReady()) {
+      return 0;
+    }
+    if (Content.Chunk.isFailure(chunk)) {
+      Throwable failure = chunk.getFailure();
+      throw failure instanceof IOException io ? io : new IOException("reading the request body failed", failure);
+    }
+    if (chunk.hasRemaining()) {
+      int n = chunk.get(buffer, 0, buffer.length);
+      if (!chunk.hasRemaining()) {
+        boolean last = chunk.isLast();
+        chunk.release();
+        chunk = last ? Content.Chunk.EOF : null;
+      }
+      return n;
+    }
+    return -1; // an empty last chunk: the end of the body (it stays, so every later read ends too)
+  }
+
+  @Override
+  public boolean isAsync() {
+    return true;
+  }
+
+  @Override
+  public void startNonBlocking(WriteListener listener) {
+    writeListener = listener;
+  }
+
+  @Override
+  public void setStatus(int status) {
+    proxyToClientResponse.setStatus(status);
+  }
+
+  @Override
+  public void setHeader(String name, String value) {
+    proxyToClientResponse.getHeaders().put(name, value);
+  }
+
+  @Override
+  public void addHeader(String name, String value) {
+    proxyToClientResponse.getHeaders().add(name, value);
+  }
+
+  @Override
+  public boolean isCommitted() {
+    return proxyToClientResponse.isCommitted();
+  }
+
+  @Override
+  public void reset() {
+    proxyToClientResponse.reset();
+  }
+
+  @Override
+  public boolean isReady() {
+    while (true) {
+      int state = writeState.get();
+      if (state == IDLE) {
+        return true;
+      }
+      if (state == WRITING_AWAITED || writeState.compareAndSet(WRITING, WRITING_AWAITED)) {
+        return false;
+      }
+    }
+  }
+
+  @Override
+  public void write(byte[] bytes, int offset, int length) {
+    if (!writeState.compareAndSet(IDLE, WRITING)) {
+      throw new IllegalStateException("a write is still in progress; wait until isReady() is true");
+    }
+    proxyToClientResponse.write(false, ByteBuffer.wrap(bytes, offset, length), writeCompletion);
+  }
+
+  @Override
+  public void flush() {
+    // every core write goes out at once: there is nothing to flush
+  }
+
+  @Override
+  public void send(byte[] body) {
+    proxyToClientResponse.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    proxyToClientResponse.write(true, ByteBuffer.wrap(body), completion);
+  }
+
+  @Override
+  public void complete() {
+    completion.succeeded();
+  }
+
+  /** Jetty drops the connection of a request whose callback fails after its answer was committed. */
+  @Override
+  public void abort(Throwable cause) {
+    completion.failed(cause);
+  }
+
+  /** Called by Jetty when a write finished; turns it into the proxy's "write possible". */
+  private final class WriteCompletion implements Callback {
+    @Override
+    public void succeeded() {
+      if (writeState.getAndSet(IDLE) == WRITING_AWAITED) {
+        writeListener.onWritePossible();
+      }
+    }
+
+    @Override
+    public void failed(Throwable failure) {
+      writeState.set(IDLE);
+      writeListener.onError(failure);
+    }
+
+    @Override
+    public InvocationType getInvocationType() {
+      return InvocationType.NON_BLOCKING;
+    }
+  }
+}

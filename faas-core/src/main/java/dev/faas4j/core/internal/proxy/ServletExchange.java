@@ -1,0 +1,292 @@
+package dev.faas4j.core.internal.proxy;
+
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Enumeration;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A function request in any Servlet 6 container. Async mode when the request supports it (the
+ * filter or servlet is registered as async-supported), the blocking fallback otherwise.
+ *
+ * <p>Not part of faas4j's API.
+ */
+public final class ServletExchange implements ClientExchange {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ServletExchange.class);
+
+  private final HttpServletRequest clientToProxyRequest;
+  private final HttpServletResponse proxyToClientResponse;
+  private final boolean async;
+  private AsyncContext asyncContext;
+  private ServletInputStream clientToProxyBody;
+  private ServletOutputStream proxyToClientBody;
+  /** The client's connection is being aborted by the async timeout: do not complete the request. */
+  private volatile boolean abortByTimeout;
+
+  public ServletExchange(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse) {
+    this.clientToProxyRequest = clientToProxyRequest;
+    this.proxyToClientResponse = proxyToClientResponse;
+    this.async = clientToProxyRequest.isAsyncSupported();
+  }
+
+  @Override
+  public String method() {
+    return clientToProxyRequest.getMethod();
+  }
+
+  @Override
+  public String protocol() {
+    return clientToProxyRequest.getProtocol();
+  }
+
+  @Override
+  public String scheme() {
+    return clientToProxyRequest.getScheme();
+  }
+
+  @Override
+  public String remoteAddress() {
+    return clientToProxyRequest.getRemoteAddr();
+  }
+
+  @Override
+  public String serverName() {
+    return clientToProxyRequest.getServerName();
+  }
+
+  @Override
+  public long contentLength() {
+    return clientToProxyRequest.getContentLengthLong();
+  }
+
+  @Override
+  public String header(String name) {
+    return clientToProxyRequest.getHeader(name);
+  }
+
+  @Override
+  public String headerValues(String name) {
+    return Headers.joined(clientToProxyRequest.getHeaders(name));
+  }
+
+  @Override
+  public void forEachHeader(BiConsumer<String, String> action) {
+    Enumeration<String> names = clientToProxyRequest.getHeaderNames();
+    while (names.hasMoreElements()) {
+      String name = names.nextElement();
+      Enumeration<String> values = clientToProxyRequest.getHeaders(name);
+      while (values.hasMoreElements()) {
+        action.accept(name, values.nextElement());
+      }
+    }
+  }
+
+  @Override
+  public boolean hasBody() {
+    if (contentLength() >= 0 || header(Headers.TRANSFER_ENCODING) != null) {
+      return true;
+    }
+    // HTTP/2 and later frame bodies without either header
+    String protocol = protocol();
+    if (protocol == null || protocol.startsWith("HTTP/1") || protocol.startsWith("HTTP/0")) {
+      return false;
+    }
+    try {
+      return !clientToProxyRequest.getInputStream().isFinished();
+    } catch (IOException e) {
+      return true; // let the body read report the failure
+    }
+  }
+
+  @Override
+  public InputStream body() throws IOException {
+    return clientToProxyRequest.getInputStream();
+  }
+
+  @Override
+  public void readBody(BodyReader reader) throws IOException {
+    ServletInputStream body = clientToProxyRequest.getInputStream();
+    clientToProxyBody = body;
+    body.setReadListener(
+        new ReadListener() {
+          @Override
+          public void onDataAvailable() {
+            reader.onDataAvailable();
+          }
+
+          @Override
+          public void onAllDataRead() {
+            reader.onAllDataRead();
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            reader.onError(t);
+          }
+        });
+  }
+
+  @Override
+  public boolean isBodyReady() {
+    return clientToProxyBody.isReady();
+  }
+
+  @Override
+  public int read(byte[] buffer) throws IOException {
+    return clientToProxyBody.read(buffer);
+  }
+
+  @Override
+  public boolean isAsync() {
+    return async;
+  }
+
+  @Override
+  public void startNonBlocking(WriteListener listener) throws IOException {
+    asyncContext = clientToProxyRequest.startAsync();
+    asyncContext.setTimeout(0); // the upstream response timeout applies, not the container's
+    asyncContext.addListener(new ClientListener(listener));
+    proxyToClientBody = proxyToClientResponse.getOutputStream();
+    proxyToClientBody.setWriteListener(
+        new jakarta.servlet.WriteListener() {
+          @Override
+          public void onWritePossible() {
+            listener.onWritePossible();
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            listener.onError(t);
+          }
+        });
+  }
+
+  @Override
+  public void setStatus(int status) {
+    proxyToClientResponse.setStatus(status);
+  }
+
+  @Override
+  public void setHeader(String name, String value) {
+    proxyToClientResponse.setHeader(name, value);
+  }
+
+  @Override
+  public void addHeader(String name, String value) {
+    proxyToClientResponse.addHeader(name, value);
+  }
+
+  @Override
+  public boolean isCommitted() {
+    return proxyToClientResponse.isCommitted();
+  }
+
+  @Override
+  public void reset() {
+    proxyToClientResponse.reset();
+  }
+
+  @Override
+  public boolean isReady() {
+    return proxyToClientBody.isReady();
+  }
+
+  @Override
+  public void write(byte[] bytes, int offset, int length) throws IOException {
+    output().write(bytes, offset, length);
+  }
+
+  @Override
+  public void flush() throws IOException {
+    output().flush();
+  }
+
+  @Override
+  public void send(byte[] body) throws IOException {
+    proxyToClientResponse.setContentLength(body.length);
+    if (body.length > 0) {
+      output().write(body);
+    }
+  }
+
+  private ServletOutputStream output() throws IOException {
+    ServletOutputStream body = proxyToClientBody;
+    return body != null ? body : proxyToClientResponse.getOutputStream();
+  }
+
+  @Override
+  public void complete() {
+    if (asyncContext == null || abortByTimeout) {
+      return; // blocking mode: the container ends the response when the filter returns
+    }
+    try {
+      asyncContext.complete();
+    } catch (IllegalStateException e) {
+      LOG.debug("the client's request was already completed: {}", e.toString());
+    }
+  }
+
+  /**
+   * The Servlet API has no portable abort. Jetty takes {@code sendError(-1)} on a committed
+   * response as "abort". Tomcat refuses it; there the async request is left to time out at once
+   * instead of being completed, and Tomcat closes a committed response that timed out without
+   * ending it. Where both are refused, the response is completed: a body of declared length then
+   * still ends short, which a client reads as a failure.
+   */
+  @Override
+  public void abort(Throwable cause) {
+    try {
+      proxyToClientResponse.sendError(-1);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("the container refused sendError(-1) as an abort: {}", e.toString());
+      if (asyncContext != null) {
+        try {
+          asyncContext.setTimeout(1);
+          abortByTimeout = true;
+          return;
+        } catch (RuntimeException refused) {
+          LOG.debug("the container refused a new async timeout: {}", refused.toString());
+        }
+      }
+    }
+    complete();
+  }
+
+  /** Reports the client's connection failing while the request is in async mode. */
+  private static final class ClientListener implements AsyncListener {
+    private final WriteListener listener;
+
+    ClientListener(WriteListener listener) {
+      this.listener = listener;
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {}
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+      // the async context has no timeout of its own (the upstream response timeout applies),
+      // except the one that aborts the client's connection: left alone, the container closes it
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+      Throwable cause = event.getThrowable();
+      listener.onError(cause instanceof IOException ? cause : new IOException(String.valueOf(cause), cause));
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {}
+  }
+}
