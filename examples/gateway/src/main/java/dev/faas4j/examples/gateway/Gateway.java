@@ -6,19 +6,16 @@ import dev.faas4j.api.FunctionStore;
 import dev.faas4j.core.AdminAuthenticator;
 import dev.faas4j.core.Faas;
 import dev.faas4j.core.FaasAdminServlet;
-import dev.faas4j.core.FaasFilter;
+import dev.faas4j.core.FaasHandler;
 import dev.faas4j.store.jdbc.JdbcFunctionStore;
 import dev.faas4j.workerd.WorkerdProvider;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.EnumSet;
 import java.util.concurrent.CountDownLatch;
-import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -95,13 +92,12 @@ public final class Gateway implements AutoCloseable {
           .build();
 
       AdminAuthenticator auth = authenticator(options);
-      ServletContextHandler context = new ServletContextHandler();
-      FilterHolder functions = new FilterHolder(new FaasFilter(faas));
-      functions.setAsyncSupported(true); // answers are written without holding a thread
-      context.addFilter(functions, "/*", EnumSet.of(DispatcherType.REQUEST));
-      context.addServlet(new ServletHolder(new FaasAdminServlet(faas, auth)), "/api/*");
-      context.addServlet(new ServletHolder(new NotFound(options.domain())), "/");
-      server.setHandler(context);
+      ServletContextHandler admin = new ServletContextHandler();
+      admin.addServlet(new ServletHolder(new FaasAdminServlet(faas, auth)), "/api/*");
+      admin.addServlet(new ServletHolder(new NotFound(options.domain())), "/");
+      // Function traffic first, on Jetty's core API: a request to a running version is proxied on
+      // the I/O thread that parsed it; the rest (admin API, cold starts) goes to the thread pool.
+      server.setHandler(new FaasHandler(faas, admin));
       server.setStopTimeout(5_000);
       server.start();
       return new Gateway(server, faas, pool, port);
