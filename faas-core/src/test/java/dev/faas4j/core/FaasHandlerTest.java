@@ -1,0 +1,594 @@
+package dev.faas4j.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.faas4j.api.Endpoint;
+import dev.faas4j.api.FunctionRef;
+import dev.faas4j.api.FunctionResponse;
+import dev.faas4j.api.FunctionSpec;
+import dev.faas4j.core.internal.proxy.NoLeakedThreads;
+import dev.faas4j.core.testing.InMemoryProvider;
+import dev.faas4j.core.testing.InMemoryStore;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.eclipse.jetty.client.CompletableResponseListener;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.StringRequestContent;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link FaasHandler} end to end: a real Jetty 12 server with the handler in front of the
+ * application's handler, real HTTP clients, and functions that are real HTTP servers reached
+ * through the proxy (runtime "java", the in-memory lifecycle over HTTP) or in-process handlers
+ * (runtime "js"). Where the filter and the handler must agree, the same request goes to both.
+ *
+ * <p>The server's thread pool (the one FaasHandler hands blocking work to) is not the one its
+ * connector does I/O on, and counts the tasks it is given: a request that the handler serves on
+ * the I/O thread leaves it untouched.
+ */
+@ExtendWith(NoLeakedThreads.class)
+class FaasHandlerTest {
+
+  /** Runtime "java": the lifecycle of versions reached over HTTP, at the {@link EchoUpstream} each test starts. */
+  private final InMemoryProvider lifecycle = new InMemoryProvider(spec -> request -> FunctionResponse.ok(spec.code()));
+  /**
+   * Runtime "js": in-process functions, answering with their code and the path they saw; the one
+   * whose code is "loader" answers with the name of the class loader it runs with.
+   */
+  private final InMemoryProvider inProcess = new InMemoryProvider(spec -> request -> FunctionResponse.ok(
+      spec.code().equals("loader") ? "function in " + Thread.currentThread().getContextClassLoader().getName()
+          : spec.code() + " saw " + request.path() + "?" + request.query()), "js");
+  private final MutableClock clock = new MutableClock();
+  private final List<Server> servers = new ArrayList<>();
+  private final HttpClient client = new HttpClient();
+  private Faas faas;
+  /** The thread pool of the server that runs FaasHandler. */
+  private CountingThreadPool appThreads;
+
+  @BeforeEach
+  void start() throws Exception {
+    Server upstream = started(new Server(pool("test-upstream")), new EchoUpstream());
+    faas = Faas.builder()
+        .provider(new OverHttpProvider(lifecycle, Endpoint.Http.loopback(port(upstream))))
+        .provider(inProcess)
+        .store(new InMemoryStore())
+        .clock(clock)
+        .idleTimeout(Duration.ofSeconds(60))
+        .maintenanceInterval(Duration.ZERO)
+        .keepLatestWarm(false) // every version starts on its first request: cold starts on demand
+        .mountPath("/fn")
+        .build();
+    client.setFollowRedirects(false);
+    client.start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    try {
+      lifecycle.releaseStarts();
+      client.stop();
+      for (Server server : servers) {
+        server.stop();
+      }
+    } finally {
+      faas.close();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // function traffic
+
+  @Test
+  void aFunctionIsServedByHost() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+
+    ContentResponse latest = get(port, "hello.func.local", "/a/b?x=1");
+    ContentResponse byVersion = get(port, "v1.hello.func.local", "/");
+
+    assertThat(latest.getStatus()).as("status; body: %s", latest.getContentAsString()).isEqualTo(200);
+    assertThat(latest.getContentAsString()).as("what the function saw").isEqualTo("GET /a/b?x=1");
+    assertThat(byVersion.getContentAsString()).isEqualTo("GET /");
+  }
+
+  @Test
+  void aFunctionIsServedUnderTheMountPathWhichItDoesNotSee() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+    faas.deploy(spec("hello", "v2", "two"), "test");
+
+    assertThat(get(port, "127.0.0.1", "/fn/hello/a/b?x=1").getContentAsString()).isEqualTo("GET /a/b?x=1");
+    assertThat(get(port, "127.0.0.1", "/fn/hello@v1").getContentAsString()).isEqualTo("GET /");
+    assertThat(get(port, "127.0.0.1", "/fn/hello@test/t").getContentAsString()).isEqualTo("GET /t");
+  }
+
+  @Test
+  void theRequestBodyReachesTheFunctionOnAColdStartAndOnceItRuns() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+
+    ContentResponse cold = post(port, "hello.func.local", "/upload", "first body");
+    ContentResponse warm = post(port, "hello.func.local", "/upload", "second body");
+
+    assertThat(cold.getContentAsString()).as("served after the start").isEqualTo("POST /upload first body");
+    assertThat(warm.getContentAsString()).as("served on the I/O thread").isEqualTo("POST /upload second body");
+  }
+
+  @Test
+  void anInProcessFunctionIsServed() throws Exception {
+    int port = handlerServer(null);
+    faas.deploy(FunctionSpec.builder("local").runtime("js").version("v1").code("local-v1").build(), null);
+
+    assertThat(get(port, "local.func.local", "/p?q=1").getContentAsString()).isEqualTo("local-v1 saw /p?q=1");
+    assertThat(get(port, "local.func.local", "/p?q=2").getContentAsString()).as("once it runs")
+        .isEqualTo("local-v1 saw /p?q=2");
+  }
+
+  /** The same request to FaasFilter and to FaasHandler gets the same error answer. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "nobody.func.local /",             // unknown function
+      "v9.hello.func.local /",           // unknown version
+      "a.b.hello.func.local /",          // a host under the domain that names no function
+      "127.0.0.1 /fn/nobody/x",          // unknown function by path
+      "127.0.0.1 /fn/hello@v9",          // unknown version by path
+      "127.0.0.1 /fn/no_such!",          // not a function name
+      "broken.func.local /"              // a version that cannot start
+  })
+  void errorsAreTheFiltersJsonAnswers(String request) throws Exception {
+    int viaHandler = handlerServer(null);
+    int viaFilter = filterServer();
+    deploy("hello", "v1");
+    deploy("broken", "v1");
+    lifecycle.failStarts(new FunctionRef("broken", "v1"), "boom: out of coffee");
+    String host = request.split(" ")[0];
+    String path = request.split(" ")[1];
+
+    ContentResponse filter = get(viaFilter, host, path);
+    ContentResponse handler = get(viaHandler, host, path);
+
+    assertThat(filter.getStatus()).as("the filter's status").isIn(404, 503);
+    assertThat(filter.getContentAsString()).as("the filter's body").startsWith("{\"status\":\"error\",\"error\":\"");
+    assertThat(handler.getStatus()).as("status; body: %s", handler.getContentAsString()).isEqualTo(filter.getStatus());
+    assertThat(handler.getContentAsString()).as("body").isEqualTo(filter.getContentAsString());
+    assertThat(handler.getHeaders().get(HttpHeader.CONTENT_TYPE)).as("content type")
+        .isEqualToIgnoringCase(filter.getHeaders().get(HttpHeader.CONTENT_TYPE));
+  }
+
+  @Test
+  void aVersionThatCannotStartAnswers503WithTheReason() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+    lifecycle.failStarts(new FunctionRef("hello", "v1"), "boom: out of coffee");
+
+    ContentResponse response = get(port, "hello.func.local", "/");
+
+    assertThat(response.getStatus()).isEqualTo(503);
+    assertThat(response.getContentAsString()).contains("\"status\":\"error\"").contains("out of coffee");
+  }
+
+  /**
+   * What the filter passes on untouched reaches the function untouched through the handler too.
+   * (Jetty refuses ambiguous paths such as {@code %2F} or {@code %25} in a path with 400 before
+   * any handler or filter sees them, unless the application relaxes its URI compliance.)
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "/a%20b/%C3%A9t%C3%A9;v=1?q=a%26b&r=%2B+x&s&t=%C3%A9",
+      "/a%3Fb/%23c/~%7E?e=%3D%3D&f=a%2Fb&g=%25",
+      "/plus+sign?x=a+b",
+  })
+  void theRawPathAndQueryReachTheFunctionUnchanged(String pathAndQuery) throws Exception {
+    int viaHandler = handlerServer(null);
+    int viaFilter = filterServer();
+    deploy("hello", "v1");
+
+    ContentResponse byHost = get(viaHandler, "hello.func.local", pathAndQuery);
+    ContentResponse byPath = get(viaHandler, "127.0.0.1", "/fn/hello" + pathAndQuery);
+    ContentResponse filter = get(viaFilter, "hello.func.local", pathAndQuery);
+
+    assertThat(byHost.getContentAsString()).as("by host").isEqualTo("GET " + pathAndQuery);
+    assertThat(byPath.getContentAsString()).as("by path").isEqualTo("GET " + pathAndQuery);
+    assertThat(filter.getContentAsString()).as("through the filter").isEqualTo("GET " + pathAndQuery);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // everything else
+
+  @Test
+  void otherRequestsReachAWrappedServletContext() throws Exception {
+    int port = handlerServer(servletApp(false));
+    deploy("hello", "v1");
+
+    ContentResponse app = get(port, "myapp.example.com", "/app/orders?id=3");
+    ContentResponse bareDomain = get(port, "func.local", "/app/x");
+
+    assertThat(app.getStatus()).isEqualTo(200);
+    assertThat(app.getContentAsString()).isEqualTo("app:/app/orders?id=3");
+    assertThat(bareDomain.getContentAsString()).as("the bare domain is not a function").isEqualTo("app:/app/x");
+    assertThat(get(port, "myapp.example.com", "/elsewhere").getStatus()).as("not mapped by the app").isEqualTo(404);
+    assertThat(get(port, "hello.func.local", "/app/x").getContentAsString()).as("a function host")
+        .isEqualTo("GET /app/x");
+  }
+
+  @Test
+  void otherRequestsReachAWrappedNonBlockingHandler() throws Exception {
+    int port = handlerServer(new Handler.Abstract.NonBlocking() {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) {
+        if (!request.getHttpURI().getPath().startsWith("/core")) {
+          return false;
+        }
+        Content.Sink.write(response, true, "core:" + request.getHttpURI().getPathQuery(), callback);
+        return true;
+      }
+    });
+
+    assertThat(get(port, "myapp.example.com", "/core/x?y=1").getContentAsString()).isEqualTo("core:/core/x?y=1");
+    assertThat(get(port, "myapp.example.com", "/other").getStatus()).as("declined by the app").isEqualTo(404);
+    assertThat(appThreads.tasks()).as("tasks given to the server's pool for a non-blocking app").isZero();
+  }
+
+  @Test
+  void withoutAWrappedHandlerOtherRequestsAre404() throws Exception {
+    int port = handlerServer(null);
+
+    ContentResponse response = get(port, "myapp.example.com", "/app/x");
+
+    assertThat(response.getStatus()).isEqualTo(404);
+  }
+
+  @Test
+  void aFailingWrappedServletAnswers500AndTheServerGoesOn() throws Exception {
+    int port = handlerServer(servletApp(true));
+    deploy("hello", "v1");
+
+    assertThat(get(port, "myapp.example.com", "/app/fail").getStatus()).isEqualTo(500);
+    assertThat(get(port, "myapp.example.com", "/app/ok").getContentAsString()).isEqualTo("app:/app/ok");
+    assertThat(get(port, "hello.func.local", "/").getContentAsString()).isEqualTo("GET /");
+  }
+
+  @Test
+  void aBlockingCoreHandlerThatDeclinesOrThrowsGetsJettysErrorAnswer() throws Exception {
+    int port = handlerServer(new Handler.Abstract() {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) {
+        if (request.getHttpURI().getPath().equals("/throw")) {
+          throw new IllegalStateException("the application failed");
+        }
+        return false;
+      }
+    });
+
+    assertThat(get(port, "myapp.example.com", "/decline").getStatus()).as("declined").isEqualTo(404);
+    assertThat(get(port, "myapp.example.com", "/throw").getStatus()).as("threw").isEqualTo(500);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // which thread does the work
+
+  @Test
+  void aServerWithOnlyNonBlockingHandlersIsNonBlocking() throws Exception {
+    handlerServer(null);
+
+    assertThat(servers.get(servers.size() - 1).getInvocationType())
+        .as("so Jetty calls FaasHandler on the thread that parsed the request")
+        .isEqualTo(InvocationType.NON_BLOCKING);
+  }
+
+  @Test
+  void aRunningVersionIsServedWithoutTheServersThreadPool() throws Exception {
+    int port = handlerServer(servletApp(false));
+    deploy("hello", "v1");
+    get(port, "hello.func.local", "/cold");
+    int afterColdStart = appThreads.tasks();
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(get(port, "hello.func.local", "/warm").getContentAsString()).isEqualTo("GET /warm");
+      assertThat(get(port, "V1.Hello.FUNC.local", "/warm").getContentAsString()).isEqualTo("GET /warm");
+      assertThat(get(port, "127.0.0.1", "/fn/hello@v1/warm").getContentAsString()).isEqualTo("GET /warm");
+    }
+
+    assertThat(afterColdStart).as("tasks for the cold start").isEqualTo(1);
+    assertThat(appThreads.tasks() - afterColdStart).as("tasks for 15 requests to a running version").isZero();
+  }
+
+  @Test
+  void whatMayBlockIsHandedToTheServersThreadPool() throws Exception {
+    int port = handlerServer(servletApp(false));
+    deploy("hello", "v1");
+    faas.deploy(FunctionSpec.builder("local").runtime("js").version("v1").code("local-v1").build(), null);
+    get(port, "local.func.local", "/"); // started
+
+    assertThat(tasksFor(() -> get(port, "hello.func.local", "/"))).as("a cold start").isEqualTo(1);
+    assertThat(tasksFor(() -> get(port, "myapp.example.com", "/app/x"))).as("a servlet request").isEqualTo(1);
+    assertThat(tasksFor(() -> get(port, "local.func.local", "/"))).as("a running in-process function").isEqualTo(1);
+    assertThat(tasksFor(() -> get(port, "nobody.func.local", "/"))).as("a function to look up in the store")
+        .isEqualTo(1);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // starts and shutdown
+
+  @Test
+  void aColdStartWaitsForTheStartAndAnswers200() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+    lifecycle.holdStarts();
+
+    CompletableFuture<ContentResponse> answer = getAsync(port, "hello.func.local", "/first");
+    awaitCondition(() -> lifecycle.heldStarts() == 1);
+    CompletableFuture<ContentResponse> second = getAsync(port, "127.0.0.1", "/fn/hello/second");
+    awaitCondition(() -> faas.describe("hello").versions().get(0).activeRequests() == 2);
+    assertThat(answer).as("answered while the start is held").isNotDone();
+    lifecycle.releaseStarts();
+
+    assertThat(answer.get(30, TimeUnit.SECONDS).getStatus()).isEqualTo(200);
+    assertThat(answer.get().getContentAsString()).isEqualTo("GET /first");
+    assertThat(second.get(30, TimeUnit.SECONDS).getContentAsString()).isEqualTo("GET /second");
+    assertThat(lifecycle.starts(new FunctionRef("hello", "v1"))).as("starts").isEqualTo(1);
+  }
+
+  @Test
+  void aRequestWhileFaasIsClosedGetsA503AndTheApplicationStillAnswers() throws Exception {
+    int port = handlerServer(servletApp(false));
+    deploy("hello", "v1");
+    get(port, "hello.func.local", "/"); // running: this request would be served on the I/O thread
+    deploy("cold", "v1");
+
+    faas.close();
+
+    for (String host : List.of("hello.func.local", "cold.func.local", "nobody.func.local")) {
+      ContentResponse response = get(port, host, "/");
+      assertThat(response.getStatus()).as("%s: status; body: %s", host, response.getContentAsString()).isEqualTo(503);
+      assertThat(response.getContentAsString()).as(host).isEqualTo("{\"status\":\"error\",\"error\":\"faas4j is shut down\"}");
+    }
+    assertThat(get(port, "myapp.example.com", "/app/x").getContentAsString()).isEqualTo("app:/app/x");
+  }
+
+  @Test
+  void aRequestWaitingForAStartWhenFaasClosesGetsAnError() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+    lifecycle.holdStarts();
+    CompletableFuture<ContentResponse> answer = getAsync(port, "hello.func.local", "/");
+    awaitCondition(() -> lifecycle.heldStarts() == 1);
+
+    faas.close();
+
+    ContentResponse response = answer.get(30, TimeUnit.SECONDS);
+    assertThat(response.getStatus()).as("status; body: %s", response.getContentAsString()).isEqualTo(503);
+    assertThat(response.getContentAsString()).startsWith("{\"status\":\"error\",\"error\":\"");
+  }
+
+  @Test
+  void everyRequestGivesItsVersionBackSoIdleVersionsAreSuspended() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+    faas.deploy(FunctionSpec.builder("local").runtime("js").version("v1").code("local-v1").build(), null);
+    for (int i = 0; i < 3; i++) { // a cold start, then the I/O thread; in-process: handed off each time
+      assertThat(get(port, "hello.func.local", "/").getStatus()).isEqualTo(200);
+      assertThat(get(port, "local.func.local", "/").getStatus()).isEqualTo(200);
+    }
+    awaitCondition(() -> faas.list().stream().flatMap(f -> f.versions().stream()).allMatch(v -> v.activeRequests() == 0));
+
+    clock.advance(Duration.ofSeconds(61));
+
+    assertThat(faas.suspendIdle()).as("suspended after the idle timeout")
+        .containsExactlyInAnyOrder(new FunctionRef("hello", "v1"), new FunctionRef("local", "v1"));
+  }
+
+  @Test
+  void requestsServedOnTheIoThreadKeepTheirVersionAwake() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+    get(port, "hello.func.local", "/");
+
+    for (int i = 0; i < 3; i++) {
+      clock.advance(Duration.ofSeconds(40));
+      int tasks = appThreads.tasks();
+      assertThat(get(port, "hello.func.local", "/").getStatus()).isEqualTo(200);
+      assertThat(appThreads.tasks()).as("served on the I/O thread").isEqualTo(tasks);
+      awaitCondition(() -> faas.describe("hello").versions().get(0).activeRequests() == 0);
+      assertThat(faas.suspendIdle()).as("used 40 s ago").isEmpty();
+    }
+  }
+
+  @Test
+  void aCrashedInstanceIsRestartedByTheNextRequest() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+    FunctionRef v1 = new FunctionRef("hello", "v1");
+    get(port, "hello.func.local", "/");
+
+    lifecycle.crash(v1);
+
+    assertThat(get(port, "hello.func.local", "/").getContentAsString()).isEqualTo("GET /");
+    assertThat(lifecycle.starts(v1)).isEqualTo(2);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // helpers
+
+  private void deploy(String name, String version) {
+    faas.deploy(spec(name, version, name + "-" + version), null);
+  }
+
+  private static FunctionSpec spec(String name, String version, String code) {
+    return FunctionSpec.builder(name).runtime(InMemoryProvider.RUNTIME).version(version).code(code).build();
+  }
+
+  /** A server with FaasHandler in front of {@code next}; returns its port. */
+  private int handlerServer(Handler next) throws Exception {
+    return server(new FaasHandler(faas, next));
+  }
+
+  /** A server whose pool counts its tasks, with {@code handler}; returns its port. */
+  private int server(Handler handler) throws Exception {
+    appThreads = new CountingThreadPool();
+    Server server = new Server(appThreads);
+    QueuedThreadPool io = pool("test-io");
+    ServerConnector connector = new ServerConnector(server, io, null, null, -1, -1, new HttpConnectionFactory());
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    server.addBean(io, true);
+    started(server, handler);
+    appThreads.reset();
+    return port(server);
+  }
+
+  /** A server with FaasFilter (async-supported) in front of the same application servlet. */
+  private int filterServer() throws Exception {
+    ServletContextHandler context = servletApp(false);
+    FilterHolder functions = new FilterHolder(new FaasFilter(faas));
+    functions.setAsyncSupported(true);
+    context.addFilter(functions, "/*", EnumSet.of(DispatcherType.REQUEST));
+    return port(started(new Server(pool("test-filter")), context));
+  }
+
+  /** The application: {@code /app/*} answers "app:" with its path and query; {@code /app/fail} throws. */
+  private static ServletContextHandler servletApp(boolean failing) {
+    ServletContextHandler context = new ServletContextHandler();
+    context.addServlet(new ServletHolder(new HttpServlet() {
+      @Override
+      protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (failing && request.getRequestURI().endsWith("/fail")) {
+          throw new IllegalStateException("the application failed");
+        }
+        String query = request.getQueryString();
+        response.setContentType("text/plain");
+        response.getWriter().print("app:" + request.getRequestURI() + (query == null ? "" : "?" + query));
+      }
+    }), "/app/*");
+    return context;
+  }
+
+  private Server started(Server server, Handler handler) throws Exception {
+    if (handler != null) {
+      server.setHandler(handler);
+    }
+    if (server.getConnectors().length == 0) {
+      ServerConnector connector = new ServerConnector(server);
+      connector.setHost("127.0.0.1");
+      connector.setPort(0);
+      server.addConnector(connector);
+    }
+    servers.add(server);
+    server.start();
+    return server;
+  }
+
+  private static int port(Server server) {
+    return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+  }
+
+  private static QueuedThreadPool pool(String name) {
+    QueuedThreadPool pool = new QueuedThreadPool();
+    pool.setName(name);
+    return pool;
+  }
+
+  private org.eclipse.jetty.client.Request request(int port, String host, String pathAndQuery) {
+    return client.newRequest("127.0.0.1", port)
+        .path(pathAndQuery)
+        .headers(headers -> headers.put(HttpHeader.HOST, host))
+        .timeout(30, TimeUnit.SECONDS);
+  }
+
+  private ContentResponse get(int port, String host, String pathAndQuery) throws Exception {
+    return request(port, host, pathAndQuery).send();
+  }
+
+  private ContentResponse post(int port, String host, String pathAndQuery, String body) throws Exception {
+    return request(port, host, pathAndQuery).method("POST").body(new StringRequestContent(body)).send();
+  }
+
+  private CompletableFuture<ContentResponse> getAsync(int port, String host, String pathAndQuery) {
+    return new CompletableResponseListener(request(port, host, pathAndQuery)).send();
+  }
+
+  /** How many tasks the server's pool was given while {@code request} ran. */
+  private int tasksFor(Callable<?> request) throws Exception {
+    int before = appThreads.tasks();
+    request.call();
+    return appThreads.tasks() - before;
+  }
+
+  private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not reached within 30s");
+      }
+      Thread.sleep(5);
+    }
+  }
+
+  /** The server's own pool: its connector does I/O on another one, so every task here is a hand-off. */
+  private static final class CountingThreadPool extends QueuedThreadPool {
+    private final AtomicInteger tasks = new AtomicInteger();
+
+    CountingThreadPool() {
+      setName("test-app");
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.incrementAndGet();
+      super.execute(task);
+    }
+
+    int tasks() {
+      return tasks.get();
+    }
+
+    void reset() {
+      tasks.set(0);
+    }
+  }
+
+  /** A function over HTTP: answers "{method} {raw path and query}", then " {body}" if there is one. */
+  private static final class EchoUpstream extends Handler.Abstract {
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+      String body = Content.Source.asString(request);
+      response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
+      String answer = request.getMethod() + " " + request.getHttpURI().getPathQuery() + (body.isEmpty() ? "" : " " + body);
+      Content.Sink.write(response, true, answer, callback);
+      return true;
+    }
+  }
+}
