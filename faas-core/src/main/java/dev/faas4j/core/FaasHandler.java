@@ -4,7 +4,6 @@ import dev.faas4j.api.FaasException;
 import dev.faas4j.core.internal.Route;
 import dev.faas4j.core.internal.proxy.JettyExchange;
 import java.util.Objects;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -32,7 +31,9 @@ import org.eclipse.jetty.util.Callback;
  * non-blocking writes: no pool thread takes part. Everything that may block is handed to the
  * server's thread pool instead: a version that must start first, a function this gateway has not
  * seen yet (a store lookup), in-process functions, and every request for the wrapped handler
- * unless that one declares itself non-blocking too.
+ * unless that one declares itself non-blocking too. It is handed over as Jetty hands over blocking
+ * work, through the request's context: inside a {@code ContextHandler} it runs in that context's
+ * scope (its class loader), and on virtual threads where the pool is configured with them.
  *
  * <p>Thread-safe.
  */
@@ -75,7 +76,7 @@ public final class FaasHandler extends Handler.Wrapper {
     }
     JettyExchange exchange = new JettyExchange(request, response, callback);
     if (!faas.serveAnsweringErrors(route, exchange, true)) {
-      dispatch(callback, () -> {
+      dispatch(request, callback, () -> {
         try {
           faas.serveAnsweringErrors(route, exchange, false);
         } catch (Throwable e) {
@@ -95,7 +96,7 @@ public final class FaasHandler extends Handler.Wrapper {
     if (next.getInvocationType() == InvocationType.NON_BLOCKING) {
       return next.handle(request, response, callback);
     }
-    dispatch(callback, () -> {
+    dispatch(request, callback, () -> {
       try {
         if (!next.handle(request, response, callback)) {
           Response.writeError(request, response, callback, 404);
@@ -107,10 +108,10 @@ public final class FaasHandler extends Handler.Wrapper {
     return true;
   }
 
-  private void dispatch(Callback callback, Runnable task) {
-    Executor threads = getServer().getThreadPool();
+  /** Runs {@code task} on the server's pool, in the scope of the request's context. */
+  private static void dispatch(Request request, Callback callback, Runnable task) {
     try {
-      threads.execute(task);
+      request.getContext().execute(task);
     } catch (RejectedExecutionException e) {
       callback.failed(e); // the server is stopping, or its pool is full
     }

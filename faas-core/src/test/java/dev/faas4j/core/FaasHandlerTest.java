@@ -14,6 +14,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -38,6 +40,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ContextHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -294,6 +297,31 @@ class FaasHandlerTest {
 
     assertThat(get(port, "myapp.example.com", "/decline").getStatus()).as("declined").isEqualTo(404);
     assertThat(get(port, "myapp.example.com", "/throw").getStatus()).as("threw").isEqualTo(500);
+  }
+
+  @Test
+  void insideAContextHandlerPathsAreWithinTheContextAndHandedOffWorkRunsInItsScope() throws Exception {
+    try (URLClassLoader contextLoader = new URLClassLoader("context-loader", new URL[0], getClass().getClassLoader())) {
+      ContextHandler context = new ContextHandler("/ctx");
+      context.setClassLoader(contextLoader);
+      context.setHandler(new FaasHandler(faas, new Handler.Abstract() { // blocking: handed off
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+          Content.Sink.write(response, true, "app in " + Thread.currentThread().getContextClassLoader().getName(), callback);
+          return true;
+        }
+      }));
+      int port = server(context);
+      deploy("hello", "v1");
+      faas.deploy(FunctionSpec.builder("local").runtime("js").version("v1").code("loader").build(), null);
+
+      assertThat(get(port, "127.0.0.1", "/ctx/fn/hello/x?y=1").getContentAsString()).as("mount path in the context")
+          .isEqualTo("GET /x?y=1");
+      assertThat(get(port, "127.0.0.1", "/ctx/fn/local/x").getContentAsString()).as("an in-process function")
+          .isEqualTo("function in context-loader");
+      assertThat(get(port, "127.0.0.1", "/ctx/other").getContentAsString()).as("the application")
+          .isEqualTo("app in context-loader");
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
