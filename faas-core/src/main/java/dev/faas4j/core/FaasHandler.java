@@ -39,6 +39,8 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class FaasHandler extends Handler.Wrapper {
 
+  private static final String REFUSED = "the server is too busy or shutting down to serve the function; try again later";
+
   private final Faas faas;
 
   /** A handler serving the functions of {@code faas} and answering 404 to everything else. */
@@ -75,14 +77,18 @@ public final class FaasHandler extends Handler.Wrapper {
       return handleNext(request, response, callback);
     }
     JettyExchange exchange = new JettyExchange(request, response, callback);
-    if (!faas.serveAnsweringErrors(route, exchange, true)) {
-      dispatch(request, callback, () -> {
-        try {
-          faas.serveAnsweringErrors(route, exchange, false);
-        } catch (Throwable e) {
-          callback.failed(e);
-        }
-      });
+    if (faas.serveAnsweringErrors(route, exchange, true)) {
+      return true; // served, or answered, on this thread
+    }
+    boolean dispatched = dispatch(request, () -> {
+      try {
+        faas.serveAnsweringErrors(route, exchange, false);
+      } catch (Throwable e) {
+        callback.failed(e);
+      }
+    });
+    if (!dispatched) {
+      exchange.sendError(503, REFUSED);
     }
     return true;
   }
@@ -96,7 +102,7 @@ public final class FaasHandler extends Handler.Wrapper {
     if (next.getInvocationType() == InvocationType.NON_BLOCKING) {
       return next.handle(request, response, callback);
     }
-    dispatch(request, callback, () -> {
+    boolean dispatched = dispatch(request, () -> {
       try {
         if (!next.handle(request, response, callback)) {
           Response.writeError(request, response, callback, 404);
@@ -105,15 +111,22 @@ public final class FaasHandler extends Handler.Wrapper {
         Response.writeError(request, response, callback, e);
       }
     });
+    if (!dispatched) {
+      Response.writeError(request, response, callback, 503);
+    }
     return true;
   }
 
-  /** Runs {@code task} on the server's pool, in the scope of the request's context. */
-  private static void dispatch(Request request, Callback callback, Runnable task) {
+  /**
+   * Runs {@code task} on the server's pool, in the scope of the request's context. Returns false
+   * if the pool refused it (its queue is full, or it is stopping): the caller answers 503 then.
+   */
+  private static boolean dispatch(Request request, Runnable task) {
     try {
       request.getContext().execute(task);
+      return true;
     } catch (RejectedExecutionException e) {
-      callback.failed(e); // the server is stopping, or its pool is full
+      return false; // QueuedThreadPool logs the refusal
     }
   }
 

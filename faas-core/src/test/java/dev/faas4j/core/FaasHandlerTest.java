@@ -22,6 +22,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -324,6 +325,25 @@ class FaasHandlerTest {
     }
   }
 
+  @Test
+  void whenTheServersPoolRefusesWorkTheClientGetsA503() throws Exception {
+    int port = handlerServer(servletApp(false));
+    deploy("hello", "v1");
+    appThreads.refuse(true);
+
+    ContentResponse function = get(port, "hello.func.local", "/");
+    ContentResponse app = get(port, "myapp.example.com", "/app/x");
+
+    assertThat(function.getStatus()).as("a cold start refused; body: %s", function.getContentAsString()).isEqualTo(503);
+    assertThat(function.getHeaders().get(HttpHeader.CONTENT_TYPE)).startsWith("application/json");
+    assertThat(function.getContentAsString()).startsWith("{\"status\":\"error\",\"error\":\"the server")
+        .doesNotContain("Exception");
+    assertThat(app.getStatus()).as("a servlet request refused").isEqualTo(503);
+    appThreads.refuse(false);
+    assertThat(get(port, "hello.func.local", "/").getStatus()).as("once the pool takes work again").isEqualTo(200);
+    assertThat(get(port, "myapp.example.com", "/app/x").getStatus()).isEqualTo(200);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // which thread does the work
 
@@ -588,6 +608,7 @@ class FaasHandlerTest {
   /** The server's own pool: its connector does I/O on another one, so every task here is a hand-off. */
   private static final class CountingThreadPool extends QueuedThreadPool {
     private final AtomicInteger tasks = new AtomicInteger();
+    private volatile boolean refuse;
 
     CountingThreadPool() {
       setName("test-app");
@@ -596,7 +617,15 @@ class FaasHandlerTest {
     @Override
     public void execute(Runnable task) {
       tasks.incrementAndGet();
+      if (refuse) {
+        throw new RejectedExecutionException("refused by the test");
+      }
       super.execute(task);
+    }
+
+    /** Makes the pool refuse every task, as a full queue or a stopping pool does. */
+    void refuse(boolean refuse) {
+      this.refuse = refuse;
     }
 
     int tasks() {
