@@ -14,18 +14,26 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.zip.CRC32;
+import org.eclipse.jetty.client.AsyncRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
@@ -75,6 +83,8 @@ class FaasHandlerTest {
       spec.code().equals("loader") ? "function in " + Thread.currentThread().getContextClassLoader().getName()
           : spec.code() + " saw " + request.path() + "?" + request.query()), "js");
   private final MutableClock clock = new MutableClock();
+  /** Lets the upstream's {@code /stall} answer go on. */
+  private final CountDownLatch releaseUpstream = new CountDownLatch(1);
   private final List<Server> servers = new ArrayList<>();
   private final HttpClient client = new HttpClient();
   private Faas faas;
@@ -102,6 +112,7 @@ class FaasHandlerTest {
   void stop() throws Exception {
     try {
       lifecycle.releaseStarts();
+      releaseUpstream.countDown();
       client.stop();
       for (Server server : servers) {
         server.stop();
@@ -226,6 +237,77 @@ class FaasHandlerTest {
     assertThat(byHost.getContentAsString()).as("by host").isEqualTo("GET " + pathAndQuery);
     assertThat(byPath.getContentAsString()).as("by path").isEqualTo("GET " + pathAndQuery);
     assertThat(filter.getContentAsString()).as("through the filter").isEqualTo("GET " + pathAndQuery);
+  }
+
+  @Test
+  void aLargeAnswerStreamsThroughOnTheIoThreads() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+    get(port, "hello.func.local", "/"); // started
+    int size = 8 << 20;
+
+    int tasks = appThreads.tasks();
+    ContentResponse response = new CompletableResponseListener(request(port, "hello.func.local", "/large/" + size), size)
+        .send().get(60, TimeUnit.SECONDS);
+
+    assertThat(response.getStatus()).isEqualTo(200);
+    assertThat(response.getContent().length).as("length").isEqualTo(size);
+    assertThat(crc(response.getContent())).as("CRC-32 of the answer").isEqualTo(crc(bytes(size)));
+    assertThat(appThreads.tasks()).as("tasks given to the server's pool").isEqualTo(tasks);
+  }
+
+  @Test
+  void aLargeRequestBodyOfUnknownLengthReachesTheFunctionOnAColdStartAndOnceItRuns() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+    byte[] body = bytes(4 << 20);
+    String expected = "POST /count " + body.length + " " + crc(body);
+
+    for (String when : List.of("cold start", "running")) {
+      AsyncRequestContent chunked = new AsyncRequestContent(ByteBuffer.wrap(body)); // no declared length
+      chunked.close();
+      ContentResponse response = request(port, "hello.func.local", "/count").method("POST").body(chunked)
+          .timeout(60, TimeUnit.SECONDS).send();
+      assertThat(response.getContentAsString()).as(when).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void aFunctionThatCannotBeReachedAnswers502() throws Exception {
+    int deadPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      deadPort = socket.getLocalPort();
+    }
+    InMemoryProvider unreachable = new InMemoryProvider(spec -> request -> FunctionResponse.ok("unused"), "gone");
+    faas.close();
+    faas = Faas.builder().provider(new OverHttpProvider(unreachable, Endpoint.Http.loopback(deadPort)))
+        .maintenanceInterval(Duration.ZERO).build();
+    int port = handlerServer(null);
+    faas.deploy(FunctionSpec.builder("hello").runtime("gone").version("v1").code("x").build(), null);
+
+    ContentResponse response = get(port, "hello.func.local", "/");
+
+    assertThat(response.getStatus()).as("body: %s", response.getContentAsString()).isEqualTo(502);
+    assertThat(response.getContentAsString()).startsWith("{\"status\":\"error\",\"error\":\"");
+  }
+
+  @Test
+  void aClientThatLeavesMidAnswerGivesItsVersionBack() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+    get(port, "hello.func.local", "/"); // started: the next request is served on the I/O thread
+    CountDownLatch firstPart = new CountDownLatch(1);
+
+    CompletableFuture<ContentResponse> answer = new CompletableResponseListener(request(port, "hello.func.local", "/stall")
+        .onResponseContent((response, content) -> firstPart.countDown())).send();
+    assertThat(firstPart.await(30, TimeUnit.SECONDS)).as("the answer has started").isTrue();
+    assertThat(faas.describe("hello").versions().get(0).activeRequests()).as("leased while answering").isEqualTo(1);
+    answer.cancel(true); // the client aborts its request and closes the connection
+    releaseUpstream.countDown(); // an endless answer: only the proxy dropping it ends it
+
+    awaitCondition(() -> faas.describe("hello").versions().get(0).activeRequests() == 0);
+    clock.advance(Duration.ofSeconds(61));
+    assertThat(faas.suspendIdle()).as("idle once the aborted answer is over").containsExactly(new FunctionRef("hello", "v1"));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -595,6 +677,21 @@ class FaasHandlerTest {
     return appThreads.tasks() - before;
   }
 
+  /** {@code size} bytes of a fixed pattern that is not periodic in any buffer size. */
+  private static byte[] bytes(int size) {
+    byte[] bytes = new byte[size];
+    for (int i = 0; i < size; i++) {
+      bytes[i] = (byte) (i * 31 + i / 251);
+    }
+    return bytes;
+  }
+
+  private static long crc(byte[] bytes) {
+    CRC32 crc = new CRC32();
+    crc.update(bytes);
+    return crc.getValue();
+  }
+
   private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!condition.getAsBoolean()) {
@@ -637,13 +734,40 @@ class FaasHandlerTest {
     }
   }
 
-  /** A function over HTTP: answers "{method} {raw path and query}", then " {body}" if there is one. */
-  private static final class EchoUpstream extends Handler.Abstract {
+  /**
+   * A function over HTTP. Answers "{method} {raw path and query}", then " {body}" if there is one;
+   * but {@code /large/N} answers N bytes of {@link #bytes}, {@code /count} answers the length and
+   * CRC-32 of the body it read, and {@code /stall} answers "first", then waits for {@link
+   * #releaseUpstream} and sends a gigabyte more.
+   */
+  private final class EchoUpstream extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-      String body = Content.Source.asString(request);
+      String path = request.getHttpURI().getPath();
+      if (path.startsWith("/large/") || path.equals("/stall")) {
+        try (OutputStream out = Content.Sink.asOutputStream(response)) {
+          if (path.equals("/stall")) {
+            out.write("first".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            releaseUpstream.await();
+            byte[] more = bytes(64 << 10);
+            for (int i = 0; i < 16 << 10; i++) { // a gigabyte: ends early only if the proxy drops it
+              out.write(more);
+            }
+          } else {
+            out.write(bytes(Integer.parseInt(path.substring("/large/".length()))));
+          }
+        } catch (IOException e) {
+          callback.failed(e); // the proxy went away
+          return true;
+        }
+        callback.succeeded();
+        return true;
+      }
+      byte[] body = Content.Source.asInputStream(request).readAllBytes();
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
-      String answer = request.getMethod() + " " + request.getHttpURI().getPathQuery() + (body.isEmpty() ? "" : " " + body);
+      String answer = request.getMethod() + " " + request.getHttpURI().getPathQuery() + (path.equals("/count")
+          ? " " + body.length + " " + crc(body) : body.length == 0 ? "" : " " + new String(body, StandardCharsets.UTF_8));
       Content.Sink.write(response, true, answer, callback);
       return true;
     }
