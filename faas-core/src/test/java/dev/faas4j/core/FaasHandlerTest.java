@@ -273,6 +273,36 @@ class FaasHandlerTest {
   }
 
   @Test
+  void aHeadRequestGetsTheHeadOfTheAnswerWithoutItsBody() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+    String getBody = get(port, "hello.func.local", "/h").getContentAsString(); // also starts it
+
+    ContentResponse head = request(port, "hello.func.local", "/h").method("HEAD").send();
+
+    assertThat(head.getStatus()).isEqualTo(200);
+    assertThat(head.getHeaders().getLongField(HttpHeader.CONTENT_LENGTH)).as("the length a GET gets")
+        .isEqualTo("HEAD /h".length());
+    assertThat(getBody).isEqualTo("GET /h");
+    assertThat(head.getContent()).as("no body").isEmpty();
+    assertThat(get(port, "hello.func.local", "/after").getContentAsString()).as("the connection goes on")
+        .isEqualTo("GET /after");
+  }
+
+  @Test
+  void aClientExpecting100ContinueSendsItsBodyOnAColdStartAndOnceItRuns() throws Exception {
+    int port = handlerServer(null);
+    deploy("hello", "v1");
+
+    for (String when : List.of("cold start", "running")) {
+      ContentResponse response = request(port, "hello.func.local", "/continue").method("POST")
+          .headers(headers -> headers.put(HttpHeader.EXPECT, "100-continue"))
+          .body(new StringRequestContent("body after 100")).send();
+      assertThat(response.getContentAsString()).as(when).isEqualTo("POST /continue body after 100");
+    }
+  }
+
+  @Test
   void aFunctionThatCannotBeReachedAnswers502() throws Exception {
     int deadPort;
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
