@@ -58,6 +58,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -172,30 +173,27 @@ class FaasHandlerTest {
   }
 
   /** The same request to FaasFilter and to FaasHandler gets the same error answer. */
-  @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {
-      "nobody.func.local /",             // unknown function
-      "v9.hello.func.local /",           // unknown version
-      "a.b.hello.func.local /",          // a host under the domain that names no function
-      "127.0.0.1 /fn/nobody/x",          // unknown function by path
-      "127.0.0.1 /fn/hello@v9",          // unknown version by path
-      "127.0.0.1 /fn/no_such!",          // not a function name
-      "broken.func.local /"              // a version that cannot start
+  @ParameterizedTest(name = "{0}{1}: {2}")
+  @CsvSource(delimiter = ' ', value = {
+      "nobody.func.local / 404",       // unknown function
+      "v9.hello.func.local / 404",     // unknown version
+      "a.b.hello.func.local / 404",    // a host under the domain that names no function
+      "127.0.0.1 /fn/nobody/x 404",    // unknown function by path
+      "127.0.0.1 /fn/hello@v9 404",    // unknown version by path
+      "127.0.0.1 /fn/no_such! 404",    // not a function name
+      "broken.func.local / 503",       // a version that cannot start
   })
-  void errorsAreTheFiltersJsonAnswers(String request) throws Exception {
+  void errorsAreTheFiltersJsonAnswers(String host, String path, int status) throws Exception {
     int viaHandler = handlerServer(null);
     int viaFilter = filterServer();
     deploy("hello", "v1");
     deploy("broken", "v1");
     lifecycle.failStarts(new FunctionRef("broken", "v1"), "boom: out of coffee");
-    String host = request.split(" ")[0];
-    String path = request.split(" ")[1];
 
     ContentResponse filter = get(viaFilter, host, path);
     ContentResponse handler = get(viaHandler, host, path);
 
-    assertThat(filter.getStatus()).as("the filter's status").isIn(404, 503);
-    assertThat(filter.getContentAsString()).as("the filter's body").startsWith("{\"status\":\"error\",\"error\":\"");
+    assertError(filter, status);
     assertThat(handler.getStatus()).as("status; body: %s", handler.getContentAsString()).isEqualTo(filter.getStatus());
     assertThat(handler.getContentAsString()).as("body").isEqualTo(filter.getContentAsString());
     assertThat(handler.getHeaders().get(HttpHeader.CONTENT_TYPE)).as("content type")
@@ -210,8 +208,7 @@ class FaasHandlerTest {
 
     ContentResponse response = get(port, "hello.func.local", "/");
 
-    assertThat(response.getStatus()).isEqualTo(503);
-    assertThat(response.getContentAsString()).contains("\"status\":\"error\"").contains("out of coffee");
+    assertThat(assertError(response, 503)).contains("out of coffee");
   }
 
   /**
@@ -317,8 +314,7 @@ class FaasHandlerTest {
 
     ContentResponse response = get(port, "hello.func.local", "/");
 
-    assertThat(response.getStatus()).as("body: %s", response.getContentAsString()).isEqualTo(502);
-    assertThat(response.getContentAsString()).startsWith("{\"status\":\"error\",\"error\":\"");
+    assertError(response, 502);
   }
 
   @Test
@@ -446,10 +442,7 @@ class FaasHandlerTest {
     ContentResponse function = get(port, "hello.func.local", "/");
     ContentResponse app = get(port, "myapp.example.com", "/app/x");
 
-    assertThat(function.getStatus()).as("a cold start refused; body: %s", function.getContentAsString()).isEqualTo(503);
-    assertThat(function.getHeaders().get(HttpHeader.CONTENT_TYPE)).startsWith("application/json");
-    assertThat(function.getContentAsString()).startsWith("{\"status\":\"error\",\"error\":\"the server")
-        .doesNotContain("Exception");
+    assertThat(assertError(function, 503)).as("a cold start refused").contains("the server").doesNotContain("Exception");
     assertThat(app.getStatus()).as("a servlet request refused").isEqualTo(503);
     appThreads.refuse(false);
     assertThat(get(port, "hello.func.local", "/").getStatus()).as("once the pool takes work again").isEqualTo(200);
@@ -531,9 +524,7 @@ class FaasHandlerTest {
     faas.close();
 
     for (String host : List.of("hello.func.local", "cold.func.local", "nobody.func.local")) {
-      ContentResponse response = get(port, host, "/");
-      assertThat(response.getStatus()).as("%s: status; body: %s", host, response.getContentAsString()).isEqualTo(503);
-      assertThat(response.getContentAsString()).as(host).isEqualTo("{\"status\":\"error\",\"error\":\"faas4j is shut down\"}");
+      assertThat(assertError(get(port, host, "/"), 503)).as(host).contains("faas4j is shut down");
     }
     assertThat(get(port, "myapp.example.com", "/app/x").getContentAsString()).isEqualTo("app:/app/x");
   }
@@ -548,9 +539,7 @@ class FaasHandlerTest {
 
     faas.close();
 
-    ContentResponse response = answer.get(30, TimeUnit.SECONDS);
-    assertThat(response.getStatus()).as("status; body: %s", response.getContentAsString()).isEqualTo(503);
-    assertThat(response.getContentAsString()).startsWith("{\"status\":\"error\",\"error\":\"");
+    assertError(answer.get(30, TimeUnit.SECONDS), 503);
   }
 
   @Test
@@ -720,6 +709,15 @@ class FaasHandlerTest {
     CRC32 crc = new CRC32();
     crc.update(bytes);
     return crc.getValue();
+  }
+
+  /** Asserts a JSON error answer with {@code status}; returns its message. */
+  private static String assertError(ContentResponse response, int status) {
+    String body = response.getContentAsString();
+    assertThat(response.getStatus()).as("status; body: %s", body).isEqualTo(status);
+    assertThat(response.getHeaders().get(HttpHeader.CONTENT_TYPE)).as("content type").startsWith("application/json");
+    assertThat(body).as("a JSON error").startsWith("{\"status\":\"error\",\"error\":\"").endsWith("\"}");
+    return body;
   }
 
   private static void awaitCondition(BooleanSupplier condition) throws InterruptedException {
