@@ -499,10 +499,8 @@ class FaasHandlerTest {
   void aColdStartWaitsForTheStartAndAnswers200() throws Exception {
     int port = handlerServer(null);
     deploy("hello", "v1");
-    lifecycle.holdStarts();
 
-    CompletableFuture<ContentResponse> answer = getAsync(port, "hello.func.local", "/first");
-    awaitCondition(() -> lifecycle.heldStarts() == 1);
+    CompletableFuture<ContentResponse> answer = waitingForAStart(port, "/first");
     CompletableFuture<ContentResponse> second = getAsync(port, "127.0.0.1", "/fn/hello/second");
     awaitCondition(() -> faas.describe("hello").versions().get(0).activeRequests() == 2);
     assertThat(answer).as("answered while the start is held").isNotDone();
@@ -533,9 +531,7 @@ class FaasHandlerTest {
   void aRequestWaitingForAStartWhenFaasClosesGetsAnError() throws Exception {
     int port = handlerServer(null);
     deploy("hello", "v1");
-    lifecycle.holdStarts();
-    CompletableFuture<ContentResponse> answer = getAsync(port, "hello.func.local", "/");
-    awaitCondition(() -> lifecycle.heldStarts() == 1);
+    CompletableFuture<ContentResponse> answer = waitingForAStart(port, "/");
 
     faas.close();
 
@@ -687,6 +683,14 @@ class FaasHandlerTest {
 
   private CompletableFuture<ContentResponse> getAsync(int port, String host, String pathAndQuery) {
     return new CompletableResponseListener(request(port, host, pathAndQuery)).send();
+  }
+
+  /** Sends GET {@code path} to hello.func.local, whose start is held, and waits until the start is under way. */
+  private CompletableFuture<ContentResponse> waitingForAStart(int port, String path) throws InterruptedException {
+    lifecycle.holdStarts();
+    CompletableFuture<ContentResponse> answer = getAsync(port, "hello.func.local", path);
+    awaitCondition(() -> lifecycle.heldStarts() == 1);
+    return answer;
   }
 
   /** How many tasks the server's pool was given while {@code request} ran. */
