@@ -4,7 +4,6 @@ import dev.faas4j.api.FaasException;
 import dev.faas4j.core.internal.Route;
 import dev.faas4j.core.internal.proxy.JettyExchange;
 import java.util.Objects;
-import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -32,11 +31,15 @@ import org.eclipse.jetty.util.Callback;
  * non-blocking writes: no pool thread takes part. Everything that may block is handed to the
  * server's thread pool instead: a version that must start first, a function this gateway has not
  * seen yet (a store lookup), in-process functions, and every request for the wrapped handler
- * unless that one declares itself non-blocking too.
+ * unless that one declares itself non-blocking too. It is handed over as Jetty hands over blocking
+ * work, through the request's context: inside a {@code ContextHandler} it runs in that context's
+ * scope (its class loader), and on virtual threads where the pool is configured with them.
  *
  * <p>Thread-safe.
  */
 public final class FaasHandler extends Handler.Wrapper {
+
+  private static final String REFUSED = "the server is too busy or shutting down to serve the function; try again later";
 
   private final Faas faas;
 
@@ -74,14 +77,18 @@ public final class FaasHandler extends Handler.Wrapper {
       return handleNext(request, response, callback);
     }
     JettyExchange exchange = new JettyExchange(request, response, callback);
-    if (!faas.serveAnsweringErrors(route, exchange, true)) {
-      dispatch(callback, () -> {
-        try {
-          faas.serveAnsweringErrors(route, exchange, false);
-        } catch (Throwable e) {
-          callback.failed(e);
-        }
-      });
+    if (faas.serveAnsweringErrors(route, exchange, true)) {
+      return true; // served, or answered, on this thread
+    }
+    boolean dispatched = dispatch(request, () -> {
+      try {
+        faas.serveAnsweringErrors(route, exchange, false);
+      } catch (Throwable e) {
+        callback.failed(e);
+      }
+    });
+    if (!dispatched) {
+      exchange.sendError(503, REFUSED);
     }
     return true;
   }
@@ -95,7 +102,7 @@ public final class FaasHandler extends Handler.Wrapper {
     if (next.getInvocationType() == InvocationType.NON_BLOCKING) {
       return next.handle(request, response, callback);
     }
-    dispatch(callback, () -> {
+    boolean dispatched = dispatch(request, () -> {
       try {
         if (!next.handle(request, response, callback)) {
           Response.writeError(request, response, callback, 404);
@@ -104,15 +111,22 @@ public final class FaasHandler extends Handler.Wrapper {
         Response.writeError(request, response, callback, e);
       }
     });
+    if (!dispatched) {
+      Response.writeError(request, response, callback, 503);
+    }
     return true;
   }
 
-  private void dispatch(Callback callback, Runnable task) {
-    Executor threads = getServer().getThreadPool();
+  /**
+   * Runs {@code task} on the server's pool, in the scope of the request's context. Returns false
+   * if the pool refused it (its queue is full, or it is stopping): the caller answers 503 then.
+   */
+  private static boolean dispatch(Request request, Runnable task) {
     try {
-      threads.execute(task);
+      request.getContext().execute(task);
+      return true;
     } catch (RejectedExecutionException e) {
-      callback.failed(e); // the server is stopping, or its pool is full
+      return false; // QueuedThreadPool logs the refusal
     }
   }
 

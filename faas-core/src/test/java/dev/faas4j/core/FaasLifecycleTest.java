@@ -9,7 +9,6 @@ import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.api.FunctionSpec;
-import dev.faas4j.api.VersionStatus;
 import dev.faas4j.api.VersionStatus.State;
 import dev.faas4j.core.testing.InMemoryProvider;
 import dev.faas4j.core.testing.InMemoryStore;
@@ -24,8 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -232,7 +229,7 @@ class FaasLifecycleTest {
       answering.setDaemon(true);
       answering.start();
       // the in-memory lifecycle, but the function is reached over HTTP: the proxy's async path
-      FunctionProvider overHttp = new DelegatingProvider(provider, Endpoint.Http.loopback(upstream.getLocalPort()));
+      FunctionProvider overHttp = new OverHttpProvider(provider, Endpoint.Http.loopback(upstream.getLocalPort()));
       Faas faas = Faas.builder().provider(overHttp).store(new InMemoryStore()).clock(clock)
           .idleTimeout(Duration.ofSeconds(60)).maintenanceInterval(Duration.ZERO).keepLatestWarm(false).build();
       http = new JettyHarness(faas);
@@ -285,41 +282,6 @@ class FaasLifecycleTest {
       seen.append((char) b);
     }
     return seen.toString();
-  }
-
-  /** A provider with the in-memory lifecycle whose running versions are reached at one HTTP endpoint. */
-  private record DelegatingProvider(InMemoryProvider lifecycle, Endpoint endpoint) implements FunctionProvider {
-    @Override public String name() {
-      return "in-memory-over-http";
-    }
-
-    @Override public Set<String> runtimes() {
-      return lifecycle.runtimes();
-    }
-
-    @Override public void deploy(FunctionSpec spec) throws Exception {
-      lifecycle.deploy(spec);
-    }
-
-    @Override public void scale(FunctionRef ref, int replicas) throws Exception {
-      lifecycle.scale(ref, replicas);
-    }
-
-    @Override public void undeploy(FunctionRef ref) throws Exception {
-      lifecycle.undeploy(ref);
-    }
-
-    @Override public VersionStatus status(FunctionRef ref) {
-      return lifecycle.status(ref);
-    }
-
-    @Override public Optional<Endpoint> endpoint(FunctionRef ref) {
-      return lifecycle.endpoint(ref).map(inProcess -> endpoint);
-    }
-
-    @Override public void close() {
-      lifecycle.close();
-    }
   }
 
   @Test

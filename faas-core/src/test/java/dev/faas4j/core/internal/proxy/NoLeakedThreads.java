@@ -12,7 +12,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Fails a test that leaves a thread running which it started: servers, clients and upstream
  * handlers must all be stopped by the test that made them.
  */
-final class NoLeakedThreads implements BeforeEachCallback, AfterEachCallback {
+public final class NoLeakedThreads implements BeforeEachCallback, AfterEachCallback {
 
   private static final ExtensionContext.Namespace NAMESPACE =
       ExtensionContext.Namespace.create(NoLeakedThreads.class);
