@@ -535,7 +535,8 @@ class FaasHandlerTest {
 
     faas.close();
 
-    assertError(answer.get(30, TimeUnit.SECONDS), 503);
+    assertThat(assertError(answer.get(30, TimeUnit.SECONDS), 503))
+        .as("the reason is named, not 'null'").doesNotContain(": null");
   }
 
   @Test

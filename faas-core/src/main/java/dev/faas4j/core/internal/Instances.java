@@ -142,7 +142,9 @@ public final class Instances {
             instance.ref + " could not be started: " + fe.getMessage(), fe);
       }
       throw new FaasException(FaasException.Reason.UNAVAILABLE,
-          instance.ref + " could not be started: " + cause.getMessage(), cause);
+          instance.ref + " could not be started: " + (cause.getMessage() != null ? cause.getMessage()
+              : cause instanceof InterruptedException ? "the start was interrupted (faas4j is shutting down?)"
+              : cause.getClass().getSimpleName()), cause);
     }
   }
 
