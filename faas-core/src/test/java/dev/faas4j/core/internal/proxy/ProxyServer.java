@@ -23,10 +23,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A real embedded Jetty 12 that calls {@link ReverseProxy#forward} for every request through one of
- * the proxy's {@link Binding}s: a servlet in async mode (the default), a servlet in the blocking
- * mode the proxy falls back to when a filter is not registered as async-supported, or Jetty's core
- * API on the I/O thread, as {@code FaasHandler} does. The outcomes the proxy reports are recorded:
- * {@link #errors} the error answers it sent, {@link #propagated} the aborted client connections.
+ * the proxy's {@link Binding}s: a servlet in async mode, a servlet in the blocking mode the proxy
+ * falls back to when a filter is not registered as async-supported, or Jetty's core API on the I/O
+ * thread, as {@code FaasHandler} does. Tests run against every binding where the behaviour is the
+ * same. The outcomes the proxy reports are recorded: {@link #errors} the error answers it sent,
+ * {@link #propagated} the aborted client connections.
  */
 final class ProxyServer implements AutoCloseable {
 
@@ -37,11 +38,7 @@ final class ProxyServer implements AutoCloseable {
     /** {@link ServletExchange} of a servlet that is not async-supported: the blocking fallback. */
     SERVLET_BLOCKING,
     /** {@link JettyExchange} from a non-blocking core handler: what FaasHandler does. */
-    JETTY_CORE;
-
-    static Binding of(boolean async) {
-      return async ? SERVLET_ASYNC : SERVLET_BLOCKING;
-    }
+    JETTY_CORE
   }
 
   final ReverseProxy proxy;
@@ -58,14 +55,6 @@ final class ProxyServer implements AutoCloseable {
   private final ServerConnector connector;
   private volatile Endpoint endpoint;
   private volatile Duration timeout;
-
-  ProxyServer(ProxySettings settings, Endpoint endpoint) throws Exception {
-    this(settings, endpoint, true);
-  }
-
-  ProxyServer(ProxySettings settings, Endpoint endpoint, boolean async) throws Exception {
-    this(settings, endpoint, Binding.of(async));
-  }
 
   ProxyServer(ProxySettings settings, Endpoint endpoint, Binding binding) throws Exception {
     this.proxy = new ReverseProxy(settings);
@@ -176,10 +165,27 @@ final class ProxyServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Like {@code FaasHandler}: an HTTP endpoint is served on the I/O thread that parsed the request,
+   * an in-process one (which runs the function's code and reads the body with blocking reads) on
+   * the server's pool.
+   */
   private final class ForwardingHandler extends Handler.Abstract.NonBlocking {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
-      forward(new JettyExchange(request, response, callback), request.getHttpURI().getPathQuery());
+      JettyExchange exchange = new JettyExchange(request, response, callback);
+      String pathAndQuery = request.getHttpURI().getPathQuery();
+      if (endpoint instanceof Endpoint.Http) {
+        forward(exchange, pathAndQuery);
+        return true;
+      }
+      server.getThreadPool().execute(() -> {
+        try {
+          forward(exchange, pathAndQuery);
+        } catch (Throwable e) {
+          callback.failed(e);
+        }
+      });
       return true;
     }
   }

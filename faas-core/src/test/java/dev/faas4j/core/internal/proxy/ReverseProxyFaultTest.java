@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException.Reason;
+import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,15 +20,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Response;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The proxy in a real Jetty against upstreams that fail: timeouts, refusals, resets, limits. The
- * failures that end an answer midway run in async mode and in the blocking fallback.
+ * The proxy in a real Jetty against upstreams that fail: timeouts, refusals, resets, limits; each
+ * through every {@link Binding}, which must all report the same outcome.
  */
 @ExtendWith(NoLeakedThreads.class)
 class ReverseProxyFaultTest {
@@ -37,13 +37,14 @@ class ReverseProxyFaultTest {
 
   @RegisterExtension final JettyClient client = new JettyClient();
 
-  @Test
-  void upstreamThatNeverAnswersIsAnsweredWith504() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void upstreamThatNeverAnswersIsAnsweredWith504(Binding binding) throws Exception {
     try (RawUpstream upstream = new RawUpstream(silentUpstream());
         ProxyServer proxy =
             new ProxyServer(
                 ProxySettings.defaults().withResponseTimeout(Duration.ofMillis(300)),
-                upstream.endpoint())) {
+                upstream.endpoint(), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -56,13 +57,14 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void perRequestTimeoutOverridesTheSettings() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void perRequestTimeoutOverridesTheSettings(Binding binding) throws Exception {
     try (RawUpstream upstream = new RawUpstream(silentUpstream());
         ProxyServer proxy =
             new ProxyServer(
                 ProxySettings.defaults().withResponseTimeout(Duration.ofDays(1)),
-                upstream.endpoint())) {
+                upstream.endpoint(), binding)) {
       proxy.timeout(Duration.ofMillis(300));
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
@@ -73,14 +75,15 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void refusedConnectionIsAnsweredWith502() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void refusedConnectionIsAnsweredWith502(Binding binding) throws Exception {
     int closedPort;
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = probe.getLocalPort();
     }
     try (ProxyServer proxy =
-        new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(closedPort))) {
+        new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(closedPort), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -91,15 +94,15 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @ParameterizedTest(name = "async {0}")
-  @ValueSource(booleans = {true, false})
-  void aRequestWithABodyToARefusedPortIsAnsweredWith502(boolean async) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void aRequestWithABodyToARefusedPortIsAnsweredWith502(Binding binding) throws Exception {
     int closedPort;
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = probe.getLocalPort();
     }
     try (ProxyServer proxy =
-        new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(closedPort), async)) {
+        new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(closedPort), binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -113,15 +116,16 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void upstreamResetBeforeAnsweringIsAnsweredWith502() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void upstreamResetBeforeAnsweringIsAnsweredWith502(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
                   RawUpstream.readHead(in);
                   RawUpstream.reset(socket);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -130,9 +134,9 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @ParameterizedTest(name = "async {0}")
-  @ValueSource(booleans = {true, false})
-  void upstreamResetAfterItsHeadButBeforeAnyBodyIsAnsweredWith502(boolean async) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void upstreamResetAfterItsHeadButBeforeAnyBodyIsAnsweredWith502(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
@@ -141,7 +145,7 @@ class ReverseProxyFaultTest {
                       out, "HTTP/1.1 200 OK\r\nX-Doomed: yes\r\nContent-Length: 100000\r\n\r\n");
                   RawUpstream.reset(socket);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -154,15 +158,16 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void malformedUpstreamAnswerIsAnsweredWith502() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void malformedUpstreamAnswerIsAnsweredWith502(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
                   RawUpstream.readHead(in);
                   RawUpstream.write(out, "THIS IS NOT HTTP\r\n\r\n");
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -170,9 +175,9 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @ParameterizedTest(name = "async {0}")
-  @ValueSource(booleans = {true, false})
-  void upstreamFailureAfterTheResponseIsCommittedAbortsTheClientConnection(boolean async) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void upstreamFailureAfterTheResponseIsCommittedAbortsTheClientConnection(Binding binding) throws Exception {
     CountDownLatch clientGotData = new CountDownLatch(1);
     try (RawUpstream upstream =
             new RawUpstream(
@@ -188,7 +193,7 @@ class ReverseProxyFaultTest {
                   Await.latch(clientGotData);
                   RawUpstream.reset(socket);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       InputStreamResponseListener listener = new InputStreamResponseListener();
       client.newRequest(proxy.uri("/f")).timeout(60, TimeUnit.SECONDS).send(listener);
@@ -208,11 +213,12 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void bodyOverTheLimitByContentLengthIsAnsweredWith413WithoutContactingUpstream() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void bodyOverTheLimitByContentLengthIsAnsweredWith413WithoutContactingUpstream(Binding binding) throws Exception {
     try (RawUpstream upstream = new RawUpstream(silentUpstream());
         ProxyServer proxy =
-            new ProxyServer(ProxySettings.defaults().withMaxRequestBodyBytes(1000), upstream.endpoint())) {
+            new ProxyServer(ProxySettings.defaults().withMaxRequestBodyBytes(1000), upstream.endpoint(), binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -226,9 +232,9 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @ParameterizedTest(name = "async {0}")
-  @ValueSource(booleans = {true, false})
-  void chunkedBodyOverTheLimitIsAnsweredWith413AndTheUpstreamExchangeIsAborted(boolean async) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void chunkedBodyOverTheLimitIsAnsweredWith413AndTheUpstreamExchangeIsAborted(Binding binding) throws Exception {
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
     AtomicLong upstreamReceived = new AtomicLong();
     try (RawUpstream upstream =
@@ -249,7 +255,7 @@ class ReverseProxyFaultTest {
                 });
         ProxyServer proxy =
             new ProxyServer(
-                ProxySettings.defaults().withMaxRequestBodyBytes(64 * 1024), upstream.endpoint(), async)) {
+                ProxySettings.defaults().withMaxRequestBodyBytes(64 * 1024), upstream.endpoint(), binding)) {
 
       RawClient.Response response;
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
@@ -278,9 +284,9 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @ParameterizedTest(name = "async {0}")
-  @ValueSource(booleans = {true, false})
-  void clientDisconnectMidResponseClosesTheUpstreamConnection(boolean async) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void clientDisconnectMidResponseClosesTheUpstreamConnection(Binding binding) throws Exception {
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
     try (RawUpstream upstream =
             new RawUpstream(
@@ -298,7 +304,7 @@ class ReverseProxyFaultTest {
                     upstreamSawClose.countDown();
                   }
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
         socket.getOutputStream().write(GET.getBytes(StandardCharsets.ISO_8859_1));
@@ -320,9 +326,9 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @ParameterizedTest(name = "async {0}")
-  @ValueSource(booleans = {true, false})
-  void clientDisconnectMidRequestBodyClosesTheUpstreamConnection(boolean async) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void clientDisconnectMidRequestBodyClosesTheUpstreamConnection(Binding binding) throws Exception {
     CountDownLatch upstreamGotBytes = new CountDownLatch(1);
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
     try (RawUpstream upstream =
@@ -338,7 +344,7 @@ class ReverseProxyFaultTest {
                   }
                   upstreamSawClose.countDown();
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
         OutputStream out = socket.getOutputStream();
@@ -360,8 +366,9 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void errorAnswersFromUpstreamArePassedThroughUnchanged() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void errorAnswersFromUpstreamArePassedThroughUnchanged(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
@@ -369,7 +376,7 @@ class ReverseProxyFaultTest {
                   RawUpstream.write(
                       out, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy");
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       ContentResponse response = client.newRequest(proxy.uri("/f")).timeout(60, TimeUnit.SECONDS).send();
 

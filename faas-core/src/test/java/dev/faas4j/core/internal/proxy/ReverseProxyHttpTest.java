@@ -2,6 +2,7 @@ package dev.faas4j.core.internal.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +21,15 @@ import org.eclipse.jetty.client.OutputStreamRequestContent;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.http.HttpMethod;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The proxy in a real Jetty, forwarding to real upstream servers: the successful paths. */
+/**
+ * The proxy in a real Jetty, forwarding to real upstream servers: the successful paths, through
+ * every {@link Binding}.
+ */
 @ExtendWith(NoLeakedThreads.class)
 class ReverseProxyHttpTest {
 
@@ -33,8 +38,9 @@ class ReverseProxyHttpTest {
 
   @RegisterExtension final JettyClient client = new JettyClient();
 
-  @Test
-  void getRoundTripCarriesStatusHeadersAndBody() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void getRoundTripCarriesStatusHeadersAndBody(Binding binding) throws Exception {
     try (JettyUpstream upstream =
             new JettyUpstream(
                 (request, response) -> {
@@ -47,7 +53,7 @@ class ReverseProxyHttpTest {
                       .getWriter()
                       .write(request.getMethod() + " " + request.getRequestURI() + "?" + request.getQueryString());
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       ContentResponse response =
           client.newRequest(proxy.uri("/some/path?x=1&y=%20z")).timeout(60, TimeUnit.SECONDS).send();
@@ -63,8 +69,9 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void postRoundTripCarriesRequestBodyAndContentTypeToUpstream() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void postRoundTripCarriesRequestBodyAndContentTypeToUpstream(Binding binding) throws Exception {
     try (JettyUpstream upstream =
             new JettyUpstream(
                 (request, response) -> {
@@ -72,7 +79,7 @@ class ReverseProxyHttpTest {
                   response.setContentType("text/plain");
                   response.getWriter().write(request.getContentType() + "|" + body);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       ContentResponse response =
           client
@@ -89,11 +96,12 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void clientHostHeaderIsKeptTowardsUpstreamAndForwardedHostAndProtoAreSet() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void clientHostHeaderIsKeptTowardsUpstreamAndForwardedHostAndProtoAreSet(Binding binding) throws Exception {
     Map<String, String> seen = new ConcurrentHashMap<>();
     try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -109,11 +117,12 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void forwardedForGetsTheClientAddressAppendedToAnEarlierValue() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void forwardedForGetsTheClientAddressAppendedToAnEarlierValue(Binding binding) throws Exception {
     Map<String, String> seen = new ConcurrentHashMap<>();
     try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.exchange(
           proxy.port(),
@@ -127,11 +136,12 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void hopByHopRequestHeadersAndThoseNamedInConnectionAreDropped() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void hopByHopRequestHeadersAndThoseNamedInConnectionAreDropped(Binding binding) throws Exception {
     Map<String, String> seen = new ConcurrentHashMap<>();
     try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -161,8 +171,9 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void hopByHopResponseHeadersAndThoseNamedInConnectionAreDropped() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void hopByHopResponseHeadersAndThoseNamedInConnectionAreDropped(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
@@ -184,7 +195,7 @@ class ReverseProxyHttpTest {
                     // keep the connection until the proxy closes it
                   }
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -203,8 +214,9 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void largeRequestBodyIsStreamedToUpstreamWhileTheClientIsStillSending() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void largeRequestBodyIsStreamedToUpstreamWhileTheClientIsStillSending(Binding binding) throws Exception {
     CountDownLatch upstreamGotFirstMib = new CountDownLatch(1);
     try (JettyUpstream upstream =
             new JettyUpstream(
@@ -221,7 +233,7 @@ class ReverseProxyHttpTest {
                 });
         ProxyServer proxy =
             new ProxyServer(
-                ProxySettings.defaults().withMaxRequestBodyBytes(128 * MIB), upstream.endpoint())) {
+                ProxySettings.defaults().withMaxRequestBodyBytes(128 * MIB), upstream.endpoint(), binding)) {
 
       OutputStreamRequestContent content = new OutputStreamRequestContent();
       InputStreamResponseListener listener = new InputStreamResponseListener();
@@ -266,8 +278,9 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void largeResponseBodyIsStreamedToClientWhileUpstreamIsStillSending() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void largeResponseBodyIsStreamedToClientWhileUpstreamIsStillSending(Binding binding) throws Exception {
     CountDownLatch clientGotFirstMib = new CountDownLatch(1);
     AtomicBoolean clientReadBeforeUpstreamFinished = new AtomicBoolean();
     Payload.Digest[] sent = new Payload.Digest[1];
@@ -292,7 +305,7 @@ class ReverseProxyHttpTest {
                             }
                           });
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       InputStreamResponseListener listener = new InputStreamResponseListener();
       client.newRequest(proxy.uri("/download")).timeout(120, TimeUnit.SECONDS).send(listener);
@@ -317,8 +330,9 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void upstreamConnectionsAreKeptAliveAndReturnedToThePool() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void upstreamConnectionsAreKeptAliveAndReturnedToThePool(Binding binding) throws Exception {
     Set<Integer> upstreamSeenPorts = Collections.newSetFromMap(new ConcurrentHashMap<>());
     try (JettyUpstream upstream =
             new JettyUpstream(
@@ -326,7 +340,7 @@ class ReverseProxyHttpTest {
                   upstreamSeenPorts.add(request.getRemotePort());
                   response.getWriter().write("ok");
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       for (int i = 0; i < 3; i++) {
         ContentResponse response =
