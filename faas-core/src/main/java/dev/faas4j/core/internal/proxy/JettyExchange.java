@@ -11,6 +11,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
 
@@ -244,9 +245,15 @@ public final class JettyExchange implements ClientExchange {
     proxyToClientResponse.write(true, ByteBuffer.wrap(body), completion);
   }
 
+  /**
+   * Ends the answer with a last, empty write; Jetty succeeds the request's callback once it went
+   * out. Succeeding the callback directly would leave that last write (the end of a chunked body)
+   * to Jetty's own completion, which refuses to make it while a body read is still waiting for the
+   * client (the function answered before the upload ended): the answer would lose its end.
+   */
   @Override
   public void complete() {
-    completion.succeeded();
+    proxyToClientResponse.write(true, BufferUtil.EMPTY_BUFFER, completion);
   }
 
   /** Jetty drops the connection of a request whose callback fails after its answer was committed. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
@@ -327,6 +329,50 @@ class ReverseProxyHttpTest {
           .as("the client received the first MiB while upstream still held back the rest (streamed)")
           .isTrue();
       assertThat(received).as("the client received exactly the bytes upstream sent").isEqualTo(sent[0]);
+    }
+  }
+
+  /**
+   * A function may answer without reading the whole upload (a refusal, say). The answer must reach
+   * the client whole even though the client has not finished sending: in async mode a body read is
+   * still waiting for the client when the answer ends. The blocking fallback writes the answer
+   * only once it has read the whole body, so there the client sends the rest after the function
+   * answered.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void anAnswerThatEndsBeforeTheUploadDoesReachesTheClientWhole(Binding binding) throws Exception {
+    CountDownLatch upstreamAnswered = new CountDownLatch(1);
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  in.readNBytes(5);
+                  RawUpstream.write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+                  upstreamAnswered.countDown();
+                  while (in.read() >= 0) {
+                    // drain until the proxy closes: unread bytes would turn the close into a reset
+                  }
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding);
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+      client.setSoTimeout(60_000);
+      OutputStream out = client.getOutputStream();
+      out.write("POST /f HTTP/1.1\r\nHost: hello.func.local\r\nContent-Length: 100000\r\n\r\nfirst"
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      if (binding == Binding.SERVLET_BLOCKING) {
+        assertThat(Await.latch(upstreamAnswered)).as("the function answered").isTrue();
+        out.write(new byte[100000 - 5]);
+        out.flush();
+      }
+
+      RawClient.Response response = RawClient.read(client.getInputStream());
+
+      assertThat(response.status()).as("status").isEqualTo(200);
+      assertThat(response.bodyText()).as("the whole answer, to its last chunk").isEqualTo("ok");
+      assertThat(proxy.awaitOutcomes(1).errors).as("no error answered").isEmpty();
+      assertThat(proxy.propagated).as("the exchange was not aborted").isEmpty();
     }
   }
 
