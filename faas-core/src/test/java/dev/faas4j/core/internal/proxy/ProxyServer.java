@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Handler;
@@ -55,6 +56,8 @@ final class ProxyServer implements AutoCloseable {
   private final ServerConnector connector;
   private volatile Endpoint endpoint;
   private volatile Duration timeout;
+  private volatile UnaryOperator<Request> requestWrapper = UnaryOperator.identity();
+  private volatile UnaryOperator<Response> responseWrapper = UnaryOperator.identity();
 
   ProxyServer(ProxySettings settings, Endpoint endpoint, Binding binding) throws Exception {
     this.proxy = new ReverseProxy(settings);
@@ -111,6 +114,15 @@ final class ProxyServer implements AutoCloseable {
 
   void timeout(Duration timeout) {
     this.timeout = timeout;
+  }
+
+  /**
+   * Jetty core binding only: wraps each request and response before the proxy sees them, as an
+   * application's own handlers may; for instruments that reshape a body or watch the writes.
+   */
+  void wrap(UnaryOperator<Request> requests, UnaryOperator<Response> responses) {
+    this.requestWrapper = requests;
+    this.responseWrapper = responses;
   }
 
   int port() {
@@ -173,7 +185,8 @@ final class ProxyServer implements AutoCloseable {
   private final class ForwardingHandler extends Handler.Abstract.NonBlocking {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
-      JettyExchange exchange = new JettyExchange(request, response, callback);
+      JettyExchange exchange =
+          new JettyExchange(requestWrapper.apply(request), responseWrapper.apply(response), callback);
       String pathAndQuery = request.getHttpURI().getPathQuery();
       if (endpoint instanceof Endpoint.Http) {
         forward(exchange, pathAndQuery);

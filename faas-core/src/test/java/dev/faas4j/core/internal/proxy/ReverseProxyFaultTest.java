@@ -3,6 +3,8 @@ package dev.faas4j.core.internal.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException.Reason;
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
@@ -35,6 +37,8 @@ class ReverseProxyFaultTest {
   private static final String GET =
       "GET /f HTTP/1.1\r\nHost: hello.func.local\r\nConnection: close\r\n\r\n";
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   @RegisterExtension final JettyClient client = new JettyClient();
 
   @ParameterizedTest(name = "{0}")
@@ -51,6 +55,7 @@ class ReverseProxyFaultTest {
       assertThat(response.status()).as("a silent upstream gives 504").isEqualTo(504);
       assertThat(proxy.awaitOutcomes(1).errors).as("reason reported to the caller").extracting(e -> e.reason())
           .containsExactly(Reason.UPSTREAM_TIMEOUT);
+      assertJsonError(response, proxy.errors.get(0).getMessage());
       assertThat(Await.until(() -> proxy.proxy.poolStats().leased() == 0))
           .as("no connection left leased")
           .isTrue();
@@ -155,6 +160,7 @@ class ReverseProxyFaultTest {
       assertThat(response.values("X-Doomed"))
           .as("headers of the failed upstream answer are not leaked into the error")
           .isEmpty();
+      assertJsonError(response, proxy.awaitOutcomes(1).errors.get(0).getMessage());
     }
   }
 
@@ -228,6 +234,7 @@ class ReverseProxyFaultTest {
               new byte[1001]);
 
       assertThat(response.status()).as("declared length over the limit gives 413").isEqualTo(413);
+      assertJsonError(response, proxy.awaitOutcomes(1).errors.get(0).getMessage());
       assertThat(upstream.connections).as("upstream was never contacted").hasValue(0);
     }
   }
@@ -384,6 +391,17 @@ class ReverseProxyFaultTest {
       assertThat(response.getContentAsString()).as("its body").isEqualTo("busy");
       assertThat(proxy.awaitOutcomes(1).errors).as("forward reported no failure").isEmpty();
     }
+  }
+
+  /** The error answer is JSON, of its declared length, saying what went wrong. */
+  private static void assertJsonError(RawClient.Response response, String message) throws IOException {
+    assertThat(response.values("Content-Type")).as("an error answer is JSON").singleElement()
+        .asString().startsWithIgnoringCase("application/json");
+    assertThat(response.values("Content-Length")).as("of declared length")
+        .containsExactly(Integer.toString(response.body().length));
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.path("status").asText()).as("status field").isEqualTo("error");
+    assertThat(body.path("error").asText()).as("the message of the error reported").isEqualTo(message);
   }
 
   /** Reads the request head, then holds the connection open until the proxy closes it. */

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -17,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.OutputStreamRequestContent;
@@ -26,7 +30,9 @@ import org.eclipse.jetty.http.HttpMethod;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The proxy in a real Jetty, forwarding to real upstream servers: the successful paths, through
@@ -373,6 +379,76 @@ class ReverseProxyHttpTest {
       assertThat(response.bodyText()).as("the whole answer, to its last chunk").isEqualTo("ok");
       assertThat(proxy.awaitOutcomes(1).errors).as("no error answered").isEmpty();
       assertThat(proxy.propagated).as("the exchange was not aborted").isEmpty();
+    }
+  }
+
+  /** Answers without a body: to a HEAD request, 204 and 304; each as the function sends it. */
+  enum Bodiless {
+    HEAD("HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nX-Kind: head\r\n\r\n"),
+    NO_CONTENT("GET", "HTTP/1.1 204 No Content\r\nX-Kind: no-content\r\n\r\n"),
+    NOT_MODIFIED("GET", "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nContent-Length: 1234\r\nX-Kind: not-modified\r\n\r\n");
+
+    final String method;
+    final String answer;
+
+    Bodiless(String method, String answer) {
+      this.method = method;
+      this.answer = answer;
+    }
+
+    int status() {
+      return Integer.parseInt(answer.substring(9, 12));
+    }
+  }
+
+  static Stream<Arguments> bodilessAnswers() {
+    return Arrays.stream(Binding.values())
+        .flatMap(binding -> Arrays.stream(Bodiless.values()).map(kind -> Arguments.of(kind, binding)));
+  }
+
+  /**
+   * An answer without a body is complete once its head is sent: the exchange ends without a body
+   * write, and the client's connection carries the next request as if nothing had happened (a
+   * stray body byte, or an answer never ended, would spoil the second exchange).
+   */
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("bodilessAnswers")
+  void anAnswerWithoutABodyEndsAndTheClientConnectionServesTheNextRequest(Bodiless kind, Binding binding)
+      throws Exception {
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  while (true) {
+                    String head;
+                    try {
+                      head = RawUpstream.readHead(in);
+                    } catch (IOException closed) {
+                      return;
+                    }
+                    RawUpstream.write(
+                        out, head.startsWith("GET /next ") ? "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext" : kind.answer);
+                  }
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding);
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+      client.setSoTimeout(60_000);
+      OutputStream out = client.getOutputStream();
+      InputStream in = client.getInputStream();
+
+      RawUpstream.write(out, kind.method + " /f HTTP/1.1\r\nHost: hello.func.local\r\n\r\n");
+      String head = RawUpstream.readHead(in);
+      RawUpstream.write(out, "GET /next HTTP/1.1\r\nHost: hello.func.local\r\nConnection: close\r\n\r\n");
+      RawClient.Response next = RawClient.read(in);
+
+      assertThat(head).as("the function's status").startsWith("HTTP/1.1 " + kind.status() + " ");
+      assertThat(head).as("the function's headers").contains(kind.answer.lines().filter(l -> l.startsWith("X-Kind")).findFirst().orElseThrow());
+      if (kind != Bodiless.NO_CONTENT) {
+        assertThat(head).as("the length of the body the function left out").containsIgnoringCase("Content-Length: 1234");
+      }
+      assertThat(next.status()).as("the next request on the same connection is answered").isEqualTo(200);
+      assertThat(next.bodyText()).as("with its own body, nothing left over from the first").isEqualTo("next");
+      assertThat(proxy.awaitOutcomes(2).errors).as("no error answered").isEmpty();
+      assertThat(proxy.propagated).as("nothing aborted").isEmpty();
     }
   }
 
