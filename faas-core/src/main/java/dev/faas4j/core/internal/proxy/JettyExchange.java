@@ -140,26 +140,33 @@ public final class JettyExchange implements ClientExchange {
     clientToProxyRequest.demand(Invocable.from(Invocable.InvocationType.NON_BLOCKING, reader::onDataAvailable));
   }
 
+  /**
+   * True when {@link #read} has bytes, the end or a failure to report. An empty chunk that is not
+   * the last (Jetty's content may contain them, e.g. from an empty HTTP/2 frame) is skipped: it
+   * says nothing, least of all that the body ended.
+   */
   @Override
   public boolean isBodyReady() {
-    if (chunk != null) {
+    while (true) {
+      if (chunk == null) {
+        chunk = clientToProxyRequest.read();
+        if (chunk == null) {
+          BodyReader reader = bodyReader;
+          clientToProxyRequest.demand(Invocable.from(Invocable.InvocationType.NON_BLOCKING, reader::onDataAvailable));
+          return false;
+        }
+      }
       if (chunk.hasRemaining() || chunk.isLast() || Content.Chunk.isFailure(chunk)) {
         return true;
       }
       chunk.release();
+      chunk = null;
     }
-    chunk = clientToProxyRequest.read();
-    if (chunk == null) {
-      BodyReader reader = bodyReader;
-      clientToProxyRequest.demand(Invocable.from(Invocable.InvocationType.NON_BLOCKING, reader::onDataAvailable));
-      return false;
-    }
-    return true;
   }
 
   @Override
   public int read(byte[] buffer) throws IOException {
-    if (chunk == null && !isBodyReady()) {
+    if (!isBodyReady()) {
       return 0;
     }
     if (Content.Chunk.isFailure(chunk)) {

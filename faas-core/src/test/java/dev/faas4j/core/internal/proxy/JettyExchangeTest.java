@@ -127,6 +127,8 @@ class JettyExchangeTest {
   enum BodyShape {
     /** As Jetty parses HTTP/1.1: data chunks, then an empty last chunk. */
     AS_PARSED,
+    /** An empty chunk that is not the last before each data chunk (HTTP/2 allows empty frames). */
+    EMPTY_CHUNKS_BETWEEN,
     /** The final bytes in the last chunk itself, as HTTP/2 delivers a last frame with data. */
     DATA_IN_LAST_CHUNK
   }
@@ -264,6 +266,7 @@ class JettyExchangeTest {
     private final BodyShape shape;
     /** A chunk read from Jetty and not handed on yet; one reader at a time. */
     private Content.Chunk held;
+    private boolean emptyGiven;
 
     ReshapedBody(Request request, BodyShape shape) {
       super(request);
@@ -279,6 +282,14 @@ class JettyExchangeTest {
         }
       }
       switch (shape) {
+        case EMPTY_CHUNKS_BETWEEN -> {
+          if (held.hasRemaining() && !emptyGiven) {
+            emptyGiven = true;
+            return Content.Chunk.EMPTY;
+          }
+          emptyGiven = false;
+          return take();
+        }
         case DATA_IN_LAST_CHUNK -> {
           if (held.isLast() || Content.Chunk.isFailure(held)) {
             return take();
