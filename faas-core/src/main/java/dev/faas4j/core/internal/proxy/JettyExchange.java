@@ -263,10 +263,14 @@ public final class JettyExchange implements ClientExchange {
     proxyToClientResponse.write(true, BufferUtil.EMPTY_BUFFER, completion);
   }
 
-  /** Jetty drops the connection of a request whose callback fails after its answer was committed. */
+  /**
+   * Fails the request's callback with Jetty's abort marker: Jetty then drops the connection whether
+   * or not the answer was committed. Failed with any other exception before the answer was
+   * committed, Jetty would answer with an error page of its own instead.
+   */
   @Override
   public void abort(Throwable cause) {
-    completion.failed(cause);
+    completion.failed(new Request.Handler.AbortException("the answer was broken off", cause));
   }
 
   /** Called by Jetty when a write finished; turns it into the proxy's "write possible". */

@@ -373,6 +373,51 @@ class ReverseProxyFaultTest {
     }
   }
 
+  /**
+   * The client's body breaks (a malformed chunk) while the function waits for it: nothing was
+   * answered yet, and it is not the function's failure, so the client's connection is dropped,
+   * as by any other abort; no binding answers with a page of its server's own.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void anUploadThatBreaksBeforeTheAnswerStartedDropsTheClientConnection(Binding binding) throws Exception {
+    CountDownLatch upstreamGotBytes = new CountDownLatch(1);
+    CountDownLatch upstreamSawClose = new CountDownLatch(1);
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  try {
+                    while (in.read() >= 0) {
+                      upstreamGotBytes.countDown();
+                    }
+                  } catch (IOException closed) {
+                    // reset: also a close
+                  }
+                  upstreamSawClose.countDown();
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding);
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+      client.setSoTimeout(60_000);
+      OutputStream out = client.getOutputStream();
+      RawUpstream.write(
+          out, "POST /f HTTP/1.1\r\nHost: hello.func.local\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+      assertThat(Await.latch(upstreamGotBytes)).as("the body had started flowing upstream").isTrue();
+
+      RawUpstream.write(out, "zz\r\nnot a chunk\r\n");
+
+      assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
+          .as("the connection is closed without an answer")
+          .isEmpty();
+      assertThat(Await.latch(upstreamSawClose)).as("the upstream connection is closed").isTrue();
+      assertThat(proxy.awaitOutcomes(1).propagated)
+          .as("reported as the client's failure")
+          .singleElement()
+          .isInstanceOf(IOException.class);
+      assertThat(proxy.errors).as("no error answered").isEmpty();
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @EnumSource(Binding.class)
   void errorAnswersFromUpstreamArePassedThroughUnchanged(Binding binding) throws Exception {
