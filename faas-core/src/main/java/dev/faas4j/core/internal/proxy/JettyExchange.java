@@ -1,7 +1,9 @@
 package dev.faas4j.core.internal.proxy;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -129,9 +131,21 @@ public final class JettyExchange implements ClientExchange {
     return chunk == null || chunk.hasRemaining() || !chunk.isLast();
   }
 
+  /** The body as a blocking stream, starting with the chunk {@link #hasBody()} may have read. */
   @Override
   public InputStream body() {
-    return Content.Source.asInputStream(clientToProxyRequest);
+    InputStream rest = Content.Source.asInputStream(clientToProxyRequest);
+    Content.Chunk first = chunk;
+    if (first == null || Content.Chunk.isFailure(first)) {
+      return rest; // a failure stays in the request, which reports it again
+    }
+    chunk = null;
+    byte[] bytes = new byte[first.remaining()];
+    first.get(bytes, 0, bytes.length);
+    boolean last = first.isLast();
+    first.release();
+    InputStream held = new ByteArrayInputStream(bytes);
+    return last ? held : new SequenceInputStream(held, rest);
   }
 
   @Override

@@ -2,6 +2,8 @@ package dev.faas4j.core.internal.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faas4j.api.Endpoint;
+import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,7 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -26,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The paths of {@link JettyExchange} that the shared suites do not reach: writes that wait for a
@@ -181,6 +188,48 @@ class JettyExchangeTest {
     }
   }
 
+  /**
+   * HTTP/2 frames a body itself and may declare no length: the exchange looks at the first chunk to
+   * tell whether there is a body at all. That chunk must not be lost, whichever way the body is
+   * then read.
+   */
+  @ParameterizedTest(name = "in process {0}")
+  @ValueSource(booleans = {false, true})
+  void aBodyFramedWithoutALengthReachesTheFunctionWhole(boolean inProcess) throws Exception {
+    String sent = "hello, world";
+    AtomicReference<String> functionGot = new AtomicReference<>();
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  functionGot.set(new String(readChunked(in, new AtomicLong()), StandardCharsets.UTF_8));
+                  RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                  in.read();
+                });
+        ProxyServer proxy =
+            new ProxyServer(
+                ProxySettings.defaults(),
+                inProcess
+                    ? new Endpoint.InProcess(request -> {
+                        functionGot.set(request.bodyAsString());
+                        return FunctionResponse.ok("ok");
+                      })
+                    : upstream.endpoint(),
+                Binding.JETTY_CORE)) {
+      proxy.wrap(FramedLikeHttp2::new, UnaryOperator.identity());
+
+      RawClient.Response response =
+          RawClient.exchange(
+              proxy.port(),
+              "POST /f HTTP/1.1\r\nHost: hello.func.local\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                  + "5\r\nhello\r\n7\r\n, world\r\n0\r\n\r\n",
+              null);
+
+      assertThat(response.status()).as("status").isEqualTo(200);
+      assertThat(functionGot.get()).as("the function received the whole body").isEqualTo(sent);
+    }
+  }
+
   /** A client whose small receive buffer fills at once when it does not read. */
   private static Socket slowClient(ProxyServer proxy) throws IOException {
     Socket client = new Socket();
@@ -255,6 +304,44 @@ class JettyExchangeTest {
       public InvocationType getInvocationType() {
         return callback.getInvocationType();
       }
+    }
+  }
+
+  /**
+   * Presents an HTTP/1.1 request with a chunked body the way an HTTP/2 request reaches a handler:
+   * protocol {@code HTTP/2.0}, and no Transfer-Encoding (nor a Content-Length) to say there is a
+   * body.
+   */
+  private static final class FramedLikeHttp2 extends Request.Wrapper {
+    private final HttpFields headers;
+
+    FramedLikeHttp2(Request request) {
+      super(request);
+      this.headers =
+          HttpFields.build(request.getHeaders())
+              .remove(HttpHeader.TRANSFER_ENCODING)
+              .remove(HttpHeader.CONTENT_LENGTH)
+              .asImmutable();
+    }
+
+    @Override
+    public HttpFields getHeaders() {
+      return headers;
+    }
+
+    @Override
+    public ConnectionMetaData getConnectionMetaData() {
+      return new ConnectionMetaData.Wrapper(super.getConnectionMetaData()) {
+        @Override
+        public String getProtocol() {
+          return HttpVersion.HTTP_2.asString();
+        }
+
+        @Override
+        public HttpVersion getHttpVersion() {
+          return HttpVersion.HTTP_2;
+        }
+      };
     }
   }
 
