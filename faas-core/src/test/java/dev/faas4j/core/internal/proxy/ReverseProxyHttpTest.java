@@ -18,6 +18,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -283,6 +286,68 @@ class ReverseProxyHttpTest {
       assertThat(Await.until(() -> proxy.proxy.poolStats().leased() == 0))
           .as("no connection left leased")
           .isTrue();
+    }
+  }
+
+  /**
+   * A function that answers as it reads (an echo): its answer reaches the client while the client
+   * is still sending. Not in the blocking fallback, whose one thread reads the whole body before it
+   * writes any of the answer: there the client would wait for an echo that cannot come.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Binding.class, mode = EnumSource.Mode.EXCLUDE, names = "SERVLET_BLOCKING")
+  void anAnswerStreamsToTheClientWhileItsRequestBodyStillStreamsUpstream(Binding binding) throws Exception {
+    long size = 8 * MIB;
+    CountDownLatch clientGotFirstMib = new CountDownLatch(1);
+    ExecutorService reader = Executors.newSingleThreadExecutor();
+    try (JettyUpstream upstream =
+            new JettyUpstream(
+                (request, response) -> {
+                  InputStream in = request.getInputStream();
+                  OutputStream out = response.getOutputStream();
+                  byte[] buffer = new byte[16 * 1024];
+                  int n;
+                  while ((n = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                  }
+                });
+        ProxyServer proxy =
+            new ProxyServer(ProxySettings.defaults().withMaxRequestBodyBytes(size), upstream.endpoint(), binding)) {
+      OutputStreamRequestContent content = new OutputStreamRequestContent();
+      InputStreamResponseListener listener = new InputStreamResponseListener();
+      client.newRequest(proxy.uri("/echo")).method(HttpMethod.POST).body(content)
+          .timeout(120, TimeUnit.SECONDS).send(listener);
+      Future<Payload.Digest> echoed = reader.submit(() -> {
+        listener.get(120, TimeUnit.SECONDS);
+        return Payload.read(listener.getInputStream(), total -> {
+          if (total >= MIB) {
+            clientGotFirstMib.countDown();
+          }
+        });
+      });
+      AtomicBoolean echoArrivedWhileSending = new AtomicBoolean();
+      Payload.Digest sent;
+      try (OutputStream out = content.getOutputStream()) {
+        sent = Payload.write(out, size, total -> {
+          if (total == 2 * MIB) {
+            out.flush();
+            try {
+              echoArrivedWhileSending.set(Await.latch(clientGotFirstMib));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        });
+      }
+
+      assertThat(echoArrivedWhileSending)
+          .as("the client received the first MiB of the answer while it held back the rest of its body")
+          .isTrue();
+      assertThat(echoed.get(120, TimeUnit.SECONDS)).as("the whole echo, byte for byte").isEqualTo(sent);
+    } finally {
+      reader.shutdownNow();
+      assertThat(reader.awaitTermination(30, TimeUnit.SECONDS)).as("reader thread ended").isTrue();
     }
   }
 
