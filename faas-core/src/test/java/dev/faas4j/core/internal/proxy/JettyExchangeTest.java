@@ -87,22 +87,7 @@ class JettyExchangeTest {
   void aClientThatGoesAwayWhileAWriteWaitsEndsTheExchangeAndClosesTheUpstreamConnection() throws Exception {
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
     AtomicInteger waitingWrites = new AtomicInteger();
-    try (RawUpstream upstream =
-            new RawUpstream(
-                (socket, in, out) -> {
-                  RawUpstream.readHead(in);
-                  RawUpstream.write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
-                  byte[] chunk = new byte[64 * 1024];
-                  try {
-                    while (true) {
-                      RawUpstream.write(out, Integer.toHexString(chunk.length) + "\r\n");
-                      out.write(chunk);
-                      RawUpstream.write(out, "\r\n");
-                    }
-                  } catch (IOException closed) {
-                    upstreamSawClose.countDown();
-                  }
-                });
+    try (RawUpstream upstream = new RawUpstream(RawUpstream.endlessChunkedAnswer(64 * 1024, upstreamSawClose));
         ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), Binding.JETTY_CORE);
         Socket client = slowClient(proxy)) {
       proxy.wrap(UnaryOperator.identity(), response -> new WaitingWrites(response, waitingWrites));

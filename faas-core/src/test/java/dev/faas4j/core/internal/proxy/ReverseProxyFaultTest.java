@@ -295,22 +295,7 @@ class ReverseProxyFaultTest {
   @EnumSource(Binding.class)
   void clientDisconnectMidResponseClosesTheUpstreamConnection(Binding binding) throws Exception {
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
-    try (RawUpstream upstream =
-            new RawUpstream(
-                (socket, in, out) -> {
-                  RawUpstream.readHead(in);
-                  RawUpstream.write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
-                  byte[] chunk = new byte[16 * 1024];
-                  try {
-                    while (true) {
-                      RawUpstream.write(out, Integer.toHexString(chunk.length) + "\r\n");
-                      out.write(chunk);
-                      RawUpstream.write(out, "\r\n");
-                    }
-                  } catch (IOException closed) {
-                    upstreamSawClose.countDown();
-                  }
-                });
+    try (RawUpstream upstream = new RawUpstream(RawUpstream.endlessChunkedAnswer(16 * 1024, upstreamSawClose));
         ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
@@ -338,19 +323,7 @@ class ReverseProxyFaultTest {
   void clientDisconnectMidRequestBodyClosesTheUpstreamConnection(Binding binding) throws Exception {
     CountDownLatch upstreamGotBytes = new CountDownLatch(1);
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
-    try (RawUpstream upstream =
-            new RawUpstream(
-                (socket, in, out) -> {
-                  RawUpstream.readHead(in);
-                  try {
-                    while (in.read() >= 0) {
-                      upstreamGotBytes.countDown();
-                    }
-                  } catch (IOException closed) {
-                    // reset: also a close
-                  }
-                  upstreamSawClose.countDown();
-                });
+    try (RawUpstream upstream = new RawUpstream(RawUpstream.readsUntilClosed(upstreamGotBytes, upstreamSawClose));
         ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
@@ -383,19 +356,7 @@ class ReverseProxyFaultTest {
   void anUploadThatBreaksBeforeTheAnswerStartedDropsTheClientConnection(Binding binding) throws Exception {
     CountDownLatch upstreamGotBytes = new CountDownLatch(1);
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
-    try (RawUpstream upstream =
-            new RawUpstream(
-                (socket, in, out) -> {
-                  RawUpstream.readHead(in);
-                  try {
-                    while (in.read() >= 0) {
-                      upstreamGotBytes.countDown();
-                    }
-                  } catch (IOException closed) {
-                    // reset: also a close
-                  }
-                  upstreamSawClose.countDown();
-                });
+    try (RawUpstream upstream = new RawUpstream(RawUpstream.readsUntilClosed(upstreamGotBytes, upstreamSawClose));
         ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding);
         Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
       client.setSoTimeout(60_000);
