@@ -1,7 +1,9 @@
 package dev.faas4j.core.internal.proxy;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -11,6 +13,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
 
@@ -128,9 +131,21 @@ public final class JettyExchange implements ClientExchange {
     return chunk == null || chunk.hasRemaining() || !chunk.isLast();
   }
 
+  /** The body as a blocking stream, starting with the chunk {@link #hasBody()} may have read. */
   @Override
   public InputStream body() {
-    return Content.Source.asInputStream(clientToProxyRequest);
+    InputStream rest = Content.Source.asInputStream(clientToProxyRequest);
+    Content.Chunk first = chunk;
+    if (first == null || Content.Chunk.isFailure(first)) {
+      return rest; // a failure stays in the request, which reports it again
+    }
+    chunk = null;
+    byte[] bytes = new byte[first.remaining()];
+    first.get(bytes, 0, bytes.length);
+    boolean last = first.isLast();
+    first.release();
+    InputStream held = new ByteArrayInputStream(bytes);
+    return last ? held : new SequenceInputStream(held, rest);
   }
 
   @Override
@@ -139,26 +154,33 @@ public final class JettyExchange implements ClientExchange {
     clientToProxyRequest.demand(Invocable.from(Invocable.InvocationType.NON_BLOCKING, reader::onDataAvailable));
   }
 
+  /**
+   * True when {@link #read} has bytes, the end or a failure to report. An empty chunk that is not
+   * the last (Jetty's content may contain them, e.g. from an empty HTTP/2 frame) is skipped: it
+   * says nothing, least of all that the body ended.
+   */
   @Override
   public boolean isBodyReady() {
-    if (chunk != null) {
+    while (true) {
+      if (chunk == null) {
+        chunk = clientToProxyRequest.read();
+        if (chunk == null) {
+          BodyReader reader = bodyReader;
+          clientToProxyRequest.demand(Invocable.from(Invocable.InvocationType.NON_BLOCKING, reader::onDataAvailable));
+          return false;
+        }
+      }
       if (chunk.hasRemaining() || chunk.isLast() || Content.Chunk.isFailure(chunk)) {
         return true;
       }
       chunk.release();
+      chunk = null;
     }
-    chunk = clientToProxyRequest.read();
-    if (chunk == null) {
-      BodyReader reader = bodyReader;
-      clientToProxyRequest.demand(Invocable.from(Invocable.InvocationType.NON_BLOCKING, reader::onDataAvailable));
-      return false;
-    }
-    return true;
   }
 
   @Override
   public int read(byte[] buffer) throws IOException {
-    if (chunk == null && !isBodyReady()) {
+    if (!isBodyReady()) {
       return 0;
     }
     if (Content.Chunk.isFailure(chunk)) {
@@ -244,15 +266,25 @@ public final class JettyExchange implements ClientExchange {
     proxyToClientResponse.write(true, ByteBuffer.wrap(body), completion);
   }
 
+  /**
+   * Ends the answer with a last, empty write; Jetty succeeds the request's callback once it went
+   * out. Succeeding the callback directly would leave that last write (the end of a chunked body)
+   * to Jetty's own completion, which refuses to make it while a body read is still waiting for the
+   * client (the function answered before the upload ended): the answer would lose its end.
+   */
   @Override
   public void complete() {
-    completion.succeeded();
+    proxyToClientResponse.write(true, BufferUtil.EMPTY_BUFFER, completion);
   }
 
-  /** Jetty drops the connection of a request whose callback fails after its answer was committed. */
+  /**
+   * Fails the request's callback with Jetty's abort marker: Jetty then drops the connection whether
+   * or not the answer was committed. Failed with any other exception before the answer was
+   * committed, Jetty would answer with an error page of its own instead.
+   */
   @Override
   public void abort(Throwable cause) {
-    completion.failed(cause);
+    completion.failed(new Request.Handler.AbortException("the answer was broken off", cause));
   }
 
   /** Called by Jetty when a write finished; turns it into the proxy's "write possible". */

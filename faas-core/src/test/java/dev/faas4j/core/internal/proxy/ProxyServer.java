@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Handler;
@@ -23,10 +24,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * A real embedded Jetty 12 that calls {@link ReverseProxy#forward} for every request through one of
- * the proxy's {@link Binding}s: a servlet in async mode (the default), a servlet in the blocking
- * mode the proxy falls back to when a filter is not registered as async-supported, or Jetty's core
- * API on the I/O thread, as {@code FaasHandler} does. The outcomes the proxy reports are recorded:
- * {@link #errors} the error answers it sent, {@link #propagated} the aborted client connections.
+ * the proxy's {@link Binding}s: a servlet in async mode, a servlet in the blocking mode the proxy
+ * falls back to when a filter is not registered as async-supported, or Jetty's core API on the I/O
+ * thread, as {@code FaasHandler} does. Tests run against every binding where the behaviour is the
+ * same. The outcomes the proxy reports are recorded: {@link #errors} the error answers it sent,
+ * {@link #propagated} the aborted client connections.
  */
 final class ProxyServer implements AutoCloseable {
 
@@ -37,11 +39,7 @@ final class ProxyServer implements AutoCloseable {
     /** {@link ServletExchange} of a servlet that is not async-supported: the blocking fallback. */
     SERVLET_BLOCKING,
     /** {@link JettyExchange} from a non-blocking core handler: what FaasHandler does. */
-    JETTY_CORE;
-
-    static Binding of(boolean async) {
-      return async ? SERVLET_ASYNC : SERVLET_BLOCKING;
-    }
+    JETTY_CORE
   }
 
   final ReverseProxy proxy;
@@ -58,14 +56,8 @@ final class ProxyServer implements AutoCloseable {
   private final ServerConnector connector;
   private volatile Endpoint endpoint;
   private volatile Duration timeout;
-
-  ProxyServer(ProxySettings settings, Endpoint endpoint) throws Exception {
-    this(settings, endpoint, true);
-  }
-
-  ProxyServer(ProxySettings settings, Endpoint endpoint, boolean async) throws Exception {
-    this(settings, endpoint, Binding.of(async));
-  }
+  private volatile UnaryOperator<Request> requestWrapper = UnaryOperator.identity();
+  private volatile UnaryOperator<Response> responseWrapper = UnaryOperator.identity();
 
   ProxyServer(ProxySettings settings, Endpoint endpoint, Binding binding) throws Exception {
     this.proxy = new ReverseProxy(settings);
@@ -124,6 +116,15 @@ final class ProxyServer implements AutoCloseable {
     this.timeout = timeout;
   }
 
+  /**
+   * Jetty core binding only: wraps each request and response before the proxy sees them, as an
+   * application's own handlers may; for instruments that reshape a body or watch the writes.
+   */
+  void wrap(UnaryOperator<Request> requests, UnaryOperator<Response> responses) {
+    this.requestWrapper = requests;
+    this.responseWrapper = responses;
+  }
+
   int port() {
     return connector.getLocalPort();
   }
@@ -176,10 +177,28 @@ final class ProxyServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Like {@code FaasHandler}: an HTTP endpoint is served on the I/O thread that parsed the request,
+   * an in-process one (which runs the function's code and reads the body with blocking reads) on
+   * the server's pool.
+   */
   private final class ForwardingHandler extends Handler.Abstract.NonBlocking {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
-      forward(new JettyExchange(request, response, callback), request.getHttpURI().getPathQuery());
+      JettyExchange exchange =
+          new JettyExchange(requestWrapper.apply(request), responseWrapper.apply(response), callback);
+      String pathAndQuery = request.getHttpURI().getPathQuery();
+      if (endpoint instanceof Endpoint.Http) {
+        forward(exchange, pathAndQuery);
+        return true;
+      }
+      server.getThreadPool().execute(() -> {
+        try {
+          forward(exchange, pathAndQuery);
+        } catch (Throwable e) {
+          callback.failed(e);
+        }
+      });
       return true;
     }
   }

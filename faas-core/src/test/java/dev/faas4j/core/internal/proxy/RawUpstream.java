@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -69,6 +70,45 @@ final class RawUpstream implements AutoCloseable {
       threads.add(thread);
       thread.start();
     }
+  }
+
+  /**
+   * Reads the request head and answers with a chunked body that never ends, until the proxy closes
+   * the connection; then counts {@code sawClose} down.
+   */
+  static ConnectionHandler endlessChunkedAnswer(int chunkSize, CountDownLatch sawClose) {
+    return (socket, in, out) -> {
+      readHead(in);
+      write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+      byte[] chunk = new byte[chunkSize];
+      try {
+        while (true) {
+          write(out, Integer.toHexString(chunk.length) + "\r\n");
+          out.write(chunk);
+          write(out, "\r\n");
+        }
+      } catch (IOException closed) {
+        sawClose.countDown();
+      }
+    };
+  }
+
+  /**
+   * Reads the request head, then the body until the proxy closes the connection: counts {@code
+   * gotBytes} down at the first body byte, {@code sawClose} at the close.
+   */
+  static ConnectionHandler readsUntilClosed(CountDownLatch gotBytes, CountDownLatch sawClose) {
+    return (socket, in, out) -> {
+      readHead(in);
+      try {
+        while (in.read() >= 0) {
+          gotBytes.countDown();
+        }
+      } catch (IOException closed) {
+        // reset: also a close
+      }
+      sawClose.countDown();
+    };
   }
 
   /** Reads a request head (up to and including the blank line) as ISO-8859-1 text. */

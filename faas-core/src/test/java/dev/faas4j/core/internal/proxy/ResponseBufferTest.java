@@ -2,26 +2,36 @@ package dev.faas4j.core.internal.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.eclipse.jetty.client.ContentResponse;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Bodies of known length around the proxy's buffer sizes (empty, short, at and around the 64 KiB
- * upstream window) arrive whole, with their declared length, in async and blocking mode.
+ * upstream window) arrive whole, with their declared length, through every {@link Binding}.
  */
 @ExtendWith(NoLeakedThreads.class)
 class ResponseBufferTest {
 
   @RegisterExtension final JettyClient client = new JettyClient();
 
-  @ParameterizedTest(name = "{0} bytes, async {1}")
-  @CsvSource({"0, true", "1, true", "13, true", "16383, true", "65535, true", "65536, true", "65537, true",
-      "300000, true", "0, false", "13, false", "65537, false", "300000, false"})
-  void aBodyOfKnownLengthArrivesWholeWhateverItsSize(int length, boolean async) throws Exception {
+  private static final int[] LENGTHS = {0, 1, 13, 16383, 65535, 65536, 65537, 300000};
+
+  static Stream<Arguments> lengthsAndBindings() {
+    return Arrays.stream(Binding.values())
+        .flatMap(binding -> Arrays.stream(LENGTHS).mapToObj(length -> Arguments.of(length, binding)));
+  }
+
+  @ParameterizedTest(name = "{0} bytes, {1}")
+  @MethodSource("lengthsAndBindings")
+  void aBodyOfKnownLengthArrivesWholeWhateverItsSize(int length, Binding binding) throws Exception {
     byte[] body = new byte[length];
     for (int i = 0; i < length; i++) {
       body[i] = (byte) ('a' + i % 26);
@@ -32,7 +42,7 @@ class ResponseBufferTest {
                   response.setContentLength(length);
                   response.getOutputStream().write(body);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       ContentResponse response = client.newRequest(proxy.uri("/")).timeout(60, TimeUnit.SECONDS).send();
 

@@ -3,8 +3,11 @@ package dev.faas4j.core.internal.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException.Reason;
+import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,15 +22,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.Response;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The proxy in a real Jetty against upstreams that fail: timeouts, refusals, resets, limits. The
- * failures that end an answer midway run in async mode and in the blocking fallback.
+ * The proxy in a real Jetty against upstreams that fail: timeouts, refusals, resets, limits; each
+ * through every {@link Binding}, which must all report the same outcome.
  */
 @ExtendWith(NoLeakedThreads.class)
 class ReverseProxyFaultTest {
@@ -35,34 +37,39 @@ class ReverseProxyFaultTest {
   private static final String GET =
       "GET /f HTTP/1.1\r\nHost: hello.func.local\r\nConnection: close\r\n\r\n";
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   @RegisterExtension final JettyClient client = new JettyClient();
 
-  @Test
-  void upstreamThatNeverAnswersIsAnsweredWith504() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void upstreamThatNeverAnswersIsAnsweredWith504(Binding binding) throws Exception {
     try (RawUpstream upstream = new RawUpstream(silentUpstream());
         ProxyServer proxy =
             new ProxyServer(
                 ProxySettings.defaults().withResponseTimeout(Duration.ofMillis(300)),
-                upstream.endpoint())) {
+                upstream.endpoint(), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
       assertThat(response.status()).as("a silent upstream gives 504").isEqualTo(504);
       assertThat(proxy.awaitOutcomes(1).errors).as("reason reported to the caller").extracting(e -> e.reason())
           .containsExactly(Reason.UPSTREAM_TIMEOUT);
+      assertJsonError(response, proxy.errors.get(0).getMessage());
       assertThat(Await.until(() -> proxy.proxy.poolStats().leased() == 0))
           .as("no connection left leased")
           .isTrue();
     }
   }
 
-  @Test
-  void perRequestTimeoutOverridesTheSettings() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void perRequestTimeoutOverridesTheSettings(Binding binding) throws Exception {
     try (RawUpstream upstream = new RawUpstream(silentUpstream());
         ProxyServer proxy =
             new ProxyServer(
                 ProxySettings.defaults().withResponseTimeout(Duration.ofDays(1)),
-                upstream.endpoint())) {
+                upstream.endpoint(), binding)) {
       proxy.timeout(Duration.ofMillis(300));
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
@@ -73,14 +80,15 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void refusedConnectionIsAnsweredWith502() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void refusedConnectionIsAnsweredWith502(Binding binding) throws Exception {
     int closedPort;
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = probe.getLocalPort();
     }
     try (ProxyServer proxy =
-        new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(closedPort))) {
+        new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(closedPort), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -91,15 +99,15 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @ParameterizedTest(name = "async {0}")
-  @ValueSource(booleans = {true, false})
-  void aRequestWithABodyToARefusedPortIsAnsweredWith502(boolean async) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void aRequestWithABodyToARefusedPortIsAnsweredWith502(Binding binding) throws Exception {
     int closedPort;
     try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       closedPort = probe.getLocalPort();
     }
     try (ProxyServer proxy =
-        new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(closedPort), async)) {
+        new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(closedPort), binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -113,15 +121,16 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void upstreamResetBeforeAnsweringIsAnsweredWith502() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void upstreamResetBeforeAnsweringIsAnsweredWith502(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
                   RawUpstream.readHead(in);
                   RawUpstream.reset(socket);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -130,9 +139,9 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @ParameterizedTest(name = "async {0}")
-  @ValueSource(booleans = {true, false})
-  void upstreamResetAfterItsHeadButBeforeAnyBodyIsAnsweredWith502(boolean async) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void upstreamResetAfterItsHeadButBeforeAnyBodyIsAnsweredWith502(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
@@ -141,7 +150,7 @@ class ReverseProxyFaultTest {
                       out, "HTTP/1.1 200 OK\r\nX-Doomed: yes\r\nContent-Length: 100000\r\n\r\n");
                   RawUpstream.reset(socket);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -151,18 +160,20 @@ class ReverseProxyFaultTest {
       assertThat(response.values("X-Doomed"))
           .as("headers of the failed upstream answer are not leaked into the error")
           .isEmpty();
+      assertJsonError(response, proxy.awaitOutcomes(1).errors.get(0).getMessage());
     }
   }
 
-  @Test
-  void malformedUpstreamAnswerIsAnsweredWith502() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void malformedUpstreamAnswerIsAnsweredWith502(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
                   RawUpstream.readHead(in);
                   RawUpstream.write(out, "THIS IS NOT HTTP\r\n\r\n");
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -170,9 +181,9 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @ParameterizedTest(name = "async {0}")
-  @ValueSource(booleans = {true, false})
-  void upstreamFailureAfterTheResponseIsCommittedAbortsTheClientConnection(boolean async) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void upstreamFailureAfterTheResponseIsCommittedAbortsTheClientConnection(Binding binding) throws Exception {
     CountDownLatch clientGotData = new CountDownLatch(1);
     try (RawUpstream upstream =
             new RawUpstream(
@@ -188,7 +199,7 @@ class ReverseProxyFaultTest {
                   Await.latch(clientGotData);
                   RawUpstream.reset(socket);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       InputStreamResponseListener listener = new InputStreamResponseListener();
       client.newRequest(proxy.uri("/f")).timeout(60, TimeUnit.SECONDS).send(listener);
@@ -208,11 +219,12 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void bodyOverTheLimitByContentLengthIsAnsweredWith413WithoutContactingUpstream() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void bodyOverTheLimitByContentLengthIsAnsweredWith413WithoutContactingUpstream(Binding binding) throws Exception {
     try (RawUpstream upstream = new RawUpstream(silentUpstream());
         ProxyServer proxy =
-            new ProxyServer(ProxySettings.defaults().withMaxRequestBodyBytes(1000), upstream.endpoint())) {
+            new ProxyServer(ProxySettings.defaults().withMaxRequestBodyBytes(1000), upstream.endpoint(), binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -222,13 +234,14 @@ class ReverseProxyFaultTest {
               new byte[1001]);
 
       assertThat(response.status()).as("declared length over the limit gives 413").isEqualTo(413);
+      assertJsonError(response, proxy.awaitOutcomes(1).errors.get(0).getMessage());
       assertThat(upstream.connections).as("upstream was never contacted").hasValue(0);
     }
   }
 
-  @ParameterizedTest(name = "async {0}")
-  @ValueSource(booleans = {true, false})
-  void chunkedBodyOverTheLimitIsAnsweredWith413AndTheUpstreamExchangeIsAborted(boolean async) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void chunkedBodyOverTheLimitIsAnsweredWith413AndTheUpstreamExchangeIsAborted(Binding binding) throws Exception {
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
     AtomicLong upstreamReceived = new AtomicLong();
     try (RawUpstream upstream =
@@ -249,7 +262,7 @@ class ReverseProxyFaultTest {
                 });
         ProxyServer proxy =
             new ProxyServer(
-                ProxySettings.defaults().withMaxRequestBodyBytes(64 * 1024), upstream.endpoint(), async)) {
+                ProxySettings.defaults().withMaxRequestBodyBytes(64 * 1024), upstream.endpoint(), binding)) {
 
       RawClient.Response response;
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
@@ -278,27 +291,12 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @ParameterizedTest(name = "async {0}")
-  @ValueSource(booleans = {true, false})
-  void clientDisconnectMidResponseClosesTheUpstreamConnection(boolean async) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void clientDisconnectMidResponseClosesTheUpstreamConnection(Binding binding) throws Exception {
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
-    try (RawUpstream upstream =
-            new RawUpstream(
-                (socket, in, out) -> {
-                  RawUpstream.readHead(in);
-                  RawUpstream.write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
-                  byte[] chunk = new byte[16 * 1024];
-                  try {
-                    while (true) {
-                      RawUpstream.write(out, Integer.toHexString(chunk.length) + "\r\n");
-                      out.write(chunk);
-                      RawUpstream.write(out, "\r\n");
-                    }
-                  } catch (IOException closed) {
-                    upstreamSawClose.countDown();
-                  }
-                });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
+    try (RawUpstream upstream = new RawUpstream(RawUpstream.endlessChunkedAnswer(16 * 1024, upstreamSawClose));
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
         socket.getOutputStream().write(GET.getBytes(StandardCharsets.ISO_8859_1));
@@ -320,25 +318,13 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @ParameterizedTest(name = "async {0}")
-  @ValueSource(booleans = {true, false})
-  void clientDisconnectMidRequestBodyClosesTheUpstreamConnection(boolean async) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void clientDisconnectMidRequestBodyClosesTheUpstreamConnection(Binding binding) throws Exception {
     CountDownLatch upstreamGotBytes = new CountDownLatch(1);
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
-    try (RawUpstream upstream =
-            new RawUpstream(
-                (socket, in, out) -> {
-                  RawUpstream.readHead(in);
-                  try {
-                    while (in.read() >= 0) {
-                      upstreamGotBytes.countDown();
-                    }
-                  } catch (IOException closed) {
-                    // reset: also a close
-                  }
-                  upstreamSawClose.countDown();
-                });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), async)) {
+    try (RawUpstream upstream = new RawUpstream(RawUpstream.readsUntilClosed(upstreamGotBytes, upstreamSawClose));
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
         OutputStream out = socket.getOutputStream();
@@ -360,8 +346,42 @@ class ReverseProxyFaultTest {
     }
   }
 
-  @Test
-  void errorAnswersFromUpstreamArePassedThroughUnchanged() throws Exception {
+  /**
+   * The client's body breaks (a malformed chunk) while the function waits for it: nothing was
+   * answered yet, and it is not the function's failure, so the client's connection is dropped,
+   * as by any other abort; no binding answers with a page of its server's own.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void anUploadThatBreaksBeforeTheAnswerStartedDropsTheClientConnection(Binding binding) throws Exception {
+    CountDownLatch upstreamGotBytes = new CountDownLatch(1);
+    CountDownLatch upstreamSawClose = new CountDownLatch(1);
+    try (RawUpstream upstream = new RawUpstream(RawUpstream.readsUntilClosed(upstreamGotBytes, upstreamSawClose));
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding);
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+      client.setSoTimeout(60_000);
+      OutputStream out = client.getOutputStream();
+      RawUpstream.write(
+          out, "POST /f HTTP/1.1\r\nHost: hello.func.local\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+      assertThat(Await.latch(upstreamGotBytes)).as("the body had started flowing upstream").isTrue();
+
+      RawUpstream.write(out, "zz\r\nnot a chunk\r\n");
+
+      assertThat(new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
+          .as("the connection is closed without an answer")
+          .isEmpty();
+      assertThat(Await.latch(upstreamSawClose)).as("the upstream connection is closed").isTrue();
+      assertThat(proxy.awaitOutcomes(1).propagated)
+          .as("reported as the client's failure")
+          .singleElement()
+          .isInstanceOf(IOException.class);
+      assertThat(proxy.errors).as("no error answered").isEmpty();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void errorAnswersFromUpstreamArePassedThroughUnchanged(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
@@ -369,7 +389,7 @@ class ReverseProxyFaultTest {
                   RawUpstream.write(
                       out, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy");
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       ContentResponse response = client.newRequest(proxy.uri("/f")).timeout(60, TimeUnit.SECONDS).send();
 
@@ -377,6 +397,17 @@ class ReverseProxyFaultTest {
       assertThat(response.getContentAsString()).as("its body").isEqualTo("busy");
       assertThat(proxy.awaitOutcomes(1).errors).as("forward reported no failure").isEmpty();
     }
+  }
+
+  /** The error answer is JSON, of its declared length, saying what went wrong. */
+  private static void assertJsonError(RawClient.Response response, String message) throws IOException {
+    assertThat(response.values("Content-Type")).as("an error answer is JSON").singleElement()
+        .asString().startsWithIgnoringCase("application/json");
+    assertThat(response.values("Content-Length")).as("of declared length")
+        .containsExactly(Integer.toString(response.body().length));
+    JsonNode body = JSON.readTree(response.body());
+    assertThat(body.path("status").asText()).as("status field").isEqualTo("error");
+    assertThat(body.path("error").asText()).as("the message of the error reported").isEqualTo(message);
   }
 
   /** Reads the request head, then holds the connection open until the proxy closes it. */

@@ -2,9 +2,15 @@ package dev.faas4j.core.internal.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -12,19 +18,29 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.InputStreamResponseListener;
 import org.eclipse.jetty.client.OutputStreamRequestContent;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.http.HttpMethod;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** The proxy in a real Jetty, forwarding to real upstream servers: the successful paths. */
+/**
+ * The proxy in a real Jetty, forwarding to real upstream servers: the successful paths, through
+ * every {@link Binding}.
+ */
 @ExtendWith(NoLeakedThreads.class)
 class ReverseProxyHttpTest {
 
@@ -33,8 +49,9 @@ class ReverseProxyHttpTest {
 
   @RegisterExtension final JettyClient client = new JettyClient();
 
-  @Test
-  void getRoundTripCarriesStatusHeadersAndBody() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void getRoundTripCarriesStatusHeadersAndBody(Binding binding) throws Exception {
     try (JettyUpstream upstream =
             new JettyUpstream(
                 (request, response) -> {
@@ -47,7 +64,7 @@ class ReverseProxyHttpTest {
                       .getWriter()
                       .write(request.getMethod() + " " + request.getRequestURI() + "?" + request.getQueryString());
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       ContentResponse response =
           client.newRequest(proxy.uri("/some/path?x=1&y=%20z")).timeout(60, TimeUnit.SECONDS).send();
@@ -63,8 +80,9 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void postRoundTripCarriesRequestBodyAndContentTypeToUpstream() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void postRoundTripCarriesRequestBodyAndContentTypeToUpstream(Binding binding) throws Exception {
     try (JettyUpstream upstream =
             new JettyUpstream(
                 (request, response) -> {
@@ -72,7 +90,7 @@ class ReverseProxyHttpTest {
                   response.setContentType("text/plain");
                   response.getWriter().write(request.getContentType() + "|" + body);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       ContentResponse response =
           client
@@ -89,11 +107,12 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void clientHostHeaderIsKeptTowardsUpstreamAndForwardedHostAndProtoAreSet() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void clientHostHeaderIsKeptTowardsUpstreamAndForwardedHostAndProtoAreSet(Binding binding) throws Exception {
     Map<String, String> seen = new ConcurrentHashMap<>();
     try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -109,11 +128,12 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void forwardedForGetsTheClientAddressAppendedToAnEarlierValue() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void forwardedForGetsTheClientAddressAppendedToAnEarlierValue(Binding binding) throws Exception {
     Map<String, String> seen = new ConcurrentHashMap<>();
     try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.exchange(
           proxy.port(),
@@ -127,11 +147,12 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void hopByHopRequestHeadersAndThoseNamedInConnectionAreDropped() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void hopByHopRequestHeadersAndThoseNamedInConnectionAreDropped(Binding binding) throws Exception {
     Map<String, String> seen = new ConcurrentHashMap<>();
     try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -161,8 +182,9 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void hopByHopResponseHeadersAndThoseNamedInConnectionAreDropped() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void hopByHopResponseHeadersAndThoseNamedInConnectionAreDropped(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
@@ -184,7 +206,7 @@ class ReverseProxyHttpTest {
                     // keep the connection until the proxy closes it
                   }
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -203,8 +225,9 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void largeRequestBodyIsStreamedToUpstreamWhileTheClientIsStillSending() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void largeRequestBodyIsStreamedToUpstreamWhileTheClientIsStillSending(Binding binding) throws Exception {
     CountDownLatch upstreamGotFirstMib = new CountDownLatch(1);
     try (JettyUpstream upstream =
             new JettyUpstream(
@@ -221,7 +244,7 @@ class ReverseProxyHttpTest {
                 });
         ProxyServer proxy =
             new ProxyServer(
-                ProxySettings.defaults().withMaxRequestBodyBytes(128 * MIB), upstream.endpoint())) {
+                ProxySettings.defaults().withMaxRequestBodyBytes(128 * MIB), upstream.endpoint(), binding)) {
 
       OutputStreamRequestContent content = new OutputStreamRequestContent();
       InputStreamResponseListener listener = new InputStreamResponseListener();
@@ -266,8 +289,71 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void largeResponseBodyIsStreamedToClientWhileUpstreamIsStillSending() throws Exception {
+  /**
+   * A function that answers as it reads (an echo): its answer reaches the client while the client
+   * is still sending. Not in the blocking fallback, whose one thread reads the whole body before it
+   * writes any of the answer: there the client would wait for an echo that cannot come.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(value = Binding.class, mode = EnumSource.Mode.EXCLUDE, names = "SERVLET_BLOCKING")
+  void anAnswerStreamsToTheClientWhileItsRequestBodyStillStreamsUpstream(Binding binding) throws Exception {
+    long size = 8 * MIB;
+    CountDownLatch clientGotFirstMib = new CountDownLatch(1);
+    ExecutorService reader = Executors.newSingleThreadExecutor();
+    try (JettyUpstream upstream =
+            new JettyUpstream(
+                (request, response) -> {
+                  InputStream in = request.getInputStream();
+                  OutputStream out = response.getOutputStream();
+                  byte[] buffer = new byte[16 * 1024];
+                  int n;
+                  while ((n = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, n);
+                    out.flush();
+                  }
+                });
+        ProxyServer proxy =
+            new ProxyServer(ProxySettings.defaults().withMaxRequestBodyBytes(size), upstream.endpoint(), binding)) {
+      OutputStreamRequestContent content = new OutputStreamRequestContent();
+      InputStreamResponseListener listener = new InputStreamResponseListener();
+      client.newRequest(proxy.uri("/echo")).method(HttpMethod.POST).body(content)
+          .timeout(120, TimeUnit.SECONDS).send(listener);
+      Future<Payload.Digest> echoed = reader.submit(() -> {
+        listener.get(120, TimeUnit.SECONDS);
+        return Payload.read(listener.getInputStream(), total -> {
+          if (total >= MIB) {
+            clientGotFirstMib.countDown();
+          }
+        });
+      });
+      AtomicBoolean echoArrivedWhileSending = new AtomicBoolean();
+      Payload.Digest sent;
+      try (OutputStream out = content.getOutputStream()) {
+        sent = Payload.write(out, size, total -> {
+          if (total == 2 * MIB) {
+            out.flush();
+            try {
+              echoArrivedWhileSending.set(Await.latch(clientGotFirstMib));
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        });
+      }
+
+      assertThat(echoArrivedWhileSending)
+          .as("the client received the first MiB of the answer while it held back the rest of its body")
+          .isTrue();
+      assertThat(echoed.get(120, TimeUnit.SECONDS)).as("the whole echo, byte for byte").isEqualTo(sent);
+    } finally {
+      reader.shutdownNow();
+      assertThat(reader.awaitTermination(30, TimeUnit.SECONDS)).as("reader thread ended").isTrue();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void largeResponseBodyIsStreamedToClientWhileUpstreamIsStillSending(Binding binding) throws Exception {
     CountDownLatch clientGotFirstMib = new CountDownLatch(1);
     AtomicBoolean clientReadBeforeUpstreamFinished = new AtomicBoolean();
     Payload.Digest[] sent = new Payload.Digest[1];
@@ -292,7 +378,7 @@ class ReverseProxyHttpTest {
                             }
                           });
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       InputStreamResponseListener listener = new InputStreamResponseListener();
       client.newRequest(proxy.uri("/download")).timeout(120, TimeUnit.SECONDS).send(listener);
@@ -317,8 +403,123 @@ class ReverseProxyHttpTest {
     }
   }
 
-  @Test
-  void upstreamConnectionsAreKeptAliveAndReturnedToThePool() throws Exception {
+  /**
+   * A function may answer without reading the whole upload (a refusal, say). The answer must reach
+   * the client whole even though the client has not finished sending: in async mode a body read is
+   * still waiting for the client when the answer ends. The blocking fallback writes the answer
+   * only once it has read the whole body, so there the client sends the rest after the function
+   * answered.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void anAnswerThatEndsBeforeTheUploadDoesReachesTheClientWhole(Binding binding) throws Exception {
+    CountDownLatch upstreamAnswered = new CountDownLatch(1);
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  RawUpstream.readHead(in);
+                  in.readNBytes(5);
+                  RawUpstream.write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n");
+                  upstreamAnswered.countDown();
+                  while (in.read() >= 0) {
+                    // drain until the proxy closes: unread bytes would turn the close into a reset
+                  }
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding);
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+      client.setSoTimeout(60_000);
+      OutputStream out = client.getOutputStream();
+      out.write("POST /f HTTP/1.1\r\nHost: hello.func.local\r\nContent-Length: 100000\r\n\r\nfirst"
+          .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      if (binding == Binding.SERVLET_BLOCKING) {
+        assertThat(Await.latch(upstreamAnswered)).as("the function answered").isTrue();
+        out.write(new byte[100000 - 5]);
+        out.flush();
+      }
+
+      RawClient.Response response = RawClient.read(client.getInputStream());
+
+      assertThat(response.status()).as("status").isEqualTo(200);
+      assertThat(response.bodyText()).as("the whole answer, to its last chunk").isEqualTo("ok");
+      assertThat(proxy.awaitOutcomes(1).errors).as("no error answered").isEmpty();
+      assertThat(proxy.propagated).as("the exchange was not aborted").isEmpty();
+    }
+  }
+
+  /** Answers without a body: to a HEAD request, 204 and 304; each as the function sends it. */
+  enum Bodiless {
+    HEAD("HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nX-Kind: head\r\n\r\n"),
+    NO_CONTENT("GET", "HTTP/1.1 204 No Content\r\nX-Kind: no-content\r\n\r\n"),
+    NOT_MODIFIED("GET", "HTTP/1.1 304 Not Modified\r\nETag: \"v1\"\r\nContent-Length: 1234\r\nX-Kind: not-modified\r\n\r\n");
+
+    final String method;
+    final String answer;
+
+    Bodiless(String method, String answer) {
+      this.method = method;
+      this.answer = answer;
+    }
+
+    int status() {
+      return Integer.parseInt(answer.substring(9, 12));
+    }
+  }
+
+  static Stream<Arguments> bodilessAnswers() {
+    return Arrays.stream(Binding.values())
+        .flatMap(binding -> Arrays.stream(Bodiless.values()).map(kind -> Arguments.of(kind, binding)));
+  }
+
+  /**
+   * An answer without a body is complete once its head is sent: the exchange ends without a body
+   * write, and the client's connection carries the next request as if nothing had happened (a
+   * stray body byte, or an answer never ended, would spoil the second exchange).
+   */
+  @ParameterizedTest(name = "{0}, {1}")
+  @MethodSource("bodilessAnswers")
+  void anAnswerWithoutABodyEndsAndTheClientConnectionServesTheNextRequest(Bodiless kind, Binding binding)
+      throws Exception {
+    try (RawUpstream upstream =
+            new RawUpstream(
+                (socket, in, out) -> {
+                  while (true) {
+                    String head;
+                    try {
+                      head = RawUpstream.readHead(in);
+                    } catch (IOException closed) {
+                      return;
+                    }
+                    RawUpstream.write(
+                        out, head.startsWith("GET /next ") ? "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext" : kind.answer);
+                  }
+                });
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding);
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
+      client.setSoTimeout(60_000);
+      OutputStream out = client.getOutputStream();
+      InputStream in = client.getInputStream();
+
+      RawUpstream.write(out, kind.method + " /f HTTP/1.1\r\nHost: hello.func.local\r\n\r\n");
+      String head = RawUpstream.readHead(in);
+      RawUpstream.write(out, "GET /next HTTP/1.1\r\nHost: hello.func.local\r\nConnection: close\r\n\r\n");
+      RawClient.Response next = RawClient.read(in);
+
+      assertThat(head).as("the function's status").startsWith("HTTP/1.1 " + kind.status() + " ");
+      assertThat(head).as("the function's headers").contains(kind.answer.lines().filter(l -> l.startsWith("X-Kind")).findFirst().orElseThrow());
+      if (kind != Bodiless.NO_CONTENT) {
+        assertThat(head).as("the length of the body the function left out").containsIgnoringCase("Content-Length: 1234");
+      }
+      assertThat(next.status()).as("the next request on the same connection is answered").isEqualTo(200);
+      assertThat(next.bodyText()).as("with its own body, nothing left over from the first").isEqualTo("next");
+      assertThat(proxy.awaitOutcomes(2).errors).as("no error answered").isEmpty();
+      assertThat(proxy.propagated).as("nothing aborted").isEmpty();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void upstreamConnectionsAreKeptAliveAndReturnedToThePool(Binding binding) throws Exception {
     Set<Integer> upstreamSeenPorts = Collections.newSetFromMap(new ConcurrentHashMap<>());
     try (JettyUpstream upstream =
             new JettyUpstream(
@@ -326,7 +527,7 @@ class ReverseProxyHttpTest {
                   upstreamSeenPorts.add(request.getRemotePort());
                   response.getWriter().write("ok");
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       for (int i = 0; i < 3; i++) {
         ContentResponse response =

@@ -6,6 +6,7 @@ import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException.Reason;
 import dev.faas4j.api.FunctionRequest;
 import dev.faas4j.api.FunctionResponse;
+import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -14,15 +15,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The proxy in a real Jetty, serving {@link Endpoint.InProcess} handlers. */
+/**
+ * The proxy in a real Jetty, serving {@link Endpoint.InProcess} handlers through every {@link
+ * Binding} (Jetty's core binding runs them on the server's pool, as {@code FaasHandler} does).
+ */
 @ExtendWith(NoLeakedThreads.class)
 class ReverseProxyInProcessTest {
 
-  @Test
-  void handlerSeesTheRequestAndItsResponseReachesTheClient() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void handlerSeesTheRequestAndItsResponseReachesTheClient(Binding binding) throws Exception {
     AtomicReference<FunctionRequest> seen = new AtomicReference<>();
     Endpoint endpoint =
         new Endpoint.InProcess(
@@ -33,7 +39,7 @@ class ReverseProxyInProcessTest {
                   Map.of("X-Out", List.of("out"), "Content-Type", List.of("text/plain")),
                   ("got " + request.bodyAsString()).getBytes(StandardCharsets.UTF_8));
             });
-    try (ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), endpoint)) {
+    try (ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), endpoint, binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -57,14 +63,15 @@ class ReverseProxyInProcessTest {
     }
   }
 
-  @Test
-  void handlerExceptionIsAnsweredWith502() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void handlerExceptionIsAnsweredWith502(Binding binding) throws Exception {
     Endpoint endpoint =
         new Endpoint.InProcess(
             request -> {
               throw new IllegalStateException("boom");
             });
-    try (ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), endpoint)) {
+    try (ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), endpoint, binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -76,8 +83,9 @@ class ReverseProxyInProcessTest {
     }
   }
 
-  @Test
-  void chunkedBodyOverTheLimitIsAnsweredWith413WithoutCallingTheHandler() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void chunkedBodyOverTheLimitIsAnsweredWith413WithoutCallingTheHandler(Binding binding) throws Exception {
     AtomicInteger calls = new AtomicInteger();
     Endpoint endpoint =
         new Endpoint.InProcess(
@@ -86,7 +94,7 @@ class ReverseProxyInProcessTest {
               return FunctionResponse.ok("called");
             });
     try (ProxyServer proxy =
-            new ProxyServer(ProxySettings.defaults().withMaxRequestBodyBytes(16 * 1024), endpoint);
+            new ProxyServer(ProxySettings.defaults().withMaxRequestBodyBytes(16 * 1024), endpoint, binding);
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
       OutputStream out = socket.getOutputStream();
       RawUpstream.write(
@@ -105,11 +113,12 @@ class ReverseProxyInProcessTest {
     }
   }
 
-  @Test
-  void bodyOverTheLimitByContentLengthIsAnsweredWith413() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void bodyOverTheLimitByContentLengthIsAnsweredWith413(Binding binding) throws Exception {
     Endpoint endpoint = new Endpoint.InProcess(request -> FunctionResponse.ok("called"));
     try (ProxyServer proxy =
-        new ProxyServer(ProxySettings.defaults().withMaxRequestBodyBytes(10), endpoint)) {
+        new ProxyServer(ProxySettings.defaults().withMaxRequestBodyBytes(10), endpoint, binding)) {
 
       RawClient.Response response =
           RawClient.exchange(

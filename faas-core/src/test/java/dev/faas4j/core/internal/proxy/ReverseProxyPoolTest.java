@@ -2,19 +2,22 @@ package dev.faas4j.core.internal.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The connection pool keeps connections for reuse, and lets go of those nobody will lease again. */
 class ReverseProxyPoolTest {
 
   @RegisterExtension final JettyClient client = new JettyClient();
 
-  @Test
-  void aPooledConnectionLeavesThePoolAsSoonAsItsInstanceGoesAway() throws Exception {
-    try (ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), null)) {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void aPooledConnectionLeavesThePoolAsSoonAsItsInstanceGoesAway(Binding binding) throws Exception {
+    try (ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), null, binding)) {
       JettyUpstream upstream = new JettyUpstream((request, response) -> response.getWriter().write("ok"));
       proxy.endpoint(upstream.endpoint());
       assertThat(client.newRequest(proxy.uri("/")).timeout(30, TimeUnit.SECONDS).send().getContentAsString()).isEqualTo("ok");
@@ -29,10 +32,11 @@ class ReverseProxyPoolTest {
     }
   }
 
-  @Test
-  void closeIdleConnectionsClosesThoseIdleForAtLeastTheGivenTime() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void closeIdleConnectionsClosesThoseIdleForAtLeastTheGivenTime(Binding binding) throws Exception {
     try (JettyUpstream upstream = new JettyUpstream((request, response) -> response.getWriter().write("ok"));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
       assertThat(client.newRequest(proxy.uri("/")).timeout(30, TimeUnit.SECONDS).send().getContentAsString()).isEqualTo("ok");
       assertThat(Await.until(() -> proxy.proxy.poolStats().leased() == 0)).isTrue();
 

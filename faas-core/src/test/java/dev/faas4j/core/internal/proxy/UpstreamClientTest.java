@@ -3,11 +3,12 @@ package dev.faas4j.core.internal.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faas4j.api.FaasException.Reason;
+import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.Socket;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The proxy's own upstream client, through the proxy in a real Jetty, against raw upstreams that
@@ -66,11 +67,12 @@ class UpstreamClientTest {
     };
   }
 
-  @Test
-  void aRequestWithoutBodyIsSentAgainWhenAReusedConnectionClosesBeforeAnswering() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void aRequestWithoutBodyIsSentAgainWhenAReusedConnectionClosesBeforeAnswering(Binding binding) throws Exception {
     AtomicInteger served = new AtomicInteger();
     try (RawUpstream upstream = new RawUpstream(closesAfterOneAnswer(served));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
       assertThat(RawClient.exchange(proxy.port(), GET, null).status()).isEqualTo(200);
       // the client may have its answer a moment before the connection is back in the pool
       assertThat(Await.until(() -> proxy.proxy.poolStats().available() == 1)).isTrue();
@@ -83,11 +85,12 @@ class UpstreamClientTest {
     }
   }
 
-  @Test
-  void aRequestWithABodyIsNotSentTwice() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void aRequestWithABodyIsNotSentTwice(Binding binding) throws Exception {
     AtomicInteger served = new AtomicInteger();
     try (RawUpstream upstream = new RawUpstream(closesAfterOneAnswer(served));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
       assertThat(RawClient.exchange(proxy.port(), GET, null).status()).isEqualTo(200);
       // the client may have its answer a moment before the connection is back in the pool
       assertThat(Await.until(() -> proxy.proxy.poolStats().available() == 1)).isTrue();
@@ -102,8 +105,9 @@ class UpstreamClientTest {
     }
   }
 
-  @Test
-  void aConnectionWithBytesAfterTheAnswerIsNotReused() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void aConnectionWithBytesAfterTheAnswerIsNotReused(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
@@ -112,7 +116,7 @@ class UpstreamClientTest {
                   RawUpstream.write(out, OK + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale");
                   in.read(); // hold the connection open until the proxy closes it
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response first = RawClient.exchange(proxy.port(), GET, null);
       RawClient.Response second = RawClient.exchange(proxy.port(), GET, null);
@@ -123,8 +127,9 @@ class UpstreamClientTest {
     }
   }
 
-  @Test
-  void aConnectionTheFunctionClosesWhileIdleLeavesThePool() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void aConnectionTheFunctionClosesWhileIdleLeavesThePool(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
@@ -132,7 +137,7 @@ class UpstreamClientTest {
                   RawUpstream.write(out, OK);
                   // and then closes the idle keep-alive connection
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       assertThat(RawClient.exchange(proxy.port(), GET, null).status()).isEqualTo(200);
 
@@ -155,15 +160,16 @@ class UpstreamClientTest {
     };
   }
 
-  @Test
-  void whenEveryConnectionStaysBusyARequestWaitsThenGets503() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void whenEveryConnectionStaysBusyARequestWaitsThenGets503(Binding binding) throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     try (RawUpstream upstream =
             new RawUpstream(answersOnceReleased(release, 1));
         ProxyServer proxy =
             new ProxyServer(
                 ProxySettings.defaults().withMaxConnections(1).withConnectTimeout(Duration.ofMillis(300)),
-                upstream.endpoint())) {
+                upstream.endpoint(), binding)) {
       Future<RawClient.Response> busy = clients.submit(() -> RawClient.exchange(proxy.port(), GET, null));
       assertThat(Await.until(() -> upstream.connections.get() == 1)).isTrue();
 
@@ -179,13 +185,14 @@ class UpstreamClientTest {
     }
   }
 
-  @Test
-  void aWaitingRequestTakesTheConnectionTheFirstOneFrees() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void aWaitingRequestTakesTheConnectionTheFirstOneFrees(Binding binding) throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     try (RawUpstream upstream =
             new RawUpstream(answersOnceReleased(release, 2));
         ProxyServer proxy =
-            new ProxyServer(ProxySettings.defaults().withMaxConnections(1), upstream.endpoint())) {
+            new ProxyServer(ProxySettings.defaults().withMaxConnections(1), upstream.endpoint(), binding)) {
       Future<RawClient.Response> first = clients.submit(() -> RawClient.exchange(proxy.port(), GET, null));
       assertThat(Await.until(() -> upstream.connections.get() == 1)).isTrue();
       Future<RawClient.Response> second = clients.submit(() -> RawClient.exchange(proxy.port(), GET, null));
@@ -201,8 +208,9 @@ class UpstreamClientTest {
     }
   }
 
-  @Test
-  void headerBytesReachTheFunctionAsTheClientSentThem() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void headerBytesReachTheFunctionAsTheClientSentThem(Binding binding) throws Exception {
     AtomicReference<String> seen = new AtomicReference<>();
     try (RawUpstream upstream =
             new RawUpstream(
@@ -211,7 +219,7 @@ class UpstreamClientTest {
                   RawUpstream.write(out, OK);
                   in.read();
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
       String utf8 = new String("caf\u00e9 \u20ac".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
       String latin1 = "caf\u00e9";
 
@@ -225,9 +233,9 @@ class UpstreamClientTest {
     }
   }
 
-  @ParameterizedTest(name = "async {0}")
-  @ValueSource(booleans = {true, false})
-  void aClientThatPausesItsUploadLongerThanTheTimeoutIsNotBlamedOnTheFunction(boolean async) throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void aClientThatPausesItsUploadLongerThanTheTimeoutIsNotBlamedOnTheFunction(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
                 (socket, in, out) -> {
@@ -239,7 +247,7 @@ class UpstreamClientTest {
                 });
         ProxyServer proxy =
             new ProxyServer(
-                ProxySettings.defaults().withResponseTimeout(Duration.ofMillis(300)), upstream.endpoint(), async);
+                ProxySettings.defaults().withResponseTimeout(Duration.ofMillis(300)), upstream.endpoint(), binding);
         Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
       OutputStream out = client.getOutputStream();
       out.write("POST /f HTTP/1.1\r\nHost: hello.func.local\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhalf"
@@ -256,8 +264,9 @@ class UpstreamClientTest {
     }
   }
 
-  @Test
-  void aResponseHeadLargerThanTheLimitIsAnsweredWith502() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void aResponseHeadLargerThanTheLimitIsAnsweredWith502(Binding binding) throws Exception {
     String huge = "x".repeat(UpstreamClient.MAX_HEAD_BYTES);
     try (RawUpstream upstream =
             new RawUpstream(
@@ -265,7 +274,7 @@ class UpstreamClientTest {
                   RawUpstream.readHead(in);
                   RawUpstream.write(out, "HTTP/1.1 200 OK\r\nX-Huge: " + huge + "\r\nContent-Length: 2\r\n\r\nok");
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -274,8 +283,9 @@ class UpstreamClientTest {
     }
   }
 
-  @Test
-  void anAnswerTrickledOneByteAtATimeArrivesWhole() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
+  void anAnswerTrickledOneByteAtATimeArrivesWhole(Binding binding) throws Exception {
     String answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
     try (RawUpstream upstream =
             new RawUpstream(
@@ -288,7 +298,7 @@ class UpstreamClientTest {
                   }
                   in.read();
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint())) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
