@@ -103,8 +103,11 @@ public interface ClientExchange {
   /**
    * Writes body bytes, committing the status and headers first; the array must not be changed
    * until the next {@link #isReady()} returns true (non-blocking mode), or until this returns.
+   *
+   * @param last whether these bytes end the body: nothing else is written, and {@link #complete()}
+   *     follows. A binding may send the end of the answer with them rather than on its own.
    */
-  void write(byte[] bytes, int offset, int length) throws IOException;
+  void write(byte[] bytes, int offset, int length, boolean last) throws IOException;
 
   /** Sends what was written so far without waiting for more (server-sent events). */
   void flush() throws IOException;

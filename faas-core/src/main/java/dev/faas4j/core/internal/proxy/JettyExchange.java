@@ -43,6 +43,8 @@ public final class JettyExchange implements ClientExchange {
   private final WriteCompletion writeCompletion = new WriteCompletion();
   private volatile WriteListener writeListener;
   private volatile BodyReader bodyReader;
+  /** The last write carried the end of the answer; written and read by the one writer at a time. */
+  private boolean lastWritten;
   /** The body chunk being read from; read by one reader at a time. */
   private Content.Chunk chunk;
 
@@ -248,11 +250,12 @@ public final class JettyExchange implements ClientExchange {
   }
 
   @Override
-  public void write(byte[] bytes, int offset, int length) {
+  public void write(byte[] bytes, int offset, int length, boolean last) {
     if (!writeState.compareAndSet(IDLE, WRITING)) {
       throw new IllegalStateException("a write is still in progress; wait until isReady() is true");
     }
-    proxyToClientResponse.write(false, ByteBuffer.wrap(bytes, offset, length), writeCompletion);
+    lastWritten = last;
+    proxyToClientResponse.write(last, ByteBuffer.wrap(bytes, offset, length), writeCompletion);
   }
 
   @Override
@@ -267,14 +270,20 @@ public final class JettyExchange implements ClientExchange {
   }
 
   /**
-   * Ends the answer with a last, empty write; Jetty succeeds the request's callback once it went
-   * out. Succeeding the callback directly would leave that last write (the end of a chunked body)
-   * to Jetty's own completion, which refuses to make it while a body read is still waiting for the
-   * client (the function answered before the upload ended): the answer would lose its end.
+   * Ends the answer. When the last write carried the end (a body of known length), that is only
+   * the request's callback. Otherwise it is a last, empty write, and Jetty succeeds the callback
+   * once it went out. Succeeding the callback directly would leave that last write (the end of a
+   * chunked body) to Jetty's own completion, which refuses to make it while a body read is still
+   * waiting for the client (the function answered before the upload ended): the answer would lose
+   * its end.
    */
   @Override
   public void complete() {
-    proxyToClientResponse.write(true, BufferUtil.EMPTY_BUFFER, completion);
+    if (lastWritten) {
+      completion.succeeded(); // the answer's end went out with its last bytes
+    } else {
+      proxyToClientResponse.write(true, BufferUtil.EMPTY_BUFFER, completion);
+    }
   }
 
   /**

@@ -234,7 +234,7 @@ final class ProxyExchange implements UpstreamCall.Handler, ClientExchange.WriteL
         if (head != null) {
           writeHead(head);
         } else {
-          client.write(piece.array(), piece.position(), piece.remaining());
+          client.write(piece.array(), piece.position(), piece.remaining(), lengthReached(piece.remaining()));
           written += piece.remaining();
           grantNow(piece.remaining());
           if (flush) {
@@ -291,7 +291,7 @@ final class ProxyExchange implements UpstreamCall.Handler, ClientExchange.WriteL
         }
         int n = piece.remaining();
         boolean flush = pieces.isEmpty() && !upstreamEnded && !lengthReached(n);
-        client.write(piece.array(), piece.position(), n);
+        client.write(piece.array(), piece.position(), n, lengthReached(n));
         written += n;
         toGrant += n;
         if (flush && client.isReady()) {

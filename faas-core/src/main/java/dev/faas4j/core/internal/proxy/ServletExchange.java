@@ -203,7 +203,7 @@ public final class ServletExchange implements ClientExchange {
   }
 
   @Override
-  public void write(byte[] bytes, int offset, int length) throws IOException {
+  public void write(byte[] bytes, int offset, int length, boolean last) throws IOException {
     output().write(bytes, offset, length);
   }
 
