@@ -85,6 +85,7 @@ public final class Gateway implements AutoCloseable {
           .domain(options.domain())
           .idleTimeout(options.idleTimeout())
           .keepLatestWarm(options.keepLatestWarm())
+          .forwardedHeaders(options.forwardedHeaders())
           .requestTimeout(options.requestTimeout())
           .startTimeout(options.startTimeout())
           .maxRequestBodyBytes(options.maxBodyBytes())

@@ -24,12 +24,14 @@ import java.util.regex.Pattern;
  * @param startTimeout how long a request waits for a version to start before it gets 503
  * @param maxBodyBytes the largest request body forwarded to a function (larger gets 413)
  * @param dbBusyTimeout how long a write waits for a locked SQLite database before it fails (503)
+ * @param keepLatestWarm whether the latest version of every function keeps running
+ * @param forwardedHeaders whether functions get X-Forwarded-For, -Proto and -Host
  * @param help whether {@code --help} was asked for
  */
 record GatewayOptions(
     int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
     String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
-    boolean keepLatestWarm, boolean help) {
+    boolean keepLatestWarm, boolean forwardedHeaders, boolean help) {
 
   static final String USAGE = """
       Usage: java -jar faas-gateway.jar [options]
@@ -50,6 +52,9 @@ record GatewayOptions(
         --db-busy-timeout T a change waits at most T for a locked SQLite file, then gets 503 (default 5s)
         --keep-latest-warm B  true (default): the latest version of every function keeps running;
                             false: latest versions are suspended when idle too (for many functions)
+        --forwarded-headers B  true (default): functions get X-Forwarded-For (the client's address),
+                            X-Forwarded-Proto and X-Forwarded-Host; false: none of them, not even
+                            the client's own, so functions learn nothing of who called them
         --jdbc-url URL      keep state in PostgreSQL instead of SQLite, e.g.
                             jdbc:postgresql://db:5432/faas?user=faas&password=secret
         --help              print this help
@@ -57,7 +62,7 @@ record GatewayOptions(
       Each option can also be set with an environment variable: FAAS4J_PORT, FAAS4J_BIND,
       FAAS4J_DOMAIN, FAAS4J_DATA_DIR, FAAS4J_IDLE_TIMEOUT, FAAS4J_ADMIN_TOKEN, FAAS4J_ADMIN_BASIC,
       FAAS4J_JDBC_URL, FAAS4J_REQUEST_TIMEOUT, FAAS4J_START_TIMEOUT, FAAS4J_MAX_BODY_BYTES,
-      FAAS4J_DB_BUSY_TIMEOUT, FAAS4J_KEEP_LATEST_WARM.
+      FAAS4J_DB_BUSY_TIMEOUT, FAAS4J_KEEP_LATEST_WARM, FAAS4J_FORWARDED_HEADERS.
       A flag wins over its variable.
       """;
 
@@ -65,7 +70,8 @@ record GatewayOptions(
       Map.entry("port", "8081"), Map.entry("bind", "127.0.0.1"), Map.entry("domain", "func.local"),
       Map.entry("data-dir", "./faas-data"), Map.entry("idle-timeout", "60s"), Map.entry("request-timeout", "30s"),
       Map.entry("start-timeout", "30s"), Map.entry("max-body-bytes", Long.toString(10L << 20)),
-      Map.entry("db-busy-timeout", "5s"), Map.entry("keep-latest-warm", "true"));
+      Map.entry("db-busy-timeout", "5s"), Map.entry("keep-latest-warm", "true"),
+      Map.entry("forwarded-headers", "true"));
   private static final java.util.Set<String> WITHOUT_DEFAULT = java.util.Set.of("admin-token", "admin-basic", "jdbc-url");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
@@ -143,10 +149,8 @@ record GatewayOptions(
     if (maxBody < 0) {
       throw new UsageException("--max-body-bytes must be a whole number of bytes, was '" + values.get("max-body-bytes") + "'");
     }
-    String warm = values.get("keep-latest-warm");
-    if (!warm.equals("true") && !warm.equals("false")) {
-      throw new UsageException("--keep-latest-warm must be true or false, was '" + warm + "'");
-    }
+    boolean warm = bool(values, "keep-latest-warm");
+    boolean forwarded = bool(values, "forwarded-headers");
     String jdbcUrl = values.get("jdbc-url");
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new UsageException("--jdbc-url must be a PostgreSQL JDBC URL (jdbc:postgresql://...)");
@@ -155,7 +159,15 @@ record GatewayOptions(
         Path.of(values.get("data-dir")).toAbsolutePath().normalize(), duration("idle-timeout", values.get("idle-timeout")),
         token, basic, jdbcUrl, duration("request-timeout", values.get("request-timeout")),
         duration("start-timeout", values.get("start-timeout")), maxBody,
-        duration("db-busy-timeout", values.get("db-busy-timeout")), Boolean.parseBoolean(warm), help);
+        duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, help);
+  }
+
+  private static boolean bool(Map<String, String> values, String option) throws UsageException {
+    String value = values.get(option);
+    if (!value.equals("true") && !value.equals("false")) {
+      throw new UsageException("--" + option + " must be true or false, was '" + value + "'");
+    }
+    return value.equals("true");
   }
 
   /** Parses {@code 500ms}, {@code 2s}, {@code 5m}, {@code 1h}; a bare number is seconds. */

@@ -61,7 +61,12 @@ class GatewayOptionsTest {
     assertThat(parse(Map.of()).keepLatestWarm()).as("default").isTrue();
     assertThat(parse(Map.of(), "--keep-latest-warm", "false").keepLatestWarm()).as("flag").isFalse();
     assertThat(parse(Map.of("FAAS4J_KEEP_LATEST_WARM", "false")).keepLatestWarm()).as("variable").isFalse();
+    assertThat(parse(Map.of()).forwardedHeaders()).as("default").isTrue();
+    assertThat(parse(Map.of(), "--forwarded-headers", "false").forwardedHeaders()).as("flag").isFalse();
+    assertThat(parse(Map.of("FAAS4J_FORWARDED_HEADERS", "false")).forwardedHeaders()).as("variable").isFalse();
     assertThatThrownBy(() -> parse(Map.of(), "--keep-latest-warm", "maybe"))
         .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--keep-latest-warm");
+    assertThatThrownBy(() -> parse(Map.of(), "--forwarded-headers", "no"))
+        .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--forwarded-headers");
   }
 }

@@ -17,9 +17,17 @@ import java.util.Objects;
  *     default 10 MiB
  * @param maxConnections the most connections open to upstreams at once, in total and per function
  *     instance; default 200
+ * @param forwardedHeaders whether functions are told who called them: {@code X-Forwarded-For}
+ *     (the client's address appended), {@code X-Forwarded-Proto} and {@code X-Forwarded-Host}; default
+ *     true. When false these headers are neither added nor passed on from the client, so a function
+ *     learns nothing of the client's address (each one also costs workerd about 1 µs per request).
  */
 public record ProxySettings(
-    Duration connectTimeout, Duration responseTimeout, long maxRequestBodyBytes, int maxConnections) {
+    Duration connectTimeout,
+    Duration responseTimeout,
+    long maxRequestBodyBytes,
+    int maxConnections,
+    boolean forwardedHeaders) {
 
   /** Default {@link #connectTimeout()}: 5 seconds. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -42,33 +50,39 @@ public record ProxySettings(
     }
   }
 
-  /** The defaults: 5 s connect, 30 s response, 10 MiB body, 200 connections. */
+  /** The defaults: 5 s connect, 30 s response, 10 MiB body, 200 connections, X-Forwarded-* on. */
   public static ProxySettings defaults() {
     return new ProxySettings(
         DEFAULT_CONNECT_TIMEOUT,
         DEFAULT_RESPONSE_TIMEOUT,
         DEFAULT_MAX_REQUEST_BODY_BYTES,
-        DEFAULT_MAX_CONNECTIONS);
+        DEFAULT_MAX_CONNECTIONS,
+        true);
   }
 
   /** A copy with another connect timeout. */
   public ProxySettings withConnectTimeout(Duration value) {
-    return new ProxySettings(value, responseTimeout, maxRequestBodyBytes, maxConnections);
+    return new ProxySettings(value, responseTimeout, maxRequestBodyBytes, maxConnections, forwardedHeaders);
   }
 
   /** A copy with another response timeout. */
   public ProxySettings withResponseTimeout(Duration value) {
-    return new ProxySettings(connectTimeout, value, maxRequestBodyBytes, maxConnections);
+    return new ProxySettings(connectTimeout, value, maxRequestBodyBytes, maxConnections, forwardedHeaders);
   }
 
   /** A copy with another request body limit. */
   public ProxySettings withMaxRequestBodyBytes(long value) {
-    return new ProxySettings(connectTimeout, responseTimeout, value, maxConnections);
+    return new ProxySettings(connectTimeout, responseTimeout, value, maxConnections, forwardedHeaders);
   }
 
   /** A copy with another connection limit. */
   public ProxySettings withMaxConnections(int value) {
-    return new ProxySettings(connectTimeout, responseTimeout, maxRequestBodyBytes, value);
+    return new ProxySettings(connectTimeout, responseTimeout, maxRequestBodyBytes, value, forwardedHeaders);
+  }
+
+  /** A copy that does, or does not, tell functions who called them (X-Forwarded-*). */
+  public ProxySettings withForwardedHeaders(boolean value) {
+    return new ProxySettings(connectTimeout, responseTimeout, maxRequestBodyBytes, maxConnections, value);
   }
 
   static Duration requirePositive(Duration value, String name) {

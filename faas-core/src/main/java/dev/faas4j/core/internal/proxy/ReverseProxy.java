@@ -53,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Hop-by-hop headers, and headers named in {@code Connection}, are dropped in both
  *       directions. The client's {@code Host} is kept; {@code X-Forwarded-For} gets the client's
  *       address appended, {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} are set to what
- *       this hop saw.
+ *       this hop saw; with {@link ProxySettings#forwardedHeaders()} false, all three are dropped.
  *   <li>A failure is answered as an error ({@code {"status":"error","error":...}} with 504 {@code
  *       UPSTREAM_TIMEOUT}, 502 {@code UPSTREAM_ERROR}, 413 {@code PAYLOAD_TOO_LARGE} or 503 {@code
  *       UNAVAILABLE} when the connection pool stays exhausted) while nothing has been sent to the
@@ -196,7 +196,8 @@ public final class ReverseProxy implements AutoCloseable {
       throws IOException {
     String method = client.method();
     boolean hasBody = client.hasBody();
-    byte[] head = requestHead(client, method, upstreamPathAndQuery, endpoint, hasBody, declaredLength);
+    byte[] head = requestHead(client, method, upstreamPathAndQuery, endpoint, hasBody, declaredLength,
+        settings.forwardedHeaders());
     boolean async = client.isAsync();
     ProxyExchange exchange =
         new ProxyExchange(client, e -> upstreamFailure(e, endpoint, responseTimeout));
@@ -259,7 +260,8 @@ public final class ReverseProxy implements AutoCloseable {
       String upstreamPathAndQuery,
       Endpoint.Http endpoint,
       boolean hasBody,
-      long declaredLength) {
+      long declaredLength,
+      boolean forwardedHeaders) {
     requireFieldText(upstreamPathAndQuery, "request target", false);
     StringBuilder head = new StringBuilder(512);
     head.append(method).append(' ').append(upstreamPathAndQuery).append(" HTTP/1.1\r\n");
@@ -274,9 +276,11 @@ public final class ReverseProxy implements AutoCloseable {
     if (!hasHost[0]) {
       appendField(head, Headers.HOST, endpoint.baseUri().getRawAuthority());
     }
-    appendField(head, Headers.X_FORWARDED_FOR, forwardedFor(client, connectionTokens));
-    appendField(head, Headers.X_FORWARDED_PROTO, client.scheme());
-    appendField(head, Headers.X_FORWARDED_HOST, forwardedHost(client));
+    if (forwardedHeaders) {
+      appendField(head, Headers.X_FORWARDED_FOR, forwardedFor(client, connectionTokens));
+      appendField(head, Headers.X_FORWARDED_PROTO, client.scheme());
+      appendField(head, Headers.X_FORWARDED_HOST, forwardedHost(client));
+    }
     if (hasBody) {
       if (declaredLength >= 0) {
         appendField(head, Headers.CONTENT_LENGTH, Long.toString(declaredLength));
@@ -448,7 +452,7 @@ public final class ReverseProxy implements AutoCloseable {
     String path = queryStart < 0 ? upstreamPathAndQuery : upstreamPathAndQuery.substring(0, queryStart);
     String query = queryStart < 0 ? "" : upstreamPathAndQuery.substring(queryStart + 1);
     FunctionRequest functionRequest =
-        new FunctionRequest(client.method(), path, query, requestHeaders(client), body);
+        new FunctionRequest(client.method(), path, query, requestHeaders(client, settings.forwardedHeaders()), body);
 
     FunctionResponse functionResponse;
     try {
@@ -508,7 +512,7 @@ public final class ReverseProxy implements AutoCloseable {
     return body.toByteArray();
   }
 
-  private static Map<String, List<String>> requestHeaders(ClientExchange client) {
+  private static Map<String, List<String>> requestHeaders(ClientExchange client, boolean forwardedHeaders) {
     String connectionTokens = client.headerValues(Headers.CONNECTION);
     Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     client.forEachHeader((name, value) -> {
@@ -516,9 +520,11 @@ public final class ReverseProxy implements AutoCloseable {
         headers.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
       }
     });
-    headers.put(Headers.X_FORWARDED_FOR, List.of(forwardedFor(client, connectionTokens)));
-    headers.put(Headers.X_FORWARDED_PROTO, List.of(client.scheme()));
-    headers.put(Headers.X_FORWARDED_HOST, List.of(forwardedHost(client)));
+    if (forwardedHeaders) {
+      headers.put(Headers.X_FORWARDED_FOR, List.of(forwardedFor(client, connectionTokens)));
+      headers.put(Headers.X_FORWARDED_PROTO, List.of(client.scheme()));
+      headers.put(Headers.X_FORWARDED_HOST, List.of(forwardedHost(client)));
+    }
     return headers;
   }
 }

@@ -149,6 +149,30 @@ class ReverseProxyHttpTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Binding.class)
+  void withoutForwardedHeadersTheFunctionLearnsNothingOfTheClient(Binding binding) throws Exception {
+    Map<String, String> seen = new ConcurrentHashMap<>();
+    try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));
+        ProxyServer proxy =
+            new ProxyServer(ProxySettings.defaults().withForwardedHeaders(false), upstream.endpoint(), binding)) {
+
+      RawClient.Response response =
+          RawClient.exchange(
+              proxy.port(),
+              "GET / HTTP/1.1\r\nHost: hello.func.local\r\nX-Forwarded-For: 203.0.113.7\r\n"
+                  + "X-Forwarded-Host: spoofed.example\r\nX-Forwarded-Proto: https\r\nX-Kept: yes\r\n"
+                  + "Connection: close\r\n\r\n",
+              null);
+
+      assertThat(response.status()).as("status").isEqualTo(200);
+      assertThat(seen).as("headers seen upstream")
+          .doesNotContainKeys("x-forwarded-for", "x-forwarded-host", "x-forwarded-proto")
+          .containsEntry("x-kept", "yes")
+          .containsEntry("host", "hello.func.local");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
   void hopByHopRequestHeadersAndThoseNamedInConnectionAreDropped(Binding binding) throws Exception {
     Map<String, String> seen = new ConcurrentHashMap<>();
     try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));

@@ -65,6 +65,30 @@ class ReverseProxyInProcessTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Binding.class)
+  void withoutForwardedHeadersTheHandlerSeesNoneOfThem(Binding binding) throws Exception {
+    AtomicReference<FunctionRequest> seen = new AtomicReference<>();
+    Endpoint endpoint =
+        new Endpoint.InProcess(
+            request -> {
+              seen.set(request);
+              return new FunctionResponse(200, Map.of(), new byte[0]);
+            });
+    try (ProxyServer proxy = new ProxyServer(ProxySettings.defaults().withForwardedHeaders(false), endpoint, binding)) {
+
+      RawClient.exchange(
+          proxy.port(),
+          "GET / HTTP/1.1\r\nHost: hello.func.local\r\nX-Forwarded-For: 203.0.113.7\r\nConnection: close\r\n\r\n",
+          null);
+
+      assertThat(seen.get().headers())
+          .as("headers the handler saw")
+          .doesNotContainKeys("X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host")
+          .containsKey("Host");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
   void handlerExceptionIsAnsweredWith502(Binding binding) throws Exception {
     Endpoint endpoint =
         new Endpoint.InProcess(
