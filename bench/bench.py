@@ -354,6 +354,10 @@ http {{
       proxy_http_version 1.1;
       proxy_set_header Connection "";
       proxy_set_header Host $host;
+      # what the gateway tells a function by default: the same work for both proxies and for workerd
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-Host $host;
       proxy_buffering on;
     }}
   }}
@@ -377,10 +381,17 @@ def _latency_ms(text):
     return float(m.group(1)) * _UNITS[m.group(2)]
 
 
-def wrk(port, host=None, threads=2, conns=64, duration=10, script=None):
+# The headers a proxy that tells functions about their caller adds (the gateway by default, and
+# nginx as configured here), sent by wrk itself for the "direct-fwd" target: workerd's own cost of them.
+FORWARDED = ("X-Forwarded-For: 127.0.0.1", "X-Forwarded-Proto: http", "X-Forwarded-Host: hello.func.local")
+
+
+def wrk(port, host=None, threads=2, conns=64, duration=10, script=None, headers=()):
     cmd = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     if host:
         cmd += ["-H", f"Host: {host}"]
+    for header in headers:
+        cmd += ["-H", header]
     if script:
         cmd += ["-s", script]
     cmd.append(f"http://127.0.0.1:{port}/")
@@ -403,11 +414,16 @@ def wrk(port, host=None, threads=2, conns=64, duration=10, script=None):
 
 def scenario_proxy(args, binary):
     gw = Gateway(os.path.join(_tmp_root, "proxy"))
-    direct = nginx = None
+    direct = nginx = nofwd = None
     baselines = {}
     try:
         gw.deploy("hello", "v1")
         wait_for_200(gw.port, "hello.func.local")
+        # the same build, telling functions nothing about the caller: the work direct workerd does
+        nofwd = Gateway(os.path.join(_tmp_root, "proxy-nofwd"), name="gw-nofwd",
+                        extra_args=("--forwarded-headers", "false"))
+        nofwd.deploy("hello", "v1")
+        wait_for_200(nofwd.port, "hello.func.local")
         for i, jar in enumerate(args.baseline_jar or []):
             # other builds of the gateway (e.g. before a change), measured in the same rounds
             name = f"base{i + 1}"
@@ -421,42 +437,45 @@ def scenario_proxy(args, binary):
         wait_for_200(direct.port)
         nginx = Nginx(os.path.join(_tmp_root, "nginx"), direct.port)
         wait_for_200(nginx.port, "hello.func.local")
-        targets = {"direct": (direct.port, None), "nginx": (nginx.port, "hello.func.local"),
-                   "gateway": (gw.port, "hello.func.local")}
+        targets = {"direct": (direct.port, None, ()), "direct-fwd": (direct.port, None, FORWARDED),
+                   "nginx": (nginx.port, "hello.func.local", ()), "gateway": (gw.port, "hello.func.local", ()),
+                   "gw-nofwd": (nofwd.port, "hello.func.local", ())}
         # the processes that do the proxying (the workerd behind it is counted apart)
-        proxy_pids = {"direct": lambda: [], "nginx": lambda: [nginx.proc.pid] + children(nginx.proc.pid),
-                      "gateway": lambda: [gw.proc.pid]}
-        upstream_pids = {"direct": lambda: [direct.proc.pid], "nginx": lambda: [direct.proc.pid],
-                         "gateway": gw.workerd_pids}
+        proxy_pids = {"direct": lambda: [], "direct-fwd": lambda: [],
+                      "nginx": lambda: [nginx.proc.pid] + children(nginx.proc.pid),
+                      "gateway": lambda: [gw.proc.pid], "gw-nofwd": lambda: [nofwd.proc.pid]}
+        upstream_pids = {"direct": lambda: [direct.proc.pid], "direct-fwd": lambda: [direct.proc.pid],
+                         "nginx": lambda: [direct.proc.pid], "gateway": gw.workerd_pids,
+                         "gw-nofwd": nofwd.workerd_pids}
         for name, b in baselines.items():
-            targets[name] = (b.port, "hello.func.local")
+            targets[name] = (b.port, "hello.func.local", ())
             proxy_pids[name] = (lambda b=b: [b.proc.pid])
             upstream_pids[name] = b.workerd_pids
         names = list(targets)
         log(f"  warm-up {args.warmup}s each")
         for name in names:
-            port, host = targets[name]
-            wrk(port, host, duration=args.warmup)
+            port, host, headers = targets[name]
+            wrk(port, host, duration=args.warmup, headers=headers)
         runs = {n: [] for n in names}
         single = {n: [] for n in names}
         for r in range(args.repeats):
             order = names[r % len(names):] + names[:r % len(names)]  # rotate, so no target always runs first or last
             for name in order:
-                port, host = targets[name]
+                port, host, headers = targets[name]
                 pp, up = proxy_pids[name](), upstream_pids[name]()
                 cpu0 = (cpu_seconds(pp), cpu_seconds(up))
-                res = wrk(port, host, threads=2, conns=64, duration=args.duration)
+                res = wrk(port, host, threads=2, conns=64, duration=args.duration, headers=headers)
                 res["proxy_cpu_us_per_request"] = round(1e6 * (cpu_seconds(pp) - cpu0[0]) / res["requests"], 1)
                 res["upstream_cpu_us_per_request"] = round(1e6 * (cpu_seconds(up) - cpu0[1]) / res["requests"], 1)
                 runs[name].append(res)
-                log(f"  round {r + 1} {name:8s} {res['rps']:9.0f} req/s  p50 {res['p50_ms']} ms"
+                log(f"  round {r + 1} {name:10s} {res['rps']:9.0f} req/s  p50 {res['p50_ms']} ms"
                     f"  p99 {res['p99_ms']} ms  errors {res['non2xx'] + res['socket_errors']}"
                     f"  cpu/req proxy {res['proxy_cpu_us_per_request']} us, workerd {res['upstream_cpu_us_per_request']} us")
             for name in order:
-                port, host = targets[name]
-                res = wrk(port, host, threads=1, conns=1, duration=args.latency_duration)
+                port, host, headers = targets[name]
+                res = wrk(port, host, threads=1, conns=1, duration=args.latency_duration, headers=headers)
                 single[name].append(res)
-                log(f"  round {r + 1} {name:8s} 1 connection: p50 {res['p50_ms']} ms  ({res['rps']:.0f} req/s)")
+                log(f"  round {r + 1} {name:10s} 1 connection: p50 {res['p50_ms']} ms  ({res['rps']:.0f} req/s)")
         summary = {}
         for name in names:
             rps = [x["rps"] for x in runs[name]]
@@ -478,6 +497,11 @@ def scenario_proxy(args, binary):
         summary["ratio_gateway_direct"] = ratio("gateway", "direct")
         summary["ratio_nginx_direct"] = ratio("nginx", "direct")
         summary["ratio_gateway_nginx"] = ratio("gateway", "nginx")
+        # with the same headers reaching workerd: what the proxies themselves cost
+        summary["ratio_direct_fwd_direct"] = ratio("direct-fwd", "direct")
+        summary["ratio_gateway_direct_fwd"] = ratio("gateway", "direct-fwd")
+        summary["ratio_nginx_direct_fwd"] = ratio("nginx", "direct-fwd")
+        summary["ratio_gw_nofwd_direct"] = ratio("gw-nofwd", "direct")
         for i, name in enumerate(baselines):
             summary[f"ratio_gateway_{name}"] = ratio("gateway", name)
             summary[f"ratio_{name}_direct"] = ratio(name, "direct")
@@ -493,6 +517,8 @@ def scenario_proxy(args, binary):
     finally:
         if nginx:
             nginx.stop()
+        if nofwd:
+            nofwd.stop()
         if direct:
             direct.stop()
         for b in baselines.values():
@@ -719,16 +745,20 @@ def table(results):
     p = results.get("proxy")
     if p:
         lines.append("proxy (wrk -t2 -c64, medians of %d rounds)" % p["settings"]["repeats"])
-        lines.append("  %-8s %10s %8s %8s %8s %14s %14s" % ("target", "req/s", "p50 ms", "p99 ms", "spread", "p50 ms @1conn",
+        lines.append("  %-10s %10s %8s %8s %8s %14s %14s" % ("target", "req/s", "p50 ms", "p99 ms", "spread", "p50 ms @1conn",
                                                        "proxy CPU us/req"))
-        for name in ["direct", "nginx", "gateway"] + [k for k in p if re.fullmatch(r"base\d+", k)]:
+        for name in ["direct", "direct-fwd", "nginx", "gateway", "gw-nofwd"] + [k for k in p if re.fullmatch(r"base\d+", k)]:
             t = p[name]
-            lines.append("  %-8s %10d %8.3f %8.3f %7.0f%% %14.3f %14.1f" % (
+            lines.append("  %-10s %10d %8.3f %8.3f %7.0f%% %14.3f %14.1f" % (
                 name, t["rps_median"], t["p50_ms"], t["p99_ms"], 100 * t["rps_spread"], t["single_connection_p50_ms"],
                 t["proxy_cpu_us_per_request"]))
         lines.append("  gateway/direct %.3f   nginx/direct %.3f   gateway/nginx %.3f   added p50 (1 conn) %.3f ms"
                      % (p["ratio_gateway_direct"], p["ratio_nginx_direct"], p["ratio_gateway_nginx"],
                         p["added_p50_ms_single_connection"]))
+        lines.append("  with X-Forwarded-* at workerd: direct-fwd/direct %.3f   gateway/direct-fwd %.3f"
+                     "   nginx/direct-fwd %.3f;   without: gw-nofwd/direct %.3f"
+                     % (p["ratio_direct_fwd_direct"], p["ratio_gateway_direct_fwd"], p["ratio_nginx_direct_fwd"],
+                        p["ratio_gw_nofwd_direct"]))
         for name in [k for k in p if re.fullmatch(r"base\d+", k)]:
             lines.append("  gateway/%s %.3f   %s/direct %.3f   (%s: %s)"
                          % (name, p[f"ratio_gateway_{name}"], name, p[f"ratio_{name}_direct"], name, p[f"{name}_jar"]))
