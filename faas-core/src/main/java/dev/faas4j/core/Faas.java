@@ -451,9 +451,10 @@ public final class Faas implements AutoCloseable {
   /**
    * Serves a function request only if that cannot block: the function is known here, and its
    * version is running with an HTTP endpoint. Otherwise does nothing and returns false, and the
-   * caller {@linkplain #serve serves} it from a thread that may block.
+   * caller {@linkplain #serve serves} it from a thread that may block (which also explains an
+   * unknown version or alias).
    *
-   * @throws FaasException before anything was sent: the function has no such version or alias
+   * @throws FaasException UNAVAILABLE when faas4j is shut down; nothing was sent then
    */
   boolean serveIfReady(Route route, ClientExchange client) throws IOException {
     checkOpen();

@@ -28,7 +28,9 @@ import org.eclipse.jetty.util.Callback;
  * completes through a second dispatch. This handler declares itself non-blocking, so Jetty calls it
  * on the I/O thread that parsed the request. A request to a version that is running is sent
  * upstream right there, and its answer is written from the proxy's I/O thread with Jetty's
- * non-blocking writes: no pool thread takes part. Everything that may block is handed to the
+ * non-blocking writes. The one pool thread that still takes part is Jetty's own: a request
+ * completed from another thread makes Jetty hand the connection to its pool to go on reading it.
+ * Everything that may block is handed to the
  * server's thread pool instead: a version that must start first, a function this gateway has not
  * seen yet (a store lookup), in-process functions, and every request for the wrapped handler
  * unless that one declares itself non-blocking too. It is handed over as Jetty hands over blocking
