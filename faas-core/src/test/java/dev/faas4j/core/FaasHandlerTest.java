@@ -13,9 +13,11 @@ import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -37,12 +39,18 @@ import org.eclipse.jetty.client.AsyncRequestContent;
 import org.eclipse.jetty.client.CompletableResponseListener;
 import org.eclipse.jetty.client.ContentResponse;
 import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.InputStreamRequestContent;
 import org.eclipse.jetty.client.StringRequestContent;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
@@ -88,6 +96,8 @@ class FaasHandlerTest {
   private final CountDownLatch releaseUpstream = new CountDownLatch(1);
   private final List<Server> servers = new ArrayList<>();
   private final HttpClient client = new HttpClient();
+  /** Speaks HTTP/2 over cleartext with prior knowledge (h2c). */
+  private final HttpClient h2cClient = new HttpClient(new HttpClientTransportOverHTTP2(new HTTP2Client()));
   private Faas faas;
   /** The thread pool of the server that runs FaasHandler. */
   private CountingThreadPool appThreads;
@@ -105,8 +115,13 @@ class FaasHandlerTest {
         .keepLatestWarm(false) // every version starts on its first request: cold starts on demand
         .mountPath("/fn")
         .build();
-    client.setFollowRedirects(false);
-    client.start();
+    for (HttpClient each : List.of(client, h2cClient)) {
+      each.setFollowRedirects(false);
+      // every name is this machine, so a request can name a function host as its authority
+      each.setSocketAddressResolver((host, port, attributes, promise) ->
+          promise.succeeded(List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))));
+      each.start();
+    }
   }
 
   @AfterEach
@@ -115,6 +130,7 @@ class FaasHandlerTest {
       lifecycle.releaseStarts();
       releaseUpstream.countDown();
       client.stop();
+      h2cClient.stop();
       for (Server server : servers) {
         server.stop();
       }
@@ -586,6 +602,70 @@ class FaasHandlerTest {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // HTTP/2: no Host header, the :authority names the function; bodies framed by DATA frames
+
+  @Test
+  void overHttp2AFunctionIsServedByItsAuthority() throws Exception {
+    int port = h2cHandlerServer();
+    deploy("hello", "v1");
+    faas.deploy(FunctionSpec.builder("local").runtime("js").version("v1").code("local-v1").build(), null);
+
+    ContentResponse latest = h2c(port, "hello.func.local", "/a/b?x=1").send();
+    ContentResponse byVersion = h2c(port, "v1.hello.func.local", "/").send();
+    ContentResponse inProcess = h2c(port, "local.func.local", "/p?q=1").send();
+
+    assertThat(latest.getVersion()).as("spoken over HTTP/2").isEqualTo(HttpVersion.HTTP_2);
+    assertThat(latest.getStatus()).as("status; body: %s", latest.getContentAsString()).isEqualTo(200);
+    assertThat(latest.getContentAsString()).as("what the function saw").isEqualTo("GET /a/b?x=1");
+    assertThat(byVersion.getContentAsString()).as("a version by its authority").isEqualTo("GET /");
+    assertThat(inProcess.getContentAsString()).as("an in-process function").isEqualTo("local-v1 saw /p?q=1");
+  }
+
+  @Test
+  void overHttp2ABodyOfUndeclaredLengthReachesTheFunctionOnAColdStartAndOnceItRuns() throws Exception {
+    int port = h2cHandlerServer();
+    deploy("hello", "v1");
+    byte[] body = bytes(300 << 10);
+    String expected = "POST /count " + body.length + " " + crc(body);
+
+    for (String when : List.of("cold start", "running")) {
+      // a stream's length is unknown: HEADERS without content-length, then DATA frames
+      ContentResponse response = h2c(port, "hello.func.local", "/count").method("POST")
+          .body(new InputStreamRequestContent(new ByteArrayInputStream(body))).send();
+      assertThat(response.getContentAsString()).as(when).isEqualTo(expected);
+    }
+  }
+
+  /** The same request over HTTP/1.1 (Host) and over HTTP/2 (:authority) gets the same error answer. */
+  @ParameterizedTest(name = "{0}{1}: {2}")
+  @CsvSource(delimiter = ' ', value = {
+      "nobody.func.local / 404",       // unknown function
+      "v9.hello.func.local / 404",     // unknown version
+      "a.b.hello.func.local / 404",    // a host under the domain that names no function
+      "127.0.0.1 /fn/nobody/x 404",    // unknown function by path
+      "broken.func.local / 503",       // a version that cannot start
+  })
+  void overHttp2ErrorsAreTheSameJsonAnswers(String host, String path, int status) throws Exception {
+    int viaHttp1 = handlerServer(null);
+    int viaHttp2 = h2cHandlerServer();
+    deploy("hello", "v1");
+    deploy("broken", "v1");
+    lifecycle.failStarts(new FunctionRef("broken", "v1"), "boom: out of coffee");
+
+    ContentResponse http1 = client.newRequest("http://" + host + ":" + viaHttp1 + path)
+        .timeout(30, TimeUnit.SECONDS).send();
+    ContentResponse http2 = h2c(viaHttp2, host, path).send();
+
+    assertError(http1, status);
+    assertThat(http2.getVersion()).as("spoken over HTTP/2").isEqualTo(HttpVersion.HTTP_2);
+    assertThat(http2.getStatus()).as("status; body: %s", http2.getContentAsString()).isEqualTo(status);
+    assertThat(http2.getContentAsString()).as("body (a message naming the host names its port too)")
+        .isEqualTo(http1.getContentAsString().replace(":" + viaHttp1, ":" + viaHttp2));
+    assertThat(http2.getHeaders().get(HttpHeader.CONTENT_TYPE)).as("content type")
+        .isEqualToIgnoringCase(http1.getHeaders().get(HttpHeader.CONTENT_TYPE));
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // helpers
 
   private void deploy(String name, String version) {
@@ -601,12 +681,21 @@ class FaasHandlerTest {
     return server(new FaasHandler(faas, next));
   }
 
+  /** A server with FaasHandler (and nothing behind it) that speaks HTTP/2 over cleartext only. */
+  private int h2cHandlerServer() throws Exception {
+    return server(new FaasHandler(faas), new HTTP2CServerConnectionFactory());
+  }
+
   /** A server whose pool counts its tasks, with {@code handler}; returns its port. */
   private int server(Handler handler) throws Exception {
+    return server(handler, new HttpConnectionFactory());
+  }
+
+  private int server(Handler handler, ConnectionFactory protocol) throws Exception {
     appThreads = new CountingThreadPool();
     Server server = new Server(appThreads);
     QueuedThreadPool io = pool("test-io");
-    ServerConnector connector = new ServerConnector(server, io, null, null, -1, -1, new HttpConnectionFactory());
+    ServerConnector connector = new ServerConnector(server, io, null, null, -1, -1, protocol);
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
@@ -672,6 +761,11 @@ class FaasHandlerTest {
         .path(pathAndQuery)
         .headers(headers -> headers.put(HttpHeader.HOST, host))
         .timeout(30, TimeUnit.SECONDS);
+  }
+
+  /** A request over HTTP/2 to {@code host}, whose name is its {@code :authority}, at this machine's {@code port}. */
+  private org.eclipse.jetty.client.Request h2c(int port, String host, String pathAndQuery) {
+    return h2cClient.newRequest("http://" + host + ":" + port + pathAndQuery).timeout(30, TimeUnit.SECONDS);
   }
 
   private ContentResponse get(int port, String host, String pathAndQuery) throws Exception {

@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
@@ -27,8 +29,10 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * the proxy's {@link Binding}s: a servlet in async mode, a servlet in the blocking mode the proxy
  * falls back to when a filter is not registered as async-supported, or Jetty's core API on the I/O
  * thread, as {@code FaasHandler} does. Tests run against every binding where the behaviour is the
- * same. The outcomes the proxy reports are recorded: {@link #errors} the error answers it sent,
- * {@link #propagated} the aborted client connections.
+ * same. It speaks HTTP/1.1 or, as a {@link Protocol} option, HTTP/2 over cleartext. The outcomes
+ * the proxy reports are recorded: {@link #errors} the error answers it sent, {@link #propagated}
+ * the aborted client connections; and {@link #requests} what each client request looked like to
+ * the proxy.
  */
 final class ProxyServer implements AutoCloseable {
 
@@ -42,6 +46,16 @@ final class ProxyServer implements AutoCloseable {
     JETTY_CORE
   }
 
+  /** What the server's connector speaks to clients. */
+  enum Protocol {
+    HTTP_1_1,
+    /** HTTP/2 over cleartext with prior knowledge (h2c): the client starts with the HTTP/2 preface. */
+    H2C
+  }
+
+  /** A client request as the binding presented it to the proxy. */
+  record ClientRequest(String protocol, long contentLength) {}
+
   final ReverseProxy proxy;
   /** Exceptions (other than FaasException) that forward threw, in order. */
   final List<Throwable> propagated = new CopyOnWriteArrayList<>();
@@ -51,6 +65,8 @@ final class ProxyServer implements AutoCloseable {
   private final AtomicInteger calls = new AtomicInteger();
   /** The error answers the proxy sent, in order. */
   final List<FaasException> errors = new CopyOnWriteArrayList<>();
+  /** The client requests forwarded, in order. */
+  final List<ClientRequest> requests = new CopyOnWriteArrayList<>();
 
   private final Server server;
   private final ServerConnector connector;
@@ -60,12 +76,18 @@ final class ProxyServer implements AutoCloseable {
   private volatile UnaryOperator<Response> responseWrapper = UnaryOperator.identity();
 
   ProxyServer(ProxySettings settings, Endpoint endpoint, Binding binding) throws Exception {
+    this(settings, endpoint, binding, Protocol.HTTP_1_1);
+  }
+
+  ProxyServer(ProxySettings settings, Endpoint endpoint, Binding binding, Protocol protocol) throws Exception {
     this.proxy = new ReverseProxy(settings);
     this.endpoint = endpoint;
     QueuedThreadPool threads = new QueuedThreadPool();
     threads.setName("test-proxy");
     server = new Server(threads);
-    connector = new ServerConnector(server);
+    connector =
+        new ServerConnector(
+            server, protocol == Protocol.H2C ? new HTTP2CServerConnectionFactory() : new HttpConnectionFactory());
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
@@ -145,6 +167,7 @@ final class ProxyServer implements AutoCloseable {
   /** Forwards {@code client} and records the outcome. */
   private void forward(ClientExchange client, String pathAndQuery) throws IOException {
     calls.incrementAndGet();
+    requests.add(new ClientRequest(client.protocol(), client.contentLength()));
     try {
       proxy.forward(client, endpoint, pathAndQuery, timeout).whenComplete((ok, failure) -> record(failure));
     } catch (IOException | RuntimeException e) {
