@@ -8,8 +8,10 @@ import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.util.Enumeration;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -33,6 +35,8 @@ public final class ServletExchange implements ClientExchange {
   private ServletOutputStream proxyToClientBody;
   /** The client's connection is being aborted by the async timeout: do not complete the request. */
   private volatile boolean abortByTimeout;
+  /** The body's first byte, read by {@link #hasBody()} to learn that there is a body; -1 if none. */
+  private int firstByte = -1;
 
   public ServletExchange(HttpServletRequest clientToProxyRequest, HttpServletResponse proxyToClientResponse) {
     this.clientToProxyRequest = clientToProxyRequest;
@@ -92,26 +96,51 @@ public final class ServletExchange implements ClientExchange {
     }
   }
 
+  /**
+   * HTTP/2 and later frame a body without either header, and end a request that has none with its
+   * HEADERS frame. The Servlet API tells them apart only by reading ({@code isFinished()} turns
+   * true once a read has returned -1): bytes or the end that already arrived answer at once; a
+   * request whose first DATA frame is still on its way holds this thread until it comes. The byte
+   * read then is kept for {@link #body()} and {@link #read}.
+   */
   @Override
   public boolean hasBody() {
     if (contentLength() >= 0 || header(Headers.TRANSFER_ENCODING) != null) {
       return true;
     }
-    // HTTP/2 and later frame bodies without either header
-    String protocol = protocol();
-    if (protocol == null || protocol.startsWith("HTTP/1") || protocol.startsWith("HTTP/0")) {
+    if (isHttp1()) {
       return false;
     }
     try {
-      return !clientToProxyRequest.getInputStream().isFinished();
+      ServletInputStream body = clientToProxyRequest.getInputStream();
+      if (body.isFinished()) {
+        return false;
+      }
+      if (body.available() > 0) {
+        return true;
+      }
+      firstByte = body.read();
+      return firstByte >= 0;
     } catch (IOException e) {
       return true; // let the body read report the failure
     }
   }
 
+  private boolean isHttp1() {
+    String protocol = protocol();
+    return protocol == null || protocol.startsWith("HTTP/1") || protocol.startsWith("HTTP/0");
+  }
+
+  /** The body, starting with the byte {@link #hasBody()} may have read. */
   @Override
   public InputStream body() throws IOException {
-    return clientToProxyRequest.getInputStream();
+    InputStream rest = clientToProxyRequest.getInputStream();
+    if (firstByte < 0) {
+      return rest;
+    }
+    InputStream first = new ByteArrayInputStream(new byte[] {(byte) firstByte});
+    firstByte = -1;
+    return new SequenceInputStream(first, rest);
   }
 
   @Override
@@ -127,6 +156,9 @@ public final class ServletExchange implements ClientExchange {
 
           @Override
           public void onAllDataRead() {
+            if (firstByte >= 0) {
+              reader.onDataAvailable(); // the body was that one byte: it goes first
+            }
             reader.onAllDataRead();
           }
 
@@ -139,11 +171,16 @@ public final class ServletExchange implements ClientExchange {
 
   @Override
   public boolean isBodyReady() {
-    return clientToProxyBody.isReady();
+    return firstByte >= 0 || clientToProxyBody.isReady();
   }
 
   @Override
   public int read(byte[] buffer) throws IOException {
+    if (firstByte >= 0) {
+      buffer[0] = (byte) firstByte;
+      firstByte = -1;
+      return 1;
+    }
     return clientToProxyBody.read(buffer);
   }
 

@@ -161,6 +161,25 @@ class ReverseProxyHttp2Test {
             arguments -> Stream.of(1, LARGE).map(size -> Arguments.of(arguments.get()[0], arguments.get()[1], size)));
   }
 
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("bindingsAndFunctions")
+  void aGetWithoutBodyReachesTheFunctionWithoutOneAndItsAnswerReachesTheClient(Binding binding, Function where)
+      throws Exception {
+    try (RecordingFunction function = new RecordingFunction(where);
+        ProxyServer proxy = h2cProxy(function.endpoint(), binding)) {
+
+      ContentResponse response = send(client.newRequest(functionUri(proxy, "/some/path?x=1")));
+
+      assertAnswer(response, "GET got 0 bytes");
+      assertClientRequest(proxy, -1);
+      Seen seen = function.seen.get();
+      assertThat(seen.contentLength()).as("no Content-Length towards the function").isNull();
+      assertThat(seen.transferEncoding()).as("no Transfer-Encoding towards the function").isNull();
+      assertThat(seen.body().bytes()).as("the function saw no body").isZero();
+      assertUpstreamRequest(seen, where, proxy);
+    }
+  }
+
   @ParameterizedTest(name = "{0} {1} {2} bytes")
   @MethodSource("bindingsFunctionsAndSizes")
   void aPostBodyOfUndeclaredLengthReachesTheFunctionWhole(Binding binding, Function where, int size)
@@ -225,6 +244,24 @@ class ReverseProxyHttp2Test {
       assertThat(seen.body()).as("the body the function got").isEqualTo(digest(body));
       assertThat(seen.contentLength()).as("the declared length").isEqualTo(Integer.toString(LARGE));
       assertThat(seen.transferEncoding()).as("no Transfer-Encoding towards the function").isNull();
+    }
+  }
+
+  /** HTTP/2 ends an empty request on its HEADERS frame (END_STREAM), with no DATA frame. */
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("bindingsAndFunctions")
+  void anEmptyPostReachesTheFunctionWithoutABody(Binding binding, Function where) throws Exception {
+    try (RecordingFunction function = new RecordingFunction(where);
+        ProxyServer proxy = h2cProxy(function.endpoint(), binding)) {
+
+      ContentResponse response = send(post(proxy, "/empty"));
+
+      assertAnswer(response, "POST got 0 bytes");
+      assertClientRequest(proxy, -1);
+      Seen seen = function.seen.get();
+      assertThat(seen.transferEncoding()).as("no Transfer-Encoding towards the function").isNull();
+      assertThat(seen.contentLength()).as("no length, or zero").isIn(null, "0");
+      assertThat(seen.body().bytes()).as("the function saw no body").isZero();
     }
   }
 
