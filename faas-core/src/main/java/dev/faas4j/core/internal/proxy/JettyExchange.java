@@ -90,14 +90,15 @@ public final class JettyExchange implements ClientExchange {
 
   @Override
   public String header(String name) {
-    return clientToProxyRequest.getHeaders().get(name);
+    String value = clientToProxyRequest.getHeaders().get(name);
+    return value == null && name.equalsIgnoreCase(Headers.HOST) ? authorityAsHost() : value;
   }
 
   @Override
   public String headerValues(String name) {
     List<HttpField> fields = clientToProxyRequest.getHeaders().getFields(name);
     if (fields.isEmpty()) {
-      return null;
+      return name.equalsIgnoreCase(Headers.HOST) ? authorityAsHost() : null;
     }
     if (fields.size() == 1) {
       return fields.get(0).getValue();
@@ -114,9 +115,31 @@ public final class JettyExchange implements ClientExchange {
 
   @Override
   public void forEachHeader(BiConsumer<String, String> action) {
+    String host = authorityAsHost();
+    if (host != null) {
+      action.accept(Headers.HOST, host);
+    }
     for (HttpField field : clientToProxyRequest.getHeaders()) {
       action.accept(field.getName(), field.getValue());
     }
+  }
+
+  /**
+   * HTTP/2 and later name the server in the {@code :authority} pseudo-header, usually without a
+   * Host header; a proxy that passes such a request on in HTTP/1.1 makes a Host field of it (RFC
+   * 9113, section 8.3.1). This is that Host, or null when the request has its own or is HTTP/1.
+   */
+  private String authorityAsHost() {
+    if (isHttp1() || clientToProxyRequest.getHeaders().contains(HttpHeader.HOST)) {
+      return null;
+    }
+    String authority = clientToProxyRequest.getHttpURI().getAuthority();
+    return authority == null || authority.isEmpty() ? null : authority;
+  }
+
+  private boolean isHttp1() {
+    String protocol = protocol();
+    return protocol == null || protocol.startsWith("HTTP/1") || protocol.startsWith("HTTP/0");
   }
 
   @Override
@@ -124,8 +147,7 @@ public final class JettyExchange implements ClientExchange {
     if (contentLength() >= 0 || header(Headers.TRANSFER_ENCODING) != null) {
       return true;
     }
-    String protocol = protocol();
-    if (protocol == null || protocol.startsWith("HTTP/1") || protocol.startsWith("HTTP/0")) {
+    if (isHttp1()) {
       return false;
     }
     // HTTP/2 and later frame bodies without either header: look at the first chunk, keep it

@@ -76,16 +76,22 @@ public final class ServletExchange implements ClientExchange {
 
   @Override
   public String header(String name) {
-    return clientToProxyRequest.getHeader(name);
+    String value = clientToProxyRequest.getHeader(name);
+    return value == null && name.equalsIgnoreCase(Headers.HOST) ? authorityAsHost() : value;
   }
 
   @Override
   public String headerValues(String name) {
-    return Headers.joined(clientToProxyRequest.getHeaders(name));
+    String values = Headers.joined(clientToProxyRequest.getHeaders(name));
+    return values == null && name.equalsIgnoreCase(Headers.HOST) ? authorityAsHost() : values;
   }
 
   @Override
   public void forEachHeader(BiConsumer<String, String> action) {
+    String host = authorityAsHost();
+    if (host != null) {
+      action.accept(Headers.HOST, host);
+    }
     Enumeration<String> names = clientToProxyRequest.getHeaderNames();
     while (names.hasMoreElements()) {
       String name = names.nextElement();
@@ -124,6 +130,31 @@ public final class ServletExchange implements ClientExchange {
     } catch (IOException e) {
       return true; // let the body read report the failure
     }
+  }
+
+  /**
+   * HTTP/2 and later name the server in the {@code :authority} pseudo-header, usually without a
+   * Host header; a proxy that passes such a request on in HTTP/1.1 makes a Host field of it (RFC
+   * 9113, section 8.3.1). The Servlet API gives the authority as the server name and port. This is
+   * that Host, or null when the request has its own or is HTTP/1.
+   */
+  private String authorityAsHost() {
+    if (isHttp1() || clientToProxyRequest.getHeader(Headers.HOST) != null) {
+      return null;
+    }
+    String name = clientToProxyRequest.getServerName();
+    if (name == null || name.isEmpty()) {
+      return null;
+    }
+    if (name.indexOf(':') >= 0 && name.charAt(0) != '[') {
+      name = "[" + name + "]"; // an IPv6 address
+    }
+    int port = clientToProxyRequest.getServerPort();
+    String scheme = scheme();
+    boolean defaultPort = port <= 0
+        || (port == 80 && "http".equalsIgnoreCase(scheme))
+        || (port == 443 && "https".equalsIgnoreCase(scheme));
+    return defaultPort ? name : name + ":" + port;
   }
 
   private boolean isHttp1() {

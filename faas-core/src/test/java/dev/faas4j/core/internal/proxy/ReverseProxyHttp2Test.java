@@ -354,11 +354,14 @@ class ReverseProxyHttp2Test {
         .containsExactly(new ClientRequest("HTTP/2.0", contentLength));
   }
 
-  /** Upstream the proxy speaks HTTP/1.1. */
+  /** Upstream the proxy speaks HTTP/1.1, with the client's {@code :authority} as the Host. */
   private static void assertUpstreamRequest(Seen seen, Function where, ProxyServer proxy) {
     if (where == Function.HTTP) {
       assertThat(seen.protocol()).as("the proxy speaks HTTP/1.1 upstream").isEqualTo("HTTP/1.1");
     }
+    String authority = "hello.func.local:" + proxy.port();
+    assertThat(seen.host()).as("the client's :authority is the Host").isEqualTo(authority);
+    assertThat(seen.forwardedHost()).as("X-Forwarded-Host, as over HTTP/1.1").isEqualTo(authority);
   }
 
   private static byte[] body(int size) throws IOException {
