@@ -72,6 +72,14 @@ final class RawUpstream implements AutoCloseable {
     }
   }
 
+  /** Reads the request head and answers with {@code response}, written verbatim. */
+  static ConnectionHandler answers(String response) {
+    return (socket, in, out) -> {
+      readHead(in);
+      write(out, response);
+    };
+  }
+
   /**
    * Reads the request head and answers with a chunked body that never ends, until the proxy closes
    * the connection; then counts {@code sawClose} down.

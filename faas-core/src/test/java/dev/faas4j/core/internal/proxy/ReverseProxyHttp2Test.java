@@ -275,14 +275,10 @@ class ReverseProxyHttp2Test {
   void theFunctionsHopByHopHeadersAndTrailersStayOnItsOwnLeg(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
-                (socket, in, out) -> {
-                  RawUpstream.readHead(in);
-                  RawUpstream.write(
-                      out,
-                      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive, X-Hop\r\n"
-                          + "X-Hop: secret\r\nKeep-Alive: timeout=5\r\nTrailer: X-Sum\r\nX-Kept: kept\r\n\r\n"
-                          + "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 42\r\n\r\n");
-                });
+                RawUpstream.answers(
+                    "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive, X-Hop\r\n"
+                        + "X-Hop: secret\r\nKeep-Alive: timeout=5\r\nTrailer: X-Sum\r\nX-Kept: kept\r\n\r\n"
+                        + "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 42\r\n\r\n"));
         ProxyServer proxy = h2cProxy(upstream.endpoint(), binding)) {
 
       ContentResponse response = send(client.newRequest(functionUri(proxy, "/")));
