@@ -141,10 +141,16 @@ public interface ClientExchange {
 
   /** The non-blocking reader of a request body, called by the binding. */
   interface BodyReader {
+    /** Data, the end, or a failure may be read now: read while {@link #isBodyReady()} is true. */
     void onDataAvailable();
 
+    /**
+     * The whole body was read. A binding need not call it when {@link #read} returns -1: the reader
+     * ends the body on either, once.
+     */
     void onAllDataRead();
 
+    /** Reading the body failed: the client went away, or sent a malformed body. */
     void onError(Throwable failure);
   }
 
