@@ -30,6 +30,15 @@ public interface ClientExchange {
   /** The protocol the client spoke, e.g. {@code HTTP/1.1} or {@code HTTP/2.0}. */
   String protocol();
 
+  /**
+   * Whether the client spoke HTTP/1 (or older), where a body is always declared by Content-Length
+   * or Transfer-Encoding and the Host is a header; HTTP/2 and later frame both differently.
+   */
+  default boolean isHttp1() {
+    String protocol = protocol();
+    return protocol == null || protocol.startsWith("HTTP/1") || protocol.startsWith("HTTP/0");
+  }
+
   /** {@code http} or {@code https}, as this hop saw it. */
   String scheme();
 

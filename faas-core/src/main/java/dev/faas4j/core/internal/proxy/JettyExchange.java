@@ -137,11 +137,6 @@ public final class JettyExchange implements ClientExchange {
     return authority == null || authority.isEmpty() ? null : authority;
   }
 
-  private boolean isHttp1() {
-    String protocol = protocol();
-    return protocol == null || protocol.startsWith("HTTP/1") || protocol.startsWith("HTTP/0");
-  }
-
   @Override
   public boolean hasBody() {
     if (contentLength() >= 0 || header(Headers.TRANSFER_ENCODING) != null) {

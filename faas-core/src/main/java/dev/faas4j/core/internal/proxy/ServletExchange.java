@@ -157,11 +157,6 @@ public final class ServletExchange implements ClientExchange {
     return defaultPort ? name : name + ":" + port;
   }
 
-  private boolean isHttp1() {
-    String protocol = protocol();
-    return protocol == null || protocol.startsWith("HTTP/1") || protocol.startsWith("HTTP/0");
-  }
-
   /** The body, starting with the byte {@link #hasBody()} may have read. */
   @Override
   public InputStream body() throws IOException {
