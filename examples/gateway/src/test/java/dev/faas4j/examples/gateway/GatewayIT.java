@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The real gateway jar as a child process: the README tour over real HTTP, then a SIGKILL and a
@@ -71,6 +73,26 @@ class GatewayIT {
       assertThat(get(restartedPort, name + ".func.local").body()).as("latest of " + name)
           .isEqualTo(get(restartedPort, function.path("latest").asText() + "." + name + ".func.local").body());
     }
+  }
+
+  /**
+   * What a real workerd function sees of its caller, end to end: the gateway option, the Faas
+   * setting and the proxy together. The client claims an earlier hop of its own.
+   */
+  @ParameterizedTest(name = "--forwarded-headers {0}")
+  @ValueSource(booleans = {true, false})
+  void functionsAreToldWhoCalledThemUnlessTheGatewayIsToldNotTo(boolean forwarded) throws Exception {
+    int port = startGateway("--forwarded-headers", Boolean.toString(forwarded));
+    String code = "addEventListener(\"fetch\", e => e.respondWith(new Response("
+        + "[\"x-forwarded-for\", \"x-forwarded-proto\", \"x-forwarded-host\"]"
+        + ".map(h => e.request.headers.get(h) ?? \"-\").join(\"|\"))))"; // "-": the header is absent
+    assertThat(gateways.get(0).admin("POST", "/deploy/who",
+        GatewayProcess.JSON.writeValueAsString(java.util.Map.of("code", code))).statusCode()).as("deploy").isEqualTo(200);
+
+    String seen = bash("curl -s -H 'Host: who.func.local' -H 'X-Forwarded-For: 203.0.113.7' 127.0.0.1:" + port + "/");
+
+    assertThat(seen).as("X-Forwarded-For|-Proto|-Host seen by the function")
+        .isEqualTo(forwarded ? "203.0.113.7, 127.0.0.1|http|who.func.local" : "-|-|-");
   }
 
   @Test
