@@ -7,10 +7,13 @@ import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.Limits;
 import dev.faas4j.api.NetworkPolicy;
 import dev.faas4j.core.internal.Json;
+import dev.faas4j.core.internal.proxy.ServletExchange;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,7 +113,16 @@ public final class FaasAdminServlet extends HttpServlet {
   }
 
   @Override
-  protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+  protected void service(HttpServletRequest request, HttpServletResponse servletResponse) throws IOException {
+    // Any answer, early or not, to a body that was not read to its end ends the connection: see
+    // ServletExchange.closeIfBodyUnread. Every answer below gets its output stream from here.
+    HttpServletResponse response = new HttpServletResponseWrapper(servletResponse) {
+      @Override
+      public ServletOutputStream getOutputStream() throws IOException {
+        ServletExchange.closeIfBodyUnread(request, this);
+        return super.getOutputStream();
+      }
+    };
     try {
       // Credentials first, for every method and path: a request without them learns nothing, not
       // even whether its path or method exists.

@@ -1,7 +1,6 @@
 package dev.faas4j.core;
 
 import dev.faas4j.api.FaasException;
-import dev.faas4j.core.internal.Json;
 import dev.faas4j.core.internal.Route;
 import dev.faas4j.core.internal.proxy.ServletExchange;
 import jakarta.servlet.Filter;
@@ -72,7 +71,7 @@ public final class FaasFilter implements Filter {
       String path = clientToProxyRequest.getRequestURI().substring(clientToProxyRequest.getContextPath().length());
       route = faas.route(clientToProxyRequest.getHeader("Host"), path, clientToProxyRequest.getQueryString());
     } catch (FaasException e) {
-      Json.writeError(proxyToClientResponse, e);
+      new ServletExchange(clientToProxyRequest, proxyToClientResponse).sendError(e.reason().httpStatus(), e.getMessage());
       return;
     }
     if (route == null) {

@@ -17,6 +17,14 @@ import java.util.function.BiConsumer;
  * #isReady()} and the "write possible" call-back, which is what Jetty itself does under its servlet
  * layer.
  *
+ * <p><b>Early answers.</b> Every binding applies one rule when it commits an answer: an HTTP/1
+ * answer sent before the request's declared body was read to its end says {@code Connection:
+ * close}, and the server ends the connection after it. The unread rest of the body stands between
+ * this answer and the client's next request; a server may read and drop it, or close, and when it
+ * closes after an answer that did not say so, a keep-alive client sends its next request into a
+ * closed connection. The rule covers a refusal before the body was read (404, 413, 503) and a
+ * function that answers before it read the whole upload alike.
+ *
  * <p>Not part of faas4j's API: it may change in any release.
  */
 public interface ClientExchange {
@@ -80,6 +88,7 @@ public interface ClientExchange {
 
   // ---------------------------------------------------------------------------------------------
   // the response to the client
+
 
   /**
    * Whether the answer is written without holding a thread ({@link #startNonBlocking}); if false,

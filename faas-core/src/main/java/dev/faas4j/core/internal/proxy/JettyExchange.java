@@ -1,6 +1,7 @@
 package dev.faas4j.core.internal.proxy;
 
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
@@ -47,6 +48,8 @@ public final class JettyExchange implements ClientExchange {
   private boolean lastWritten;
   /** The body chunk being read from; read by one reader at a time. */
   private Content.Chunk chunk;
+  /** The request body was read to its end; an answer sent before that closes the connection. */
+  private volatile boolean bodyEnded;
 
   /**
    * @param completion Jetty's callback for the request: succeeded when the answer is complete,
@@ -153,7 +156,24 @@ public final class JettyExchange implements ClientExchange {
   /** The body as a blocking stream, starting with the chunk {@link #hasBody()} may have read. */
   @Override
   public InputStream body() {
-    InputStream rest = Content.Source.asInputStream(clientToProxyRequest);
+    InputStream rest = new FilterInputStream(Content.Source.asInputStream(clientToProxyRequest)) {
+      @Override
+      public int read() throws IOException {
+        return ended(super.read());
+      }
+
+      @Override
+      public int read(byte[] buffer, int offset, int length) throws IOException {
+        return ended(super.read(buffer, offset, length));
+      }
+
+      private int ended(int n) {
+        if (n < 0) {
+          bodyEnded = true;
+        }
+        return n;
+      }
+    };
     Content.Chunk first = chunk;
     if (first == null || Content.Chunk.isFailure(first)) {
       return rest; // a failure stays in the request, which reports it again
@@ -163,8 +183,11 @@ public final class JettyExchange implements ClientExchange {
     first.get(bytes, 0, bytes.length);
     boolean last = first.isLast();
     first.release();
-    InputStream held = new ByteArrayInputStream(bytes);
-    return last ? held : new SequenceInputStream(held, rest);
+    if (last) {
+      bodyEnded = true;
+      return new ByteArrayInputStream(bytes);
+    }
+    return new SequenceInputStream(new ByteArrayInputStream(bytes), rest);
   }
 
   @Override
@@ -212,9 +235,11 @@ public final class JettyExchange implements ClientExchange {
         boolean last = chunk.isLast();
         chunk.release();
         chunk = last ? Content.Chunk.EOF : null;
+        bodyEnded |= last;
       }
       return n;
     }
+    bodyEnded = true;
     return -1; // an empty last chunk: the end of the body (it stays, so every later read ends too)
   }
 
@@ -272,7 +297,16 @@ public final class JettyExchange implements ClientExchange {
       throw new IllegalStateException("a write is still in progress; wait until isReady() is true");
     }
     lastWritten = last;
+    closeIfBodyUnread();
     proxyToClientResponse.write(last, ByteBuffer.wrap(bytes, offset, length), writeCompletion);
+  }
+
+  /** Before the answer is committed: see the early-answer rule in {@link ClientExchange}. */
+  private void closeIfBodyUnread() {
+    if (!bodyEnded && !proxyToClientResponse.isCommitted() && isHttp1()
+        && (contentLength() > 0 || header(Headers.TRANSFER_ENCODING) != null)) {
+      proxyToClientResponse.getHeaders().put(HttpHeader.CONNECTION, "close");
+    }
   }
 
   @Override
@@ -282,6 +316,7 @@ public final class JettyExchange implements ClientExchange {
 
   @Override
   public void send(byte[] body) {
+    closeIfBodyUnread();
     proxyToClientResponse.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
     proxyToClientResponse.write(true, ByteBuffer.wrap(body), completion);
   }

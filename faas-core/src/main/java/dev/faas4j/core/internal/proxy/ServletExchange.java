@@ -267,19 +267,50 @@ public final class ServletExchange implements ClientExchange {
 
   @Override
   public void write(byte[] bytes, int offset, int length, boolean last) throws IOException {
+    closeIfBodyUnread();
     output().write(bytes, offset, length);
   }
 
   @Override
   public void flush() throws IOException {
+    closeIfBodyUnread();
     output().flush();
   }
 
   @Override
   public void send(byte[] body) throws IOException {
+    closeIfBodyUnread();
     proxyToClientResponse.setContentLength(body.length);
     if (body.length > 0) {
       output().write(body);
+    }
+  }
+
+  /** Before the answer is committed: see the early-answer rule in {@link ClientExchange}. */
+  private void closeIfBodyUnread() {
+    closeIfBodyUnread(clientToProxyRequest, proxyToClientResponse);
+  }
+
+  /**
+   * The early-answer rule of {@link ClientExchange} for any servlet answer: unless {@code response}
+   * is committed, it says {@code Connection: close} when {@code request} is HTTP/1 and declared a
+   * body that was not read to its end (the Servlet API's {@code isFinished()}). Call it before the
+   * answer's first byte is written.
+   */
+  public static void closeIfBodyUnread(HttpServletRequest request, HttpServletResponse response) {
+    String protocol = request.getProtocol();
+    if (response.isCommitted() || protocol == null || !protocol.startsWith("HTTP/1")
+        || (request.getContentLengthLong() <= 0 && request.getHeader(Headers.TRANSFER_ENCODING) == null)) {
+      return;
+    }
+    boolean finished;
+    try {
+      finished = request.getInputStream().isFinished();
+    } catch (IOException | IllegalStateException e) {
+      finished = false; // the body was taken as a reader, or cannot be read: assume the worst
+    }
+    if (!finished) {
+      response.setHeader(Headers.CONNECTION, "close");
     }
   }
 
