@@ -40,7 +40,7 @@ public interface AdminAuthenticator {
     if (token.isBlank()) {
       throw new IllegalArgumentException("the admin token must not be blank");
     }
-    return new ExpectedAuthorization("Bearer " + token, "Bearer realm=\"faas4j\"");
+    return new ExpectedAuthorization("Bearer", token, "Bearer realm=\"faas4j\"");
   }
 
   /** Requires HTTP basic authentication with this user and password. */
@@ -51,7 +51,7 @@ public interface AdminAuthenticator {
       throw new IllegalArgumentException("a basic-auth user name may not contain ':'");
     }
     String credentials = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
-    return new ExpectedAuthorization("Basic " + credentials, "Basic realm=\"faas4j\", charset=\"UTF-8\"");
+    return new ExpectedAuthorization("Basic", credentials, "Basic realm=\"faas4j\", charset=\"UTF-8\"");
   }
 
   /**
@@ -88,21 +88,32 @@ public interface AdminAuthenticator {
     };
   }
 
-  /** Accepts requests whose {@code Authorization} header equals one value, compared in constant time. */
+  /**
+   * Accepts requests whose {@code Authorization} header names one scheme and carries one
+   * credential. The scheme is compared without regard to case, as RFC 9110 (section 11.1) asks,
+   * and may be followed by more than one space; the credential is compared exactly, in constant
+   * time.
+   */
   final class ExpectedAuthorization implements AdminAuthenticator {
-    private final byte[] expected;
+    private final String scheme;
+    private final byte[] credential;
     private final String challenge;
 
-    private ExpectedAuthorization(String expected, String challenge) {
-      this.expected = expected.getBytes(StandardCharsets.UTF_8);
+    private ExpectedAuthorization(String scheme, String credential, String challenge) {
+      this.scheme = scheme;
+      this.credential = credential.getBytes(StandardCharsets.UTF_8);
       this.challenge = challenge;
     }
 
     @Override
     public boolean authenticate(HttpServletRequest request) {
       String header = request.getHeader("Authorization");
-      byte[] actual = header == null ? new byte[0] : header.getBytes(StandardCharsets.UTF_8);
-      return MessageDigest.isEqual(actual, expected);
+      int space = header == null ? -1 : header.indexOf(' ');
+      boolean schemeMatches = space == scheme.length() && header.regionMatches(true, 0, scheme, 0, space);
+      String sent = space < 0 ? "" : header.substring(space).stripLeading();
+      // compared even when the scheme is wrong, so the time taken does not tell which part failed
+      boolean credentialMatches = MessageDigest.isEqual(sent.getBytes(StandardCharsets.UTF_8), credential);
+      return schemeMatches & credentialMatches;
     }
 
     @Override
