@@ -64,10 +64,26 @@ class WorkerdFunctionsTest {
   }
 
   @Test
+  void aModuleIsDetectedBehindAByteOrderMarkAndWhenMinified() throws Exception {
+    FunctionSpec bom = FunctionSpec.builder("bom").version("v1")
+        .code("\uFEFFexport default { fetch(request, env) { return new Response('bom ' + env.WHO) } }")
+        .env("WHO", "module").build();
+    FunctionSpec minified = FunctionSpec.builder("minified").version("v1")
+        .code("const p='min ';export default{fetch(r,env){return new Response(p+env.WHO)}}")
+        .env("WHO", "module").build();
+
+    provider.deploy(bom);
+    provider.deploy(minified);
+
+    assertThat(call(bom, "/")).as("a module starting with a byte-order mark").isEqualTo("bom module");
+    assertThat(call(minified, "/")).as("a module whose export is not at a line start").isEqualTo("min module");
+  }
+
+  @Test
   void theFormatOptionOverridesDetection() throws Exception {
-    // "export" at the start of a line inside a template string would fool detection.
+    // detection would take this service worker for a module; the option says what it is
     FunctionSpec spec = FunctionSpec.builder("tricky").version("v1")
-        .code("const text = `\nexport default nothing`;\n"
+        .code("const pattern = /;export default {}/;\n"
             + "addEventListener('fetch', e => e.respondWith(new Response('sw')));")
         .option("format", "service-worker").build();
 

@@ -1,7 +1,6 @@
 package dev.faas4j.workerd.internal;
 
 import dev.faas4j.api.FaasException;
-import java.util.regex.Pattern;
 
 /** The two kinds of script workerd runs. */
 public enum WorkerFormat {
@@ -9,12 +8,6 @@ public enum WorkerFormat {
   SERVICE_WORKER("service-worker"),
   /** {@code export default { fetch(request, env) }}; env vars are properties of {@code env}. */
   MODULE("module");
-
-  // An export statement at the start of a line: the cheap sign of an ES module. Code that hides
-  // its exports elsewhere (or mentions "export" at the start of a line inside a string) can
-  // say which it is with the "format" option.
-  private static final Pattern EXPORT = Pattern.compile(
-      "(?m)^[ \\t]*export[ \\t]*(default\\b|\\{|\\*|const\\b|let\\b|var\\b|function\\b|async\\b|class\\b)");
 
   private final String optionValue;
 
@@ -35,7 +28,7 @@ public enum WorkerFormat {
    */
   public static WorkerFormat of(String option, String code) {
     if (option == null) {
-      return EXPORT.matcher(code).find() ? MODULE : SERVICE_WORKER;
+      return ModuleSyntax.hasExport(code) ? MODULE : SERVICE_WORKER;
     }
     for (WorkerFormat format : values()) {
       if (format.optionValue.equals(option)) {
