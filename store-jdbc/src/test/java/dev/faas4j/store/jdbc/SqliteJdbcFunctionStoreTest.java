@@ -11,6 +11,7 @@ import dev.faas4j.api.FunctionVersion;
 import dev.faas4j.store.jdbc.internal.Migrations;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -51,6 +52,39 @@ class SqliteJdbcFunctionStoreTest {
     JdbcFunctionStore store = JdbcFunctionStore.sqlite(file());
     try {
       assertThat(query("PRAGMA journal_mode")).as("journal mode of the store's file").containsExactly("wal");
+    } finally {
+      store.close();
+    }
+  }
+
+  @Test
+  void theDatabaseAndItsWalFilesAreReadableByTheirOwnerOnly() throws Exception {
+    JdbcFunctionStore store = JdbcFunctionStore.sqlite(dir.resolve("new/faas4j.db"));
+    try {
+      Path file = dir.resolve("new/faas4j.db");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).as("mode of " + file)
+          .isEqualTo("rw-------");
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file.getParent())))
+          .as("mode of the directory created for it").isEqualTo("rwx------");
+      for (String suffix : List.of("-wal", "-shm")) {
+        Path companion = dir.resolve("new/faas4j.db" + suffix);
+        assertThat(companion).as("the migrations wrote through the WAL").exists();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(companion))).as("mode of " + companion)
+            .isEqualTo("rw-------");
+      }
+    } finally {
+      store.close();
+    }
+  }
+
+  @Test
+  void anExistingDatabaseReadableByOthersIsNarrowedToItsOwner() throws Exception {
+    JdbcFunctionStore.sqlite(file()).close();
+    Files.setPosixFilePermissions(file(), PosixFilePermissions.fromString("rw-r--r--"));
+
+    JdbcFunctionStore store = JdbcFunctionStore.sqlite(file());
+    try {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file()))).isEqualTo("rw-------");
     } finally {
       store.close();
     }
