@@ -47,11 +47,18 @@ public record FunctionSpec(
     if ((code == null || code.isEmpty()) && (image == null || image.isEmpty())) {
       throw FaasException.invalid("code is required (or an image, for container runtimes)");
     }
-    if (code != null && code.indexOf('\u0000') >= 0) {
-      throw FaasException.invalid("code contains a NUL character, which is not allowed");
+    if (code != null) {
+      Validation.requireText("code", code);
+    }
+    if (image != null) {
+      Validation.requireText("image", image);
     }
     env = Map.copyOf(Validation.requireEnv(env == null ? Map.of() : env));
     labels = Map.copyOf(labels == null ? Map.of() : labels);
+    labels.forEach((key, value) -> {
+      Validation.requireText("label name", key);
+      Validation.requireText("label '" + Validation.abbreviate(key) + "'", value);
+    });
     limits = limits == null ? Limits.NONE : limits;
     options = Map.copyOf(Validation.requireOptions(options == null ? Map.of() : options));
   }

@@ -100,9 +100,7 @@ public final class Validation {
       if (value == null) {
         throw FaasException.invalid("env var '" + key + "' has no value; values must be strings");
       }
-      if (value.indexOf('\u0000') >= 0) {
-        throw FaasException.invalid("env var '" + key + "' contains a NUL character, which is not allowed");
-      }
+      requireText("env var '" + key + "'", value);
       long bytes = utf8Length(value);
       if (bytes > MAX_ENV_VALUE_BYTES) {
         throw new FaasException(FaasException.Reason.PAYLOAD_TOO_LARGE, "env var '" + key + "' is " + bytes
@@ -115,6 +113,30 @@ public final class Validation {
           + " bytes; the limit is " + MAX_ENV_TOTAL_BYTES + " bytes for all of them");
     }
     return env;
+  }
+
+  /**
+   * Refuses text that cannot be stored or written as UTF-8: a NUL character, or a lone UTF-16
+   * surrogate (a JSON body may spell one as {@code "\\udc00"}), which no UTF-8 encoder accepts.
+   *
+   * @param what names the text in the message, e.g. {@code "code"} or {@code "env var 'KEY'"}
+   * @return {@code text}, unchanged
+   * @throws FaasException INVALID_REQUEST naming the first bad character and where it is
+   */
+  public static String requireText(String what, String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\u0000') {
+        throw FaasException.invalid(what + " contains a NUL character, which is not allowed");
+      }
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++; // a pair: one supplementary character
+      } else if (Character.isSurrogate(c)) {
+        throw FaasException.invalid(what + " contains a lone UTF-16 surrogate (\\u"
+            + Integer.toHexString(c) + " at index " + i + "), which is not text and cannot be encoded as UTF-8");
+      }
+    }
+    return text;
   }
 
   /** The UTF-8 length of {@code s}, without encoding it. */
@@ -146,6 +168,7 @@ public final class Validation {
       if (value == null) {
         throw FaasException.invalid("option '" + key + "' has no value");
       }
+      requireText("option '" + key + "'", value);
     });
     return options;
   }
