@@ -16,6 +16,7 @@
 #   .ci/repeat.sh 10 -pl faas-core           # faas-core's tests, ten times
 #   .ci/repeat.sh --ci --stress 3            # the whole CI run, three times, machine loaded
 #
+# Each run clones main's HEAD as it is when the run starts (the line names that commit).
 # Every run's output is kept in <workdir>/run-<i>.log (the work dir is printed at the start and
 # removed at the end unless a run failed). Exit status: 0 when every run passed, 1 otherwise.
 set -uo pipefail
@@ -81,6 +82,7 @@ summary=()
 for ((i = 1; i <= runs; i++)); do
   clone="$work/clone-$i"
   git clone --quiet "$repo" "$clone"
+  at="$(git -C "$clone" rev-parse --short HEAD)"
   if $stress; then
     stress-ng --cpu "$(nproc)" --timeout 0 --quiet >/dev/null 2>&1 &
     stress_pid=$!
@@ -97,10 +99,10 @@ for ((i = 1; i <= runs; i++)); do
   tests=$(grep -E 'Tests run: [0-9]+, Failures' "$work/run-$i.log" | grep -v ' -- in ' \
             | awk -F'[ ,]+' '{n += $4} END {print n + 0}')
   if [[ $status -eq 0 ]]; then
-    line="run $i: passed in ${seconds}s ($tests tests)"
+    line="run $i at $at: passed in ${seconds}s ($tests tests)"
   else
     failures=$((failures + 1))
-    line="run $i: FAILED (exit $status) in ${seconds}s ($tests tests), log $work/run-$i.log"
+    line="run $i at $at: FAILED (exit $status) in ${seconds}s ($tests tests), log $work/run-$i.log"
     failed="$(failed_tests "$clone")"
     [[ -z "$failed" ]] && failed="(no failed test in the reports: see the log's end)"
     line+=$'\n'"$(sed 's/^/    /' <<<"$failed")"
@@ -115,7 +117,7 @@ for ((i = 1; i <= runs; i++)); do
   rm -rf "$clone"
 done
 
-echo "== summary: $((runs - failures)) of $runs run(s) passed at $commit"
+echo "== summary: $((runs - failures)) of $runs run(s) passed"
 printf '%s\n' "${summary[@]}"
 if [[ $failures -eq 0 ]]; then
   rm -rf "$work"

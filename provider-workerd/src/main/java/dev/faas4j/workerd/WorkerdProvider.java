@@ -70,6 +70,9 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
   private final Path binary;
   private final DataDir dataDir;
   private final Duration startTimeout;
+  /** How long a new provider waits for the leftovers it killed (SIGKILL, all at once) to exit. */
+  private static final Duration LEFTOVER_EXIT_WAIT = Duration.ofSeconds(10);
+
   private final Duration stopGracePeriod;
   private final NetworkPolicy defaultNetwork;
   /** This machine's own addresses, denied to every function unless the builder said otherwise. */
@@ -100,7 +103,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
       throw new UncheckedIOException("cannot create workerd data dir " + b.dataDir + ": " + e.getMessage(), e);
     }
     try {
-      List<Long> killed = dataDir.cleanUpLeftovers(stopGracePeriod);
+      List<Long> killed = dataDir.cleanUpLeftovers(LEFTOVER_EXIT_WAIT);
       if (!killed.isEmpty()) {
         LOG.warn("stopped {} workerd process(es) left behind in {} by a previous run: {}",
             killed.size(), dataDir.root(), killed);

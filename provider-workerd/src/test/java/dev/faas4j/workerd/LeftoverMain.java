@@ -8,7 +8,8 @@ import java.time.Duration;
  * A "gateway" run in a child JVM by {@link WorkerdLeftoversTest}. With mode {@code ready} it deploys
  * one function and prints {@code PID <workerd pid>}; with mode {@code starting} it deploys one whose
  * global scope never returns (so its workerd never gets ready) and prints {@code STARTING} once
- * that code runs. Then it waits until it is killed with SIGKILL (a crash) or its stdin is closed
+ * that code runs; with mode {@code ready-N} it deploys N functions and prints {@code PIDS <pid> ...}.
+ * Then it waits until it is killed with SIGKILL (a crash) or its stdin is closed
  * (then it exits normally without closing the provider).
  */
 public final class LeftoverMain {
@@ -35,6 +36,15 @@ public final class LeftoverMain {
         Thread.sleep(10);
       }
       System.out.println("STARTING");
+    } else if (args[2].startsWith("ready-")) {
+      StringBuilder pids = new StringBuilder("PIDS");
+      for (int i = 0; i < Integer.parseInt(args[2].substring("ready-".length())); i++) {
+        FunctionSpec spec = FunctionSpec.builder("orphan" + i).version("v1")
+            .code("addEventListener('fetch', e => e.respondWith(new Response('orphan')));").build();
+        provider.deploy(spec);
+        pids.append(' ').append(provider.pid(spec.ref()).orElseThrow());
+      }
+      System.out.println(pids);
     } else {
       FunctionSpec spec = FunctionSpec.builder("orphan").version("v1")
           .code("addEventListener('fetch', e => e.respondWith(new Response('orphan')));").build();

@@ -9,8 +9,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What a provider does with a data dir that a crashed earlier run left behind. */
@@ -46,6 +48,41 @@ class WorkerdLeftoversTest {
     }
   }
 
+  /**
+   * Leftovers are killed at once, not stopped gracefully one after another. They are stopped
+   * (SIGSTOP) here, so a graceful SIGTERM would never end them: only SIGKILL does, and the test's
+   * timeout fails a provider that waits for a graceful stop (the grace period is an hour).
+   */
+  @Test
+  @Timeout(120)
+  void aNewProviderKillsEveryLeftoverAtOnceEvenOnesThatWouldNotStopGracefully() throws Exception {
+    Process gateway = startGateway("ready-6");
+    List<Long> orphans = new ArrayList<>();
+    try {
+      for (String pid : readLine(gateway, "PIDS ").substring(5).trim().split(" ")) {
+        orphans.add(Long.parseLong(pid));
+      }
+      gateway.destroyForcibly();
+      gateway.waitFor();
+      for (long pid : orphans) {
+        assertThat(new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor())
+            .as("SIGSTOP to leftover %d", pid).isZero();
+      }
+
+      try (WorkerdProvider provider = WorkerdProvider.builder().binary(TestWorkerd.binary()).dataDir(dataDir)
+          .stopGracePeriod(Duration.ofHours(1)).build()) {
+        for (long pid : orphans) {
+          assertThat(Processes.await(DEADLINE, () -> !Processes.isRunning(pid)))
+              .as("stopped leftover workerd %d after a new provider started", pid).isTrue();
+        }
+        assertThat(dataDir.resolve("orphan0")).as("leftover function dir").doesNotExist();
+      }
+    } finally {
+      gateway.destroyForcibly();
+      orphans.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    }
+  }
+
   @Test
   void aJvmKilledWhileWorkerdIsStartingLeavesItRecordedForTheNextProvider() throws Exception {
     Process gateway = startGateway("starting");
@@ -60,9 +97,8 @@ class WorkerdLeftoversTest {
       gateway.waitFor();
       assertThat(Processes.isRunning(pid)).as("workerd %d outlived its crashed gateway", pid).isTrue();
 
-      // Its function spins, so workerd ignores SIGTERM: a short grace period gets to SIGKILL soon.
-      try (WorkerdProvider provider = WorkerdProvider.builder().binary(TestWorkerd.binary()).dataDir(dataDir)
-          .stopGracePeriod(Duration.ofMillis(200)).build()) {
+      // Its function spins, so workerd would ignore SIGTERM: a leftover gets SIGKILL.
+      try (WorkerdProvider provider = TestWorkerd.builder(dataDir).build()) {
         assertThat(Processes.await(DEADLINE, () -> !Processes.isRunning(pid)))
             .as("workerd %d, spawned but never ready, after a new provider started on the data dir", pid).isTrue();
       }
