@@ -56,10 +56,10 @@ fi
 commit="$(git -C "$repo" rev-parse --short HEAD)"
 echo "== $runs run(s) of $($ci && echo '.ci/run' || echo "./mvnw -B verify ${maven_args[*]}") at $commit$($stress && echo ', stress-ng on every core'); work dir $work"
 
-# Lists "Class.method" for every failed or errored test case in a run's surefire/failsafe reports.
+# Lists "Class.method: message" for every failed or errored test case in a run's surefire/failsafe
+# reports.
 failed_tests() {
-  find "$1" -path '*/target/*-reports/TEST-*.xml' -print0 2>/dev/null \
-    | xargs -0 -r python3 - <<'EOF'
+  find "$1" -path '*/target/*-reports/TEST-*.xml' -print0 2>/dev/null | xargs -0 -r python3 -c '
 import sys, xml.etree.ElementTree as ET
 for path in sys.argv[1:]:
     try:
@@ -72,9 +72,9 @@ for path in sys.argv[1:]:
         if bad is None:
             bad = case.find("error")
         if bad is not None:
-            message = (bad.get("message") or bad.get("type") or "").splitlines()
-            print(f"{case.get('classname')}.{case.get('name')}: {message[0][:160] if message else ''}")
-EOF
+            message = " ".join((bad.get("message") or bad.get("type") or "").split())
+            print(case.get("classname") + "." + case.get("name") + ": " + message[:200])
+'
 }
 
 failures=0
