@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -71,7 +72,7 @@ final class ProxyServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private volatile Endpoint endpoint;
-  private volatile Duration timeout;
+  private volatile Function<String, Duration> timeouts = pathAndQuery -> null;
   private volatile UnaryOperator<Request> requestWrapper = UnaryOperator.identity();
   private volatile UnaryOperator<Response> responseWrapper = UnaryOperator.identity();
 
@@ -135,7 +136,12 @@ final class ProxyServer implements AutoCloseable {
   }
 
   void timeout(Duration timeout) {
-    this.timeout = timeout;
+    this.timeouts = pathAndQuery -> timeout;
+  }
+
+  /** The response timeout of each request, by its path and query; null means the settings' own. */
+  void timeouts(Function<String, Duration> timeouts) {
+    this.timeouts = timeouts;
   }
 
   /**
@@ -169,7 +175,7 @@ final class ProxyServer implements AutoCloseable {
     calls.incrementAndGet();
     requests.add(new ClientRequest(client.protocol(), client.contentLength()));
     try {
-      proxy.forward(client, endpoint, pathAndQuery, timeout).whenComplete((ok, failure) -> record(failure));
+      proxy.forward(client, endpoint, pathAndQuery, timeouts.apply(pathAndQuery)).whenComplete((ok, failure) -> record(failure));
     } catch (IOException | RuntimeException e) {
       propagated.add(e);
       outcomes.incrementAndGet();
