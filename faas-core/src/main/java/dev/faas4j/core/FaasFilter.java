@@ -1,7 +1,7 @@
 package dev.faas4j.core;
 
 import dev.faas4j.api.FaasException;
-import dev.faas4j.core.internal.Route;
+import dev.faas4j.core.internal.routing.Route;
 import dev.faas4j.core.internal.proxy.ServletExchange;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
