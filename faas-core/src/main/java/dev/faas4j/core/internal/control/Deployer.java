@@ -76,9 +76,7 @@ final class Deployer {
         throw FaasException.conflict("'" + spec.version() + "' is an alias of " + state.name()
             + "; a version may not have the name of an alias");
       }
-      if (alias != null && state.version(alias).isPresent()) {
-        throw FaasException.conflict("alias '" + alias + "' has the name of a version of " + state.name());
-      }
+      refuseAliasNamedAsVersion(state, alias);
     }
     if (alias != null && alias.equals(spec.version())) {
       throw FaasException.conflict("alias '" + alias + "' has the name of the version it points at");
@@ -159,5 +157,12 @@ final class Deployer {
   /** A label in canonical form, or null when {@code value} is null or empty. */
   static String optionalLabel(String what, String value) {
     return value == null || value.isEmpty() ? null : Validation.canonical(Validation.requireLabel(what, value));
+  }
+
+  /** Refuses an alias (null for none) that has the name of one of the function's versions. */
+  static void refuseAliasNamedAsVersion(FunctionState state, String alias) {
+    if (alias != null && state.version(alias).isPresent()) {
+      throw FaasException.conflict("alias '" + alias + "' has the name of a version of " + state.name());
+    }
   }
 }

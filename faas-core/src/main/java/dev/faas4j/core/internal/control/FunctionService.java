@@ -106,7 +106,7 @@ public final class FunctionService {
     return registry.write(name, () -> {
       FunctionState state = registry.require(name);
       FunctionVersion target = requireVersion(state, version);
-      refuseAliasNamedAsVersion(state, aliasKey);
+      Deployer.refuseAliasNamedAsVersion(state, aliasKey);
       if (keepLatestWarm) {
         instances.registerCommitted(target.spec());
         instances.start(target.spec().ref());
@@ -129,7 +129,7 @@ public final class FunctionService {
     return registry.write(name, () -> {
       FunctionState state = registry.require(name);
       FunctionVersion target = requireVersion(state, version);
-      refuseAliasNamedAsVersion(state, aliasKey);
+      Deployer.refuseAliasNamedAsVersion(state, aliasKey);
       Map<String, String> aliases = new LinkedHashMap<>(state.aliases());
       aliases.put(aliasKey, target.version());
       registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, state.latest()));
@@ -263,11 +263,5 @@ public final class FunctionService {
     Validation.requireLabel("version", version);
     return state.version(version).orElseThrow(() -> FaasException.notFound(
         "function " + state.name() + " has no version '" + version + "'"));
-  }
-
-  private static void refuseAliasNamedAsVersion(FunctionState state, String alias) {
-    if (alias != null && state.version(alias).isPresent()) {
-      throw FaasException.conflict("alias '" + alias + "' has the name of a version of " + state.name());
-    }
   }
 }
