@@ -1,44 +1,33 @@
 package dev.faas4j.core;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException;
-import dev.faas4j.api.FunctionLogs;
 import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
-import dev.faas4j.api.FunctionVersion;
-import dev.faas4j.api.Validation;
-import dev.faas4j.core.internal.Instances;
-import dev.faas4j.core.internal.Registry;
-import dev.faas4j.core.internal.Route;
-import dev.faas4j.core.internal.Router;
-import dev.faas4j.core.internal.VersionIds;
-import dev.faas4j.core.internal.proxy.ClientExchange;
+import dev.faas4j.core.internal.control.Addresses;
+import dev.faas4j.core.internal.control.Deployed;
+import dev.faas4j.core.internal.control.FunctionService;
+import dev.faas4j.core.internal.control.FunctionView;
+import dev.faas4j.core.internal.control.Lifecycle;
+import dev.faas4j.core.internal.control.Registry;
+import dev.faas4j.core.internal.control.VersionView;
 import dev.faas4j.core.internal.proxy.ProxySettings;
 import dev.faas4j.core.internal.proxy.ReverseProxy;
+import dev.faas4j.core.internal.routing.FunctionTraffic;
+import dev.faas4j.core.internal.routing.Router;
+import dev.faas4j.core.internal.runtime.Instances;
+import dev.faas4j.core.internal.runtime.Maintenance;
+import dev.faas4j.core.internal.runtime.Providers;
+import dev.faas4j.core.internal.runtime.Threads;
 import dev.faas4j.core.testing.InMemoryStore;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,61 +57,43 @@ import org.slf4j.LoggerFactory;
 public final class Faas implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Faas.class);
-  private static final int MAX_WRITE_ATTEMPTS = 5;
   /** Pooled connections to instances idle this long are closed: they may lead to a suspended instance. */
   private static final Duration IDLE_CONNECTION_LIFETIME = Duration.ofSeconds(10);
 
-  private final Settings settings;
-  private final List<FunctionProvider> providers;
+  private final String domain;
+  private final Providers providers;
   private final FunctionStore store;
-  private final Registry registry;
-  private final Instances instances;
-  private final Router router;
-  private final ReverseProxy proxy;
-  private final VersionIds versionIds;
   private final ExecutorService starter;
-  private final ScheduledExecutorService maintenance;
-  private final Cache<String, Boolean> recentlyMissing;
-  private volatile boolean closed;
+  private final ReverseProxy proxy;
+  private final Lifecycle lifecycle = new Lifecycle();
+  private final FunctionService functions;
+  private final FunctionTraffic traffic;
+  private final Maintenance maintenance;
 
-  private Faas(Builder builder) {
-    this.settings = builder.settings();
-    this.providers = List.copyOf(builder.providers);
-    this.store = builder.store != null ? builder.store : new InMemoryStore();
-    this.registry = new Registry(store);
-    this.starter = Executors.newCachedThreadPool(daemonThreads("faas4j-start-"));
-    this.instances = new Instances(settings.clock, settings.idleTimeout, settings.startTimeout, starter);
-    this.router = new Router(settings.domain, settings.mountPath);
-    this.proxy = new ReverseProxy(builder.proxySettings());
-    this.versionIds = new VersionIds(settings.clock);
-    Clock clock = settings.clock;
-    this.recentlyMissing = Caffeine.newBuilder()
-        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-        .expireAfterWrite(Duration.ofSeconds(1))
-        .maximumSize(10_000)
-        .build();
-    List<FunctionState> restored;
+  /** Wires the packages together, restores every function, then starts the maintenance passes. */
+  private Faas(Builder settings) {
+    this.domain = settings.domain;
+    this.providers = new Providers(settings.providers);
+    this.store = settings.store != null ? settings.store : new InMemoryStore();
+    this.starter = Executors.newCachedThreadPool(Threads.daemon("faas4j-start-"));
+    this.proxy = new ReverseProxy(settings.proxySettings());
+    Registry registry = new Registry(store, settings.clock);
+    Instances instances = new Instances(providers, settings.clock, settings.idleTimeout, settings.startTimeout, starter);
+    this.functions = new FunctionService(registry, instances, providers, new Addresses(settings.domain,
+        settings.publicPort), lifecycle, settings.clock, settings.keepLatestWarm, settings.maxCodeBytes);
+    this.traffic = new FunctionTraffic(new Router(settings.domain, settings.mountPath), registry, instances, proxy,
+        lifecycle);
+    int restored;
     try {
-      restored = registry.restore();
+      restored = functions.restore(settings.eagerRestore, starter);
     } catch (RuntimeException e) {
       closeQuietly();
       throw e;
     }
     LOG.info("faas4j started: {} function(s) restored, providers {}, domain {}",
-        restored.size(), providers.stream().map(FunctionProvider::name).toList(), settings.domain);
-    if (settings.eagerRestore) {
-      for (FunctionState state : restored) {
-        FunctionVersion latest = state.latestVersion();
-        starter.execute(() -> startQuietly(latest));
-      }
-    }
-    if (settings.maintenanceInterval.isZero()) {
-      this.maintenance = null;
-    } else {
-      this.maintenance = Executors.newSingleThreadScheduledExecutor(daemonThreads("faas4j-maintenance-"));
-      long period = settings.maintenanceInterval.toMillis();
-      maintenance.scheduleWithFixedDelay(this::maintain, period, period, TimeUnit.MILLISECONDS);
-    }
+        restored, providers.names(), settings.domain);
+    this.maintenance = new Maintenance(instances, functions::keptWarm,
+        () -> proxy.closeIdleConnections(IDLE_CONNECTION_LIFETIME), settings.maintenanceInterval);
   }
 
   /** Starts a builder. */
@@ -135,7 +106,7 @@ public final class Faas implements AutoCloseable {
 
   /** A fresh version name: unique in this JVM, sortable in deploy order, a DNS label. */
   public String newVersion() {
-    return versionIds.next();
+    return functions.newVersion();
   }
 
   /**
@@ -151,92 +122,7 @@ public final class Faas implements AutoCloseable {
    *     (the store is down)
    */
   public Deployment deploy(FunctionSpec spec, String alias) {
-    checkOpen();
-    String aliasKey = optionalLabel("alias", alias);
-    FunctionProvider provider = providerFor(spec.runtime());
-    checkCodeSize(spec);
-    return write(spec.name(), () -> deployLocked(spec, aliasKey, provider));
-  }
-
-  private Deployment deployLocked(FunctionSpec requested, String alias, FunctionProvider provider) {
-    Optional<FunctionState> current = registry.get(requested.name());
-    FunctionSpec spec = current.map(state -> renamed(requested, state.name())).orElse(requested);
-    boolean isNew = true;
-    if (current.isPresent()) {
-      FunctionState state = current.get();
-      Optional<FunctionVersion> existing = state.version(spec.version());
-      if (existing.isPresent()) {
-        if (!existing.get().spec().sameDefinitionAs(spec)) {
-          throw FaasException.conflict("version " + spec.version() + " of " + state.name() + " already exists with a"
-              + " different definition; versions are immutable, so deploy it as a new version");
-        }
-        isNew = false;
-      }
-      if (state.aliases().containsKey(spec.version())) {
-        throw FaasException.conflict("'" + spec.version() + "' is an alias of " + state.name()
-            + "; a version may not have the name of an alias");
-      }
-      if (alias != null && state.version(alias).isPresent()) {
-        throw FaasException.conflict("alias '" + alias + "' has the name of a version of " + state.name());
-      }
-    }
-    if (alias != null && alias.equals(spec.version())) {
-      throw FaasException.conflict("alias '" + alias + "' has the name of the version it points at");
-    }
-
-    FunctionRef ref = spec.ref();
-    if (isNew) {
-      deployToProvider(spec, provider);
-    }
-    try {
-      if (settings.keepLatestWarm) {
-        startAtDeploy(ref);
-      }
-      FunctionState next = next(current, spec, isNew, alias);
-      registry.commit(next);
-      recentlyMissing.invalidate(next.key());
-      LOG.info("deployed {} as the latest version{}", ref, alias == null ? "" : " with alias " + alias);
-      return deployment(next.name(), spec.version(), alias);
-    } catch (RuntimeException e) {
-      if (isNew) {
-        instances.discard(spec, provider);
-      }
-      throw e;
-    }
-  }
-
-  private FunctionState next(Optional<FunctionState> current, FunctionSpec spec, boolean isNew, String alias) {
-    List<FunctionVersion> versions = new ArrayList<>(current.map(FunctionState::versions).orElse(List.of()));
-    if (isNew) {
-      versions.add(new FunctionVersion(spec, settings.clock.instant()));
-    }
-    Map<String, String> aliases = new LinkedHashMap<>(current.map(FunctionState::aliases).orElse(Map.of()));
-    if (alias != null) {
-      aliases.put(alias, spec.version());
-    }
-    long revision = current.map(FunctionState::revision).orElse(0L) + 1;
-    String name = current.map(FunctionState::name).orElse(spec.name());
-    return new FunctionState(name, revision, versions, aliases, spec.version());
-  }
-
-  private void deployToProvider(FunctionSpec spec, FunctionProvider provider) {
-    try {
-      provider.deploy(spec);
-    } catch (FaasException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new FaasException(FaasException.Reason.INTERNAL,
-          provider.name() + " failed to deploy " + spec.ref() + ": " + e.getMessage(), e);
-    }
-    instances.register(spec, provider, true);
-  }
-
-  private void startAtDeploy(FunctionRef ref) {
-    try {
-      instances.start(ref);
-    } catch (FaasException e) {
-      throw new FaasException(FaasException.Reason.INVALID_FUNCTION, e.getMessage(), e);
-    }
+    return deployment(functions.deploy(spec, alias));
   }
 
   /**
@@ -246,27 +132,7 @@ public final class Faas implements AutoCloseable {
    * @throws FaasException NOT_FOUND for an unknown function or version
    */
   public Deployment rollback(String name, String version, String alias) {
-    checkOpen();
-    String aliasKey = optionalLabel("alias", alias);
-    Validation.requireLabel("version", version);
-    return write(name, () -> {
-      FunctionState state = require(name);
-      FunctionVersion target = requireVersion(state, version);
-      if (aliasKey != null && state.version(aliasKey).isPresent()) {
-        throw FaasException.conflict("alias '" + aliasKey + "' has the name of a version of " + state.name());
-      }
-      if (settings.keepLatestWarm) {
-        register(target);
-        instances.start(target.spec().ref());
-      }
-      Map<String, String> aliases = new LinkedHashMap<>(state.aliases());
-      if (aliasKey != null) {
-        aliases.put(aliasKey, target.version());
-      }
-      registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, target.version()));
-      LOG.info("rolled {} back to {}", state.name(), target.version());
-      return deployment(state.name(), target.version(), aliasKey);
-    });
+    return deployment(functions.rollback(name, version, alias));
   }
 
   /**
@@ -276,36 +142,12 @@ public final class Faas implements AutoCloseable {
    *     the name of a version
    */
   public Deployment setAlias(String name, String alias, String version) {
-    checkOpen();
-    String aliasKey = Validation.canonical(Validation.requireLabel("alias", alias));
-    Validation.requireLabel("version", version);
-    return write(name, () -> {
-      FunctionState state = require(name);
-      FunctionVersion target = requireVersion(state, version);
-      if (state.version(aliasKey).isPresent()) {
-        throw FaasException.conflict("alias '" + aliasKey + "' has the name of a version of " + state.name());
-      }
-      Map<String, String> aliases = new LinkedHashMap<>(state.aliases());
-      aliases.put(aliasKey, target.version());
-      registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, state.latest()));
-      return deployment(state.name(), target.version(), aliasKey);
-    });
+    return deployment(functions.setAlias(name, alias, version));
   }
 
   /** Removes an alias. @throws FaasException NOT_FOUND if there is no such alias */
   public void removeAlias(String name, String alias) {
-    checkOpen();
-    String aliasKey = Validation.canonical(Validation.requireLabel("alias", alias));
-    write(name, () -> {
-      FunctionState state = require(name);
-      if (!state.aliases().containsKey(aliasKey)) {
-        throw FaasException.notFound("function " + state.name() + " has no alias '" + aliasKey + "'");
-      }
-      Map<String, String> aliases = new LinkedHashMap<>(state.aliases());
-      aliases.remove(aliasKey);
-      registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, state.latest()));
-      return null;
-    });
+    functions.removeAlias(name, alias);
   }
 
   /**
@@ -314,10 +156,7 @@ public final class Faas implements AutoCloseable {
    * @throws FaasException NOT_FOUND for an unknown function or version
    */
   public void stop(String name, String version) {
-    checkOpen();
-    FunctionVersion target = requireVersion(require(name), version);
-    instances.stop(target.spec().ref());
-    LOG.info("stopped {}", target.spec().ref());
+    functions.stop(name, version);
   }
 
   /**
@@ -328,53 +167,12 @@ public final class Faas implements AutoCloseable {
    * @throws FaasException NOT_FOUND, or CONFLICT when the version is in use and not forced
    */
   public void deleteVersion(String name, String version, boolean force) {
-    checkOpen();
-    Validation.requireLabel("version", version);
-    FunctionRef removed = write(name, () -> {
-      FunctionState state = require(name);
-      FunctionVersion target = requireVersion(state, version);
-      String v = target.version();
-      List<String> pointers = new ArrayList<>();
-      if (state.latest().equals(v)) {
-        pointers.add("it is the latest version");
-      }
-      state.aliases().forEach((a, to) -> {
-        if (to.equals(v)) {
-          pointers.add("alias '" + a + "' points at it");
-        }
-      });
-      if (!pointers.isEmpty() && !force) {
-        throw FaasException.conflict("version " + v + " of " + state.name() + " is in use (" + String.join(", ", pointers)
-            + "); roll back or move the alias first, or delete with force=true");
-      }
-      if (state.versions().size() == 1) {
-        registry.delete(state);
-      } else {
-        List<FunctionVersion> versions = new ArrayList<>(state.versions());
-        versions.remove(target);
-        Map<String, String> aliases = new LinkedHashMap<>(state.aliases());
-        aliases.values().removeIf(v::equals);
-        String latest = state.latest().equals(v) ? versions.get(versions.size() - 1).version() : state.latest();
-        registry.commit(new FunctionState(state.name(), state.revision() + 1, versions, aliases, latest));
-      }
-      return target.spec().ref();
-    });
-    instances.remove(removed);
-    LOG.info("deleted {}", removed);
+    functions.deleteVersion(name, version, force);
   }
 
   /** Deletes a function with every version and alias. @throws FaasException NOT_FOUND */
   public void deleteFunction(String name) {
-    checkOpen();
-    FunctionState deleted = write(name, () -> {
-      FunctionState state = require(name);
-      registry.delete(state);
-      return state;
-    });
-    for (FunctionVersion version : deleted.versions()) {
-      instances.remove(version.spec().ref());
-    }
-    LOG.info("deleted function {} ({} version(s))", deleted.name(), deleted.versions().size());
+    functions.deleteFunction(name);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -382,15 +180,12 @@ public final class Faas implements AutoCloseable {
 
   /** Every function, sorted by name. */
   public List<FunctionInfo> list() {
-    return registry.all().stream()
-        .sorted(Comparator.comparing(FunctionState::key))
-        .map(this::info)
-        .toList();
+    return functions.list().stream().map(Faas::info).toList();
   }
 
   /** One function with the state of each version. @throws FaasException NOT_FOUND */
   public FunctionInfo describe(String name) {
-    return info(require(name));
+    return info(functions.describe(name));
   }
 
   /**
@@ -399,11 +194,7 @@ public final class Faas implements AutoCloseable {
    * @throws FaasException NOT_FOUND for an unknown version, NOT_SUPPORTED if the provider has no logs
    */
   public List<String> logs(String name, String version, int maxLines) {
-    FunctionVersion target = requireVersion(require(name), version);
-    FunctionProvider provider = providerFor(target.spec().runtime());
-    FunctionLogs logs = provider.capability(FunctionLogs.class).orElseThrow(() -> new FaasException(
-        FaasException.Reason.NOT_SUPPORTED, "the " + provider.name() + " provider does not keep logs"));
-    return logs.logs(target.spec().ref(), maxLines);
+    return functions.logs(name, version, maxLines);
   }
 
   /**
@@ -414,260 +205,40 @@ public final class Faas implements AutoCloseable {
    * @return the versions suspended by this pass
    */
   public List<FunctionRef> suspendIdle() {
-    instances.recoverCrashed(this::keptWarm);
-    List<FunctionRef> suspended = instances.suspendIdle(this::keptWarm);
-    proxy.closeIdleConnections(IDLE_CONNECTION_LIFETIME);
-    return suspended;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Function traffic (used by FaasFilter and FaasHandler)
-
-  /**
-   * The route of a request, or null if it is not function traffic.
-   *
-   * @param host the Host header, or null
-   * @param path the raw path, without the servlet context path
-   * @param query the raw query, or null
-   */
-  Route route(String host, String path, String query) {
-    return router.route(host, path, query);
-  }
-
-  /**
-   * Serves a function request: resolve, start if needed, proxy. The instance stays leased (and so
-   * counted as busy, never suspended) until the proxy's exchange is over, which may be after this
-   * returns: the answer is written asynchronously when the request is in async mode. May block:
-   * for a store lookup, or while the version starts.
-   *
-   * @throws FaasException before anything was sent: unknown function or version, cannot start
-   */
-  void serve(Route route, ClientExchange client) throws IOException {
-    checkOpen();
-    FunctionVersion version = resolve(route);
-    forward(route, client, instances.acquire(version.spec().ref()));
-  }
-
-  /**
-   * Serves a function request only if that cannot block: the function is known here, and its
-   * version is running with an HTTP endpoint. Otherwise does nothing and returns false, and the
-   * caller {@linkplain #serve serves} it from a thread that may block (which also explains an
-   * unknown version or alias).
-   *
-   * @throws FaasException UNAVAILABLE when faas4j is shut down; nothing was sent then
-   */
-  boolean serveIfReady(Route route, ClientExchange client) throws IOException {
-    checkOpen();
-    Optional<FunctionState> state = registry.get(route.name());
-    if (state.isEmpty()) {
-      return false; // may be in the store: another gateway may have deployed it
-    }
-    FunctionVersion version = version(state.get(), route).orElse(null);
-    if (version == null) {
-      return false; // serve() explains
-    }
-    Instances.Lease lease = instances.tryAcquire(version.spec().ref());
-    if (lease == null) {
-      return false;
-    }
-    if (!(lease.endpoint() instanceof Endpoint.Http)) {
-      lease.close(); // in-process functions run the application's code on the calling thread
-      return false;
-    }
-    forward(route, client, lease);
-    return true;
-  }
-
-  /**
-   * {@link #serve} or, with {@code onlyIfReady}, {@link #serveIfReady}, answering their failures
-   * as JSON errors ({@link FaasException}'s status, or 500 for a bug, which is logged).
-   *
-   * @return false only when {@code onlyIfReady} and the request was left alone
-   */
-  boolean serveAnsweringErrors(Route route, ClientExchange client, boolean onlyIfReady) throws IOException {
-    try {
-      if (onlyIfReady) {
-        return serveIfReady(route, client);
-      }
-      serve(route, client);
-    } catch (FaasException e) {
-      client.sendError(e.reason().httpStatus(), e.getMessage());
-    } catch (RuntimeException e) {
-      LOG.error("failed to serve {}", route, e);
-      client.sendError(500, "internal error while serving the function; see the server log");
-    }
-    return true;
-  }
-
-  private void forward(Route route, ClientExchange client, Instances.Lease lease) throws IOException {
-    CompletionStage<Void> exchange;
-    try {
-      exchange = proxy.forward(client, lease.endpoint(), route.upstreamPathAndQuery(), lease.spec().limits().timeout());
-    } catch (IOException | RuntimeException | Error e) {
-      lease.close();
-      throw e;
-    }
-    exchange.whenComplete((ok, failure) -> {
-      lease.close();
-      if (failure != null) {
-        LOG.debug("{}: {}", route, failure.toString());
-      }
-    });
-  }
-
-  private FunctionVersion resolve(Route route) {
-    FunctionState state = registry.get(route.name()).orElseGet(() -> lookUpMissing(route.name()));
-    if (state == null) {
-      throw FaasException.notFound("function '" + route.name() + "' not found");
-    }
-    FunctionVersion version = version(state, route).orElseThrow(() -> FaasException.notFound(
-        "function " + state.name() + " has no version or alias '" + route.selector() + "'"));
-    register(version);
-    return version;
-  }
-
-  /** The version a route asks for: its version or alias, or the latest. */
-  private static Optional<FunctionVersion> version(FunctionState state, Route route) {
-    return route.selector() == null ? Optional.of(state.latestVersion()) : state.resolve(route.selector());
-  }
-
-  /** A function this JVM does not know may have been deployed by another gateway sharing the store. */
-  private FunctionState lookUpMissing(String name) {
-    String key = Validation.canonical(name);
-    if (recentlyMissing.getIfPresent(key) != null) {
-      return null;
-    }
-    Optional<FunctionState> stored = registry.refresh(name);
-    if (stored.isEmpty()) {
-      recentlyMissing.put(key, Boolean.TRUE);
-    }
-    return stored.orElse(null);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Helpers
-
-  private <T> T write(String name, Supplier<T> change) {
-    Validation.requireLabel("function name", name);
-    synchronized (registry.lock(name)) {
-      for (int attempt = 1; ; attempt++) {
-        try {
-          return change.get();
-        } catch (Registry.Stale stale) {
-          if (attempt == MAX_WRITE_ATTEMPTS) {
-            throw FaasException.conflict("function " + name + " is being changed by another writer; try again");
-          }
-        }
-      }
-    }
-  }
-
-  /** The function's state; a function this JVM has not seen is looked up in the store (another gateway may own it). */
-  private FunctionState require(String name) {
-    Validation.requireLabel("function name", name);
-    return registry.get(name).or(() -> registry.refresh(name))
-        .orElseThrow(() -> FaasException.notFound("function '" + name + "' not found"));
-  }
-
-  private static FunctionVersion requireVersion(FunctionState state, String version) {
-    Validation.requireLabel("version", version);
-    return state.version(version).orElseThrow(() -> FaasException.notFound(
-        "function " + state.name() + " has no version '" + version + "'"));
-  }
-
-  private void register(FunctionVersion version) {
-    if (!instances.isRegistered(version.spec().ref())) {
-      instances.register(version.spec(), providerFor(version.spec().runtime()), false);
-    }
-  }
-
-  private boolean keptWarm(FunctionRef ref) {
-    return settings.keepLatestWarm
-        && registry.get(ref.name()).map(state -> state.latest().equals(ref.version())).orElse(false);
-  }
-
-  private void maintain() {
-    try {
-      suspendIdle();
-    } catch (RuntimeException e) {
-      LOG.warn("maintenance pass failed", e);
-    }
-  }
-
-  private void startQuietly(FunctionVersion version) {
-    try {
-      register(version);
-      instances.start(version.spec().ref());
-    } catch (RuntimeException e) {
-      LOG.warn("could not start restored {}: {}", version.spec().ref(), e.getMessage());
-    }
-  }
-
-  private FunctionProvider providerFor(String runtime) {
-    for (FunctionProvider provider : providers) {
-      if (provider.runtimes().contains(runtime)) {
-        return provider;
-      }
-    }
-    List<String> known = providers.stream().flatMap(p -> p.runtimes().stream()).sorted().toList();
-    throw FaasException.invalid("runtime '" + runtime + "' is not served here; available runtimes: " + known);
-  }
-
-  private void checkCodeSize(FunctionSpec spec) {
-    String code = spec.code();
-    if (code != null && (long) code.length() > settings.maxCodeBytes / 3) {
-      long bytes = code.getBytes(StandardCharsets.UTF_8).length;
-      if (bytes > settings.maxCodeBytes) {
-        throw new FaasException(FaasException.Reason.PAYLOAD_TOO_LARGE,
-            "code is " + bytes + " bytes; the limit is " + settings.maxCodeBytes);
-      }
-    }
-  }
-
-  private static String optionalLabel(String what, String value) {
-    return value == null || value.isEmpty() ? null : Validation.canonical(Validation.requireLabel(what, value));
-  }
-
-  private static FunctionSpec renamed(FunctionSpec spec, String name) {
-    return name.equals(spec.name()) ? spec : new FunctionSpec(name, spec.version(), spec.runtime(), spec.code(),
-        spec.image(), spec.env(), spec.labels(), spec.limits(), spec.network(), spec.options());
-  }
-
-  private FunctionInfo info(FunctionState state) {
-    List<VersionInfo> versions = new ArrayList<>();
-    for (FunctionVersion v : state.versions()) {
-      List<String> aliases = state.aliases().entrySet().stream()
-          .filter(e -> e.getValue().equals(v.version())).map(Map.Entry::getKey).sorted().toList();
-      var status = instances.status(v.spec().ref());
-      String host = subdomain(v.version(), state.name());
-      versions.add(new VersionInfo(v.version(), v.spec().runtime(), v.createdAt(), v.version().equals(state.latest()),
-          aliases, status.state(), status.detail(), instances.activeRequests(v.spec().ref()), host, accessUrl(host)));
-    }
-    return new FunctionInfo(state.name(), state.latest(), state.aliases(), state.revision(), versions);
-  }
-
-  private Deployment deployment(String name, String version, String alias) {
-    String host = subdomain(version, name);
-    return new Deployment(name, version, alias == null ? "" : alias, host, accessUrl(host));
-  }
-
-  private String subdomain(String version, String name) {
-    return version + "." + name + "." + settings.domain;
-  }
-
-  private String accessUrl(String host) {
-    return "http://" + host + (settings.publicPort == 80 ? "" : ":" + settings.publicPort);
+    return maintenance.runOnce();
   }
 
   /** The domain function hosts live under. */
   public String domain() {
-    return settings.domain;
+    return domain;
   }
 
-  private void checkOpen() {
-    if (closed) {
-      throw new FaasException(FaasException.Reason.UNAVAILABLE, "faas4j is shut down");
+  // ---------------------------------------------------------------------------------------------
+  // For FaasFilter, FaasHandler and FaasAdminServlet
+
+  /** The request path: routing, then instances, then the proxy. */
+  FunctionTraffic traffic() {
+    return traffic;
+  }
+
+  /** The control plane, for the admin API. */
+  FunctionService functions() {
+    return functions;
+  }
+
+  private static Deployment deployment(Deployed d) {
+    return new Deployment(d.name(), d.version(), d.alias(), d.subdomain(), d.accessUrl());
+  }
+
+  private static FunctionInfo info(FunctionView view) {
+    List<VersionInfo> versions = new ArrayList<>();
+    for (VersionView v : view.versions()) {
+      versions.add(new VersionInfo(v.version().version(), v.version().spec().runtime(), v.version().createdAt(),
+          v.latest(), v.aliases(), v.status().state(), v.status().detail(), v.activeRequests(), v.subdomain(),
+          v.accessUrl()));
     }
+    FunctionState state = view.state();
+    return new FunctionInfo(state.name(), state.latest(), state.aliases(), state.revision(), versions);
   }
 
   /**
@@ -675,26 +246,19 @@ public final class Faas implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (closed) {
+    if (!lifecycle.close()) {
       return;
     }
-    closed = true;
     closeQuietly();
     LOG.info("faas4j stopped");
   }
 
   private void closeQuietly() {
     if (maintenance != null) {
-      maintenance.shutdownNow();
+      maintenance.close();
     }
     proxy.close();
-    for (FunctionProvider provider : providers) {
-      try {
-        provider.close();
-      } catch (RuntimeException e) {
-        LOG.warn("provider {} failed to close: {}", provider.name(), e.toString());
-      }
-    }
+    providers.closeAll();
     try {
       store.close();
     } catch (Exception e) {
@@ -703,30 +267,8 @@ public final class Faas implements AutoCloseable {
     starter.shutdownNow();
   }
 
-  private static ThreadFactory daemonThreads(String prefix) {
-    AtomicInteger count = new AtomicInteger();
-    return runnable -> {
-      Thread thread = new Thread(runnable, prefix + count.incrementAndGet());
-      thread.setDaemon(true);
-      return thread;
-    };
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Builder
-
-  /** Immutable settings, derived from the builder. */
-  private record Settings(
-      String domain,
-      String mountPath,
-      int publicPort,
-      Duration idleTimeout,
-      Duration startTimeout,
-      Duration maintenanceInterval,
-      boolean keepLatestWarm,
-      boolean eagerRestore,
-      long maxCodeBytes,
-      Clock clock) {}
 
   /**
    * Configures a {@link Faas}. Each option may be set once; setting one twice fails fast, naming
@@ -916,11 +458,6 @@ public final class Faas implements AutoCloseable {
       once("clock");
       this.clock = java.util.Objects.requireNonNull(clock, "clock");
       return this;
-    }
-
-    private Settings settings() {
-      return new Settings(domain, mountPath, publicPort, idleTimeout, startTimeout, maintenanceInterval,
-          keepLatestWarm, eagerRestore, maxCodeBytes, clock);
     }
 
     private ProxySettings proxySettings() {

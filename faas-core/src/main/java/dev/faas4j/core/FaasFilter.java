@@ -1,7 +1,8 @@
 package dev.faas4j.core;
 
 import dev.faas4j.api.FaasException;
-import dev.faas4j.core.internal.Route;
+import dev.faas4j.core.internal.routing.FunctionTraffic;
+import dev.faas4j.core.internal.routing.Route;
 import dev.faas4j.core.internal.proxy.ServletExchange;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -66,10 +67,11 @@ public final class FaasFilter implements Filter {
       chain.doFilter(request, response);
       return;
     }
+    FunctionTraffic traffic = faas.traffic();
     Route route;
     try {
       String path = clientToProxyRequest.getRequestURI().substring(clientToProxyRequest.getContextPath().length());
-      route = faas.route(clientToProxyRequest.getHeader("Host"), path, clientToProxyRequest.getQueryString());
+      route = traffic.route(clientToProxyRequest.getHeader("Host"), path, clientToProxyRequest.getQueryString());
     } catch (FaasException e) {
       new ServletExchange(clientToProxyRequest, proxyToClientResponse).sendError(e.reason().httpStatus(), e.getMessage());
       return;
@@ -78,6 +80,6 @@ public final class FaasFilter implements Filter {
       chain.doFilter(request, response);
       return;
     }
-    faas.serveAnsweringErrors(route, new ServletExchange(clientToProxyRequest, proxyToClientResponse), false);
+    traffic.serveAnsweringErrors(route, new ServletExchange(clientToProxyRequest, proxyToClientResponse), false);
   }
 }

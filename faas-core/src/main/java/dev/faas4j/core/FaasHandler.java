@@ -1,7 +1,8 @@
 package dev.faas4j.core;
 
 import dev.faas4j.api.FaasException;
-import dev.faas4j.core.internal.Route;
+import dev.faas4j.core.internal.routing.FunctionTraffic;
+import dev.faas4j.core.internal.routing.Route;
 import dev.faas4j.core.internal.proxy.JettyExchange;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -43,7 +44,7 @@ public final class FaasHandler extends Handler.Wrapper {
 
   private static final String REFUSED = "the server is too busy or shutting down to serve the function; try again later";
 
-  private final Faas faas;
+  private final FunctionTraffic traffic;
 
   /** A handler serving the functions of {@code faas} and answering 404 to everything else. */
   public FaasHandler(Faas faas) {
@@ -57,7 +58,7 @@ public final class FaasHandler extends Handler.Wrapper {
    */
   public FaasHandler(Faas faas, Handler next) {
     super(next);
-    this.faas = Objects.requireNonNull(faas, "faas");
+    this.traffic = Objects.requireNonNull(faas, "faas").traffic();
   }
 
   /** Non-blocking: whatever may block is handed to the server's thread pool by this handler. */
@@ -70,7 +71,7 @@ public final class FaasHandler extends Handler.Wrapper {
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     Route route;
     try {
-      route = faas.route(host(request), pathInContext(request), request.getHttpURI().getQuery());
+      route = traffic.route(host(request), pathInContext(request), request.getHttpURI().getQuery());
     } catch (FaasException e) {
       new JettyExchange(request, response, callback).sendError(e.reason().httpStatus(), e.getMessage());
       return true;
@@ -79,12 +80,12 @@ public final class FaasHandler extends Handler.Wrapper {
       return handleNext(request, response, callback);
     }
     JettyExchange exchange = new JettyExchange(request, response, callback);
-    if (faas.serveAnsweringErrors(route, exchange, true)) {
+    if (traffic.serveAnsweringErrors(route, exchange, true)) {
       return true; // served, or answered, on this thread
     }
     boolean dispatched = dispatch(request, () -> {
       try {
-        faas.serveAnsweringErrors(route, exchange, false);
+        traffic.serveAnsweringErrors(route, exchange, false);
       } catch (Throwable e) {
         callback.failed(e);
       }

@@ -1,5 +1,7 @@
 /**
- * faas-core's implementation: the registry of committed state, the router, the per-version
- * lifecycle ({@code Instances}) and JSON helpers. Not an API: it may change in any release.
+ * faas-core's implementation, one package per concern (admin, control, routing, runtime, proxy,
+ * telemetry); this package itself holds only {@link dev.faas4j.core.internal.Json}, the JSON
+ * shared by the admin API and the proxy's own answers, and uses nothing else of faas-core.
+ * Not an API: everything under {@code internal} may change in any release.
  */
 package dev.faas4j.core.internal;

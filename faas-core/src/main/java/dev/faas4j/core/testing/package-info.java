@@ -4,6 +4,6 @@
  *
  * <p>With them an application tests its use of faas4j (routing, versions, aliases, rollback, idle
  * suspension) in milliseconds, with no process and no database. They follow the same contracts
- * as the real providers and stores.
+ * as the real providers and stores, and use nothing of faas-core but faas-api.
  */
 package dev.faas4j.core.testing;

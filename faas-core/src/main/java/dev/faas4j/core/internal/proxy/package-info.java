@@ -3,6 +3,8 @@
  * {@link dev.faas4j.api.Endpoint}: streaming in both directions, hop-by-hop header handling,
  * {@code X-Forwarded-*}, timeouts and body limits.
  *
- * <p>Internal to faas-core: not part of the public API and may change without notice.
+ * <p>Uses faas-api's endpoint and in-process function types and {@code Json} for its own error
+ * answers; it knows nothing of the registry, routing or instances. Internal to faas-core: not part
+ * of the public API and may change without notice.
  */
 package dev.faas4j.core.internal.proxy;

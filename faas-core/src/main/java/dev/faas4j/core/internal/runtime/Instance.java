@@ -1,4 +1,4 @@
-package dev.faas4j.core.internal;
+package dev.faas4j.core.internal.runtime;
 
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException;

@@ -1,4 +1,4 @@
-package dev.faas4j.core.internal;
+package dev.faas4j.core.internal.runtime;
 
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException;
@@ -34,18 +34,21 @@ public final class Instances {
   private static final Logger LOG = LoggerFactory.getLogger(Instances.class);
 
   private final ConcurrentHashMap<FunctionRef, Instance> instances = new ConcurrentHashMap<>();
+  private final Providers providers;
   private final Clock clock;
   private final Duration idleTimeout;
   private final Duration startTimeout;
   private final Executor starter;
 
   /**
+   * @param providers where versions registered from the store find their provider
    * @param clock the time source for idleness
    * @param idleTimeout how long a version may go without requests before it is suspended
    * @param startTimeout how long a request waits for a version to start before it gets 503
    * @param starter runs starts, so that a start outlives the request that triggered it
    */
-  public Instances(Clock clock, Duration idleTimeout, Duration startTimeout, Executor starter) {
+  public Instances(Providers providers, Clock clock, Duration idleTimeout, Duration startTimeout, Executor starter) {
+    this.providers = providers;
     this.clock = clock;
     this.idleTimeout = idleTimeout;
     this.startTimeout = startTimeout;
@@ -74,6 +77,18 @@ public final class Instances {
   /** Whether the version is known here. */
   public boolean isRegistered(FunctionRef ref) {
     return instances.containsKey(ref);
+  }
+
+  /**
+   * Makes a committed version known here if it is not yet (it was restored, or deployed by another
+   * gateway sharing the store); the provider serving its runtime is given it before its first start.
+   *
+   * @throws FaasException INVALID_REQUEST if no provider serves its runtime
+   */
+  public void registerCommitted(FunctionSpec spec) {
+    if (!isRegistered(spec.ref())) {
+      register(spec, providers.forRuntime(spec.runtime()), false);
+    }
   }
 
   /**

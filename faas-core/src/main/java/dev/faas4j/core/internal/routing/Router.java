@@ -1,4 +1,4 @@
-package dev.faas4j.core.internal;
+package dev.faas4j.core.internal.routing;
 
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.Validation;

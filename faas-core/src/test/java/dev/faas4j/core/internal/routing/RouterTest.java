@@ -1,11 +1,9 @@
-package dev.faas4j.core;
+package dev.faas4j.core.internal.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faas4j.api.FaasException;
-import dev.faas4j.core.internal.Route;
-import dev.faas4j.core.internal.Router;
 import org.junit.jupiter.api.Test;
 
 class RouterTest {

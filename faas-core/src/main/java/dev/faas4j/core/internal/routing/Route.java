@@ -1,4 +1,4 @@
-package dev.faas4j.core.internal;
+package dev.faas4j.core.internal.routing;
 
 /**
  * A request that addresses a function: which function, which version or alias (null for the

@@ -1,4 +1,4 @@
-package dev.faas4j.core.internal;
+package dev.faas4j.core.internal.control;
 
 import java.time.Clock;
 import java.time.Instant;

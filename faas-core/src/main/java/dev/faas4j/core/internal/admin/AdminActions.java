@@ -1,0 +1,126 @@
+package dev.faas4j.core.internal.admin;
+
+import static dev.faas4j.core.internal.admin.AdminRoute.delete;
+import static dev.faas4j.core.internal.admin.AdminRoute.get;
+import static dev.faas4j.core.internal.admin.AdminRoute.post;
+import static dev.faas4j.core.internal.admin.AdminRoute.put;
+import static dev.faas4j.core.internal.admin.AdminRoute.route;
+import static dev.faas4j.core.internal.admin.Answers.fields;
+import static dev.faas4j.core.internal.admin.Answers.ok;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.faas4j.core.internal.admin.AdminRoute.Exchange;
+import dev.faas4j.core.internal.control.Deployed;
+import dev.faas4j.core.internal.control.FunctionService;
+import dev.faas4j.core.internal.control.FunctionView;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The route table of the admin API and what each route does: read the request, call the
+ * {@link FunctionService}, answer with JSON. The table is the one place both dispatch and the
+ * {@code Allow} header are read from; a path matches at most one route.
+ */
+final class AdminActions {
+
+  static final List<AdminRoute> ROUTES = List.of(
+      route("/deploy/{name}", post(AdminActions::deploy)),
+      route("/rollback/{name}", post(AdminActions::rollback)),
+      route("/functions", get(AdminActions::listFunctions)),
+      route("/functions/{name}", get(AdminActions::describeFunction), delete(AdminActions::deleteFunction)),
+      route("/functions/{name}/versions/{version}", delete(AdminActions::deleteVersion)),
+      route("/functions/{name}/versions/{version}/stop", post(AdminActions::stopVersion)),
+      route("/functions/{name}/versions/{version}/logs", get(AdminActions::versionLogs)),
+      route("/functions/{name}/aliases/{alias}", put(AdminActions::setAlias), delete(AdminActions::removeAlias)));
+
+  private final FunctionService functions;
+  private final RequestBodies bodies;
+
+  AdminActions(FunctionService functions, long maxBodyBytes) {
+    this.functions = functions;
+    this.bodies = new RequestBodies(maxBodyBytes);
+  }
+
+  /** Each admin route (as under {@code /api}) and the methods it answers, in {@code Allow} order. */
+  static Map<String, List<String>> allowedMethods() {
+    Map<String, List<String>> allowed = new LinkedHashMap<>();
+    for (AdminRoute route : ROUTES) {
+      allowed.put("/api" + route.pattern(), List.of(route.allow().split(", ")));
+    }
+    return allowed;
+  }
+
+  private void deploy(Exchange exchange) throws IOException {
+    ObjectNode body = bodies.read(exchange.request());
+    Deployed deployed = functions.deploy(bodies.deploySpec(exchange.variable("name"), body, functions::newVersion),
+        RequestBodies.text(body, "alias"));
+    ok(exchange.response(), Answers.deployment(deployed, "version"));
+  }
+
+  private void rollback(Exchange exchange) throws IOException {
+    ObjectNode body = bodies.read(exchange.request());
+    RequestBodies.checkFields(body, Set.of("version", "alias"), "rollback");
+    String version = RequestBodies.requiredText(body, "version");
+    Deployed deployed = functions.rollback(exchange.variable("name"), version, RequestBodies.text(body, "alias"));
+    ok(exchange.response(), Answers.deployment(deployed, "targetVersion"));
+  }
+
+  private void listFunctions(Exchange exchange) throws IOException {
+    List<Object> list = new ArrayList<>();
+    for (FunctionView view : functions.list()) {
+      list.add(Answers.function(view));
+    }
+    ok(exchange.response(), fields("functions", list));
+  }
+
+  private void describeFunction(Exchange exchange) throws IOException {
+    ok(exchange.response(), fields("function", Answers.function(functions.describe(exchange.variable("name")))));
+  }
+
+  private void deleteFunction(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    functions.deleteFunction(name);
+    ok(exchange.response(), fields("funcName", name, "deleted", true));
+  }
+
+  private void deleteVersion(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    String version = exchange.variable("version");
+    functions.deleteVersion(name, version, "true".equalsIgnoreCase(exchange.request().getParameter("force")));
+    ok(exchange.response(), fields("funcName", name, "version", version, "deleted", true));
+  }
+
+  private void stopVersion(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    String version = exchange.variable("version");
+    functions.stop(name, version);
+    ok(exchange.response(), fields("funcName", name, "version", version, "state", "stopped"));
+  }
+
+  private void versionLogs(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    String version = exchange.variable("version");
+    int lines = RequestBodies.intParameter(exchange.request(), "lines", 100, 10_000);
+    ok(exchange.response(), fields("funcName", name, "version", version,
+        "lines", functions.logs(name, version, lines)));
+  }
+
+  private void setAlias(Exchange exchange) throws IOException {
+    ObjectNode body = bodies.read(exchange.request());
+    RequestBodies.checkFields(body, Set.of("version"), "alias");
+    Deployed moved = functions.setAlias(exchange.variable("name"), exchange.variable("alias"),
+        RequestBodies.requiredText(body, "version"));
+    ok(exchange.response(), fields("funcName", moved.name(), "alias", moved.alias(), "version", moved.version()));
+  }
+
+  private void removeAlias(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    String alias = exchange.variable("alias");
+    functions.removeAlias(name, alias);
+    ok(exchange.response(), fields("funcName", name, "alias", alias, "deleted", true));
+  }
+}

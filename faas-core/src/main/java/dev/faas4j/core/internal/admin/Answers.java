@@ -1,0 +1,119 @@
+package dev.faas4j.core.internal.admin;
+
+import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FunctionState;
+import dev.faas4j.core.internal.Json;
+import dev.faas4j.core.internal.control.Deployed;
+import dev.faas4j.core.internal.control.FunctionView;
+import dev.faas4j.core.internal.control.VersionView;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Writes admin answers: {@code {"status":"success",...}} with fields in a stable order, and
+ * {@code {"status":"error","error":"..."}} for every failure. Also the JSON shape of a deployment
+ * and of a function, as the original gateway's clients expect them.
+ */
+final class Answers {
+
+  private Answers() {}
+
+  /** Writes {@code {"status":"success"}} followed by {@code fields}, with status 200. */
+  static void ok(HttpServletResponse response, Map<String, Object> fields) throws IOException {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", "success");
+    body.putAll(fields);
+    write(response, 200, Json.MAPPER.writeValueAsBytes(body));
+  }
+
+  /** An ordered map from alternating names and values, so answers have a stable field order. */
+  static Map<String, Object> fields(Object... namesAndValues) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      map.put((String) namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return map;
+  }
+
+  /** A deploy's or a rollback's answer; {@code versionField} names the version ({@code targetVersion} for a rollback). */
+  static Map<String, Object> deployment(Deployed d, String versionField) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("funcName", d.name());
+    body.put(versionField, d.version());
+    body.put("alias", d.alias());
+    if (versionField.equals("version")) {
+      body.put("subdomain", d.subdomain());
+    }
+    body.put("accessUrl", d.accessUrl());
+    return body;
+  }
+
+  /** A function with each of its versions. */
+  static Map<String, Object> function(FunctionView view) {
+    FunctionState state = view.state();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("name", state.name());
+    body.put("latest", state.latest());
+    body.put("aliases", state.aliases());
+    body.put("revision", state.revision());
+    List<Object> versions = new ArrayList<>();
+    for (VersionView v : view.versions()) {
+      Map<String, Object> version = new LinkedHashMap<>();
+      version.put("version", v.version().version());
+      version.put("runtime", v.version().spec().runtime());
+      version.put("createdAt", v.version().createdAt().toString());
+      version.put("latest", v.latest());
+      version.put("aliases", v.aliases());
+      version.put("state", v.status().state().name().toLowerCase(Locale.ROOT));
+      if (!v.status().detail().isEmpty()) {
+        version.put("detail", v.status().detail());
+      }
+      version.put("activeRequests", v.activeRequests());
+      version.put("subdomain", v.subdomain());
+      version.put("accessUrl", v.accessUrl());
+      versions.add(version);
+    }
+    body.put("versions", versions);
+    return body;
+  }
+
+  /** Writes a {@link FaasException} as an error answer with its reason's status. */
+  static void error(HttpServletResponse response, FaasException e) throws IOException {
+    error(response, e.reason().httpStatus(), e.getMessage(), null, null);
+  }
+
+  /**
+   * Writes {@code {"status":"error","error":message}} with the given status and one extra header
+   * (or none when {@code header} is null), if nothing was sent yet; headers set before are dropped.
+   */
+  static void error(HttpServletResponse response, int status, String message, String header, String value)
+      throws IOException {
+    if (response.isCommitted()) {
+      return;
+    }
+    response.reset();
+    if (header != null) {
+      response.setHeader(header, value);
+    }
+    write(response, status, Json.errorBody(message));
+  }
+
+  private static void write(HttpServletResponse response, int status, byte[] bytes) throws IOException {
+    response.setStatus(status);
+    response.setContentType("application/json");
+    response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+    response.setContentLength(bytes.length);
+    response.getOutputStream().write(bytes);
+  }
+
+  /** {@code s}, cut to at most 40 characters, for echoing client input in a message. */
+  static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 37) + "...";
+  }
+}

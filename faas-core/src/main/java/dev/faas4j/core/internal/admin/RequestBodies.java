@@ -1,0 +1,232 @@
+package dev.faas4j.core.internal.admin;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FunctionSpec;
+import dev.faas4j.api.Limits;
+import dev.faas4j.api.NetworkPolicy;
+import dev.faas4j.core.internal.Json;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Reads admin requests: the JSON object body (bounded in size and depth), its fields with their
+ * types, and query parameters. Unknown fields are refused, so a misspelt field never passes
+ * silently. Every refusal is an INVALID_REQUEST (or PAYLOAD_TOO_LARGE) {@link FaasException}
+ * that says what was expected.
+ */
+final class RequestBodies {
+
+  private static final Set<String> DEPLOY_FIELDS = Set.of(
+      "runtime", "code", "image", "version", "alias", "env_vars", "labels", "options", "limits", "network");
+  private static final Set<String> LIMIT_FIELDS = Set.of("memory_mb", "cpus", "pids", "timeout_ms");
+
+  private final long maxBodyBytes;
+
+  RequestBodies(long maxBodyBytes) {
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  /** The request's JSON object body; each route that takes a body reads it once. */
+  ObjectNode read(HttpServletRequest request) throws IOException {
+    String type = request.getContentType();
+    if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      throw FaasException.invalid("Content-Type must be application/json, was " + type);
+    }
+    return readObject(request.getInputStream(), maxBodyBytes);
+  }
+
+  /**
+   * Reads a body of at most {@code maxBytes} as a JSON object.
+   *
+   * @throws FaasException PAYLOAD_TOO_LARGE over the limit, INVALID_REQUEST if it is not a JSON object
+   */
+  static ObjectNode readObject(InputStream body, long maxBytes) throws IOException {
+    byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+    if (bytes.length > maxBytes) {
+      throw new FaasException(FaasException.Reason.PAYLOAD_TOO_LARGE,
+          "request body is larger than the limit of " + maxBytes + " bytes");
+    }
+    if (bytes.length == 0) {
+      throw FaasException.invalid("request body is empty; expected a JSON object");
+    }
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(bytes);
+    } catch (JsonProcessingException e) {
+      throw FaasException.invalid("request body is not valid JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject()) {
+      throw FaasException.invalid("request body must be a JSON object");
+    }
+    return (ObjectNode) node;
+  }
+
+  /**
+   * The version a deploy body describes. {@code runtime} defaults to {@code docker} when only an
+   * image is given, else {@code js}; a missing or empty {@code version} is taken from {@code newVersion}.
+   */
+  FunctionSpec deploySpec(String name, ObjectNode body, Supplier<String> newVersion) {
+    checkFields(body, DEPLOY_FIELDS, "deploy");
+    String code = text(body, "code");
+    String image = text(body, "image");
+    String runtime = text(body, "runtime");
+    if (runtime == null) {
+      runtime = image != null && code == null ? "docker" : "js";
+    }
+    String version = text(body, "version");
+    return FunctionSpec.builder(name)
+        .version(version == null || version.isEmpty() ? newVersion.get() : version)
+        .runtime(runtime)
+        .code(code)
+        .image(image)
+        .env(stringMap(body, "env_vars"))
+        .limits(limits(body.get("limits")))
+        .network(network(body.get("network")))
+        .labels(stringMap(body, "labels"))
+        .options(stringMap(body, "options"))
+        .build();
+  }
+
+  private static Limits limits(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return Limits.NONE;
+    }
+    if (!node.isObject()) {
+      throw FaasException.invalid("limits must be an object with " + LIMIT_FIELDS);
+    }
+    checkFields((ObjectNode) node, LIMIT_FIELDS, "limits");
+    long memoryMb = wholeNumber(node, "memory_mb");
+    long pids = wholeNumber(node, "pids");
+    long timeoutMs = wholeNumber(node, "timeout_ms");
+    JsonNode cpus = node.get("cpus");
+    if (cpus != null && !cpus.isNumber()) {
+      throw FaasException.invalid("limits.cpus must be a number");
+    }
+    return new Limits(memoryMb << 20, cpus == null ? 0 : cpus.asDouble(), (int) Math.min(pids, Integer.MAX_VALUE),
+        timeoutMs == 0 ? null : Duration.ofMillis(timeoutMs));
+  }
+
+  private static long wholeNumber(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    if (value == null) {
+      return 0;
+    }
+    if (!value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() < 0 || value.asLong() > (1L << 40)) {
+      throw FaasException.invalid("limits." + field + " must be a non-negative whole number");
+    }
+    return value.asLong();
+  }
+
+  private static NetworkPolicy network(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw FaasException.invalid("network must be an object with allow and deny lists");
+    }
+    checkFields((ObjectNode) node, Set.of("allow", "deny"), "network");
+    return new NetworkPolicy(stringList(node, "allow"), stringList(node, "deny"));
+  }
+
+  private static List<String> stringList(JsonNode node, String field) {
+    JsonNode value = node.get(field);
+    List<String> list = new ArrayList<>();
+    if (value == null || value.isNull()) {
+      return list;
+    }
+    if (!value.isArray()) {
+      throw FaasException.invalid("network." + field + " must be a list of strings");
+    }
+    for (JsonNode item : value) {
+      if (!item.isTextual()) {
+        throw FaasException.invalid("network." + field + " must be a list of strings");
+      }
+      list.add(item.asText());
+    }
+    return list;
+  }
+
+  private static Map<String, String> stringMap(ObjectNode body, String field) {
+    JsonNode node = body.get(field);
+    Map<String, String> map = new LinkedHashMap<>();
+    if (node == null || node.isNull()) {
+      return map;
+    }
+    if (!node.isObject()) {
+      throw FaasException.invalid(field + " must be an object of string values");
+    }
+    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> entry = fields.next();
+      if (!entry.getValue().isTextual()) {
+        throw FaasException.invalid(field + "." + entry.getKey() + " must be a string, was "
+            + entry.getValue().getNodeType().name().toLowerCase(Locale.ROOT));
+      }
+      map.put(entry.getKey(), entry.getValue().asText());
+    }
+    return map;
+  }
+
+  /** Refuses a field of {@code body} not in {@code allowed}; {@code what} names the request in the message. */
+  static void checkFields(ObjectNode body, Set<String> allowed, String what) {
+    Iterator<String> names = body.fieldNames();
+    while (names.hasNext()) {
+      String name = names.next();
+      if (!allowed.contains(name)) {
+        throw FaasException.invalid("unknown field '" + Answers.abbreviate(name) + "' in " + what
+            + " request; allowed: " + allowed.stream().sorted().toList());
+      }
+    }
+  }
+
+  /** A string field, or null when it is absent or null. */
+  static String text(ObjectNode body, String field) {
+    JsonNode node = body.get(field);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isTextual()) {
+      throw FaasException.invalid(field + " must be a string");
+    }
+    return node.asText();
+  }
+
+  /** A string field that must be present and not empty. */
+  static String requiredText(ObjectNode body, String field) {
+    String value = text(body, field);
+    if (value == null || value.isEmpty()) {
+      throw FaasException.invalid(field + " is required");
+    }
+    return value;
+  }
+
+  /** A whole-number query parameter from 1 to {@code max}, or {@code defaultValue} when absent. */
+  static int intParameter(HttpServletRequest request, String name, int defaultValue, int max) {
+    String value = request.getParameter(name);
+    if (value == null) {
+      return defaultValue;
+    }
+    try {
+      int parsed = Integer.parseInt(value);
+      if (parsed < 1 || parsed > max) {
+        throw new NumberFormatException();
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw FaasException.invalid(name + " must be a whole number from 1 to " + max);
+    }
+  }
+}

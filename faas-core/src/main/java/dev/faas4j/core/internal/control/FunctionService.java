@@ -1,0 +1,267 @@
+package dev.faas4j.core.internal.control;
+
+import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FunctionLogs;
+import dev.faas4j.api.FunctionProvider;
+import dev.faas4j.api.FunctionRef;
+import dev.faas4j.api.FunctionSpec;
+import dev.faas4j.api.FunctionState;
+import dev.faas4j.api.FunctionVersion;
+import dev.faas4j.api.Validation;
+import dev.faas4j.core.internal.runtime.Instances;
+import dev.faas4j.core.internal.runtime.Providers;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control plane: every change to functions (deploy, rollback, aliases, stop, deletes) and
+ * what is reported of them (list, describe, logs). A change is committed to the store through the
+ * {@link Registry} before it returns, and changes nothing when it throws; the instances follow.
+ *
+ * <p>Thread-safe. Changes to one function are serialised; changes to different functions run in
+ * parallel. Failures are {@link FaasException}s; see {@code dev.faas4j.core.Faas} for which.
+ */
+public final class FunctionService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FunctionService.class);
+
+  private final Registry registry;
+  private final Instances instances;
+  private final Providers providers;
+  private final Addresses addresses;
+  private final Lifecycle lifecycle;
+  private final VersionIds versionIds;
+  private final Deployer deployer;
+  private final boolean keepLatestWarm;
+
+  /**
+   * @param keepLatestWarm whether each function's latest version is started at deploy and never suspended
+   * @param maxCodeBytes the largest function code accepted, in UTF-8 bytes
+   */
+  public FunctionService(Registry registry, Instances instances, Providers providers, Addresses addresses,
+      Lifecycle lifecycle, Clock clock, boolean keepLatestWarm, long maxCodeBytes) {
+    this.registry = registry;
+    this.instances = instances;
+    this.providers = providers;
+    this.addresses = addresses;
+    this.lifecycle = lifecycle;
+    this.versionIds = new VersionIds(clock);
+    this.deployer = new Deployer(registry, instances, providers, addresses, clock, keepLatestWarm, maxCodeBytes);
+    this.keepLatestWarm = keepLatestWarm;
+  }
+
+  /**
+   * Loads every function from the store and, if {@code eager}, starts each one's latest version
+   * on {@code starter} (a version that does not start is logged, not thrown).
+   *
+   * @return how many functions were restored
+   * @throws FaasException UNAVAILABLE if the store cannot be read
+   */
+  public int restore(boolean eager, Executor starter) {
+    List<FunctionState> restored = registry.restore();
+    if (eager) {
+      for (FunctionState state : restored) {
+        FunctionVersion latest = state.latestVersion();
+        starter.execute(() -> startQuietly(latest));
+      }
+    }
+    return restored.size();
+  }
+
+  private void startQuietly(FunctionVersion version) {
+    try {
+      instances.registerCommitted(version.spec());
+      instances.start(version.spec().ref());
+    } catch (RuntimeException e) {
+      LOG.warn("could not start restored {}: {}", version.spec().ref(), e.getMessage());
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Changes
+
+  /** A fresh version name: unique in this JVM, sortable in deploy order, a DNS label. */
+  public String newVersion() {
+    return versionIds.next();
+  }
+
+  /** Deploys a version and makes it the latest; see {@link Deployer}. */
+  public Deployed deploy(FunctionSpec spec, String alias) {
+    lifecycle.checkOpen();
+    return deployer.deploy(spec, alias);
+  }
+
+  /** Points the latest (and optionally an alias) at a kept version, starting it first when the latest is kept warm. */
+  public Deployed rollback(String name, String version, String alias) {
+    lifecycle.checkOpen();
+    String aliasKey = Deployer.optionalLabel("alias", alias);
+    Validation.requireLabel("version", version);
+    return registry.write(name, () -> {
+      FunctionState state = registry.require(name);
+      FunctionVersion target = requireVersion(state, version);
+      Deployer.refuseAliasNamedAsVersion(state, aliasKey);
+      if (keepLatestWarm) {
+        instances.registerCommitted(target.spec());
+        instances.start(target.spec().ref());
+      }
+      Map<String, String> aliases = new LinkedHashMap<>(state.aliases());
+      if (aliasKey != null) {
+        aliases.put(aliasKey, target.version());
+      }
+      registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, target.version()));
+      LOG.info("rolled {} back to {}", state.name(), target.version());
+      return addresses.deployed(state.name(), target.version(), aliasKey);
+    });
+  }
+
+  /** Creates an alias or moves it to another version. */
+  public Deployed setAlias(String name, String alias, String version) {
+    lifecycle.checkOpen();
+    String aliasKey = Validation.canonical(Validation.requireLabel("alias", alias));
+    Validation.requireLabel("version", version);
+    return registry.write(name, () -> {
+      FunctionState state = registry.require(name);
+      FunctionVersion target = requireVersion(state, version);
+      Deployer.refuseAliasNamedAsVersion(state, aliasKey);
+      Map<String, String> aliases = new LinkedHashMap<>(state.aliases());
+      aliases.put(aliasKey, target.version());
+      registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, state.latest()));
+      return addresses.deployed(state.name(), target.version(), aliasKey);
+    });
+  }
+
+  /** Removes an alias. */
+  public void removeAlias(String name, String alias) {
+    lifecycle.checkOpen();
+    String aliasKey = Validation.canonical(Validation.requireLabel("alias", alias));
+    registry.write(name, () -> {
+      FunctionState state = registry.require(name);
+      if (!state.aliases().containsKey(aliasKey)) {
+        throw FaasException.notFound("function " + state.name() + " has no alias '" + aliasKey + "'");
+      }
+      Map<String, String> aliases = new LinkedHashMap<>(state.aliases());
+      aliases.remove(aliasKey);
+      registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, state.latest()));
+      return null;
+    });
+  }
+
+  /** Stops a version's instances; it stays deployed. */
+  public void stop(String name, String version) {
+    lifecycle.checkOpen();
+    FunctionVersion target = requireVersion(registry.require(name), version);
+    instances.stop(target.spec().ref());
+    LOG.info("stopped {}", target.spec().ref());
+  }
+
+  /** Deletes one version; one that is pointed at only with {@code force}, its aliases going with it. */
+  public void deleteVersion(String name, String version, boolean force) {
+    lifecycle.checkOpen();
+    Validation.requireLabel("version", version);
+    FunctionRef removed = registry.write(name, () -> {
+      FunctionState state = registry.require(name);
+      FunctionVersion target = requireVersion(state, version);
+      String v = target.version();
+      List<String> pointers = new ArrayList<>();
+      if (state.latest().equals(v)) {
+        pointers.add("it is the latest version");
+      }
+      state.aliases().forEach((a, to) -> {
+        if (to.equals(v)) {
+          pointers.add("alias '" + a + "' points at it");
+        }
+      });
+      if (!pointers.isEmpty() && !force) {
+        throw FaasException.conflict("version " + v + " of " + state.name() + " is in use (" + String.join(", ", pointers)
+            + "); roll back or move the alias first, or delete with force=true");
+      }
+      if (state.versions().size() == 1) {
+        registry.delete(state);
+      } else {
+        List<FunctionVersion> versions = new ArrayList<>(state.versions());
+        versions.remove(target);
+        Map<String, String> aliases = new LinkedHashMap<>(state.aliases());
+        aliases.values().removeIf(v::equals);
+        String latest = state.latest().equals(v) ? versions.get(versions.size() - 1).version() : state.latest();
+        registry.commit(new FunctionState(state.name(), state.revision() + 1, versions, aliases, latest));
+      }
+      return target.spec().ref();
+    });
+    instances.remove(removed);
+    LOG.info("deleted {}", removed);
+  }
+
+  /** Deletes a function with every version and alias. */
+  public void deleteFunction(String name) {
+    lifecycle.checkOpen();
+    FunctionState deleted = registry.write(name, () -> {
+      FunctionState state = registry.require(name);
+      registry.delete(state);
+      return state;
+    });
+    for (FunctionVersion version : deleted.versions()) {
+      instances.remove(version.spec().ref());
+    }
+    LOG.info("deleted function {} ({} version(s))", deleted.name(), deleted.versions().size());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Queries
+
+  /** Every function, sorted by name. */
+  public List<FunctionView> list() {
+    return registry.all().stream()
+        .sorted(Comparator.comparing(FunctionState::key))
+        .map(this::view)
+        .toList();
+  }
+
+  /** One function with the state of each version. */
+  public FunctionView describe(String name) {
+    return view(registry.require(name));
+  }
+
+  /** The recent output of a version's instances, if its provider keeps logs. */
+  public List<String> logs(String name, String version, int maxLines) {
+    FunctionVersion target = requireVersion(registry.require(name), version);
+    FunctionProvider provider = providers.forRuntime(target.spec().runtime());
+    FunctionLogs logs = provider.capability(FunctionLogs.class).orElseThrow(() -> new FaasException(
+        FaasException.Reason.NOT_SUPPORTED, "the " + provider.name() + " provider does not keep logs"));
+    return logs.logs(target.spec().ref(), maxLines);
+  }
+
+  /** Whether a version is its function's latest and the latest is kept warm: the idle policy leaves it running. */
+  public boolean keptWarm(FunctionRef ref) {
+    return keepLatestWarm
+        && registry.get(ref.name()).map(state -> state.latest().equals(ref.version())).orElse(false);
+  }
+
+  private FunctionView view(FunctionState state) {
+    List<VersionView> versions = new ArrayList<>();
+    for (FunctionVersion v : state.versions()) {
+      List<String> aliases = state.aliases().entrySet().stream()
+          .filter(e -> e.getValue().equals(v.version())).map(Map.Entry::getKey).sorted().toList();
+      FunctionRef ref = v.spec().ref();
+      String host = addresses.host(state.name(), v.version());
+      versions.add(new VersionView(v, v.version().equals(state.latest()), aliases, instances.status(ref),
+          instances.activeRequests(ref), host, addresses.url(host)));
+    }
+    return new FunctionView(state, versions);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  private static FunctionVersion requireVersion(FunctionState state, String version) {
+    Validation.requireLabel("version", version);
+    return state.version(version).orElseThrow(() -> FaasException.notFound(
+        "function " + state.name() + " has no version '" + version + "'"));
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * The control plane: {@link dev.faas4j.core.internal.control.FunctionService} (deploy, rollback,
+ * aliases, stop, deletes, list, describe, logs), the {@link dev.faas4j.core.internal.control.Registry}
+ * of committed state with its store writes and revision retries, restore, and version names.
+ *
+ * <p>Uses {@code internal.runtime} (instances follow committed changes) and the store through
+ * faas-api; knows nothing of HTTP.
+ */
+package dev.faas4j.core.internal.control;

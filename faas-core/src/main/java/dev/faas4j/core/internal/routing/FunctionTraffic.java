@@ -1,0 +1,149 @@
+package dev.faas4j.core.internal.routing;
+
+import dev.faas4j.api.Endpoint;
+import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FunctionState;
+import dev.faas4j.api.FunctionVersion;
+import dev.faas4j.core.internal.control.Lifecycle;
+import dev.faas4j.core.internal.control.Registry;
+import dev.faas4j.core.internal.proxy.ClientExchange;
+import dev.faas4j.core.internal.proxy.ReverseProxy;
+import dev.faas4j.core.internal.runtime.Instances;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request path, after the servlet filter or the Jetty handler: the {@link Router} names the
+ * function, the {@link Registry} resolves it to a version, {@link Instances} lease a ready
+ * instance of it (starting it if needed), and the {@link ReverseProxy} carries the exchange.
+ *
+ * <p>Thread-safe.
+ */
+public final class FunctionTraffic {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FunctionTraffic.class);
+
+  private final Router router;
+  private final Registry registry;
+  private final Instances instances;
+  private final ReverseProxy proxy;
+  private final Lifecycle lifecycle;
+
+  public FunctionTraffic(Router router, Registry registry, Instances instances, ReverseProxy proxy, Lifecycle lifecycle) {
+    this.router = router;
+    this.registry = registry;
+    this.instances = instances;
+    this.proxy = proxy;
+    this.lifecycle = lifecycle;
+  }
+
+  /**
+   * The route of a request, or null if it is not function traffic.
+   *
+   * @param host the Host header, or null
+   * @param path the raw path, without the servlet context path
+   * @param query the raw query, or null
+   * @throws FaasException NOT_FOUND for a host under the function domain that cannot name a function
+   */
+  public Route route(String host, String path, String query) {
+    return router.route(host, path, query);
+  }
+
+  /**
+   * {@link #serve} or, with {@code onlyIfReady}, {@link #serveIfReady}, answering their failures
+   * as JSON errors ({@link FaasException}'s status, or 500 for a bug, which is logged).
+   *
+   * @return false only when {@code onlyIfReady} and the request was left alone
+   */
+  public boolean serveAnsweringErrors(Route route, ClientExchange client, boolean onlyIfReady) throws IOException {
+    try {
+      if (onlyIfReady) {
+        return serveIfReady(route, client);
+      }
+      serve(route, client);
+    } catch (FaasException e) {
+      client.sendError(e.reason().httpStatus(), e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.error("failed to serve {}", route, e);
+      client.sendError(500, "internal error while serving the function; see the server log");
+    }
+    return true;
+  }
+
+  /**
+   * Serves a function request: resolve, start if needed, proxy. The instance stays leased (and so
+   * counted as busy, never suspended) until the proxy's exchange is over, which may be after this
+   * returns: the answer is written asynchronously when the request is in async mode. May block:
+   * for a store lookup, or while the version starts.
+   *
+   * @throws FaasException before anything was sent: unknown function or version, cannot start
+   */
+  void serve(Route route, ClientExchange client) throws IOException {
+    lifecycle.checkOpen();
+    FunctionVersion version = resolve(route);
+    forward(route, client, instances.acquire(version.spec().ref()));
+  }
+
+  /**
+   * Serves a function request only if that cannot block: the function is known here, and its
+   * version is running with an HTTP endpoint. Otherwise does nothing and returns false, and the
+   * caller {@linkplain #serve serves} it from a thread that may block (which also explains an
+   * unknown version or alias).
+   *
+   * @throws FaasException UNAVAILABLE when faas4j is shut down; nothing was sent then
+   */
+  boolean serveIfReady(Route route, ClientExchange client) throws IOException {
+    lifecycle.checkOpen();
+    Optional<FunctionState> state = registry.get(route.name());
+    if (state.isEmpty()) {
+      return false; // may be in the store: another gateway may have deployed it
+    }
+    FunctionVersion version = version(state.get(), route).orElse(null);
+    if (version == null) {
+      return false; // serve() explains
+    }
+    Instances.Lease lease = instances.tryAcquire(version.spec().ref());
+    if (lease == null) {
+      return false;
+    }
+    if (!(lease.endpoint() instanceof Endpoint.Http)) {
+      lease.close(); // in-process functions run the application's code on the calling thread
+      return false;
+    }
+    forward(route, client, lease);
+    return true;
+  }
+
+  private void forward(Route route, ClientExchange client, Instances.Lease lease) throws IOException {
+    CompletionStage<Void> exchange;
+    try {
+      exchange = proxy.forward(client, lease.endpoint(), route.upstreamPathAndQuery(), lease.spec().limits().timeout());
+    } catch (IOException | RuntimeException | Error e) {
+      lease.close();
+      throw e;
+    }
+    exchange.whenComplete((ok, failure) -> {
+      lease.close();
+      if (failure != null) {
+        LOG.debug("{}: {}", route, failure.toString());
+      }
+    });
+  }
+
+  private FunctionVersion resolve(Route route) {
+    FunctionState state = registry.lookUp(route.name())
+        .orElseThrow(() -> FaasException.notFound("function '" + route.name() + "' not found"));
+    FunctionVersion version = version(state, route).orElseThrow(() -> FaasException.notFound(
+        "function " + state.name() + " has no version or alias '" + route.selector() + "'"));
+    instances.registerCommitted(version.spec());
+    return version;
+  }
+
+  /** The version a route asks for: its version or alias, or the latest. */
+  private static Optional<FunctionVersion> version(FunctionState state, Route route) {
+    return route.selector() == null ? Optional.of(state.latestVersion()) : state.resolve(route.selector());
+  }
+}

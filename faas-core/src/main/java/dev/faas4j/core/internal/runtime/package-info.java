@@ -1,0 +1,8 @@
+/**
+ * Versions as they run in this JVM: {@link dev.faas4j.core.internal.runtime.Instances} keeps one
+ * state machine per version (starting, running, suspended, stopped, failed) and coordinates starts;
+ * {@link dev.faas4j.core.internal.runtime.Maintenance} applies the idle policy.
+ *
+ * <p>Uses only faas-api (the providers); it does not know the store, routing or HTTP.
+ */
+package dev.faas4j.core.internal.runtime;
