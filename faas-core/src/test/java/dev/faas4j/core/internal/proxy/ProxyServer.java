@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -71,6 +72,8 @@ final class ProxyServer implements AutoCloseable {
   private final Server server;
   private final ServerConnector connector;
   private volatile Endpoint endpoint;
+  /** When set, picks the endpoint by the request's path and query instead of {@link #endpoint}. */
+  private volatile Function<String, Endpoint> router;
   private volatile Duration timeout;
   private volatile UnaryOperator<Request> requestWrapper = UnaryOperator.identity();
   private volatile UnaryOperator<Response> responseWrapper = UnaryOperator.identity();
@@ -134,6 +137,16 @@ final class ProxyServer implements AutoCloseable {
     this.endpoint = endpoint;
   }
 
+  /** Serves several functions: {@code router} maps each request's path and query to its endpoint. */
+  void route(Function<String, Endpoint> router) {
+    this.router = router;
+  }
+
+  private Endpoint endpointFor(String pathAndQuery) {
+    Function<String, Endpoint> routes = router;
+    return routes == null ? endpoint : routes.apply(pathAndQuery);
+  }
+
   void timeout(Duration timeout) {
     this.timeout = timeout;
   }
@@ -169,7 +182,7 @@ final class ProxyServer implements AutoCloseable {
     calls.incrementAndGet();
     requests.add(new ClientRequest(client.protocol(), client.contentLength()));
     try {
-      proxy.forward(client, endpoint, pathAndQuery, timeout).whenComplete((ok, failure) -> record(failure));
+      proxy.forward(client, endpointFor(pathAndQuery), pathAndQuery, timeout).whenComplete((ok, failure) -> record(failure));
     } catch (IOException | RuntimeException e) {
       propagated.add(e);
       outcomes.incrementAndGet();
@@ -211,7 +224,7 @@ final class ProxyServer implements AutoCloseable {
       JettyExchange exchange =
           new JettyExchange(requestWrapper.apply(request), responseWrapper.apply(response), callback);
       String pathAndQuery = request.getHttpURI().getPathQuery();
-      if (endpoint instanceof Endpoint.Http) {
+      if (endpointFor(pathAndQuery) instanceof Endpoint.Http) {
         forward(exchange, pathAndQuery);
         return true;
       }
