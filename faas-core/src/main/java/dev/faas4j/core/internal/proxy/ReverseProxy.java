@@ -55,9 +55,9 @@ import org.slf4j.LoggerFactory;
  *       address appended, {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} are set to what
  *       this hop saw; with {@link ProxySettings#forwardedHeaders()} false, all three are dropped.
  *   <li>A failure is answered as an error ({@code {"status":"error","error":...}} with 504 {@code
- *       UPSTREAM_TIMEOUT}, 502 {@code UPSTREAM_ERROR}, 413 {@code PAYLOAD_TOO_LARGE} or 503 {@code
- *       UNAVAILABLE} when the connection pool stays exhausted) while nothing has been sent to the
- *       client. Once the answer started, a failure aborts the client's connection instead: a
+ *       UPSTREAM_TIMEOUT}, 502 {@code UPSTREAM_ERROR}, 413 {@code PAYLOAD_TOO_LARGE}, 408 {@code REQUEST_TIMEOUT} when the
+ *       client stalls, or 503 {@code UNAVAILABLE} when the function's connections stay busy) while
+ *       nothing has been sent to the client; the answer never names the instance's address. Once the answer started, a failure aborts the client's connection instead: a
  *       truncated body never looks complete.
  *   <li>When the client goes away, the upstream exchange is cancelled and its connection closed,
  *       not returned to the pool.
