@@ -24,6 +24,8 @@ public class FaasException extends RuntimeException {
     NOT_FOUND(404),
     /** The request contradicts the current state (a version redeployed with other code, a stale write). */
     CONFLICT(409),
+    /** The client sent its request, or read the answer, too slowly. */
+    REQUEST_TIMEOUT(408),
     /** A body or a value is larger than the configured limit. */
     PAYLOAD_TOO_LARGE(413),
     /** The function itself was refused by its provider: code that does not start, an image that does not exist. */

@@ -293,6 +293,9 @@ public final class Faas implements AutoCloseable {
     private long maxRequestBodyBytes = 10L << 20;
     private boolean forwardedHeaders = true;
     private int maxConnections = 1024;
+    private int maxConnectionsPerInstance;
+    private Duration clientStallTimeout = ProxySettings.DEFAULT_CLIENT_STALL_TIMEOUT;
+    private long minClientBytesPerSecond = ProxySettings.DEFAULT_MIN_CLIENT_BYTES_PER_SECOND;
 
     private Builder() {}
 
@@ -441,6 +444,47 @@ public final class Faas implements AutoCloseable {
     }
 
     /**
+     * The most connections one function instance may hold, so that one function's callers cannot
+     * take the connections every other function needs; default a quarter of {@link
+     * #maxConnections} (256). A request over it waits up to the connect timeout for one of that
+     * instance's connections (at most this many wait), then gets 503.
+     */
+    public Builder maxConnectionsPerInstance(int maxConnectionsPerInstance) {
+      once("maxConnectionsPerInstance");
+      if (maxConnectionsPerInstance < 1) {
+        throw new IllegalArgumentException("maxConnectionsPerInstance must be positive");
+      }
+      this.maxConnectionsPerInstance = maxConnectionsPerInstance;
+      return this;
+    }
+
+    /**
+     * How long a client may stall while a function waits on it (for more of the request body, or
+     * for the client to take the answer) before the exchange ends with 408, or with an aborted
+     * connection once the answer started; default 30 s. Within each such period the client must
+     * move {@link #minClientBytesPerSecond} times its seconds.
+     */
+    public Builder clientStallTimeout(Duration clientStallTimeout) {
+      once("clientStallTimeout");
+      this.clientStallTimeout = positive("clientStallTimeout", clientStallTimeout);
+      return this;
+    }
+
+    /**
+     * The lowest rate, in bytes per second, at which a client may send its body or read its answer
+     * while the function waits on it, averaged over each {@link #clientStallTimeout}; default 1024.
+     * 0 only asks for one byte per period.
+     */
+    public Builder minClientBytesPerSecond(long minClientBytesPerSecond) {
+      once("minClientBytesPerSecond");
+      if (minClientBytesPerSecond < 0) {
+        throw new IllegalArgumentException("minClientBytesPerSecond must not be negative");
+      }
+      this.minClientBytesPerSecond = minClientBytesPerSecond;
+      return this;
+    }
+
+    /**
      * Whether functions are told who called them, with {@code X-Forwarded-For} (the client's
      * address appended to any the client sent), {@code X-Forwarded-Proto} and {@code
      * X-Forwarded-Host}; default true. With false, faas4j neither adds these headers nor passes on
@@ -461,7 +505,8 @@ public final class Faas implements AutoCloseable {
     }
 
     private ProxySettings proxySettings() {
-      return new ProxySettings(connectTimeout, requestTimeout, maxRequestBodyBytes, maxConnections, forwardedHeaders);
+      return new ProxySettings(connectTimeout, requestTimeout, maxRequestBodyBytes, maxConnections, forwardedHeaders,
+          maxConnectionsPerInstance, clientStallTimeout, minClientBytesPerSecond);
     }
 
     /**

@@ -20,6 +20,7 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -62,6 +63,7 @@ public final class Gateway implements AutoCloseable {
     ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
     connector.setHost(options.bind());
     connector.setPort(options.port());
+    limitClients(server, connector, options.limits());
     connector.open(); // bind now, so that access URLs carry the real port when --port 0
     int port = connector.getLocalPort();
     server.addConnector(connector);
@@ -89,6 +91,9 @@ public final class Gateway implements AutoCloseable {
           .requestTimeout(options.requestTimeout())
           .startTimeout(options.startTimeout())
           .maxRequestBodyBytes(options.maxBodyBytes())
+          .maxConnectionsPerInstance(options.limits().maxConnectionsPerFunction())
+          .clientStallTimeout(options.limits().clientStallTimeout())
+          .minClientBytesPerSecond(options.limits().minClientBytesPerSecond())
           .publicPort(port)
           .build();
 
@@ -119,6 +124,19 @@ public final class Gateway implements AutoCloseable {
       connector.close();
       throw e;
     }
+  }
+
+  /**
+   * Caps the client connections, so that a flood of them runs into this limit rather than into the
+   * process's file-descriptor limit (where the upstream connections and workerd's pipes fail too),
+   * and closes connections that dawdle over a request head. At the cap, Jetty stops accepting until
+   * a connection closes, and lets idle ones go after the header timeout instead of its idle timeout.
+   */
+  private static void limitClients(Server server, ServerConnector connector, GatewayOptions.Limits limits) {
+    NetworkConnectionLimit cap = new NetworkConnectionLimit(limits.clientConnections(), connector);
+    cap.setEndPointIdleTimeout(limits.headerTimeout().toMillis());
+    server.addBean(cap);
+    connector.addBean(new HeaderDeadline(limits.headerTimeout(), connector.getScheduler()));
   }
 
   /** Bearer, basic, either of the two, or none, as the options ask. */

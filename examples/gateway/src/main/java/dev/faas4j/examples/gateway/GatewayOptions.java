@@ -26,12 +26,49 @@ import java.util.regex.Pattern;
  * @param dbBusyTimeout how long a write waits for a locked SQLite database before it fails (503)
  * @param keepLatestWarm whether the latest version of every function keeps running
  * @param forwardedHeaders whether functions get X-Forwarded-For, -Proto and -Host
+ * @param limits how much of the gateway one caller, or the callers of one function, may hold
  * @param help whether {@code --help} was asked for
  */
 record GatewayOptions(
     int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
     String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
-    boolean keepLatestWarm, boolean forwardedHeaders, boolean help) {
+    boolean keepLatestWarm, boolean forwardedHeaders, Limits limits, boolean help) {
+
+  /**
+   * What keeps slow or numerous clients from starving the gateway.
+   *
+   * @param maxClientConnections the most client connections open at once; 0 for the default,
+   *     {@link #defaultMaxClientConnections()}
+   * @param headerTimeout how long a client may take to send a request's head once it started it
+   * @param maxConnectionsPerFunction the most upstream connections one function instance may hold
+   * @param clientStallTimeout how long a function may wait on a client that stalls
+   * @param minClientBytesPerSecond the lowest rate a client may send or read at while it is waited on
+   */
+  record Limits(
+      int maxClientConnections, Duration headerTimeout, int maxConnectionsPerFunction,
+      Duration clientStallTimeout, long minClientBytesPerSecond) {
+
+    /** File descriptors kept for everything but client connections: the upstream pool, workerd, the store. */
+    static final int RESERVED_DESCRIPTORS = 2048;
+
+    /** The connection cap used when none is set: 10,000, or the file-descriptor limit less a reserve. */
+    static int defaultMaxClientConnections() {
+      long limit = -1;
+      if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+          instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+        limit = unix.getMaxFileDescriptorCount();
+      }
+      if (limit <= 0) {
+        return 10_000;
+      }
+      return (int) Math.max(64, Math.min(10_000, limit - RESERVED_DESCRIPTORS));
+    }
+
+    /** {@link #maxClientConnections()} as applied. */
+    int clientConnections() {
+      return maxClientConnections > 0 ? maxClientConnections : defaultMaxClientConnections();
+    }
+  }
 
   static final String USAGE = """
       Usage: java -jar faas-gateway.jar [options]
@@ -55,6 +92,18 @@ record GatewayOptions(
         --forwarded-headers B  true (default): functions get X-Forwarded-For (the client's address),
                             X-Forwarded-Proto and X-Forwarded-Host; false: none of them, not even
                             the client's own, so functions learn nothing of who called them
+        --max-client-connections N  the most client connections open at once; beyond it the
+                            gateway stops accepting until some close (default 10000, or the
+                            file-descriptor limit less 2048 when that is lower, at least 64)
+        --header-timeout T  a client that started a request must send its whole head within T,
+                            or its connection is closed (default 10s)
+        --max-connections-per-function N  the most of the 1024 upstream connections one
+                            function instance may hold; more requests to it wait briefly, then
+                            get 503, while other functions keep theirs (default 256)
+        --client-stall-timeout T  while a function waits on a client (for more of its upload, or
+                            for it to read the answer), the client must move the minimum rate's
+                            worth of bytes within each T, or gets 408 / is cut off (default 30s)
+        --min-client-rate N bytes per second that minimum is made of (default 1024; 0 = one byte)
         --jdbc-url URL      keep state in PostgreSQL instead of SQLite, e.g.
                             jdbc:postgresql://db:5432/faas?user=faas&password=secret
         --help              print this help
@@ -62,7 +111,9 @@ record GatewayOptions(
       Each option can also be set with an environment variable: FAAS4J_PORT, FAAS4J_BIND,
       FAAS4J_DOMAIN, FAAS4J_DATA_DIR, FAAS4J_IDLE_TIMEOUT, FAAS4J_ADMIN_TOKEN, FAAS4J_ADMIN_BASIC,
       FAAS4J_JDBC_URL, FAAS4J_REQUEST_TIMEOUT, FAAS4J_START_TIMEOUT, FAAS4J_MAX_BODY_BYTES,
-      FAAS4J_DB_BUSY_TIMEOUT, FAAS4J_KEEP_LATEST_WARM, FAAS4J_FORWARDED_HEADERS.
+      FAAS4J_DB_BUSY_TIMEOUT, FAAS4J_KEEP_LATEST_WARM, FAAS4J_FORWARDED_HEADERS,
+      FAAS4J_MAX_CLIENT_CONNECTIONS, FAAS4J_HEADER_TIMEOUT, FAAS4J_MAX_CONNECTIONS_PER_FUNCTION,
+      FAAS4J_CLIENT_STALL_TIMEOUT, FAAS4J_MIN_CLIENT_RATE.
       A flag wins over its variable.
       """;
 
@@ -71,7 +122,9 @@ record GatewayOptions(
       Map.entry("data-dir", "./faas-data"), Map.entry("idle-timeout", "60s"), Map.entry("request-timeout", "30s"),
       Map.entry("start-timeout", "30s"), Map.entry("max-body-bytes", Long.toString(10L << 20)),
       Map.entry("db-busy-timeout", "5s"), Map.entry("keep-latest-warm", "true"),
-      Map.entry("forwarded-headers", "true"));
+      Map.entry("forwarded-headers", "true"), Map.entry("max-client-connections", "0"),
+      Map.entry("header-timeout", "10s"), Map.entry("max-connections-per-function", "256"),
+      Map.entry("client-stall-timeout", "30s"), Map.entry("min-client-rate", "1024"));
   private static final java.util.Set<String> WITHOUT_DEFAULT = java.util.Set.of("admin-token", "admin-basic", "jdbc-url");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
@@ -140,15 +193,13 @@ record GatewayOptions(
     if (basic != null && (basic.indexOf(':') < 1 || basic.indexOf(':') == basic.length() - 1)) {
       throw new UsageException("--admin-basic must look like user:password, with neither part empty");
     }
-    long maxBody;
-    try {
-      maxBody = Long.parseLong(values.get("max-body-bytes"));
-    } catch (NumberFormatException e) {
-      maxBody = -1;
-    }
-    if (maxBody < 0) {
-      throw new UsageException("--max-body-bytes must be a whole number of bytes, was '" + values.get("max-body-bytes") + "'");
-    }
+    long maxBody = wholeNumber(values, "max-body-bytes", 0, Long.MAX_VALUE);
+    Limits limits = new Limits(
+        (int) wholeNumber(values, "max-client-connections", 0, Integer.MAX_VALUE),
+        duration("header-timeout", values.get("header-timeout")),
+        (int) wholeNumber(values, "max-connections-per-function", 1, Integer.MAX_VALUE),
+        duration("client-stall-timeout", values.get("client-stall-timeout")),
+        wholeNumber(values, "min-client-rate", 0, Long.MAX_VALUE));
     boolean warm = bool(values, "keep-latest-warm");
     boolean forwarded = bool(values, "forwarded-headers");
     String jdbcUrl = values.get("jdbc-url");
@@ -159,7 +210,22 @@ record GatewayOptions(
         Path.of(values.get("data-dir")).toAbsolutePath().normalize(), duration("idle-timeout", values.get("idle-timeout")),
         token, basic, jdbcUrl, duration("request-timeout", values.get("request-timeout")),
         duration("start-timeout", values.get("start-timeout")), maxBody,
-        duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, help);
+        duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, limits, help);
+  }
+
+  private static long wholeNumber(Map<String, String> values, String option, long min, long max)
+      throws UsageException {
+    long value;
+    try {
+      value = Long.parseLong(values.get(option));
+    } catch (NumberFormatException e) {
+      value = min - 1;
+    }
+    if (value < min || value > max) {
+      throw new UsageException("--" + option + " must be a whole number from " + min + " to " + max
+          + ", was '" + values.get(option) + "'");
+    }
+    return value;
   }
 
   private static boolean bool(Map<String, String> values, String option) throws UsageException {

@@ -55,9 +55,9 @@ import org.slf4j.LoggerFactory;
  *       address appended, {@code X-Forwarded-Proto} and {@code X-Forwarded-Host} are set to what
  *       this hop saw; with {@link ProxySettings#forwardedHeaders()} false, all three are dropped.
  *   <li>A failure is answered as an error ({@code {"status":"error","error":...}} with 504 {@code
- *       UPSTREAM_TIMEOUT}, 502 {@code UPSTREAM_ERROR}, 413 {@code PAYLOAD_TOO_LARGE} or 503 {@code
- *       UNAVAILABLE} when the connection pool stays exhausted) while nothing has been sent to the
- *       client. Once the answer started, a failure aborts the client's connection instead: a
+ *       UPSTREAM_TIMEOUT}, 502 {@code UPSTREAM_ERROR}, 413 {@code PAYLOAD_TOO_LARGE}, 408 {@code REQUEST_TIMEOUT} when the
+ *       client stalls, or 503 {@code UNAVAILABLE} when the function's connections stay busy) while
+ *       nothing has been sent to the client; the answer never names the instance's address. Once the answer started, a failure aborts the client's connection instead: a
  *       truncated body never looks complete.
  *   <li>When the client goes away, the upstream exchange is cancelled and its connection closed,
  *       not returned to the pool.
@@ -103,7 +103,12 @@ public final class ReverseProxy implements AutoCloseable {
     int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
     this.upstream =
         new UpstreamClient(
-            "faas4j-proxy", ioThreads, settings.maxConnections(), settings.connectTimeout());
+            "faas4j-proxy",
+            ioThreads,
+            settings.maxConnections(),
+            settings.connectionsPerInstance(),
+            settings.connectTimeout(),
+            ClientPace.of(settings));
   }
 
   /** The settings this proxy was built with. */
@@ -383,33 +388,49 @@ public final class ReverseProxy implements AutoCloseable {
     return true;
   }
 
+  /**
+   * The error to answer an upstream failure with. The client's message says what happened but not
+   * where: an instance's address is internal, and function callers need no credentials. The server
+   * log has the address (at DEBUG for the refusals an overload makes by the thousand).
+   */
   private FaasException upstreamFailure(
       IOException e, Endpoint.Http endpoint, Duration responseTimeout) {
-    String where = "function instance at " + endpoint.baseUri();
+    FaasException error = describeUpstreamFailure(e, responseTimeout);
+    if (error.reason() == Reason.UNAVAILABLE || error.reason() == Reason.REQUEST_TIMEOUT) {
+      LOG.debug("function instance at {}: {} ({})", endpoint.baseUri(), error.getMessage(), e.toString());
+    } else {
+      LOG.warn("function instance at {}: {} ({})", endpoint.baseUri(), error.getMessage(), e.toString());
+    }
+    return error;
+  }
+
+  private FaasException describeUpstreamFailure(IOException e, Duration responseTimeout) {
     if (e instanceof UpstreamClient.PoolTimeoutException) {
       return new FaasException(
           Reason.UNAVAILABLE,
-          "no free connection to the " + where + " within the connect timeout: every pooled"
-              + " connection is busy; raise maxConnections or the instance's capacity",
+          "the function is busy: every connection it may use stayed busy, try again later"
+              + " (operators: raise maxConnectionsPerInstance or the function's capacity)",
           e);
+    }
+    if (e instanceof ClientPace.ClientStallException) {
+      return new FaasException(Reason.REQUEST_TIMEOUT, e.getMessage(), e);
     }
     if (e instanceof UpstreamClient.ConnectTimeoutException) {
       return new FaasException(
           Reason.UPSTREAM_TIMEOUT,
-          "could not connect to the " + where + " within " + settings.connectTimeout().toMillis() + " ms",
+          "could not connect to the function's instance within " + settings.connectTimeout().toMillis() + " ms",
           e);
     }
     if (e instanceof UpstreamClient.ResponseTimeoutException) {
       return new FaasException(
           Reason.UPSTREAM_TIMEOUT,
-          "the " + where + " did not answer within " + responseTimeout.toMillis() + " ms",
+          "the function did not answer within " + responseTimeout.toMillis() + " ms",
           e);
     }
     if (e instanceof ConnectException) {
-      return new FaasException(
-          Reason.UPSTREAM_ERROR, "the " + where + " refused the connection: " + e.getMessage(), e);
+      return new FaasException(Reason.UPSTREAM_ERROR, "the function's instance refused the connection", e);
     }
-    return new FaasException(Reason.UPSTREAM_ERROR, "the " + where + " failed: " + describe(e), e);
+    return new FaasException(Reason.UPSTREAM_ERROR, "the function's instance failed: " + describe(e), e);
   }
 
   private static String describe(Throwable e) {

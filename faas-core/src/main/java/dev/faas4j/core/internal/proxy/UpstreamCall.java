@@ -74,6 +74,16 @@ final class UpstreamCall implements ResponseParser.Listener {
   /** When the function must have said something next; refreshed by every read and write. */
   volatile long deadline;
 
+  /**
+   * Bytes the client moved: body bytes it sent, answer bytes it took. Under the lock; the measure
+   * of {@link ClientPace}.
+   */
+  private long clientProgress;
+  /** When the current period of waiting on the client began; {@link ClientPace}'s, on the sweep. */
+  volatile long clientWaitSince = ClientPace.NOT_WAITING;
+  /** {@link #clientProgress} when that period began. */
+  volatile long clientProgressMark;
+
   UpstreamCall(
       UpstreamClient client,
       InetSocketAddress address,
@@ -145,6 +155,7 @@ final class UpstreamCall implements ResponseParser.Listener {
         failure =
             new UpstreamClient.ResponseTimeoutException("the function took none of the request body in time");
       } else {
+        clientProgress += length;
         outbound.add(piece);
         outboundBytes += piece.remaining();
         failure = flushLocked();
@@ -323,6 +334,7 @@ final class UpstreamCall implements ResponseParser.Listener {
     lock.lock();
     try {
       unacknowledged = Math.max(0, unacknowledged - bytes);
+      clientProgress += bytes;
       if (!readPaused || unacknowledged >= WINDOW) {
         return;
       }
@@ -350,14 +362,25 @@ final class UpstreamCall implements ResponseParser.Listener {
   }
 
   /**
-   * True while the function's silence is not its fault: its answer waits for the handler (the
-   * client reads slowly), or it has taken every byte of a body the client has not finished sending.
-   * The silence timeout does not run then; the container's idle timeout governs the client.
+   * While the function's silence is not its fault, the bytes the client has moved so far; -1
+   * otherwise. The silence is the client's when the answer waits for the handler (the client reads
+   * slowly), or when the function took every byte of a body the client has not finished sending.
+   * The silence timeout does not run then; {@link ClientPace} watches the client instead.
    */
-  boolean waitingForClient() {
+  long clientProgressWhileWaiting() {
     lock.lock();
     try {
-      return readPaused || (!bodyEnded && outbound.isEmpty());
+      return readPaused || (!bodyEnded && outbound.isEmpty()) ? clientProgress : -1;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Whether the client has not sent its whole request body yet. */
+  boolean clientBodyPending() {
+    lock.lock();
+    try {
+      return !bodyEnded;
     } finally {
       lock.unlock();
     }

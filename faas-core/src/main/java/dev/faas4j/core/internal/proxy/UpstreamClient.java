@@ -37,9 +37,11 @@ import org.slf4j.LoggerFactory;
  * when its response ended exactly where the next one would start, the request went out whole and
  * neither side asked to close; idle connections stay watched, so one the function closes leaves the
  * pool at once; a request without a body that meets a reused connection closing before any answer
- * is sent again once on a new connection. Timeouts: connecting ({@code connectTimeout}), waiting for
- * a free connection when {@code maxConnections} are busy (the same duration), and the function's
- * silence (each call's own timeout; time the answer waits for a slow client does not count).
+ * is sent again once on a new connection. Limits: {@code maxConnections} in all and {@code
+ * maxPerAddress} to any one instance ({@link AddressBudgets}). Timeouts: connecting ({@code
+ * connectTimeout}), waiting for a free connection (the same duration), the function's silence (each
+ * call's own timeout; time the answer waits for a slow client does not count), and a client that
+ * stalls while the call waits on it ({@link ClientPace}).
  *
  * <p>Thread-safe. {@link #close()} stops the I/O threads and closes every connection.
  */
@@ -73,7 +75,7 @@ final class UpstreamClient implements AutoCloseable {
     }
   }
 
-  /** Every connection stayed busy for the whole connect timeout. */
+  /** Every connection the call may use stayed busy for the whole connect timeout, or too many wait. */
   static final class PoolTimeoutException extends IOException {
     private static final long serialVersionUID = 1L;
 
@@ -85,20 +87,17 @@ final class UpstreamClient implements AutoCloseable {
   /** Connections carrying a call (or being opened for one), idle in the pool, and calls waiting. */
   record Stats(int leased, int available, int pending) {}
 
-  private final int maxConnections;
   private final long connectTimeoutNanos;
+  private final ClientPace clientPace;
   private final Loop[] loops;
   private int nextLoop;
 
   private final ReentrantLock pool = new ReentrantLock();
   private final Map<InetSocketAddress, ArrayDeque<UpstreamConnection>> idle = new HashMap<>();
-  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-  /** Connections open or being opened. */
-  private int open;
+  /** Connections open or being opened, per address, and the calls waiting; under {@link #pool}. */
+  private final AddressBudgets budgets;
   private int idleCount;
   private volatile boolean closed;
-
-  private record Waiting(UpstreamCall call, long deadline) {}
 
   /**
    * Starts the I/O threads.
@@ -106,11 +105,20 @@ final class UpstreamClient implements AutoCloseable {
    * @param threadName the I/O threads' name prefix
    * @param ioThreads how many selector threads
    * @param maxConnections the most connections open at once, over all instances
+   * @param maxPerAddress the most connections open at once to one instance
    * @param connectTimeout how long a TCP connect, or a wait for a free connection, may take
+   * @param clientPace when a call that waits on its client has waited too long
    */
-  UpstreamClient(String threadName, int ioThreads, int maxConnections, Duration connectTimeout) {
-    this.maxConnections = maxConnections;
+  UpstreamClient(
+      String threadName,
+      int ioThreads,
+      int maxConnections,
+      int maxPerAddress,
+      Duration connectTimeout,
+      ClientPace clientPace) {
+    this.budgets = new AddressBudgets(maxConnections, maxPerAddress);
     this.connectTimeoutNanos = connectTimeout.toNanos();
+    this.clientPace = clientPace;
     this.loops = new Loop[ioThreads];
     try {
       for (int i = 0; i < ioThreads; i++) {
@@ -162,13 +170,18 @@ final class UpstreamClient implements AutoCloseable {
       if (closed) {
         reuse = null;
       } else if ((reuse = pollIdle(call.address)) == null) {
-        if (open < maxConnections) {
-          open++;
+        InetSocketAddress address = call.address;
+        if (budgets.atAddressBudget(address)) {
+          openNew = false; // waits for one of its own instance's connections
+        } else if (!budgets.poolFull()) {
+          budgets.opened(address);
           openNew = true;
         } else if ((evicted = pollOldestIdle()) != null) {
-          openNew = true; // one to another instance closes, ours opens: the count stays
-        } else {
-          waiting.add(new Waiting(call, System.nanoTime() + connectTimeoutNanos));
+          budgets.closed(evicted.address); // one to another instance closes, ours opens
+          budgets.opened(address);
+          openNew = true;
+        }
+        if (!openNew && budgets.enqueue(call, System.nanoTime() + connectTimeoutNanos)) {
           return;
         }
       }
@@ -182,8 +195,10 @@ final class UpstreamClient implements AutoCloseable {
       assign(reuse, call);
     } else if (openNew) {
       connect(call);
-    } else {
+    } else if (closed) {
       fail(call, null, new IOException("the proxy is closed"));
+    } else {
+      fail(call, null, new PoolTimeoutException("the instance's connections are busy and too many calls wait"));
     }
   }
 
@@ -191,6 +206,7 @@ final class UpstreamClient implements AutoCloseable {
   void closeIdle(Duration idleFor) {
     long now = System.nanoTime();
     List<UpstreamConnection> expired = new ArrayList<>();
+    List<UpstreamCall> served = new ArrayList<>();
     pool.lock();
     try {
       for (ArrayDeque<UpstreamConnection> connections : idle.values()) {
@@ -199,23 +215,28 @@ final class UpstreamClient implements AutoCloseable {
           if (now - connection.idleSince >= idleFor.toNanos()) {
             it.remove();
             idleCount--;
-            open--;
+            budgets.closed(connection.address);
             connection.discarded = true; // counted out here: a later discard must not count it again
             expired.add(connection);
           }
         }
       }
       idle.values().removeIf(ArrayDeque::isEmpty);
+      UpstreamCall next;
+      while (!closed && (next = budgets.nextToOpen()) != null) {
+        served.add(next);
+      }
     } finally {
       pool.unlock();
     }
     expired.forEach(UpstreamConnection::close);
+    served.forEach(this::connect);
   }
 
   Stats stats() {
     pool.lock();
     try {
-      return new Stats(open - idleCount, idleCount, waiting.size());
+      return new Stats(budgets.open() - idleCount, idleCount, budgets.waiting());
     } finally {
       pool.unlock();
     }
@@ -224,17 +245,16 @@ final class UpstreamClient implements AutoCloseable {
   /** Stops the I/O threads; calls still running fail, every connection is closed. Idempotent. */
   @Override
   public void close() {
-    List<Waiting> abandoned;
+    List<UpstreamCall> abandoned = new ArrayList<>();
     pool.lock();
     try {
       closed = true;
-      abandoned = new ArrayList<>(waiting);
-      waiting.clear();
+      budgets.drain(abandoned);
     } finally {
       pool.unlock();
     }
-    for (Waiting w : abandoned) {
-      fail(w.call(), null, new IOException("the proxy is closed"));
+    for (UpstreamCall call : abandoned) {
+      fail(call, null, new IOException("the proxy is closed"));
     }
     for (Loop loop : loops) {
       if (loop != null) {
@@ -265,7 +285,7 @@ final class UpstreamClient implements AutoCloseable {
     try {
       channel = SocketChannel.open();
     } catch (IOException e) {
-      forgetOpening();
+      forgetOpening(call.address);
       fail(call, null, e);
       return;
     }
@@ -275,7 +295,7 @@ final class UpstreamClient implements AutoCloseable {
     connection.parser.reset(call.headRequest);
     if (!call.attach(connection)) {
       connection.close(); // the call was aborted while it waited: its slot goes to the next one
-      forgetOpening();
+      forgetOpening(call.address);
       return;
     }
     connection.call = call;
@@ -290,20 +310,17 @@ final class UpstreamClient implements AutoCloseable {
   }
 
   /** A connection that was counted as opening never came to be. */
-  private void forgetOpening() {
-    Waiting next;
+  private void forgetOpening(InetSocketAddress address) {
+    UpstreamCall next;
     pool.lock();
     try {
-      open--;
-      next = closed ? null : waiting.poll();
-      if (next != null) {
-        open++;
-      }
+      budgets.closed(address);
+      next = closed ? null : budgets.nextToOpen();
     } finally {
       pool.unlock();
     }
     if (next != null) {
-      connect(next.call());
+      connect(next);
     }
   }
 
@@ -311,20 +328,21 @@ final class UpstreamClient implements AutoCloseable {
   private void release(UpstreamConnection connection) {
     UpstreamCall next = null;
     UpstreamCall other = null;
+    boolean makesRoom = false;
     pool.lock();
     try {
       if (closed) {
         discardLocked(connection);
         return;
       }
-      Waiting w = pollWaiting(connection.address);
-      if (w != null) {
-        next = w.call();
-      } else if (!waiting.isEmpty()) {
+      next = budgets.pollWaiting(connection.address);
+      if (next == null && budgets.anyWaitingForPool()) {
         // a call to another instance waits for a free slot: this connection makes room for it
-        other = waiting.poll().call();
+        makesRoom = true;
         connection.discarded = true;
-      } else {
+        budgets.closed(connection.address);
+        other = budgets.nextToOpen();
+      } else if (next == null) {
         connection.idleSince = System.nanoTime();
         idle.computeIfAbsent(connection.address, a -> new ArrayDeque<>()).addLast(connection);
         idleCount++;
@@ -334,31 +352,30 @@ final class UpstreamClient implements AutoCloseable {
     }
     if (next != null) {
       assign(connection, next);
-    } else if (other != null) {
+    } else if (makesRoom) {
       connection.close();
-      connect(other);
+      if (other != null) {
+        connect(other);
+      }
     }
   }
 
   /** Closes a connection that will not be reused; its slot goes to a waiting call. Idempotent. */
   private void discard(UpstreamConnection connection) {
-    Waiting next;
+    UpstreamCall next;
     pool.lock();
     try {
       if (connection.discarded) {
         return;
       }
       discardLocked(connection);
-      next = closed ? null : waiting.poll();
-      if (next != null) {
-        open++;
-      }
+      next = closed ? null : budgets.nextToOpen();
     } finally {
       pool.unlock();
     }
     connection.close();
     if (next != null) {
-      connect(next.call());
+      connect(next);
     }
   }
 
@@ -367,7 +384,7 @@ final class UpstreamClient implements AutoCloseable {
       return;
     }
     connection.discarded = true;
-    open--;
+    budgets.closed(connection.address);
     ArrayDeque<UpstreamConnection> forAddress = idle.get(connection.address);
     if (forAddress != null && forAddress.remove(connection)) {
       idleCount--;
@@ -408,17 +425,6 @@ final class UpstreamClient implements AutoCloseable {
       oldest.discarded = true;
     }
     return oldest;
-  }
-
-  private Waiting pollWaiting(InetSocketAddress address) {
-    for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
-      Waiting w = it.next();
-      if (w.call().address.equals(address)) {
-        it.remove();
-        return w;
-      }
-    }
-    return null;
   }
 
   private Loop nextLoop() {
@@ -469,7 +475,7 @@ final class UpstreamClient implements AutoCloseable {
     }
     pool.lock();
     try {
-      waiting.removeIf(w -> w.call() == call);
+      budgets.remove(call);
     } finally {
       pool.unlock();
     }
@@ -742,26 +748,28 @@ final class UpstreamClient implements AutoCloseable {
           if (now - connection.connectDeadline >= 0) {
             fail(call, connection, new ConnectTimeoutException("connect timed out"));
           }
-        } else if (now - call.deadline >= 0 && !call.waitingForClient()) {
-          fail(call, connection, new ResponseTimeoutException("no answer in time"));
+        } else {
+          long clientProgress = call.clientProgressWhileWaiting();
+          if (clientProgress < 0) {
+            call.clientWaitSince = ClientPace.NOT_WAITING;
+            if (now - call.deadline >= 0) {
+              fail(call, connection, new ResponseTimeoutException("no answer in time"));
+            }
+          } else if (clientPace.stalled(call, now, clientProgress)) {
+            fail(call, connection, clientPace.stallOf(call));
+          }
         }
       }
       if (sweepsWaiting) {
-        List<Waiting> expired = new ArrayList<>();
+        List<UpstreamCall> expired = new ArrayList<>();
         pool.lock();
         try {
-          for (Iterator<Waiting> it = waiting.iterator(); it.hasNext(); ) {
-            Waiting w = it.next();
-            if (now - w.deadline() >= 0) {
-              it.remove();
-              expired.add(w);
-            }
-          }
+          budgets.expire(now, expired);
         } finally {
           pool.unlock();
         }
-        for (Waiting w : expired) {
-          fail(w.call(), null, new PoolTimeoutException("every connection stayed busy"));
+        for (UpstreamCall call : expired) {
+          fail(call, null, new PoolTimeoutException("every connection it may use stayed busy"));
         }
       }
     }

@@ -73,6 +73,8 @@ final class ProxyServer implements AutoCloseable {
   private final ServerConnector connector;
   private volatile Endpoint endpoint;
   private volatile Function<String, Duration> timeouts = pathAndQuery -> null;
+  /** When set, picks the endpoint by the request's path and query instead of {@link #endpoint}. */
+  private volatile Function<String, Endpoint> router;
   private volatile UnaryOperator<Request> requestWrapper = UnaryOperator.identity();
   private volatile UnaryOperator<Response> responseWrapper = UnaryOperator.identity();
 
@@ -135,6 +137,16 @@ final class ProxyServer implements AutoCloseable {
     this.endpoint = endpoint;
   }
 
+  /** Serves several functions: {@code router} maps each request's path and query to its endpoint. */
+  void route(Function<String, Endpoint> router) {
+    this.router = router;
+  }
+
+  private Endpoint endpointFor(String pathAndQuery) {
+    Function<String, Endpoint> routes = router;
+    return routes == null ? endpoint : routes.apply(pathAndQuery);
+  }
+
   void timeout(Duration timeout) {
     this.timeouts = pathAndQuery -> timeout;
   }
@@ -175,7 +187,8 @@ final class ProxyServer implements AutoCloseable {
     calls.incrementAndGet();
     requests.add(new ClientRequest(client.protocol(), client.contentLength()));
     try {
-      proxy.forward(client, endpoint, pathAndQuery, timeouts.apply(pathAndQuery)).whenComplete((ok, failure) -> record(failure));
+      proxy.forward(client, endpointFor(pathAndQuery), pathAndQuery, timeouts.apply(pathAndQuery))
+          .whenComplete((ok, failure) -> record(failure));
     } catch (IOException | RuntimeException e) {
       propagated.add(e);
       outcomes.incrementAndGet();
@@ -217,7 +230,7 @@ final class ProxyServer implements AutoCloseable {
       JettyExchange exchange =
           new JettyExchange(requestWrapper.apply(request), responseWrapper.apply(response), callback);
       String pathAndQuery = request.getHttpURI().getPathQuery();
-      if (endpoint instanceof Endpoint.Http) {
+      if (endpointFor(pathAndQuery) instanceof Endpoint.Http) {
         forward(exchange, pathAndQuery);
         return true;
       }

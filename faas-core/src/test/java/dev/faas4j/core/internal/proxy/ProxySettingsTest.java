@@ -15,7 +15,10 @@ class ProxySettingsTest {
     assertThat(defaults.connectTimeout()).as("connect timeout").isEqualTo(Duration.ofSeconds(5));
     assertThat(defaults.responseTimeout()).as("response timeout").isEqualTo(Duration.ofSeconds(30));
     assertThat(defaults.maxRequestBodyBytes()).as("body limit").isEqualTo(10L * 1024 * 1024);
-    assertThat(defaults.maxConnections()).as("connections").isEqualTo(200);
+    assertThat(defaults.maxConnections()).as("connections").isEqualTo(1024);
+    assertThat(defaults.connectionsPerInstance()).as("connections per instance: a quarter").isEqualTo(256);
+    assertThat(defaults.clientStallTimeout()).as("client stall period").isEqualTo(Duration.ofSeconds(30));
+    assertThat(defaults.minClientBytesPerSecond()).as("client minimum rate").isEqualTo(1024);
   }
 
   @Test

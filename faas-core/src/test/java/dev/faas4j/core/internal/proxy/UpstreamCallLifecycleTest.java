@@ -91,7 +91,7 @@ class UpstreamCallLifecycleTest {
   @Test
   void aCallAbortedBeforeItStartsTakesNoConnection() throws Exception {
     try (RawUpstream upstream = new RawUpstream(answersOkForever());
-        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, Duration.ofSeconds(5))) {
+        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, 4, Duration.ofSeconds(5), ClientPace.of(ProxySettings.defaults()))) {
       Recorder abandoned = new Recorder();
       UpstreamCall call =
           client.newCall(address(upstream), GET, false, false, false, true, Duration.ofMillis(200), abandoned);
@@ -122,7 +122,7 @@ class UpstreamCallLifecycleTest {
                   RawUpstream.reset(socket);
                   answered.countDown();
                 });
-        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, Duration.ofSeconds(5))) {
+        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, 4, Duration.ofSeconds(5), ClientPace.of(ProxySettings.defaults()))) {
       CountDownLatch endMayReturn = new CountDownLatch(1);
       Recorder recorder = new Recorder(endMayReturn);
       UpstreamCall call =
@@ -154,7 +154,7 @@ class UpstreamCallLifecycleTest {
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", silent.getLocalPort());
       for (int round = 0; round < 40; round++) {
         List<Recorder> recorders = new CopyOnWriteArrayList<>();
-        UpstreamClient client = new UpstreamClient("test-upstream", 2, 1000, Duration.ofSeconds(30));
+        UpstreamClient client = new UpstreamClient("test-upstream", 2, 1000, 1000, Duration.ofSeconds(30), ClientPace.of(ProxySettings.defaults()));
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch someStarted = new CountDownLatch(3);
         Thread starter =

@@ -353,7 +353,7 @@ class UpstreamClientTest {
                     RawUpstream.write(out, OK);
                   }
                 });
-        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, Duration.ofSeconds(5))) {
+        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, 4, Duration.ofSeconds(5), ClientPace.of(ProxySettings.defaults()))) {
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", upstream.endpoint().baseUri().getPort());
       Recorder buggy = new Recorder(true);
       client.start(client.newCall(address, head, false, false, false, true, Duration.ofSeconds(5), buggy));
@@ -384,7 +384,7 @@ class UpstreamClientTest {
                   out.flush();
                   done.await(30, TimeUnit.SECONDS); // ...and reads none of the body
                 });
-        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, Duration.ofSeconds(5))) {
+        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, 4, Duration.ofSeconds(5), ClientPace.of(ProxySettings.defaults()))) {
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", upstream.endpoint().baseUri().getPort());
       Recorder recorder = new Recorder(false);
       UpstreamCall call = client.newCall(address, head, false, true, true, false, Duration.ofMillis(300), recorder);
