@@ -1,10 +1,15 @@
 package dev.faas4j.store.jdbc;
 
+import dev.faas4j.api.Change;
+import dev.faas4j.api.ChangeBatch;
+import dev.faas4j.api.ChangeListener;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.FunctionVersion;
 import dev.faas4j.api.Validation;
+import dev.faas4j.store.jdbc.internal.ChangeLog;
+import dev.faas4j.store.jdbc.internal.ChangeWatcher;
 import dev.faas4j.store.jdbc.internal.Dialect;
 import dev.faas4j.store.jdbc.internal.Migrations;
 import dev.faas4j.store.jdbc.internal.SqliteFiles;
@@ -17,11 +22,13 @@ import java.sql.ResultSet;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Guarantees</h2>
  * <ul>
  *   <li>Building a store creates or upgrades its tables ({@code faas4j_functions},
- *       {@code faas4j_versions}, {@code faas4j_aliases}, and {@code faas4j_schema_version},
+ *       {@code faas4j_versions}, {@code faas4j_aliases}, the change feed's {@code faas4j_feed}
+ *       and {@code faas4j_changes}, and {@code faas4j_schema_version},
  *       which records the applied migrations). Stores starting at the same time on one database
  *       migrate it once. On PostgreSQL the tables go into the connection's current schema.
  *   <li>{@link #save} and {@link #delete} are each one transaction, compare-and-set on the
@@ -62,6 +70,14 @@ import org.slf4j.LoggerFactory;
  *   <li>Thread-safe. On SQLite the writers of one store are serialised in Java and each write
  *       takes the database's write lock up front ({@code BEGIN IMMEDIATE}), so threads never fail
  *       with {@code SQLITE_BUSY}; other processes wait up to the busy timeout.
+ *   <li>The change feed ({@link FunctionStore}) is written in the transaction of the change it
+ *       records, and keeps the last {@link Builder#keptChanges(int)} changes. Its revisions are
+ *       gap-free and in commit order, across every store on the database. Subscribers are called
+ *       by one daemon thread per store, started by the first {@link #subscribe}: on PostgreSQL it
+ *       LISTENs on a connection of its own taken from the DataSource (within about a second of a
+ *       commit anywhere; after that connection breaks, it reconnects and signals a resync); on
+ *       SQLite it polls the feed every 250 ms, which also covers other stores and processes on the
+ *       same file.
  *   <li>Arguments must not be null ({@link NullPointerException}). After {@link #close()} every
  *       method but {@code close} throws {@link IllegalStateException}.
  * </ul>
@@ -70,6 +86,8 @@ public final class JdbcFunctionStore implements FunctionStore {
 
   /** The default limit on a version's code: 10 MiB in UTF-8, as on Cloudflare Workers. */
   public static final long DEFAULT_MAX_CODE_BYTES = 10L << 20;
+  /** How many changes the feed keeps by default; a node further behind reloads everything. */
+  public static final int DEFAULT_KEPT_CHANGES = 10_000;
   /** How long an SQLite connection owned by the store waits for another process's lock by default. */
   public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(30);
 
@@ -85,9 +103,12 @@ public final class JdbcFunctionStore implements FunctionStore {
   private final Connection keepAlive;
   /** Serialises this store's SQLite writers; null on PostgreSQL, whose row locks suffice. */
   private final ReentrantLock writeLock;
+  private final ChangeLog changeLog;
+  private final ChangeWatcher watcher;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private JdbcFunctionStore(DataSource dataSource, boolean ownsDataSource, long maxCodeBytes) throws SQLException {
+  private JdbcFunctionStore(DataSource dataSource, boolean ownsDataSource, long maxCodeBytes, int keptChanges)
+      throws SQLException {
     this.dataSource = dataSource;
     this.maxCodeBytes = maxCodeBytes;
     Connection held = dataSource.getConnection();
@@ -109,6 +130,9 @@ public final class JdbcFunctionStore implements FunctionStore {
       held.close();
     }
     this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock() : null;
+    this.changeLog = new ChangeLog(dataSource, dialect, keptChanges, Clock.systemUTC());
+    this.watcher = new ChangeWatcher("faas4j-changes-" + dialect.name().toLowerCase(Locale.ROOT),
+        ChangeWatcher.openerFor(dialect, dataSource));
   }
 
   /**
@@ -262,15 +286,61 @@ public final class JdbcFunctionStore implements FunctionStore {
       // ON DELETE CASCADE has done this where foreign keys are enforced; a caller's SQLite
       // connection may not enforce them.
       deleteChildren(connection, key);
+      changeLog.record(connection, List.of(new ChangeLog.Draft(key, Change.Kind.FUNCTION_DELETED, null, null)));
       return true;
     });
   }
 
-  /** Closes the SQLite file if the store owns it; a caller's DataSource stays open. Idempotent. */
+  @Override
+  public long currentRevision() throws SQLException {
+    ensureOpen();
+    return changeLog.currentRevision();
+  }
+
+  @Override
+  public ChangeBatch changesSince(long revision, int max) throws SQLException {
+    FunctionStore.checkFeedQuery(revision, max);
+    ensureOpen();
+    return changeLog.changesSince(revision, max);
+  }
+
+  @Override
+  public long announce(String function, Change.Kind kind, String version) throws SQLException {
+    FunctionStore.checkAnnouncement(function, kind, version);
+    ensureOpen();
+    ChangeLog.Draft draft = new ChangeLog.Draft(Validation.canonical(function), kind,
+        version == null ? null : Validation.canonical(version), null);
+    long[] revision = {0};
+    write(connection -> {
+      revision[0] = changeLog.record(connection, List.of(draft));
+      return true;
+    });
+    return revision[0];
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws SQLException if the first subscription cannot open its connection; on PostgreSQL also
+   *     if the DataSource's connections do not unwrap to {@code org.postgresql.PGConnection}
+   */
+  @Override
+  public Subscription subscribe(ChangeListener listener) throws SQLException {
+    ensureOpen();
+    return watcher.subscribe(listener);
+  }
+
+  /**
+   * Stops the change watcher (its thread and connection), and closes the SQLite file if the store
+   * owns it; a caller's DataSource stays open. Idempotent.
+   */
   @Override
   public void close() throws SQLException {
-    if (closed.compareAndSet(false, true) && keepAlive != null) {
-      keepAlive.close();
+    if (closed.compareAndSet(false, true)) {
+      watcher.close();
+      if (keepAlive != null) {
+        keepAlive.close();
+      }
     }
   }
 
@@ -293,6 +363,9 @@ public final class JdbcFunctionStore implements FunctionStore {
       try {
         if (work.run(connection)) {
           transaction.commit();
+          if (writeLock != null) {
+            watcher.wake(); // SQLite: let this store's poll see the change now rather than in 250 ms
+          }
           return true;
         }
         transaction.rollback();
@@ -308,10 +381,12 @@ public final class JdbcFunctionStore implements FunctionStore {
     }
   }
 
-  private static boolean saveIn(Connection connection, FunctionState state, List<VersionRow> rows)
+  private boolean saveIn(Connection connection, FunctionState state, List<VersionRow> rows)
       throws SQLException {
     String key = state.key();
     Map<String, StoredVersion> stored = new HashMap<>();
+    String oldLatest = null;
+    Map<String, String> oldAliases = new HashMap<>();
     if (state.revision() == 1) {
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO faas4j_functions"
           + " (fn_key, name, revision, latest) VALUES (?, ?, 1, ?) ON CONFLICT (fn_key) DO NOTHING")) {
@@ -325,6 +400,19 @@ public final class JdbcFunctionStore implements FunctionStore {
       // Rows a delete without enforced foreign keys could have left behind.
       deleteChildren(connection, key);
     } else {
+      // Locks the row (PostgreSQL; SQLite's write lock is held already) so that what the feed
+      // records is the difference from the revision this save replaces.
+      try (PreparedStatement select = connection.prepareStatement("SELECT latest FROM faas4j_functions"
+          + " WHERE fn_key = ? AND revision = ?" + (dialect == Dialect.POSTGRESQL ? " FOR UPDATE" : ""))) {
+        select.setString(1, key);
+        select.setLong(2, state.revision() - 1);
+        try (ResultSet rs = select.executeQuery()) {
+          if (!rs.next()) {
+            return false;
+          }
+          oldLatest = rs.getString(1);
+        }
+      }
       try (PreparedStatement update = connection.prepareStatement("UPDATE faas4j_functions"
           + " SET name = ?, revision = ?, latest = ? WHERE fn_key = ? AND revision = ?")) {
         update.setString(1, state.name());
@@ -342,6 +430,15 @@ public final class JdbcFunctionStore implements FunctionStore {
         try (ResultSet rs = select.executeQuery()) {
           while (rs.next()) {
             stored.put(rs.getString(1), new StoredVersion(rs.getInt(2), rs.getString(3)));
+          }
+        }
+      }
+      try (PreparedStatement select = connection.prepareStatement(
+          "SELECT alias, version FROM faas4j_aliases WHERE fn_key = ?")) {
+        select.setString(1, key);
+        try (ResultSet rs = select.executeQuery()) {
+          while (rs.next()) {
+            oldAliases.put(rs.getString(1), rs.getString(2));
           }
         }
       }
@@ -436,6 +533,12 @@ public final class JdbcFunctionStore implements FunctionStore {
         insert.executeBatch();
       }
     }
+    Map<String, String> oldFingerprints = new HashMap<>();
+    stored.forEach((version, old) -> oldFingerprints.put(version, old.fingerprint));
+    Map<String, String> newFingerprints = new LinkedHashMap<>();
+    rows.forEach(row -> newFingerprints.put(row.version(), row.fingerprint()));
+    changeLog.record(connection, ChangeLog.differences(key, oldFingerprints, oldLatest, oldAliases,
+        newFingerprints, state.latest(), state.aliases()));
     return true;
   }
 
@@ -517,6 +620,7 @@ public final class JdbcFunctionStore implements FunctionStore {
     private final Path sqliteFile;
     private Long maxCodeBytes;
     private Duration busyTimeout;
+    private Integer keptChanges;
 
     private Builder(DataSource dataSource, Path sqliteFile) {
       this.dataSource = dataSource;
@@ -560,6 +664,23 @@ public final class JdbcFunctionStore implements FunctionStore {
     }
 
     /**
+     * How many of the latest changes the feed keeps (older ones are deleted as new ones are
+     * written); a node that has not followed the feed for longer reloads everything. Default
+     * {@link #DEFAULT_KEPT_CHANGES}. Shared by every store on the database in effect: each prunes
+     * to its own setting when it writes, so give them all the same.
+     */
+    public Builder keptChanges(int keptChanges) {
+      if (this.keptChanges != null) {
+        throw new IllegalStateException("keptChanges was already set to " + this.keptChanges);
+      }
+      if (keptChanges < 1) {
+        throw new IllegalArgumentException("keptChanges must be at least 1: " + keptChanges);
+      }
+      this.keptChanges = keptChanges;
+      return this;
+    }
+
+    /**
      * Connects, checks the database and migrates its schema, and returns the store.
      *
      * @throws SQLException if the database cannot be reached, is neither SQLite nor PostgreSQL,
@@ -567,12 +688,13 @@ public final class JdbcFunctionStore implements FunctionStore {
      */
     public JdbcFunctionStore build() throws SQLException {
       long limit = maxCodeBytes == null ? DEFAULT_MAX_CODE_BYTES : maxCodeBytes;
+      int kept = keptChanges == null ? DEFAULT_KEPT_CHANGES : keptChanges;
       if (sqliteFile != null) {
         DataSource owned = SqliteFiles.dataSource(sqliteFile,
             busyTimeout == null ? DEFAULT_BUSY_TIMEOUT : busyTimeout);
-        return new JdbcFunctionStore(owned, true, limit);
+        return new JdbcFunctionStore(owned, true, limit, kept);
       }
-      return new JdbcFunctionStore(dataSource, false, limit);
+      return new JdbcFunctionStore(dataSource, false, limit, kept);
     }
   }
 }
