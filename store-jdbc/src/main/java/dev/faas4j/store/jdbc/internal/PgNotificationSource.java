@@ -98,10 +98,14 @@ final class PgNotificationSource implements ChangeWatcher.Source {
       return;
     }
     try {
+      // A pooled connection must not keep collecting notifications. On a broken connection this
+      // fails, and failing through the pool's proxy is what makes a pool (HikariCP, for one)
+      // discard the connection: the driver calls of await() bypass the proxy, so the pool would
+      // otherwise hand the dead connection out again, to the next reconnect.
       try (Statement statement = connection.createStatement()) {
-        statement.execute("UNLISTEN *"); // a pooled connection must not keep collecting notifications
+        statement.execute("UNLISTEN *");
       } catch (SQLException ignored) {
-        // the connection is broken: closing it is all there is to do
+        // broken: the pool has been told; closing is all that is left
       }
       connection.close();
     } catch (SQLException ignored) {
