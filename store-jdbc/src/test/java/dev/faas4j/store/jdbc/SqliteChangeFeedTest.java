@@ -14,7 +14,6 @@ import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The change feed on SQLite, where several stores (in one JVM or several) may share one file: the
  * feed is the same for all of them, and each store's watcher polls it.
  */
-class SqliteChangeFeedTest {
+class SqliteChangeFeedTest extends SharedFileOrDatabaseFeedContract {
 
   @TempDir
   Path dir;
@@ -31,23 +30,9 @@ class SqliteChangeFeedTest {
     return dir.resolve("faas4j.db");
   }
 
-  @AfterEach
-  void noThreadIsLeft() throws InterruptedException {
-    ListenerCalls.assertNoWatcherThreadIsLeft();
-  }
-
-  @Test
-  void aSubscriberOfOneStoreIsToldOfASaveThroughAnotherOnTheSameFile() throws Exception {
-    try (JdbcFunctionStore a = JdbcFunctionStore.sqlite(file()); JdbcFunctionStore b = JdbcFunctionStore.sqlite(file())) {
-      ListenerCalls calls = new ListenerCalls();
-      try (FunctionStore.Subscription subscription = b.subscribe(calls)) {
-        a.save(state("hello", 1, "v1", Map.of(), version("hello", "v1", "one")));
-
-        calls.awaitCall("store B after a save on store A");
-        assertThat(b.changesSince(0, 10).changes()).extracting(Change::kind)
-            .containsExactly(Change.Kind.DEPLOYED, Change.Kind.LATEST_MOVED);
-      }
-    }
+  @Override
+  protected JdbcFunctionStore openStore() throws Exception {
+    return JdbcFunctionStore.sqlite(file());
   }
 
   @Test
@@ -90,15 +75,5 @@ class SqliteChangeFeedTest {
       assertThat(store.changesSince(1, 10).resyncNeeded()).as("a batch reaching the unknown kind").isTrue();
       assertThat(store.changesSince(3, 10).changes()).as("after it").isEmpty();
     }
-  }
-
-  @Test
-  void closingTheStoreStopsItsWatcher() throws Exception {
-    JdbcFunctionStore store = JdbcFunctionStore.sqlite(file());
-    store.subscribe(resync -> {});
-
-    store.close();
-
-    ListenerCalls.assertNoWatcherThreadIsLeft();
   }
 }
