@@ -7,7 +7,10 @@
  *       (workerd processes, Docker containers, in-process handlers), with optional
  *       capabilities such as {@link dev.faas4j.api.FunctionLogs};</li>
  *   <li>{@link dev.faas4j.api.FunctionStore}: durable state of functions, written with
- *       optimistic concurrency on a per-function revision;</li>
+ *       optimistic concurrency on a per-function revision, and its change feed
+ *       ({@link dev.faas4j.api.Change}, {@link dev.faas4j.api.ChangeBatch},
+ *       {@link dev.faas4j.api.ChangeListener}) through which several nodes sharing a store keep up
+ *       with each other;</li>
  *   <li>immutable value types ({@link dev.faas4j.api.FunctionSpec},
  *       {@link dev.faas4j.api.FunctionRef}, {@link dev.faas4j.api.FunctionState}, ...);</li>
  *   <li>{@link dev.faas4j.api.FaasException}, the one unchecked exception callers see, with a

@@ -3,8 +3,6 @@ package dev.faas4j.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,42 +11,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The behaviour every {@link FunctionStore} must have. Extend it once per implementation and
- * return a fresh, empty store from {@link #newStore()}.
+ * The behaviour every {@link FunctionStore} must have, its change feed included (see
+ * {@link ChangeFeedContract}). Extend it once per implementation and return a fresh, empty store
+ * from {@link #newStore()}.
  */
-public abstract class FunctionStoreContract {
-
-  /** A new store with no functions in it. Closed by the suite after each test. */
-  protected abstract FunctionStore newStore() throws Exception;
-
-  protected FunctionStore store;
-
-  @BeforeEach
-  void openStore() throws Exception {
-    store = newStore();
-  }
-
-  @AfterEach
-  void closeStore() throws Exception {
-    store.close();
-  }
-
-  protected static final Instant T0 = Instant.parse("2026-01-02T03:04:05.678Z");
-
-  protected static FunctionVersion version(String name, String version, String code) {
-    return new FunctionVersion(FunctionSpec.builder(name).version(version).code(code).build(),
-        T0.plus(Duration.ofMinutes(version.hashCode() & 0xff)).truncatedTo(ChronoUnit.MILLIS));
-  }
-
-  protected static FunctionState state(String name, long revision, String latest, Map<String, String> aliases,
-      FunctionVersion... versions) {
-    return new FunctionState(name, revision, List.of(versions), aliases, latest);
-  }
+public abstract class FunctionStoreContract extends ChangeFeedContract {
 
   @Test
   void aSavedFunctionLoadsBackEqualInEveryField() throws Exception {

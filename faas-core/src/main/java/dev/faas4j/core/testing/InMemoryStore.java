@@ -1,59 +1,214 @@
 package dev.faas4j.core.testing;
 
+import dev.faas4j.api.Change;
+import dev.faas4j.api.ChangeBatch;
+import dev.faas4j.api.ChangeListener;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
+import dev.faas4j.api.FunctionVersion;
 import dev.faas4j.api.Validation;
+import java.time.Clock;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link FunctionStore} in a map: nothing survives the JVM. The default store of
  * {@code Faas.builder()}, and the one to use in unit tests.
  *
- * <p>Thread-safe; follows the store contract, including the revision checks.
+ * <p>Thread-safe; follows the store contract, including the revision checks and the change feed
+ * (for the one JVM it lives in). Subscribers are called on the thread that made the change, after
+ * the store's lock is released, one call at a time.
  */
 public final class InMemoryStore implements FunctionStore {
 
-  private final ConcurrentHashMap<String, FunctionState> functions = new ConcurrentHashMap<>();
+  /** How many changes the feed keeps by default. */
+  public static final int DEFAULT_KEPT_CHANGES = 10_000;
+
+  private static final Logger LOG = LoggerFactory.getLogger(InMemoryStore.class);
+
+  private final int keptChanges;
+  private final Clock clock;
+  private final Map<String, FunctionState> functions = new HashMap<>();
+  private final ArrayDeque<Change> changes = new ArrayDeque<>();
+  private long revision;
+  private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  /** Held while listeners are called, so that no listener is called twice at once. */
+  private final Object calling = new Object();
+
+  /** A store whose feed keeps {@link #DEFAULT_KEPT_CHANGES} changes. */
+  public InMemoryStore() {
+    this(DEFAULT_KEPT_CHANGES, Clock.systemUTC());
+  }
+
+  /**
+   * A store whose feed keeps the last {@code keptChanges} changes and stamps them with
+   * {@code clock}.
+   *
+   * @throws IllegalArgumentException if {@code keptChanges < 1}
+   */
+  public InMemoryStore(int keptChanges, Clock clock) {
+    if (keptChanges < 1) {
+      throw new IllegalArgumentException("keptChanges must be at least 1: " + keptChanges);
+    }
+    this.keptChanges = keptChanges;
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
 
   @Override
-  public List<FunctionState> loadAll() {
+  public synchronized List<FunctionState> loadAll() {
     return List.copyOf(functions.values());
   }
 
   @Override
-  public Optional<FunctionState> load(String name) {
+  public synchronized Optional<FunctionState> load(String name) {
     return Optional.ofNullable(functions.get(Validation.canonical(name)));
   }
 
   @Override
   public boolean save(FunctionState state) {
-    boolean[] saved = {false};
-    functions.compute(state.key(), (key, stored) -> {
+    boolean recorded;
+    synchronized (this) {
+      FunctionState stored = functions.get(state.key());
       long storedRevision = stored == null ? 0 : stored.revision();
-      if (storedRevision == state.revision() - 1) {
-        saved[0] = true;
-        return state;
+      if (storedRevision != state.revision() - 1) {
+        return false;
       }
-      return stored;
-    });
-    return saved[0];
+      functions.put(state.key(), state);
+      long before = revision;
+      recordDifferences(stored, state);
+      recorded = revision != before;
+    }
+    if (recorded) {
+      tellListeners();
+    }
+    return true;
   }
 
   @Override
   public boolean delete(String name, long revision) {
-    boolean[] deleted = {false};
-    functions.computeIfPresent(Validation.canonical(name), (key, stored) -> {
-      if (stored.revision() == revision) {
-        deleted[0] = true;
-        return null;
+    String key = Validation.canonical(name);
+    synchronized (this) {
+      FunctionState stored = functions.get(key);
+      if (stored == null || stored.revision() != revision) {
+        return false;
       }
-      return stored;
-    });
-    return deleted[0];
+      functions.remove(key);
+      record(key, Change.Kind.FUNCTION_DELETED, null, null);
+    }
+    tellListeners();
+    return true;
   }
 
   @Override
-  public void close() {}
+  public synchronized long currentRevision() {
+    return revision;
+  }
+
+  @Override
+  public synchronized ChangeBatch changesSince(long since, int max) {
+    FunctionStore.checkFeedQuery(since, max);
+    long oldestKept = changes.isEmpty() ? revision + 1 : changes.peekFirst().revision();
+    if (since > revision || since + 1 < oldestKept) {
+      return ChangeBatch.resync(revision);
+    }
+    List<Change> batch = new ArrayList<>();
+    for (Change change : changes) {
+      if (batch.size() == max) {
+        break;
+      }
+      if (change.revision() > since) {
+        batch.add(change);
+      }
+    }
+    return new ChangeBatch(batch, revision, false);
+  }
+
+  @Override
+  public long announce(String function, Change.Kind kind, String version) {
+    FunctionStore.checkAnnouncement(function, kind, version);
+    long recorded;
+    synchronized (this) {
+      record(function, kind, version, null);
+      recorded = revision;
+    }
+    tellListeners();
+    return recorded;
+  }
+
+  @Override
+  public Subscription subscribe(ChangeListener listener) {
+    Objects.requireNonNull(listener, "listener");
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** Forgets the listeners; the functions stay readable. */
+  @Override
+  public void close() {
+    listeners.clear();
+  }
+
+  /** Records what a save from {@code before} (null for a new function) to {@code after} changed. */
+  private void recordDifferences(FunctionState before, FunctionState after) {
+    String key = after.key();
+    Map<String, FunctionVersion> oldVersions = new HashMap<>();
+    Map<String, String> oldAliases = new TreeMap<>();
+    if (before != null) {
+      before.versions().forEach(v -> oldVersions.put(v.version(), v));
+      oldAliases.putAll(before.aliases());
+    }
+    for (FunctionVersion version : after.versions()) {
+      if (!version.equals(oldVersions.get(version.version()))) {
+        record(key, Change.Kind.DEPLOYED, version.version(), null);
+      }
+    }
+    if (before == null || !before.latest().equals(after.latest())) {
+      record(key, Change.Kind.LATEST_MOVED, after.latest(), null);
+    }
+    new TreeMap<>(after.aliases()).forEach((alias, target) -> {
+      if (!target.equals(oldAliases.get(alias))) {
+        record(key, Change.Kind.ALIAS_SET, target, alias);
+      }
+    });
+    oldAliases.forEach((alias, target) -> {
+      if (!after.aliases().containsKey(alias)) {
+        record(key, Change.Kind.ALIAS_REMOVED, target, alias);
+      }
+    });
+    new TreeMap<>(oldVersions).keySet().forEach(version -> {
+      if (after.version(version).isEmpty()) {
+        record(key, Change.Kind.VERSION_DELETED, version, null);
+      }
+    });
+  }
+
+  /** Appends one change; the caller holds the store's lock. */
+  private void record(String function, Change.Kind kind, String version, String alias) {
+    revision++;
+    changes.addLast(new Change(revision, function, kind, version, alias, clock.instant()));
+    while (changes.size() > keptChanges) {
+      changes.removeFirst();
+    }
+  }
+
+  private void tellListeners() {
+    synchronized (calling) {
+      for (ChangeListener listener : listeners) {
+        try {
+          listener.changed(false);
+        } catch (RuntimeException e) {
+          LOG.warn("a change listener of the in-memory store failed", e);
+        }
+      }
+    }
+  }
 }

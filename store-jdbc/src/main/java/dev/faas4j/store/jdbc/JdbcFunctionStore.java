@@ -1,11 +1,17 @@
 package dev.faas4j.store.jdbc;
 
+import dev.faas4j.api.Change;
+import dev.faas4j.api.ChangeBatch;
+import dev.faas4j.api.ChangeListener;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.FunctionVersion;
 import dev.faas4j.api.Validation;
+import dev.faas4j.store.jdbc.internal.ChangeLog;
+import dev.faas4j.store.jdbc.internal.ChangeWatcher;
 import dev.faas4j.store.jdbc.internal.Dialect;
+import dev.faas4j.store.jdbc.internal.FunctionWrites;
 import dev.faas4j.store.jdbc.internal.Migrations;
 import dev.faas4j.store.jdbc.internal.SqliteFiles;
 import dev.faas4j.store.jdbc.internal.StoreInput;
@@ -17,11 +23,12 @@ import java.sql.ResultSet;
 import java.sql.SQLDataException;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * <h2>Guarantees</h2>
  * <ul>
  *   <li>Building a store creates or upgrades its tables ({@code faas4j_functions},
- *       {@code faas4j_versions}, {@code faas4j_aliases}, and {@code faas4j_schema_version},
+ *       {@code faas4j_versions}, {@code faas4j_aliases}, the change feed's {@code faas4j_feed}
+ *       and {@code faas4j_changes}, and {@code faas4j_schema_version},
  *       which records the applied migrations). Stores starting at the same time on one database
  *       migrate it once. On PostgreSQL the tables go into the connection's current schema.
  *   <li>{@link #save} and {@link #delete} are each one transaction, compare-and-set on the
@@ -62,6 +70,14 @@ import org.slf4j.LoggerFactory;
  *   <li>Thread-safe. On SQLite the writers of one store are serialised in Java and each write
  *       takes the database's write lock up front ({@code BEGIN IMMEDIATE}), so threads never fail
  *       with {@code SQLITE_BUSY}; other processes wait up to the busy timeout.
+ *   <li>The change feed ({@link FunctionStore}) is written in the transaction of the change it
+ *       records, and keeps the last {@link Builder#keptChanges(int)} changes. Its revisions are
+ *       gap-free and in commit order, across every store on the database. Subscribers are called
+ *       by one daemon thread per store, started by the first {@link #subscribe}: on PostgreSQL it
+ *       LISTENs on a connection of its own taken from the DataSource (within about a second of a
+ *       commit anywhere; after that connection breaks, it reconnects and signals a resync); on
+ *       SQLite it polls the feed every 250 ms, which also covers other stores and processes on the
+ *       same file.
  *   <li>Arguments must not be null ({@link NullPointerException}). After {@link #close()} every
  *       method but {@code close} throws {@link IllegalStateException}.
  * </ul>
@@ -70,13 +86,13 @@ public final class JdbcFunctionStore implements FunctionStore {
 
   /** The default limit on a version's code: 10 MiB in UTF-8, as on Cloudflare Workers. */
   public static final long DEFAULT_MAX_CODE_BYTES = 10L << 20;
+  /** How many changes the feed keeps by default; a node further behind reloads everything. */
+  public static final int DEFAULT_KEPT_CHANGES = 10_000;
   /** How long an SQLite connection owned by the store waits for another process's lock by default. */
   public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(30);
 
   private static final Logger LOG = LoggerFactory.getLogger(JdbcFunctionStore.class);
 
-  private static final String VERSION_COLUMNS = "fn_key, version, spec_name, runtime, code, image, env, labels,"
-      + " options, limits, network, created_at, created_nanos, fingerprint";
 
   private final DataSource dataSource;
   private final Dialect dialect;
@@ -85,9 +101,13 @@ public final class JdbcFunctionStore implements FunctionStore {
   private final Connection keepAlive;
   /** Serialises this store's SQLite writers; null on PostgreSQL, whose row locks suffice. */
   private final ReentrantLock writeLock;
+  private final ChangeLog changeLog;
+  private final FunctionWrites writes;
+  private final ChangeWatcher watcher;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private JdbcFunctionStore(DataSource dataSource, boolean ownsDataSource, long maxCodeBytes) throws SQLException {
+  private JdbcFunctionStore(DataSource dataSource, boolean ownsDataSource, long maxCodeBytes, int keptChanges)
+      throws SQLException {
     this.dataSource = dataSource;
     this.maxCodeBytes = maxCodeBytes;
     Connection held = dataSource.getConnection();
@@ -109,6 +129,10 @@ public final class JdbcFunctionStore implements FunctionStore {
       held.close();
     }
     this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock() : null;
+    this.changeLog = new ChangeLog(dataSource, dialect, keptChanges, Clock.systemUTC());
+    this.writes = new FunctionWrites(dialect, changeLog);
+    this.watcher = new ChangeWatcher("faas4j-changes-" + dialect.name().toLowerCase(Locale.ROOT),
+        ChangeWatcher.openerFor(dialect, dataSource));
   }
 
   /**
@@ -153,7 +177,7 @@ public final class JdbcFunctionStore implements FunctionStore {
         }
       }
       try (Statement statement = connection.createStatement();
-          ResultSet rs = statement.executeQuery("SELECT " + VERSION_COLUMNS
+          ResultSet rs = statement.executeQuery("SELECT " + VersionRow.COLUMNS
               + " FROM faas4j_versions ORDER BY fn_key, position")) {
         while (rs.next()) {
           FunctionHead head = heads.get(rs.getString(1));
@@ -201,7 +225,7 @@ public final class JdbcFunctionStore implements FunctionStore {
           head = new FunctionHead(rs.getString(1), rs.getLong(2), rs.getString(3));
         }
       }
-      try (PreparedStatement statement = connection.prepareStatement("SELECT " + VERSION_COLUMNS
+      try (PreparedStatement statement = connection.prepareStatement("SELECT " + VersionRow.COLUMNS
           + " FROM faas4j_versions WHERE fn_key = ? ORDER BY position")) {
         statement.setString(1, key);
         try (ResultSet rs = statement.executeQuery()) {
@@ -240,7 +264,7 @@ public final class JdbcFunctionStore implements FunctionStore {
       rows.add(VersionRow.of(version));
     }
     ensureOpen();
-    return write(connection -> saveIn(connection, state, rows));
+    return write(connection -> writes.save(connection, state, rows));
   }
 
   @Override
@@ -250,27 +274,59 @@ public final class JdbcFunctionStore implements FunctionStore {
     if (!Validation.isLabel(name)) {
       return false; // never stored
     }
-    return write(connection -> {
-      try (PreparedStatement statement = connection.prepareStatement(
-          "DELETE FROM faas4j_functions WHERE fn_key = ? AND revision = ?")) {
-        statement.setString(1, key);
-        statement.setLong(2, revision);
-        if (statement.executeUpdate() == 0) {
-          return false;
-        }
-      }
-      // ON DELETE CASCADE has done this where foreign keys are enforced; a caller's SQLite
-      // connection may not enforce them.
-      deleteChildren(connection, key);
-      return true;
-    });
+    return write(connection -> writes.delete(connection, key, revision));
   }
 
-  /** Closes the SQLite file if the store owns it; a caller's DataSource stays open. Idempotent. */
+  @Override
+  public long currentRevision() throws SQLException {
+    ensureOpen();
+    return changeLog.currentRevision();
+  }
+
+  @Override
+  public ChangeBatch changesSince(long revision, int max) throws SQLException {
+    FunctionStore.checkFeedQuery(revision, max);
+    ensureOpen();
+    return changeLog.changesSince(revision, max);
+  }
+
+  @Override
+  public long announce(String function, Change.Kind kind, String version) throws SQLException {
+    FunctionStore.checkAnnouncement(function, kind, version);
+    ensureOpen();
+    ChangeLog.Draft draft = new ChangeLog.Draft(Validation.canonical(function), kind,
+        version == null ? null : Validation.canonical(version), null);
+    long[] revision = {0};
+    write(connection -> {
+      revision[0] = changeLog.record(connection, List.of(draft));
+      return true;
+    });
+    return revision[0];
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * @throws SQLException if the first subscription cannot open its connection; on PostgreSQL also
+   *     if the DataSource's connections do not unwrap to {@code org.postgresql.PGConnection}
+   */
+  @Override
+  public Subscription subscribe(ChangeListener listener) throws SQLException {
+    ensureOpen();
+    return watcher.subscribe(listener);
+  }
+
+  /**
+   * Stops the change watcher (its thread and connection), and closes the SQLite file if the store
+   * owns it; a caller's DataSource stays open. Idempotent.
+   */
   @Override
   public void close() throws SQLException {
-    if (closed.compareAndSet(false, true) && keepAlive != null) {
-      keepAlive.close();
+    if (closed.compareAndSet(false, true)) {
+      watcher.close();
+      if (keepAlive != null) {
+        keepAlive.close();
+      }
     }
   }
 
@@ -293,6 +349,9 @@ public final class JdbcFunctionStore implements FunctionStore {
       try {
         if (work.run(connection)) {
           transaction.commit();
+          if (writeLock != null) {
+            watcher.wake(); // SQLite: let this store's poll see the change now rather than in 250 ms
+          }
           return true;
         }
         transaction.rollback();
@@ -308,147 +367,7 @@ public final class JdbcFunctionStore implements FunctionStore {
     }
   }
 
-  private static boolean saveIn(Connection connection, FunctionState state, List<VersionRow> rows)
-      throws SQLException {
-    String key = state.key();
-    Map<String, StoredVersion> stored = new HashMap<>();
-    if (state.revision() == 1) {
-      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO faas4j_functions"
-          + " (fn_key, name, revision, latest) VALUES (?, ?, 1, ?) ON CONFLICT (fn_key) DO NOTHING")) {
-        insert.setString(1, key);
-        insert.setString(2, state.name());
-        insert.setString(3, state.latest());
-        if (insert.executeUpdate() == 0) {
-          return false;
-        }
-      }
-      // Rows a delete without enforced foreign keys could have left behind.
-      deleteChildren(connection, key);
-    } else {
-      try (PreparedStatement update = connection.prepareStatement("UPDATE faas4j_functions"
-          + " SET name = ?, revision = ?, latest = ? WHERE fn_key = ? AND revision = ?")) {
-        update.setString(1, state.name());
-        update.setLong(2, state.revision());
-        update.setString(3, state.latest());
-        update.setString(4, key);
-        update.setLong(5, state.revision() - 1);
-        if (update.executeUpdate() == 0) {
-          return false;
-        }
-      }
-      try (PreparedStatement select = connection.prepareStatement(
-          "SELECT version, position, fingerprint FROM faas4j_versions WHERE fn_key = ?")) {
-        select.setString(1, key);
-        try (ResultSet rs = select.executeQuery()) {
-          while (rs.next()) {
-            stored.put(rs.getString(1), new StoredVersion(rs.getInt(2), rs.getString(3)));
-          }
-        }
-      }
-      try (PreparedStatement clear = connection.prepareStatement("DELETE FROM faas4j_aliases WHERE fn_key = ?")) {
-        clear.setString(1, key);
-        clear.executeUpdate();
-      }
-    }
-
-    List<String> removed = new ArrayList<>();
-    List<Integer> added = new ArrayList<>();
-    List<Integer> moved = new ArrayList<>();
-    Map<String, VersionRow> wanted = new HashMap<>();
-    for (int position = 0; position < rows.size(); position++) {
-      VersionRow row = rows.get(position);
-      wanted.put(row.version(), row);
-      StoredVersion old = stored.get(row.version());
-      if (old == null) {
-        added.add(position);
-      } else if (!old.fingerprint.equals(row.fingerprint())) {
-        // Not expected (versions are immutable), but the state given is the truth: replace it.
-        removed.add(row.version());
-        added.add(position);
-      } else if (old.position != position) {
-        moved.add(position);
-      }
-    }
-    for (String version : stored.keySet()) {
-      if (!wanted.containsKey(version)) {
-        removed.add(version);
-      }
-    }
-
-    if (!removed.isEmpty()) {
-      try (PreparedStatement delete = connection.prepareStatement(
-          "DELETE FROM faas4j_versions WHERE fn_key = ? AND version = ?")) {
-        for (String version : removed) {
-          delete.setString(1, key);
-          delete.setString(2, version);
-          delete.addBatch();
-        }
-        delete.executeBatch();
-      }
-    }
-    if (!added.isEmpty()) {
-      try (PreparedStatement insert = connection.prepareStatement("INSERT INTO faas4j_versions ("
-          + VERSION_COLUMNS + ", position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-        for (int position : added) {
-          VersionRow row = rows.get(position);
-          int i = 0;
-          insert.setString(++i, key);
-          insert.setString(++i, row.version());
-          insert.setString(++i, row.specName());
-          insert.setString(++i, row.runtime());
-          insert.setString(++i, row.code());
-          insert.setString(++i, row.image());
-          insert.setString(++i, row.env());
-          insert.setString(++i, row.labels());
-          insert.setString(++i, row.options());
-          insert.setString(++i, row.limits());
-          insert.setString(++i, row.network());
-          insert.setLong(++i, row.createdAtMillis());
-          insert.setInt(++i, row.createdNanos());
-          insert.setString(++i, row.fingerprint());
-          insert.setInt(++i, position);
-          insert.addBatch();
-        }
-        insert.executeBatch();
-      }
-    }
-    if (!moved.isEmpty()) {
-      try (PreparedStatement update = connection.prepareStatement(
-          "UPDATE faas4j_versions SET position = ? WHERE fn_key = ? AND version = ?")) {
-        for (int position : moved) {
-          update.setInt(1, position);
-          update.setString(2, key);
-          update.setString(3, rows.get(position).version());
-          update.addBatch();
-        }
-        update.executeBatch();
-      }
-    }
-    if (!state.aliases().isEmpty()) {
-      try (PreparedStatement insert = connection.prepareStatement(
-          "INSERT INTO faas4j_aliases (fn_key, alias, version) VALUES (?, ?, ?)")) {
-        for (Map.Entry<String, String> alias : state.aliases().entrySet()) {
-          insert.setString(1, key);
-          insert.setString(2, alias.getKey());
-          insert.setString(3, alias.getValue());
-          insert.addBatch();
-        }
-        insert.executeBatch();
-      }
-    }
-    return true;
-  }
-
-  private static void deleteChildren(Connection connection, String key) throws SQLException {
-    for (String table : List.of("faas4j_aliases", "faas4j_versions")) {
-      try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE fn_key = ?")) {
-        delete.setString(1, key);
-        delete.executeUpdate();
-      }
-    }
-  }
-
-  /** Reads a row selected with {@link #VERSION_COLUMNS}. */
+  /** Reads a row selected with {@link #VersionRow.COLUMNS}. */
   private static FunctionVersion readVersion(ResultSet rs) throws SQLException {
     int i = 1; // column 1 is fn_key
     return new VersionRow(rs.getString(++i), rs.getString(++i), rs.getString(++i), rs.getString(++i),
@@ -480,8 +399,6 @@ public final class JdbcFunctionStore implements FunctionStore {
       cause.addSuppressed(e);
     }
   }
-
-  private record StoredVersion(int position, String fingerprint) {}
 
   /** A function row being assembled from the three tables. */
   private static final class FunctionHead {
@@ -517,6 +434,7 @@ public final class JdbcFunctionStore implements FunctionStore {
     private final Path sqliteFile;
     private Long maxCodeBytes;
     private Duration busyTimeout;
+    private Integer keptChanges;
 
     private Builder(DataSource dataSource, Path sqliteFile) {
       this.dataSource = dataSource;
@@ -560,6 +478,23 @@ public final class JdbcFunctionStore implements FunctionStore {
     }
 
     /**
+     * How many of the latest changes the feed keeps (older ones are deleted as new ones are
+     * written); a node that has not followed the feed for longer reloads everything. Default
+     * {@link #DEFAULT_KEPT_CHANGES}. Shared by every store on the database in effect: each prunes
+     * to its own setting when it writes, so give them all the same.
+     */
+    public Builder keptChanges(int keptChanges) {
+      if (this.keptChanges != null) {
+        throw new IllegalStateException("keptChanges was already set to " + this.keptChanges);
+      }
+      if (keptChanges < 1) {
+        throw new IllegalArgumentException("keptChanges must be at least 1: " + keptChanges);
+      }
+      this.keptChanges = keptChanges;
+      return this;
+    }
+
+    /**
      * Connects, checks the database and migrates its schema, and returns the store.
      *
      * @throws SQLException if the database cannot be reached, is neither SQLite nor PostgreSQL,
@@ -567,12 +502,13 @@ public final class JdbcFunctionStore implements FunctionStore {
      */
     public JdbcFunctionStore build() throws SQLException {
       long limit = maxCodeBytes == null ? DEFAULT_MAX_CODE_BYTES : maxCodeBytes;
+      int kept = keptChanges == null ? DEFAULT_KEPT_CHANGES : keptChanges;
       if (sqliteFile != null) {
         DataSource owned = SqliteFiles.dataSource(sqliteFile,
             busyTimeout == null ? DEFAULT_BUSY_TIMEOUT : busyTimeout);
-        return new JdbcFunctionStore(owned, true, limit);
+        return new JdbcFunctionStore(owned, true, limit, kept);
       }
-      return new JdbcFunctionStore(dataSource, false, limit);
+      return new JdbcFunctionStore(dataSource, false, limit, kept);
     }
   }
 }

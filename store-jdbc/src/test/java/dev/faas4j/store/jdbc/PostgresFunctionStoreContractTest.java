@@ -27,6 +27,12 @@ class PostgresFunctionStoreContractTest extends FunctionStoreContract {
     return JdbcFunctionStore.builder(database.dataSource()).build();
   }
 
+  /** A store on the same (empty) schema as the suite's own, which the test does not write to. */
+  @Override
+  protected FunctionStore newStoreKeepingChanges(int keep) throws Exception {
+    return JdbcFunctionStore.builder(database.dataSource()).keptChanges(keep).build();
+  }
+
   /** Runs before the contract's own {@code @AfterEach} closes the store, which does not need the pool. */
   @AfterEach
   void dropSchema() throws Exception {

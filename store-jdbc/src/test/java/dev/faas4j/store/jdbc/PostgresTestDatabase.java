@@ -57,6 +57,8 @@ final class PostgresTestDatabase implements AutoCloseable {
     config.setMaximumPoolSize(poolSize);
     config.setMinimumIdle(0);
     config.setPoolName("pg-" + schema);
+    // Names the pool's backends in pg_stat_activity, so a test can find (and kill) its own.
+    config.addDataSourceProperty("ApplicationName", schema);
     return new PostgresTestDatabase(url, schema, new HikariDataSource(config));
   }
 

@@ -15,4 +15,9 @@ class SqliteFunctionStoreContractTest extends FunctionStoreContract {
   protected FunctionStore newStore() throws Exception {
     return JdbcFunctionStore.sqlite(dir.resolve("faas4j.db"));
   }
+
+  @Override
+  protected FunctionStore newStoreKeepingChanges(int keep) throws Exception {
+    return JdbcFunctionStore.sqliteBuilder(dir.resolve("small.db")).keptChanges(keep).build();
+  }
 }

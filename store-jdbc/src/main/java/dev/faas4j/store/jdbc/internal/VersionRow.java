@@ -44,6 +44,13 @@ public record VersionRow(
     int createdNanos,
     String fingerprint) {
 
+  /**
+   * The columns of {@code faas4j_versions} a version is read from, in the order
+   * {@code JdbcFunctionStore} reads them, {@code fn_key} first; an insert adds {@code position}.
+   */
+  public static final String COLUMNS = "fn_key, version, spec_name, runtime, code, image, env, labels,"
+      + " options, limits, network, created_at, created_nanos, fingerprint";
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final TypeReference<TreeMap<String, String>> STRING_MAP = new TypeReference<>() {};
 
