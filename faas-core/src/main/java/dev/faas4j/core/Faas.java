@@ -18,6 +18,7 @@ import dev.faas4j.core.internal.Route;
 import dev.faas4j.core.internal.Router;
 import dev.faas4j.core.internal.VersionIds;
 import dev.faas4j.core.internal.proxy.ClientExchange;
+import dev.faas4j.core.internal.proxy.Hops;
 import dev.faas4j.core.internal.proxy.ProxySettings;
 import dev.faas4j.core.internal.proxy.ReverseProxy;
 import dev.faas4j.core.testing.InMemoryStore;
@@ -79,6 +80,8 @@ public final class Faas implements AutoCloseable {
   private final Instances instances;
   private final Router router;
   private final ReverseProxy proxy;
+  /** Requests that arrive having been forwarded to functions this many times are refused (508). */
+  private final int maxHops;
   private final VersionIds versionIds;
   private final ExecutorService starter;
   private final ScheduledExecutorService maintenance;
@@ -94,6 +97,7 @@ public final class Faas implements AutoCloseable {
     this.instances = new Instances(settings.clock, settings.idleTimeout, settings.startTimeout, starter);
     this.router = new Router(settings.domain, settings.mountPath);
     this.proxy = new ReverseProxy(builder.proxySettings());
+    this.maxHops = builder.maxHops;
     this.versionIds = new VersionIds(settings.clock);
     Clock clock = settings.clock;
     this.recentlyMissing = Caffeine.newBuilder()
@@ -486,6 +490,7 @@ public final class Faas implements AutoCloseable {
    */
   boolean serveAnsweringErrors(Route route, ClientExchange client, boolean onlyIfReady) throws IOException {
     try {
+      Hops.check(client, maxHops); // before anything else: a loop must not even start a version
       if (onlyIfReady) {
         return serveIfReady(route, client);
       }
@@ -746,6 +751,7 @@ public final class Faas implements AutoCloseable {
     private boolean eagerRestore;
     private long maxCodeBytes = 10L << 20;
     private Clock clock = Clock.systemUTC();
+    private int maxHops = Hops.DEFAULT_MAX;
     private Duration requestTimeout = Duration.ofSeconds(30);
     private Duration connectTimeout = Duration.ofSeconds(5);
     private long maxRequestBodyBytes = 10L << 20;
@@ -915,6 +921,25 @@ public final class Faas implements AutoCloseable {
     public Builder clock(Clock clock) {
       once("clock");
       this.clock = java.util.Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How many times one request may be forwarded to functions, counted in the {@value
+     * Hops#HEADER} request header that faas4j sends every function (the count it received plus
+     * one); default {@value Hops#DEFAULT_MAX}. A request that arrives with the limit or more is
+     * refused with 508 Loop Detected before anything is forwarded, which ends a function that calls
+     * itself through faas4j, provided it passes the header on (a function that drops it starts again
+     * from 0; the network policy is what keeps an untrusted function from calling faas4j at all).
+     *
+     * @throws IllegalArgumentException if {@code maxHops} is less than 1
+     */
+    public Builder maxHops(int maxHops) {
+      once("maxHops");
+      if (maxHops < 1) {
+        throw new IllegalArgumentException("maxHops must be at least 1, was " + maxHops);
+      }
+      this.maxHops = maxHops;
       return this;
     }
 
