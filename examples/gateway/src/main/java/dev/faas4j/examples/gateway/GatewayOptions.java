@@ -26,12 +26,13 @@ import java.util.regex.Pattern;
  * @param dbBusyTimeout how long a write waits for a locked SQLite database before it fails (503)
  * @param keepLatestWarm whether the latest version of every function keeps running
  * @param forwardedHeaders whether functions get X-Forwarded-For, -Proto and -Host
+ * @param maxHops how many times one request may be forwarded to functions (X-Faas4j-Hops) before 508
  * @param help whether {@code --help} was asked for
  */
 record GatewayOptions(
     int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
     String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
-    boolean keepLatestWarm, boolean forwardedHeaders, boolean help) {
+    boolean keepLatestWarm, boolean forwardedHeaders, int maxHops, boolean help) {
 
   static final String USAGE = """
       Usage: java -jar faas-gateway.jar [options]
@@ -55,6 +56,9 @@ record GatewayOptions(
         --forwarded-headers B  true (default): functions get X-Forwarded-For (the client's address),
                             X-Forwarded-Proto and X-Forwarded-Host; false: none of them, not even
                             the client's own, so functions learn nothing of who called them
+        --max-hops N        a request that has already been forwarded to functions N times (its
+                            X-Faas4j-Hops header, which a function calling functions passes on)
+                            gets 508 Loop Detected (default 16)
         --jdbc-url URL      keep state in PostgreSQL instead of SQLite, e.g.
                             jdbc:postgresql://db:5432/faas?user=faas&password=secret
         --help              print this help
@@ -62,7 +66,7 @@ record GatewayOptions(
       Each option can also be set with an environment variable: FAAS4J_PORT, FAAS4J_BIND,
       FAAS4J_DOMAIN, FAAS4J_DATA_DIR, FAAS4J_IDLE_TIMEOUT, FAAS4J_ADMIN_TOKEN, FAAS4J_ADMIN_BASIC,
       FAAS4J_JDBC_URL, FAAS4J_REQUEST_TIMEOUT, FAAS4J_START_TIMEOUT, FAAS4J_MAX_BODY_BYTES,
-      FAAS4J_DB_BUSY_TIMEOUT, FAAS4J_KEEP_LATEST_WARM, FAAS4J_FORWARDED_HEADERS.
+      FAAS4J_DB_BUSY_TIMEOUT, FAAS4J_KEEP_LATEST_WARM, FAAS4J_FORWARDED_HEADERS, FAAS4J_MAX_HOPS.
       A flag wins over its variable.
       """;
 
@@ -71,7 +75,7 @@ record GatewayOptions(
       Map.entry("data-dir", "./faas-data"), Map.entry("idle-timeout", "60s"), Map.entry("request-timeout", "30s"),
       Map.entry("start-timeout", "30s"), Map.entry("max-body-bytes", Long.toString(10L << 20)),
       Map.entry("db-busy-timeout", "5s"), Map.entry("keep-latest-warm", "true"),
-      Map.entry("forwarded-headers", "true"));
+      Map.entry("forwarded-headers", "true"), Map.entry("max-hops", "16"));
   private static final java.util.Set<String> WITHOUT_DEFAULT = java.util.Set.of("admin-token", "admin-basic", "jdbc-url");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
@@ -149,6 +153,15 @@ record GatewayOptions(
     if (maxBody < 0) {
       throw new UsageException("--max-body-bytes must be a whole number of bytes, was '" + values.get("max-body-bytes") + "'");
     }
+    int maxHops;
+    try {
+      maxHops = Integer.parseInt(values.get("max-hops"));
+    } catch (NumberFormatException e) {
+      maxHops = 0;
+    }
+    if (maxHops < 1) {
+      throw new UsageException("--max-hops must be a whole number from 1 up, was '" + values.get("max-hops") + "'");
+    }
     boolean warm = bool(values, "keep-latest-warm");
     boolean forwarded = bool(values, "forwarded-headers");
     String jdbcUrl = values.get("jdbc-url");
@@ -159,7 +172,7 @@ record GatewayOptions(
         Path.of(values.get("data-dir")).toAbsolutePath().normalize(), duration("idle-timeout", values.get("idle-timeout")),
         token, basic, jdbcUrl, duration("request-timeout", values.get("request-timeout")),
         duration("start-timeout", values.get("start-timeout")), maxBody,
-        duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, help);
+        duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, maxHops, help);
   }
 
   private static boolean bool(Map<String, String> values, String option) throws UsageException {
