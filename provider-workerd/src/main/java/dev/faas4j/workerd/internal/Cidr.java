@@ -12,15 +12,31 @@ import java.util.Arrays;
  * addresses ({@code ::ffff:a.b.c.d}) of its addresses, so for containment both families are
  * compared in one 128-bit space where {@code a.b.c.d/n} is {@code ::ffff:a.b.c.d/(96+n)}.
  * Immutable and thread-safe.
- *
- * @param text the entry as written (what workerd gets)
- * @param ipv4 whether workerd treats it as an IPv4 range
- * @param bits the first address in the 128-bit space (16 bytes, bits beyond the prefix zeroed)
- * @param prefix the prefix length in the 128-bit space
  */
-record Cidr(String text, boolean ipv4, byte[] bits, int prefix) {
+final class Cidr {
 
   private static final byte[] MAPPED_PREFIX = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff};
+
+  /** The entry as written: what workerd gets. */
+  private final String text;
+  /** Whether workerd treats it as an IPv4 range. */
+  private final boolean ipv4;
+  /** The first address in the 128-bit space (16 bytes, the bits beyond the prefix zeroed). */
+  private final byte[] bits;
+  /** The prefix length in the 128-bit space. */
+  private final int prefix;
+
+  private Cidr(String text, boolean ipv4, byte[] bits, int prefix) {
+    this.text = text;
+    this.ipv4 = ipv4;
+    this.bits = bits;
+    this.prefix = prefix;
+  }
+
+  /** The entry as written: what workerd gets. */
+  String text() {
+    return text;
+  }
 
   /**
    * Parses {@code text}, already checked to hold only hex digits, colons, dots and one slash.
