@@ -39,7 +39,9 @@ public class FaasException extends RuntimeException {
     /** The function cannot be served now (it failed to start, or a dependency such as the store is down). */
     UNAVAILABLE(503),
     /** The function's instance did not answer in time. */
-    UPSTREAM_TIMEOUT(504);
+    UPSTREAM_TIMEOUT(504),
+    /** The request has already passed through functions as many times as allowed: a call loop. */
+    LOOP_DETECTED(508);
 
     private final int httpStatus;
 

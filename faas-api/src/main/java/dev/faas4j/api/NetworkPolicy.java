@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
  * {@code network} (public and private), {@code unix}, or a CIDR such as {@code 10.1.0.0/16}
  * or {@code ::1/128}. Anything else is refused here, so an entry can never smuggle text into a
  * provider's configuration. A function without a policy gets its provider's default, which for
- * workerd is public addresses only.
+ * workerd is public addresses only. A provider may refuse more: the workerd provider refuses
+ * {@code local} and CIDRs inside loopback, and denies the machine's own addresses whatever the
+ * policy allows, unless it was built to allow them.
  *
  * @param allow what may be reached
  * @param deny what may not be reached even if {@code allow} matches it

@@ -13,6 +13,7 @@ import dev.faas4j.core.internal.control.FunctionView;
 import dev.faas4j.core.internal.control.Lifecycle;
 import dev.faas4j.core.internal.control.Registry;
 import dev.faas4j.core.internal.control.VersionView;
+import dev.faas4j.core.internal.proxy.Hops;
 import dev.faas4j.core.internal.proxy.ProxySettings;
 import dev.faas4j.core.internal.proxy.ReverseProxy;
 import dev.faas4j.core.internal.routing.FunctionTraffic;
@@ -82,7 +83,7 @@ public final class Faas implements AutoCloseable {
     this.functions = new FunctionService(registry, instances, providers, new Addresses(settings.domain,
         settings.publicPort), lifecycle, settings.clock, settings.keepLatestWarm, settings.maxCodeBytes);
     this.traffic = new FunctionTraffic(new Router(settings.domain, settings.mountPath), registry, instances, proxy,
-        lifecycle);
+        lifecycle, settings.maxHops);
     int restored;
     try {
       restored = functions.restore(settings.eagerRestore, starter);
@@ -288,6 +289,7 @@ public final class Faas implements AutoCloseable {
     private boolean eagerRestore;
     private long maxCodeBytes = 10L << 20;
     private Clock clock = Clock.systemUTC();
+    private int maxHops = Hops.DEFAULT_MAX;
     private Duration requestTimeout = Duration.ofSeconds(30);
     private Duration connectTimeout = Duration.ofSeconds(5);
     private long maxRequestBodyBytes = 10L << 20;
@@ -501,6 +503,25 @@ public final class Faas implements AutoCloseable {
     public Builder clock(Clock clock) {
       once("clock");
       this.clock = java.util.Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * How many times one request may be forwarded to functions, counted in the {@value
+     * Hops#HEADER} request header that faas4j sends every function (the count it received plus
+     * one); default {@value Hops#DEFAULT_MAX}. A request that arrives with the limit or more is
+     * refused with 508 Loop Detected before anything is forwarded, which ends a function that calls
+     * itself through faas4j, provided it passes the header on (a function that drops it starts again
+     * from 0; the network policy is what keeps an untrusted function from calling faas4j at all).
+     *
+     * @throws IllegalArgumentException if {@code maxHops} is less than 1
+     */
+    public Builder maxHops(int maxHops) {
+      once("maxHops");
+      if (maxHops < 1) {
+        throw new IllegalArgumentException("maxHops must be at least 1, was " + maxHops);
+      }
+      this.maxHops = maxHops;
       return this;
     }
 

@@ -13,6 +13,7 @@ import dev.faas4j.workerd.internal.BinaryLocator;
 import dev.faas4j.workerd.internal.ConfigWriter;
 import dev.faas4j.workerd.internal.DataDir;
 import dev.faas4j.workerd.internal.HostAddresses;
+import dev.faas4j.workerd.internal.NetworkGuard;
 import dev.faas4j.workerd.internal.LogBuffer;
 import dev.faas4j.workerd.internal.StartFailure;
 import dev.faas4j.workerd.internal.WorkerdProcess;
@@ -75,8 +76,8 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
 
   private final Duration stopGracePeriod;
   private final NetworkPolicy defaultNetwork;
-  /** This machine's own addresses, denied to every function unless the builder said otherwise. */
-  private final List<String> hostAddresses;
+  /** Keeps every function away from this machine, unless the builder said otherwise. */
+  private final NetworkGuard networkGuard;
   private final int logLines;
   private final int crashLimit;
   private final Duration crashWindow;
@@ -90,8 +91,13 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     this.binary = BinaryLocator.locate(b.binary);
     this.startTimeout = b.startTimeout;
     this.stopGracePeriod = b.stopGracePeriod;
+    this.networkGuard = b.allowHostAddresses ? NetworkGuard.off() : NetworkGuard.denying(HostAddresses.list());
+    try {
+      networkGuard.apply(b.defaultNetwork);
+    } catch (FaasException e) {
+      throw new IllegalArgumentException("defaultNetwork: " + e.getMessage(), e);
+    }
     this.defaultNetwork = b.defaultNetwork;
-    this.hostAddresses = b.allowHostAddresses ? List.of() : HostAddresses.cidrs();
     this.logLines = b.logLines;
     this.crashLimit = b.crashLimit;
     this.crashWindow = b.crashWindow;
@@ -149,6 +155,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
       throw FaasException.invalid("the workerd provider runs runtime 'js', not '" + spec.runtime() + "'");
     }
     ConfigWriter.checkOptions(spec);
+    NetworkPolicy network = networkGuard.apply(spec.network() != null ? spec.network() : defaultNetwork);
     FunctionRef ref = spec.ref();
     Slot slot = new Slot(spec, dataDir.versionDir(ref.name(), ref.version()), new LogBuffer(logLines),
         LoggerFactory.getLogger(FUNCTION_LOGGER_PREFIX + ref.name() + "." + ref.version()));
@@ -164,7 +171,6 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
       try {
         ensureOpen();
         DataDir.deleteTree(slot.dir);
-        NetworkPolicy network = HostAddresses.guard(spec.network() != null ? spec.network() : defaultNetwork, hostAddresses);
         ConfigWriter.write(spec, network, slot.dir);
         slot.wanted = 1;
         start(slot);
@@ -505,10 +511,12 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     }
 
     /**
-     * Whether functions may reach this machine's own non-private addresses when their policy allows
-     * {@code public}; default false: every address of this machine (found when the provider is built)
-     * is added to the deny list of every function, so a function cannot reach the application that
-     * embeds it through a public interface. Loopback and private ranges are governed by the policy.
+     * Whether functions may reach the machine they run on; default false. When false, every policy
+     * is rewritten so that loopback, {@code 0.0.0.0/8}, {@code ::}, their IPv4-mapped forms and every
+     * address of this machine's interfaces (found when the provider is built) are denied whatever
+     * the policy allows, and a policy that allows {@code local}, or a CIDR inside loopback or the
+     * unspecified addresses, is refused at deploy with {@code INVALID_REQUEST}. When true, workerd
+     * gets each policy as asked: only for a machine that runs nothing a function must not reach.
      */
     public Builder allowHostAddresses(boolean allow) {
       once("allowHostAddresses");
@@ -516,7 +524,11 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
       return this;
     }
 
-    /** The outbound network policy of functions that have none; default {@link NetworkPolicy#PUBLIC_ONLY}. */
+    /**
+     * The outbound network policy of functions that have none; default {@link NetworkPolicy#PUBLIC_ONLY}.
+     * It follows the same rules as a function's own (see {@link #allowHostAddresses}): one the
+     * provider would refuse makes {@link #build()} fail with {@link IllegalArgumentException}.
+     */
     public Builder defaultNetwork(NetworkPolicy defaultNetwork) {
       once("defaultNetwork");
       this.defaultNetwork = Objects.requireNonNull(defaultNetwork, "defaultNetwork");

@@ -1,102 +1,209 @@
 package dev.faas4j.workerd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.NetworkPolicy;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.http.HttpResponse;
+import java.net.NetworkInterface;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Outbound fetches from a function to a server on 127.0.0.1. */
+/**
+ * Outbound fetches from functions on the real workerd to a server listening on every interface of
+ * this machine, under every kind of policy and through every way of writing this machine's
+ * address. The server counts what reaches it; the function reports what its fetch did.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WorkerdNetworkTest {
 
+  /** Fetches the query's {@code url}: "reached STATUS BODY" or "blocked: ERROR". */
+  private static final String PROBE = "export default { async fetch(request) {\n"
+      + "  const url = new URL(request.url).searchParams.get('url');\n"
+      + "  try { const r = await fetch(url); return new Response('reached ' + r.status + ' ' + await r.text()); }\n"
+      + "  catch (e) { return new Response('blocked: ' + e); } } };\n";
+
   @TempDir
-  Path dataDir;
+  static Path dataDir;
 
-  HttpServer server;
-  WorkerdProvider provider;
+  private HttpServer server;
+  private final AtomicInteger hits = new AtomicInteger();
+  private final List<WorkerdProvider> providers = new ArrayList<>();
+  private WorkerdProvider guarded;
+  private int deployed;
 
-  @BeforeEach
-  void startServer() throws Exception {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+  @BeforeAll
+  void start() throws Exception {
+    // the wildcard address: loopback, this machine's other addresses, IPv4 and IPv6 alike
+    server = HttpServer.create(new InetSocketAddress(0), 0);
     server.createContext("/", exchange -> {
-      byte[] body = "secret from loopback".getBytes(StandardCharsets.UTF_8);
+      hits.incrementAndGet();
+      byte[] body = "secret".getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(200, body.length);
       exchange.getResponseBody().write(body);
       exchange.close();
     });
     server.start();
+    guarded = provider(TestWorkerd.builder(dataDir.resolve("guarded")));
   }
 
-  @AfterEach
+  @AfterAll
   void stop() {
-    if (provider != null) {
-      provider.close();
-    }
+    providers.forEach(WorkerdProvider::close);
     server.stop(0);
   }
 
-  private FunctionSpec fetcher(NetworkPolicy policy) {
-    return FunctionSpec.builder("fetcher").version("v1")
-        .code("export default { async fetch(request, env) {\n"
-            + "  try { const r = await fetch(env.TARGET); return new Response('reached: ' + await r.text()); }\n"
-            + "  catch (e) { return new Response('blocked: ' + e, { status: 502 }); }\n} };\n")
-        .env("TARGET", "http://127.0.0.1:" + server.getAddress().getPort() + "/")
-        .network(policy)
-        .build();
+  private WorkerdProvider provider(WorkerdProvider.Builder builder) {
+    WorkerdProvider provider = builder.build();
+    providers.add(provider);
+    return provider;
+  }
+
+  /** Every way of writing an address of this machine that we know of, as a URL host. */
+  static List<String> addressesOfThisMachine() throws Exception {
+    List<String> hosts = new ArrayList<>(List.of("127.0.0.1", "127.1.2.3", "localhost", "0.0.0.0", "[::1]",
+        "[::ffff:127.0.0.1]", "[::ffff:0.0.0.0]", "[::]"));
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+        if (address.isLoopbackAddress() || address.isLinkLocalAddress()) {
+          continue; // loopback is above; a link-local address needs a scope no URL can carry
+        }
+        if (address instanceof Inet4Address) {
+          hosts.add(address.getHostAddress());
+          hosts.add("[::ffff:" + address.getHostAddress() + "]");
+        } else {
+          String text = address.getHostAddress();
+          hosts.add("[" + (text.indexOf('%') < 0 ? text : text.substring(0, text.indexOf('%'))) + "]");
+        }
+      }
+    }
+    return hosts;
+  }
+
+  static Stream<Arguments> policies() throws Exception {
+    List<Arguments> policies = new ArrayList<>(List.of(
+        Arguments.of("the default (none)", null),
+        Arguments.of("public", allow("public")),
+        Arguments.of("public+private", allow("public", "private")),
+        Arguments.of("private", allow("private")),
+        Arguments.of("network", allow("network")),
+        Arguments.of("0.0.0.0/0", allow("0.0.0.0/0")),
+        Arguments.of("::/0", allow("::/0")),
+        Arguments.of("::ffff:0:0/96", allow("::ffff:0:0/96")),
+        Arguments.of("everything at once", allow("public", "private", "network", "0.0.0.0/0", "::/0", "::ffff:0:0/96"))));
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+        if (address instanceof Inet4Address && !address.isLoopbackAddress()) {
+          String ip = address.getHostAddress();
+          policies.add(Arguments.of("exactly " + ip, allow(ip + "/32", "::ffff:" + ip + "/128")));
+        }
+      }
+    }
+    return policies.stream();
+  }
+
+  private static NetworkPolicy allow(String... entries) {
+    return new NetworkPolicy(List.of(entries), List.of());
+  }
+
+  private FunctionSpec probe(NetworkPolicy policy) {
+    return FunctionSpec.builder("probe" + deployed++).version("v1").code(PROBE).network(policy).build();
+  }
+
+  /** Has the function fetch each address; the ones it reached. */
+  private List<String> reached(WorkerdProvider provider, FunctionSpec spec) throws Exception {
+    List<String> reached = new ArrayList<>();
+    for (String host : addressesOfThisMachine()) {
+      String url = "http://" + host + ":" + server.getAddress().getPort() + "/";
+      int before = hits.get();
+      String answer = TestWorkerd.get(provider.endpoint(spec.ref()).orElseThrow(),
+          "/?url=" + URLEncoder.encode(url, StandardCharsets.UTF_8)).body();
+      if (!answer.startsWith("blocked: ") || hits.get() != before) {
+        reached.add(host + " (" + answer + ")");
+      }
+    }
+    return reached;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("policies")
+  void noPolicyReachesThisMachine(String name, NetworkPolicy policy) throws Exception {
+    FunctionSpec spec = probe(policy);
+    guarded.deploy(spec);
+
+    assertThat(reached(guarded, spec)).as("addresses of this machine a function allowed " + name + " reached")
+        .isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"local", "127.0.0.0/8", "127.0.0.1/32", "0.0.0.0/32", "::1/128", "::/128",
+      "::ffff:127.0.0.1/128", "::ffff:0.0.0.0/104"})
+  void aPolicyThatCouldOnlyReachThisMachineIsRefusedAtDeploy(String entry) {
+    FunctionSpec spec = probe(allow("public", entry));
+
+    assertThatThrownBy(() -> guarded.deploy(spec)).as("deploy allowing " + entry)
+        .isInstanceOfSatisfying(FaasException.class,
+            e -> assertThat(e.reason()).as("reason").isEqualTo(FaasException.Reason.INVALID_REQUEST))
+        .hasMessageContaining("'" + entry + "'");
+    assertThat(guarded.endpoint(spec.ref())).as("endpoint of the refused version").isEmpty();
   }
 
   @Test
-  void loopbackIsBlockedByDefault() throws Exception {
-    provider = TestWorkerd.builder(dataDir).build();
-    FunctionSpec spec = fetcher(null);
-    provider.deploy(spec);
+  void everyAddressFormReachesThisMachineWhenTheProviderAllowsHostAddresses() throws Exception {
+    // the control: each probe above would have got through, had the provider not stopped it
+    WorkerdProvider open = provider(TestWorkerd.builder(dataDir.resolve("open")).allowHostAddresses(true));
+    FunctionSpec spec = probe(allow("local", "private", "public", "network"));
+    open.deploy(spec);
 
-    HttpResponse<String> response = TestWorkerd.get(provider.endpoint(spec.ref()).orElseThrow(), "/");
-
-    assertThat(response.body()).as("fetch to 127.0.0.1 under the default policy").startsWith("blocked: ");
-    assertThat(response.statusCode()).as("status").isEqualTo(502);
+    assertThat(reached(open, spec)).as("addresses reached with allowHostAddresses(true) and allow=local,...")
+        .hasSameSizeAs(addressesOfThisMachine());
   }
 
   @Test
-  void loopbackIsReachableWhenTheFunctionAllowsLocal() throws Exception {
-    provider = TestWorkerd.builder(dataDir).build();
-    FunctionSpec spec = fetcher(new NetworkPolicy(List.of("local"), List.of()));
-    provider.deploy(spec);
-
-    HttpResponse<String> response = TestWorkerd.get(provider.endpoint(spec.ref()).orElseThrow(), "/");
-
-    assertThat(response.body()).as("fetch to 127.0.0.1 with allow=[local]").isEqualTo("reached: secret from loopback");
+  void aProviderDefaultThatCouldOnlyReachThisMachineIsRefusedAtBuild() {
+    assertThatThrownBy(() -> provider(TestWorkerd.builder(dataDir.resolve("refused"))
+        .defaultNetwork(allow("127.0.0.0/8"))))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("defaultNetwork");
   }
 
   @Test
   void theProviderDefaultPolicyAppliesToFunctionsWithoutOne() throws Exception {
-    provider = TestWorkerd.builder(dataDir).defaultNetwork(new NetworkPolicy(List.of("127.0.0.0/8"), List.of())).build();
-    FunctionSpec spec = fetcher(null);
-    provider.deploy(spec);
+    WorkerdProvider open = provider(TestWorkerd.builder(dataDir.resolve("default")).allowHostAddresses(true)
+        .defaultNetwork(allow("127.0.0.0/8")));
+    FunctionSpec spec = probe(null);
+    open.deploy(spec);
 
-    HttpResponse<String> response = TestWorkerd.get(provider.endpoint(spec.ref()).orElseThrow(), "/");
-
-    assertThat(response.body()).as("fetch with a provider default allowing 127.0.0.0/8")
-        .isEqualTo("reached: secret from loopback");
+    assertThat(reached(open, spec)).as("addresses reached with a provider default of 127.0.0.0/8")
+        .anyMatch(host -> host.startsWith("127.0.0.1 ")).noneMatch(host -> host.startsWith("[::1]"));
   }
 
   @Test
-  void denyWinsOverAllow() throws Exception {
-    provider = TestWorkerd.builder(dataDir).build();
-    FunctionSpec spec = fetcher(new NetworkPolicy(List.of("local"), List.of("127.0.0.1/32")));
-    provider.deploy(spec);
+  void aDenyAsSpecificAsTheAllowWins() throws Exception {
+    WorkerdProvider open = provider(TestWorkerd.builder(dataDir.resolve("tie")).allowHostAddresses(true));
+    FunctionSpec spec = probe(new NetworkPolicy(List.of("127.0.0.0/8"), List.of("127.0.0.1/32", "127.1.2.3/8")));
+    open.deploy(spec);
 
-    HttpResponse<String> response = TestWorkerd.get(provider.endpoint(spec.ref()).orElseThrow(), "/");
-
-    assertThat(response.body()).as("fetch with allow=[local], deny=[127.0.0.1/32]").startsWith("blocked: ");
+    assertThat(reached(open, spec)).as("addresses reached with allow 127.0.0.0/8, deny 127.0.0.1/32 and 127.1.2.3/8")
+        .isEmpty();
   }
 }

@@ -88,6 +88,7 @@ public final class Gateway implements AutoCloseable {
           .idleTimeout(options.idleTimeout())
           .keepLatestWarm(options.keepLatestWarm())
           .forwardedHeaders(options.forwardedHeaders())
+          .maxHops(options.maxHops())
           .requestTimeout(options.requestTimeout())
           .startTimeout(options.startTimeout())
           .maxRequestBodyBytes(options.maxBodyBytes())

@@ -27,12 +27,13 @@ import java.util.regex.Pattern;
  * @param keepLatestWarm whether the latest version of every function keeps running
  * @param forwardedHeaders whether functions get X-Forwarded-For, -Proto and -Host
  * @param limits how much of the gateway one caller, or the callers of one function, may hold
+ * @param maxHops how many times one request may be forwarded to functions (X-Faas4j-Hops) before 508
  * @param help whether {@code --help} was asked for
  */
 record GatewayOptions(
     int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
     String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
-    boolean keepLatestWarm, boolean forwardedHeaders, Limits limits, boolean help) {
+    boolean keepLatestWarm, boolean forwardedHeaders, Limits limits, int maxHops, boolean help) {
 
   /**
    * What keeps slow or numerous clients from starving the gateway.
@@ -104,6 +105,9 @@ record GatewayOptions(
                             for it to read the answer), the client must move the minimum rate's
                             worth of bytes within each T, or gets 408 / is cut off (default 30s)
         --min-client-rate N bytes per second that minimum is made of (default 1024; 0 = one byte)
+        --max-hops N        a request that has already been forwarded to functions N times (its
+                            X-Faas4j-Hops header, which a function calling functions passes on)
+                            gets 508 Loop Detected (default 16)
         --jdbc-url URL      keep state in PostgreSQL instead of SQLite, e.g.
                             jdbc:postgresql://db:5432/faas?user=faas&password=secret
         --help              print this help
@@ -113,7 +117,8 @@ record GatewayOptions(
       FAAS4J_JDBC_URL, FAAS4J_REQUEST_TIMEOUT, FAAS4J_START_TIMEOUT, FAAS4J_MAX_BODY_BYTES,
       FAAS4J_DB_BUSY_TIMEOUT, FAAS4J_KEEP_LATEST_WARM, FAAS4J_FORWARDED_HEADERS,
       FAAS4J_MAX_CLIENT_CONNECTIONS, FAAS4J_HEADER_TIMEOUT, FAAS4J_MAX_CONNECTIONS_PER_FUNCTION,
-      FAAS4J_CLIENT_STALL_TIMEOUT, FAAS4J_MIN_CLIENT_RATE.
+      FAAS4J_CLIENT_STALL_TIMEOUT, FAAS4J_MIN_CLIENT_RATE,
+      FAAS4J_MAX_HOPS.
       A flag wins over its variable.
       """;
 
@@ -124,7 +129,8 @@ record GatewayOptions(
       Map.entry("db-busy-timeout", "5s"), Map.entry("keep-latest-warm", "true"),
       Map.entry("forwarded-headers", "true"), Map.entry("max-client-connections", "0"),
       Map.entry("header-timeout", "10s"), Map.entry("max-connections-per-function", "256"),
-      Map.entry("client-stall-timeout", "30s"), Map.entry("min-client-rate", "1024"));
+      Map.entry("client-stall-timeout", "30s"), Map.entry("min-client-rate", "1024"),
+      Map.entry("max-hops", "16"));
   private static final java.util.Set<String> WITHOUT_DEFAULT = java.util.Set.of("admin-token", "admin-basic", "jdbc-url");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
@@ -200,6 +206,7 @@ record GatewayOptions(
         (int) wholeNumber(values, "max-connections-per-function", 1, Integer.MAX_VALUE),
         duration("client-stall-timeout", values.get("client-stall-timeout")),
         wholeNumber(values, "min-client-rate", 0, Long.MAX_VALUE));
+    int maxHops = (int) wholeNumber(values, "max-hops", 1, Integer.MAX_VALUE);
     boolean warm = bool(values, "keep-latest-warm");
     boolean forwarded = bool(values, "forwarded-headers");
     String jdbcUrl = values.get("jdbc-url");
@@ -210,7 +217,7 @@ record GatewayOptions(
         Path.of(values.get("data-dir")).toAbsolutePath().normalize(), duration("idle-timeout", values.get("idle-timeout")),
         token, basic, jdbcUrl, duration("request-timeout", values.get("request-timeout")),
         duration("start-timeout", values.get("start-timeout")), maxBody,
-        duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, limits, help);
+        duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, limits, maxHops, help);
   }
 
   private static long wholeNumber(Map<String, String> values, String option, long min, long max)

@@ -69,4 +69,15 @@ class GatewayOptionsTest {
     assertThatThrownBy(() -> parse(Map.of(), "--forwarded-headers", "no"))
         .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--forwarded-headers");
   }
+
+  @Test
+  void theHopLimitIsSixteenUnlessSetAndAtLeastOne() throws Exception {
+    assertThat(parse(Map.of()).maxHops()).as("default").isEqualTo(16);
+    assertThat(parse(Map.of(), "--max-hops", "4").maxHops()).as("flag").isEqualTo(4);
+    assertThat(parse(Map.of("FAAS4J_MAX_HOPS", "8")).maxHops()).as("variable").isEqualTo(8);
+    for (String bad : new String[] {"0", "-1", "many"}) {
+      assertThatThrownBy(() -> parse(Map.of(), "--max-hops", bad)).as(bad)
+          .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--max-hops");
+    }
+  }
 }

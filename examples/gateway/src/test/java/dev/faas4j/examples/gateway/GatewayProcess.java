@@ -136,9 +136,13 @@ final class GatewayProcess implements AutoCloseable {
     return get(host, "/");
   }
 
-  HttpResponse<String> get(String host, String path) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(uri(path)).header("Host", host).timeout(Duration.ofSeconds(60)).build(),
-        HttpResponse.BodyHandlers.ofString());
+  /** GET {@code path} with the given Host header; {@code headers} are name, value pairs. */
+  HttpResponse<String> get(String host, String path, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Host", host).timeout(Duration.ofSeconds(60));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   /** An admin call; {@code body} may be null; {@code headers} are name, value pairs. */

@@ -142,4 +142,72 @@ class OutboundIT {
     }
     assertThat(hits.get()).as("requests that reached the local server").isEqualTo(before);
   }
+
+  /** Every way of naming this machine: loopback, the unspecified addresses, their IPv6 forms, each interface. */
+  private static java.util.List<String> hostsOfThisMachine() throws Exception {
+    java.util.List<String> hosts = new java.util.ArrayList<>(java.util.List.of("127.0.0.1", "127.1.2.3", "localhost",
+        "0.0.0.0", "[::1]", "[::ffff:127.0.0.1]", "[::ffff:0.0.0.0]", "[::]"));
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+        if (address instanceof Inet4Address && !address.isLoopbackAddress()) {
+          hosts.add(address.getHostAddress());
+          hosts.add("[::ffff:" + address.getHostAddress() + "]");
+        }
+      }
+    }
+    return hosts;
+  }
+
+  @Test
+  void aFunctionAllowedPublicAndPrivateCannotReachTheGatewayNorDeployThroughIt() throws Exception {
+    // POSTs a deploy of "planted" to the URL in the query; answers what that did
+    String deployer = "export default { async fetch(request) {"
+        + " const url = new URL(request.url).searchParams.get('url');"
+        + " try { const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' },"
+        + "   body: JSON.stringify({ code: 'export default { fetch() { return new Response(1) } }' }) });"
+        + "   return new Response('reached ' + r.status); }"
+        + " catch (e) { return new Response('blocked: ' + e.message); } } }";
+    String policy = "\"network\":{\"allow\":[\"public\",\"private\"]}";
+    assertThat(gateway.admin("POST", "/deploy/probe-private", "{" + policy + ",\"code\":"
+        + GatewayProcess.JSON.writeValueAsString(PROBE) + "}").statusCode()).as("deploy of the probe").isEqualTo(200);
+    assertThat(gateway.admin("POST", "/deploy/deployer", "{" + policy + ",\"code\":"
+        + GatewayProcess.JSON.writeValueAsString(deployer) + "}").statusCode()).as("deploy of the deployer").isEqualTo(200);
+
+    for (String host : hostsOfThisMachine()) {
+      String list = "http://" + host + ":" + gateway.port() + "/api/functions";
+      assertThat(gateway.get("probe-private.func.local", "/?url=" + URLEncoder.encode(list, StandardCharsets.UTF_8))
+          .body()).as("GET " + list + " from a function allowed public+private").startsWith("blocked:");
+      String deploy = "http://" + host + ":" + gateway.port() + "/api/deploy/planted";
+      assertThat(gateway.get("deployer.func.local", "/?url=" + URLEncoder.encode(deploy, StandardCharsets.UTF_8))
+          .body()).as("POST " + deploy + " from a function allowed public+private").startsWith("blocked:");
+    }
+    assertThat(gateway.admin("GET", "/functions/planted", null).statusCode()).as("the function it tried to plant")
+        .isEqualTo(404);
+  }
+
+  @Test
+  void aDeployThatAllowsLoopbackIsRefused() throws Exception {
+    for (String entry : new String[] {"local", "127.0.0.0/8", "::1/128", "0.0.0.0/32"}) {
+      var response = gateway.admin("POST", "/deploy/wants-loopback", "{\"network\":{\"allow\":[\"" + entry
+          + "\"]},\"code\":" + GatewayProcess.JSON.writeValueAsString(PROBE) + "}");
+
+      assertThat(response.statusCode()).as("status of a deploy allowing %s: %s", entry, response.body()).isEqualTo(400);
+      assertThat(GatewayProcess.JSON.readTree(response.body()).path("error").asText()).as("error")
+          .contains("'" + entry + "'");
+    }
+    assertThat(gateway.admin("GET", "/functions/wants-loopback", null).statusCode()).as("the refused function")
+        .isEqualTo(404);
+  }
+
+  @Test
+  void aRequestThatHasBeenThroughTooManyFunctionsIsRefusedWith508() throws Exception {
+    String echo = "export default { fetch(request) { return new Response('hops=' + request.headers.get('x-faas4j-hops')) } }";
+    assertThat(gateway.admin("POST", "/deploy/hops", "{\"code\":" + GatewayProcess.JSON.writeValueAsString(echo) + "}")
+        .statusCode()).as("deploy").isEqualTo(200);
+
+    assertThat(gateway.get("hops.func.local", "/").body()).as("what the function saw").isEqualTo("hops=1");
+    var refused = gateway.get("hops.func.local", "/", "X-Faas4j-Hops", "16");
+    assertThat(refused.statusCode()).as("status at the default limit; body: %s", refused.body()).isEqualTo(508);
+    assertThat(GatewayProcess.JSON.readTree(refused.body()).path("status").asText()).as("JSON status").isEqualTo("error");
+  }
 }

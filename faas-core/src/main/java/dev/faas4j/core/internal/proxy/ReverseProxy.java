@@ -281,6 +281,7 @@ public final class ReverseProxy implements AutoCloseable {
     if (!hasHost[0]) {
       appendField(head, Headers.HOST, endpoint.baseUri().getRawAuthority());
     }
+    appendField(head, Hops.HEADER, Hops.next(client));
     if (forwardedHeaders) {
       appendField(head, Headers.X_FORWARDED_FOR, forwardedFor(client, connectionTokens));
       appendField(head, Headers.X_FORWARDED_PROTO, client.scheme());
@@ -299,13 +300,14 @@ public final class ReverseProxy implements AutoCloseable {
 
   /**
    * Whether a request header goes on to the function: not hop-by-hop, not named in {@code
-   * Connection}, and not one of the X-Forwarded-* headers this hop sets itself.
+   * Connection}, and not one of the X-Forwarded-* or {@link Hops} headers this hop sets itself.
    */
   private static boolean isForwarded(String name, String connectionTokens) {
     return !Headers.mustDrop(name, connectionTokens)
         && !name.equalsIgnoreCase(Headers.X_FORWARDED_FOR)
         && !name.equalsIgnoreCase(Headers.X_FORWARDED_PROTO)
-        && !name.equalsIgnoreCase(Headers.X_FORWARDED_HOST);
+        && !name.equalsIgnoreCase(Headers.X_FORWARDED_HOST)
+        && !name.equalsIgnoreCase(Hops.HEADER);
   }
 
   private static void appendField(StringBuilder head, String name, String value) {
@@ -541,6 +543,7 @@ public final class ReverseProxy implements AutoCloseable {
         headers.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
       }
     });
+    headers.put(Hops.HEADER, List.of(Hops.next(client)));
     if (forwardedHeaders) {
       headers.put(Headers.X_FORWARDED_FOR, List.of(forwardedFor(client, connectionTokens)));
       headers.put(Headers.X_FORWARDED_PROTO, List.of(client.scheme()));

@@ -7,6 +7,7 @@ import dev.faas4j.api.FunctionVersion;
 import dev.faas4j.core.internal.control.Lifecycle;
 import dev.faas4j.core.internal.control.Registry;
 import dev.faas4j.core.internal.proxy.ClientExchange;
+import dev.faas4j.core.internal.proxy.Hops;
 import dev.faas4j.core.internal.proxy.ReverseProxy;
 import dev.faas4j.core.internal.runtime.Instances;
 import java.io.IOException;
@@ -31,13 +32,17 @@ public final class FunctionTraffic {
   private final Instances instances;
   private final ReverseProxy proxy;
   private final Lifecycle lifecycle;
+  /** Requests that arrive having been forwarded to functions this many times are refused (508). */
+  private final int maxHops;
 
-  public FunctionTraffic(Router router, Registry registry, Instances instances, ReverseProxy proxy, Lifecycle lifecycle) {
+  public FunctionTraffic(Router router, Registry registry, Instances instances, ReverseProxy proxy, Lifecycle lifecycle,
+      int maxHops) {
     this.router = router;
     this.registry = registry;
     this.instances = instances;
     this.proxy = proxy;
     this.lifecycle = lifecycle;
+    this.maxHops = maxHops;
   }
 
   /**
@@ -60,6 +65,7 @@ public final class FunctionTraffic {
    */
   public boolean serveAnsweringErrors(Route route, ClientExchange client, boolean onlyIfReady) throws IOException {
     try {
+      Hops.check(client, maxHops); // before anything else: a loop must not even start a version
       if (onlyIfReady) {
         return serveIfReady(route, client);
       }
