@@ -6,11 +6,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionLogs;
 import dev.faas4j.api.FunctionSpec;
+import dev.faas4j.workerd.internal.DataDir;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +82,29 @@ class WorkerdFunctionsTest {
 
     assertThat(call(bom, "/")).as("a module starting with a byte-order mark").isEqualTo("bom module");
     assertThat(call(minified, "/")).as("a module whose export is not at a line start").isEqualTo("min module");
+  }
+
+  @Test
+  void aVersionsCodeAndEnvValuesAreReadableByTheOwnerOnly() throws Exception {
+    FunctionSpec spec = FunctionSpec.builder("secretive").version("v1")
+        .code("addEventListener('fetch', e => e.respondWith(new Response(TOKEN)));")
+        .env("TOKEN", "s3cret").build();
+
+    provider.deploy(spec);
+
+    assertThat(call(spec, "/")).isEqualTo("s3cret");
+    Path functionDir = dataDir.resolve("secretive");
+    List<String> modes = new ArrayList<>();
+    try (Stream<Path> paths = Files.walk(functionDir)) {
+      for (Path path : paths.toList()) {
+        String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
+        String expected = Files.isDirectory(path) ? "rwx------" : "rw-------";
+        if (!mode.equals(expected) && !path.getFileName().toString().equals(DataDir.PID_FILE)) {
+          modes.add(dataDir.relativize(path) + " " + mode);
+        }
+      }
+    }
+    assertThat(modes).as("files and directories of the version others may read").isEmpty();
   }
 
   @Test

@@ -82,26 +82,27 @@ public final class ConfigWriter {
   }
 
   /**
-   * Writes {@code spec} into {@code dir}, which must not exist yet.
+   * Writes {@code spec} into {@code dir}, which must not exist yet. Code and env values are
+   * secrets of the deployer: on a POSIX file system every directory is mode 700 and every file 600.
    *
    * @param network the policy to apply (the spec's own or the provider's default)
    * @return the binary config file, to run with {@code workerd serve --binary}
    */
   public static Path write(FunctionSpec spec, NetworkPolicy network, Path dir) throws IOException {
     WorkerFormat format = checkOptions(spec);
-    Files.createDirectories(dir.getParent());
-    Files.createDirectory(dir);
-    Files.writeString(dir.resolve(MARKER_FILE), spec.ref().toString() + "\n", StandardCharsets.UTF_8);
-    Files.writeString(dir.resolve(CODE_FILE), spec.code(), StandardCharsets.UTF_8);
-    Path envDir = Files.createDirectory(dir.resolve(ENV_DIR));
+    OwnerOnlyFiles.createDirectories(dir.getParent());
+    OwnerOnlyFiles.createDirectory(dir);
+    OwnerOnlyFiles.write(dir.resolve(MARKER_FILE), spec.ref().toString() + "\n");
+    OwnerOnlyFiles.write(dir.resolve(CODE_FILE), spec.code());
+    Path envDir = OwnerOnlyFiles.createDirectory(dir.resolve(ENV_DIR));
     Map<String, String> env = new TreeMap<>(spec.env());
     for (Map.Entry<String, String> e : env.entrySet()) {
-      Files.writeString(envDir.resolve(e.getKey()), e.getValue(), StandardCharsets.UTF_8);
+      OwnerOnlyFiles.write(envDir.resolve(e.getKey()), e.getValue());
     }
     String date = spec.options().getOrDefault("compatibility-date", DEFAULT_COMPATIBILITY_DATE);
-    Files.writeString(dir.resolve(CONFIG_FILE), render(format, env.keySet(), network, date), StandardCharsets.UTF_8);
+    OwnerOnlyFiles.write(dir.resolve(CONFIG_FILE), render(format, env.keySet(), network, date));
     Path config = dir.resolve(BINARY_CONFIG_FILE);
-    Files.write(config, renderBinary(format, spec.code(), env, network, date));
+    OwnerOnlyFiles.write(config, renderBinary(format, spec.code(), env, network, date));
     return config;
   }
 

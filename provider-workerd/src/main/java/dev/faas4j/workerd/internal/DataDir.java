@@ -58,7 +58,7 @@ public final class DataDir implements AutoCloseable {
    */
   public static DataDir open(Path root) throws IOException {
     Path absolute = root.toAbsolutePath().normalize();
-    Files.createDirectories(absolute);
+    OwnerOnlyFiles.createDirectories(absolute);
     FileChannel channel = FileChannel.open(absolute.resolve(".lock"),
         StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     FileLock lock;
