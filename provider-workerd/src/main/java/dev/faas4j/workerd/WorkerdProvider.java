@@ -13,6 +13,7 @@ import dev.faas4j.workerd.internal.BinaryLocator;
 import dev.faas4j.workerd.internal.ConfigWriter;
 import dev.faas4j.workerd.internal.DataDir;
 import dev.faas4j.workerd.internal.HostAddresses;
+import dev.faas4j.workerd.internal.Leftovers;
 import dev.faas4j.workerd.internal.NetworkGuard;
 import dev.faas4j.workerd.internal.LogBuffer;
 import dev.faas4j.workerd.internal.StartFailure;
@@ -71,8 +72,10 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
   private final Path binary;
   private final DataDir dataDir;
   private final Duration startTimeout;
-  /** How long a new provider waits for the leftovers it killed (SIGKILL, all at once) to exit. */
+  /** How long a new provider waits, in the background, for the leftovers it killed to exit. */
   private static final Duration LEFTOVER_EXIT_WAIT = Duration.ofSeconds(10);
+
+  private final Leftovers leftovers;
 
   private final Duration stopGracePeriod;
   private final NetworkPolicy defaultNetwork;
@@ -109,10 +112,10 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
       throw new UncheckedIOException("cannot create workerd data dir " + b.dataDir + ": " + e.getMessage(), e);
     }
     try {
-      List<Long> killed = dataDir.cleanUpLeftovers(LEFTOVER_EXIT_WAIT);
-      if (!killed.isEmpty()) {
-        LOG.warn("stopped {} workerd process(es) left behind in {} by a previous run: {}",
-            killed.size(), dataDir.root(), killed);
+      this.leftovers = Leftovers.clear(dataDir, LEFTOVER_EXIT_WAIT);
+      if (!leftovers.killedPids().isEmpty()) {
+        LOG.warn("killed {} workerd process(es) left behind in {} by a previous run: {}",
+            leftovers.killedPids().size(), dataDir.root(), leftovers.killedPids());
       }
     } catch (IOException | RuntimeException e) {
       dataDir.close();
@@ -411,6 +414,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
         LOG.warn("could not remove {}: {}", slot.dir, e.getCause().toString());
       }
     }
+    leftovers.awaitRemoved(LEFTOVER_EXIT_WAIT);
     dataDir.close();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);

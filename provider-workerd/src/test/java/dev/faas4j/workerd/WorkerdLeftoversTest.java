@@ -167,6 +167,20 @@ class WorkerdLeftoversTest {
   }
 
   @Test
+  void leftoverDirectoriesAreMovedAsideAtOnceAndDeletedInTheBackground() throws Exception {
+    Path versionDir = Files.createDirectories(dataDir.resolve("old").resolve("v1"));
+    Files.writeString(versionDir.resolve(".faas4j-workerd"), "old:v1\n");
+    Path halfCleared = Files.createDirectories(dataDir.resolve(".leftovers").resolve("older.v1.0"));
+    Files.writeString(halfCleared.resolve("code.js"), "left by a run that crashed while clearing");
+
+    try (WorkerdProvider provider = TestWorkerd.builder(dataDir).build()) {
+      assertThat(versionDir).as("moved aside before the provider serves").doesNotExist();
+      assertThat(Processes.await(DEADLINE, () -> !Files.exists(dataDir.resolve(".leftovers"))))
+          .as("the trash, the earlier one's included, is deleted in the background").isTrue();
+    }
+  }
+
+  @Test
   void filesThisProviderDidNotWriteAreKept() throws Exception {
     Path foreign = Files.createDirectories(dataDir.resolve("notes").resolve("v1"));
     Files.writeString(foreign.resolve("readme.txt"), "mine");

@@ -19,10 +19,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,63 +98,6 @@ public final class DataDir implements AutoCloseable {
     }
   }
 
-  /**
-   * Finds what a previous run left behind and removes it: kills every workerd whose pid file points
-   * at a live process still running that directory's config, then deletes every version directory
-   * this provider wrote (they are recreated on deploy).
-   *
-   * <p>Leftovers are killed at once, all of them, with SIGKILL: their gateway is gone, so nobody
-   * can reach them and nothing they hold is worth a graceful stop. A graceful stop took workerd
-   * about 1.75 s each, one after the other, and a restart with 121 leftovers held every request for
-   * 211 s. Their exits are then awaited together, for at most {@code wait}: a process still there
-   * after that (stuck in the kernel) is logged, and its directory is deleted anyway.
-   *
-   * @return the pids that were killed
-   */
-  public List<Long> cleanUpLeftovers(Duration wait) throws IOException {
-    List<Path> functionDirs = new ArrayList<>();
-    List<Path> versionDirs = new ArrayList<>();
-    List<ProcessHandle> leftovers = new ArrayList<>();
-    for (Path functionDir : children(root)) {
-      if (!Files.isDirectory(functionDir)) {
-        continue;
-      }
-      functionDirs.add(functionDir);
-      for (Path versionDir : children(functionDir)) {
-        if (!Files.isRegularFile(versionDir.resolve(ConfigWriter.MARKER_FILE))) {
-          continue;
-        }
-        versionDirs.add(versionDir);
-        leftoverPid(versionDir).flatMap(ProcessHandle::of).ifPresent(process -> {
-          LOG.warn("killing workerd pid {} left behind by a previous run in {}", process.pid(), versionDir);
-          process.destroyForcibly();
-          leftovers.add(process);
-        });
-      }
-    }
-    awaitExits(leftovers, wait);
-    for (Path versionDir : versionDirs) {
-      deleteTree(versionDir);
-    }
-    for (Path functionDir : functionDirs) {
-      deleteIfEmpty(functionDir);
-    }
-    return leftovers.stream().map(ProcessHandle::pid).toList();
-  }
-
-  /** Waits until every one of {@code processes} exited, or {@code wait} passed. */
-  private static void awaitExits(List<ProcessHandle> processes, Duration wait) {
-    CompletableFuture<?>[] exits = processes.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
-    try {
-      CompletableFuture.allOf(exits).get(wait.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException | ExecutionException e) {
-      processes.stream().filter(ProcessHandle::isAlive).forEach(process ->
-          LOG.warn("workerd pid {} is still there {} after SIGKILL", process.pid(), wait));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   /** The pid recorded in {@code versionDir}, if that process is alive and runs its config. */
   static Optional<Long> leftoverPid(Path versionDir) {
     long pid;
@@ -192,7 +131,7 @@ public final class DataDir implements AutoCloseable {
     }
   }
 
-  private static List<Path> children(Path dir) throws IOException {
+  static List<Path> children(Path dir) throws IOException {
     List<Path> out = new ArrayList<>();
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       stream.forEach(out::add);
@@ -200,7 +139,7 @@ public final class DataDir implements AutoCloseable {
     return out;
   }
 
-  private static void deleteIfEmpty(Path dir) throws IOException {
+  static void deleteIfEmpty(Path dir) throws IOException {
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       if (stream.iterator().hasNext()) {
         return;
