@@ -6,11 +6,14 @@ import dev.faas4j.api.FaasException.Reason;
 import dev.faas4j.api.FunctionHandler;
 import dev.faas4j.api.FunctionRequest;
 import dev.faas4j.api.FunctionResponse;
-import dev.faas4j.core.internal.Json;
+import dev.faas4j.core.internal.http.ClientPace;
+import dev.faas4j.core.internal.http.ResponseHead;
+import dev.faas4j.core.internal.http.UpstreamCall;
+import dev.faas4j.core.internal.http.UpstreamClient;
+import dev.faas4j.core.internal.http.UpstreamException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -108,7 +111,7 @@ public final class ReverseProxy implements AutoCloseable {
             settings.maxConnections(),
             settings.connectionsPerInstance(),
             settings.connectTimeout(),
-            ClientPace.of(settings));
+            new ClientPace(settings.clientStallTimeout(), settings.minClientBytesPerStall()));
   }
 
   /** The settings this proxy was built with. */
@@ -394,7 +397,7 @@ public final class ReverseProxy implements AutoCloseable {
    * log has the address (at DEBUG for the refusals an overload makes by the thousand).
    */
   private FaasException upstreamFailure(
-      IOException e, Endpoint.Http endpoint, Duration responseTimeout) {
+      UpstreamException e, Endpoint.Http endpoint, Duration responseTimeout) {
     FaasException error = describeUpstreamFailure(e, responseTimeout);
     if (error.reason() == Reason.UNAVAILABLE || error.reason() == Reason.REQUEST_TIMEOUT) {
       LOG.debug("function instance at {}: {} ({})", endpoint.baseUri(), error.getMessage(), e.toString());
@@ -404,33 +407,27 @@ public final class ReverseProxy implements AutoCloseable {
     return error;
   }
 
-  private FaasException describeUpstreamFailure(IOException e, Duration responseTimeout) {
-    if (e instanceof UpstreamClient.PoolTimeoutException) {
-      return new FaasException(
+  private FaasException describeUpstreamFailure(UpstreamException e, Duration responseTimeout) {
+    return switch (e.kind()) {
+      case POOL_EXHAUSTED -> new FaasException(
           Reason.UNAVAILABLE,
           "the function is busy: every connection it may use stayed busy, try again later"
               + " (operators: raise maxConnectionsPerInstance or the function's capacity)",
           e);
-    }
-    if (e instanceof ClientPace.ClientStallException) {
-      return new FaasException(Reason.REQUEST_TIMEOUT, e.getMessage(), e);
-    }
-    if (e instanceof UpstreamClient.ConnectTimeoutException) {
-      return new FaasException(
+      case CLIENT_STALLED -> new FaasException(Reason.REQUEST_TIMEOUT, e.getMessage(), e);
+      case CONNECT_TIMEOUT -> new FaasException(
           Reason.UPSTREAM_TIMEOUT,
           "could not connect to the function's instance within " + settings.connectTimeout().toMillis() + " ms",
           e);
-    }
-    if (e instanceof UpstreamClient.ResponseTimeoutException) {
-      return new FaasException(
+      case RESPONSE_TIMEOUT -> new FaasException(
           Reason.UPSTREAM_TIMEOUT,
           "the function did not answer within " + responseTimeout.toMillis() + " ms",
           e);
-    }
-    if (e instanceof ConnectException) {
-      return new FaasException(Reason.UPSTREAM_ERROR, "the function's instance refused the connection", e);
-    }
-    return new FaasException(Reason.UPSTREAM_ERROR, "the function's instance failed: " + describe(e), e);
+      case CONNECT_REFUSED -> new FaasException(
+          Reason.UPSTREAM_ERROR, "the function's instance refused the connection", e);
+      case CONNECT_FAILED, PROTOCOL_ERROR, CONNECTION_FAILED, CLOSED -> new FaasException(
+          Reason.UPSTREAM_ERROR, "the function's instance failed: " + describe(e), e);
+    };
   }
 
   private static String describe(Throwable e) {

@@ -1,4 +1,4 @@
-package dev.faas4j.core.internal.proxy;
+package dev.faas4j.core.internal.http;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,9 +12,10 @@ import java.util.List;
  * <p>The connection's reader feeds bytes as they arrive to {@link #parse}; the parser reports the
  * final response head, the body in pieces (chunked framing removed) and the end through a {@link
  * Listener}. It never buffers body bytes: each piece is a view of the caller's buffer, valid only
- * during the call. Anything malformed throws {@link ProtocolException}; the caller then closes the
- * connection (a response that cannot be framed with certainty must never let the next response on
- * the same connection be misread).
+ * during the call. Anything malformed throws an {@link UpstreamException} of kind {@link
+ * UpstreamException.Kind#PROTOCOL_ERROR}; the caller then closes the connection (a response that
+ * cannot be framed with certainty must never let the next response on the same connection be
+ * misread).
  *
  * <p>The rules are RFC 9112's, read strictly where leniency could desynchronise a keep-alive
  * connection: a line ends with CRLF or a bare LF (a bare CR is an error); interim 1xx heads other
@@ -29,7 +30,7 @@ import java.util.List;
 final class ResponseParser {
 
   /** What the parser found; called on the thread that calls {@link #parse}. */
-  interface Listener {
+  public interface Listener {
     /** The final (non-1xx) head; called once per response, before any body. */
     void onHead(ResponseHead head) throws IOException;
 
@@ -38,15 +39,6 @@ final class ResponseParser {
 
     /** The response ended; called once, after the head and the whole body. */
     void onEnd() throws IOException;
-  }
-
-  /** The function's connection sent something that is not a valid HTTP/1.x response. */
-  static final class ProtocolException extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    ProtocolException(String message) {
-      super(message);
-    }
   }
 
   private enum State {
@@ -115,7 +107,7 @@ final class ResponseParser {
 
   /**
    * @param maxHeadBytes the most a response head (status line and fields, or a chunk-size line, or
-   *     the trailer section) may take; more is a {@link ProtocolException}
+   *     the trailer section) may take; more is a protocol error
    */
   ResponseParser(int maxHeadBytes) {
     if (maxHeadBytes < 1) {
@@ -146,7 +138,7 @@ final class ResponseParser {
    * request (the caller treats them as a protocol violation).
    *
    * @return true once the response has ended ({@link Listener#onEnd} was called)
-   * @throws ProtocolException if the bytes are not a valid response
+   * @throws UpstreamException if the bytes are not a valid response
    * @throws IOException what the listener threw
    */
   boolean parse(ByteBuffer in, Listener listener) throws IOException {
@@ -197,7 +189,7 @@ final class ResponseParser {
         }
       }
       return false;
-    } catch (ProtocolException e) {
+    } catch (UpstreamException e) {
       state = State.FAILED;
       throw e;
     }
@@ -207,21 +199,21 @@ final class ResponseParser {
    * The connection reached end of input. Ends a body that runs to the end of the connection
    * ({@link Listener#onEnd}); otherwise the response was cut short.
    *
-   * @throws ProtocolException if the response had not ended and does not run to the end of input
+   * @throws UpstreamException if the response had not ended and does not run to the end of input
    */
   void endOfInput(Listener listener) throws IOException {
     switch (state) {
       case DONE -> {}
       case UNTIL_CLOSE -> end(listener);
-      case HEAD -> throw new ProtocolException(started
+      case HEAD -> throw protocolError(started
           ? "the function closed the connection before its response ended (in the response head)"
           : "the function closed the connection before sending a response");
-      case LENGTH_BODY -> throw new ProtocolException(
+      case LENGTH_BODY -> throw protocolError(
           "the function closed the connection before its response ended ("
               + remaining + " of " + declaredLength + " body bytes missing)");
-      case TRAILER -> throw new ProtocolException(
+      case TRAILER -> throw protocolError(
           "the function closed the connection before its response ended (in the trailer section)");
-      default -> throw new ProtocolException(
+      default -> throw protocolError(
           "the function closed the connection before its response ended (in the chunked body)");
     }
   }
@@ -256,7 +248,7 @@ final class ResponseParser {
    * known: {@code line} is null). False when {@code in} ended first: the partial line is kept
    * (copied only when {@code keep}) for the next call.
    */
-  private boolean readLine(ByteBuffer in, boolean keep, String section) throws ProtocolException {
+  private boolean readLine(ByteBuffer in, boolean keep, String section) throws UpstreamException {
     int from = in.position();
     int available = in.limit() - from;
     int allowed = maxHeadBytes - sectionBytes;
@@ -288,13 +280,13 @@ final class ResponseParser {
         return true;
       }
       if (cr) {
-        throw new ProtocolException("the function sent a bare CR (not followed by LF) in the "
+        throw protocolError("the function sent a bare CR (not followed by LF) in the "
             + section + ": " + excerpt(in, from, i + 1));
       }
       cr = b == CR;
     }
     if (available >= allowed) {
-      throw new ProtocolException(section + " larger than " + maxHeadBytes + " bytes");
+      throw protocolError(section + " larger than " + maxHeadBytes + " bytes");
     }
     if (keep) {
       append(in, from, available);
@@ -346,32 +338,32 @@ final class ResponseParser {
     }
   }
 
-  private void statusLine() throws ProtocolException {
+  private void statusLine() throws UpstreamException {
     ByteBuffer b = line;
     int from = lineFrom;
     int length = lineTo - from;
     if (length < 8 || !startsWithHttp1(b, from)
         || (b.get(from + 7) != '1' && b.get(from + 7) != '0')) {
-      throw new ProtocolException("the function's status line is not HTTP/1.1 or HTTP/1.0: "
+      throw protocolError("the function's status line is not HTTP/1.1 or HTTP/1.0: "
           + excerpt(b, from, lineTo));
     }
     if (length < 12 || b.get(from + 8) != ' ' || !isDigit(b.get(from + 9))
         || !isDigit(b.get(from + 10)) || !isDigit(b.get(from + 11))
         || (length > 12 && b.get(from + 12) != ' ')) {
-      throw new ProtocolException("the function's status line has no 3-digit status code: "
+      throw protocolError("the function's status line has no 3-digit status code: "
           + excerpt(b, from, lineTo));
     }
     int code = (b.get(from + 9) - '0') * 100 + (b.get(from + 10) - '0') * 10
         + (b.get(from + 11) - '0');
     if (code < 100 || code > 599) {
-      throw new ProtocolException("the function's status code " + code + " is not in 100-599");
+      throw protocolError("the function's status code " + code + " is not in 100-599");
     }
     if (code == 101) {
-      throw new ProtocolException("the function switched protocols (101) without being asked to");
+      throw protocolError("the function switched protocols (101) without being asked to");
     }
     for (int i = from + 13; i < lineTo; i++) {
       if (isControl(b.get(i))) {
-        throw new ProtocolException("the function's status line has a control character: "
+        throw protocolError("the function's status line has a control character: "
             + excerpt(b, from, lineTo));
       }
     }
@@ -385,13 +377,13 @@ final class ResponseParser {
         && b.get(from + 6) == '.';
   }
 
-  private void fieldLine() throws ProtocolException {
+  private void fieldLine() throws UpstreamException {
     ByteBuffer b = line;
     int from = lineFrom;
     int to = lineTo;
     byte first = b.get(from);
     if (first == ' ' || first == '\t') {
-      throw new ProtocolException("the function folded a header field over several lines"
+      throw protocolError("the function folded a header field over several lines"
           + " (obs-fold), which is not allowed: " + excerpt(b, from, to));
     }
     int colon = from;
@@ -399,16 +391,16 @@ final class ResponseParser {
       colon++;
     }
     if (colon == to) {
-      throw new ProtocolException("the function sent a header line without a colon: "
+      throw protocolError("the function sent a header line without a colon: "
           + excerpt(b, from, to));
     }
     byte c = b.get(colon);
     if (c == ' ' || c == '\t') {
-      throw new ProtocolException("the function sent white space between a header field name and"
+      throw protocolError("the function sent white space between a header field name and"
           + " its colon: " + excerpt(b, from, to));
     }
     if (c != ':' || colon == from) {
-      throw new ProtocolException("the function sent a header field name that is not a token: "
+      throw protocolError("the function sent a header field name that is not a token: "
           + excerpt(b, from, to));
     }
     int valueFrom = colon + 1;
@@ -421,7 +413,7 @@ final class ResponseParser {
     }
     for (int i = valueFrom; i < valueTo; i++) {
       if (isControl(b.get(i))) {
-        throw new ProtocolException("the function sent a control character in a header field"
+        throw protocolError("the function sent a control character in a header field"
             + " value: " + excerpt(b, from, to));
       }
     }
@@ -438,7 +430,7 @@ final class ResponseParser {
     }
   }
 
-  private void contentLength(String value) throws ProtocolException {
+  private void contentLength(String value) throws UpstreamException {
     int i = 0;
     int n = value.length();
     while (true) {
@@ -450,7 +442,7 @@ final class ResponseParser {
       for (; i < n && value.charAt(i) >= '0' && value.charAt(i) <= '9'; i++) {
         int digit = value.charAt(i) - '0';
         if (length > (Long.MAX_VALUE - digit) / 10) {
-          throw new ProtocolException(
+          throw protocolError(
               "the function's Content-Length is too large: " + quote(value));
         }
         length = length * 10 + digit;
@@ -460,11 +452,11 @@ final class ResponseParser {
         i++;
       }
       if (!digits || (i < n && value.charAt(i) != ',')) {
-        throw new ProtocolException(
+        throw protocolError(
             "the function's Content-Length is not a number: " + quote(value));
       }
       if (declaredLength >= 0 && declaredLength != length) {
-        throw new ProtocolException("the function sent conflicting Content-Length values: "
+        throw protocolError("the function sent conflicting Content-Length values: "
             + declaredLength + " and " + length);
       }
       declaredLength = length;
@@ -574,7 +566,7 @@ final class ResponseParser {
     return true;
   }
 
-  private void chunkSizeLine() throws ProtocolException {
+  private void chunkSizeLine() throws UpstreamException {
     ByteBuffer b = line;
     int i = lineFrom;
     long size = 0;
@@ -584,7 +576,7 @@ final class ResponseParser {
         break;
       }
       if (i - lineFrom == MAX_CHUNK_SIZE_DIGITS) {
-        throw new ProtocolException("the function's chunk size has more than "
+        throw protocolError("the function's chunk size has more than "
             + MAX_CHUNK_SIZE_DIGITS + " hex digits: " + excerpt(b, lineFrom, lineTo));
       }
       size = size << 4 | digit;
@@ -594,7 +586,7 @@ final class ResponseParser {
       i++;
     }
     if (digitsTo == lineFrom || (i < lineTo && b.get(i) != ';')) {
-      throw new ProtocolException("the function sent an invalid chunk-size line: "
+      throw protocolError("the function sent an invalid chunk-size line: "
           + excerpt(b, lineFrom, lineTo));
     }
     sectionBytes = 0;
@@ -606,13 +598,13 @@ final class ResponseParser {
     }
   }
 
-  private void chunkDataEnd(byte b, boolean crAllowed) throws ProtocolException {
+  private void chunkDataEnd(byte b, boolean crAllowed) throws UpstreamException {
     if (b == LF) {
       state = State.CHUNK_SIZE;
     } else if (b == CR && crAllowed) {
       state = State.CHUNK_DATA_END_LF;
     } else {
-      throw new ProtocolException("the function's chunk data is not followed by a line end"
+      throw protocolError("the function's chunk data is not followed by a line end"
           + " (found " + escape(b) + "): the chunk size does not match the data");
     }
   }
@@ -658,6 +650,10 @@ final class ResponseParser {
 
   private static String quote(String value) {
     return excerpt(ByteBuffer.wrap(value.getBytes(StandardCharsets.ISO_8859_1)), 0, value.length());
+  }
+
+  private static UpstreamException protocolError(String message) {
+    return new UpstreamException(UpstreamException.Kind.PROTOCOL_ERROR, message);
   }
 
   private static String escape(byte b) {

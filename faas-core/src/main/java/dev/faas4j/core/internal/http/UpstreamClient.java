@@ -1,8 +1,7 @@
-package dev.faas4j.core.internal.proxy;
+package dev.faas4j.core.internal.http;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
@@ -45,47 +44,20 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. {@link #close()} stops the I/O threads and closes every connection.
  */
-final class UpstreamClient implements AutoCloseable {
+public final class UpstreamClient implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(UpstreamClient.class);
 
   /** The most a response head, a chunk-size line or a trailer section may take. */
-  static final int MAX_HEAD_BYTES = 64 * 1024;
+  public static final int MAX_HEAD_BYTES = 64 * 1024;
 
   /** How often each I/O thread looks for expired deadlines: the timeouts' resolution. */
   private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   private static final int READ_BUFFER_BYTES = 32 * 1024;
 
-  /** No TCP connection to the function within the connect timeout. */
-  static final class ConnectTimeoutException extends SocketTimeoutException {
-    private static final long serialVersionUID = 1L;
-
-    ConnectTimeoutException(String message) {
-      super(message);
-    }
-  }
-
-  /** The function stayed silent longer than the call's timeout. */
-  static final class ResponseTimeoutException extends SocketTimeoutException {
-    private static final long serialVersionUID = 1L;
-
-    ResponseTimeoutException(String message) {
-      super(message);
-    }
-  }
-
-  /** Every connection the call may use stayed busy for the whole connect timeout, or too many wait. */
-  static final class PoolTimeoutException extends IOException {
-    private static final long serialVersionUID = 1L;
-
-    PoolTimeoutException(String message) {
-      super(message);
-    }
-  }
-
   /** Connections carrying a call (or being opened for one), idle in the pool, and calls waiting. */
-  record Stats(int leased, int available, int pending) {}
+  public record Stats(int leased, int available, int pending) {}
 
   private final long connectTimeoutNanos;
   private final ClientPace clientPace;
@@ -109,7 +81,7 @@ final class UpstreamClient implements AutoCloseable {
    * @param connectTimeout how long a TCP connect, or a wait for a free connection, may take
    * @param clientPace when a call that waits on its client has waited too long
    */
-  UpstreamClient(
+  public UpstreamClient(
       String threadName,
       int ioThreads,
       int maxConnections,
@@ -142,9 +114,9 @@ final class UpstreamClient implements AutoCloseable {
    * @param chunked whether the body is sent in chunks (the head says {@code Transfer-Encoding:
    *     chunked})
    * @param idempotent whether the request may be sent twice (after a stale keep-alive)
-   * @param timeout how long the function may stay silent
+   * @param timeout how long the upstream may stay silent
    */
-  UpstreamCall newCall(
+  public UpstreamCall newCall(
       InetSocketAddress address,
       byte[] head,
       boolean headRequest,
@@ -158,7 +130,7 @@ final class UpstreamClient implements AutoCloseable {
   }
 
   /** Sends the call's head on a pooled or new connection, or queues it until one is free. */
-  void start(UpstreamCall call) {
+  public void start(UpstreamCall call) {
     UpstreamConnection reuse = null;
     UpstreamConnection evicted = null;
     boolean openNew = false;
@@ -196,14 +168,15 @@ final class UpstreamClient implements AutoCloseable {
     } else if (openNew) {
       connect(call);
     } else if (closed) {
-      fail(call, null, new IOException("the proxy is closed"));
+      fail(call, null, closedFailure());
     } else {
-      fail(call, null, new PoolTimeoutException("the instance's connections are busy and too many calls wait"));
+      fail(call, null, new UpstreamException(
+          UpstreamException.Kind.POOL_EXHAUSTED, "the instance's connections are busy and too many calls wait"));
     }
   }
 
   /** Closes pooled connections idle for at least {@code idleFor}. */
-  void closeIdle(Duration idleFor) {
+  public void closeIdle(Duration idleFor) {
     long now = System.nanoTime();
     List<UpstreamConnection> expired = new ArrayList<>();
     List<UpstreamCall> served = new ArrayList<>();
@@ -233,7 +206,7 @@ final class UpstreamClient implements AutoCloseable {
     served.forEach(this::connect);
   }
 
-  Stats stats() {
+  public Stats stats() {
     pool.lock();
     try {
       return new Stats(budgets.open() - idleCount, idleCount, budgets.waiting());
@@ -254,7 +227,7 @@ final class UpstreamClient implements AutoCloseable {
       pool.unlock();
     }
     for (UpstreamCall call : abandoned) {
-      fail(call, null, new IOException("the proxy is closed"));
+      fail(call, null, closedFailure());
     }
     for (Loop loop : loops) {
       if (loop != null) {
@@ -498,7 +471,7 @@ final class UpstreamClient implements AutoCloseable {
     if (on != null
         && on.reused
         && !on.parser.started()
-        && !(cause instanceof SocketTimeoutException)
+        && !UpstreamException.isTimeout(cause)
         && call.rewindForRetry()) {
       LOG.debug("{} closed before answering; sending the request again on a new connection", on);
       on.call = null;
@@ -523,7 +496,13 @@ final class UpstreamClient implements AutoCloseable {
       // closed above, and the handler, told of the end, must not hear of a failure too
       return;
     }
-    call.handler.onFailure(cause);
+    UpstreamConnection where = on != null ? on : had;
+    call.handler.onFailure(UpstreamException.of(cause, where != null && where.isConnected()));
+  }
+
+  /** How a call fails that this client, being closed, will not carry. */
+  private static UpstreamException closedFailure() {
+    return new UpstreamException(UpstreamException.Kind.CLOSED, "the proxy is closed");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -585,7 +564,7 @@ final class UpstreamClient implements AutoCloseable {
     void register(UpstreamConnection connection, boolean connectedAlready) {
       if (!running) {
         // the proxy closed while this connection was being opened: its call fails like the others
-        connectionFailed(connection, new IOException("the proxy is closed"));
+        connectionFailed(connection, closedFailure());
         connection.close();
         return;
       }
@@ -683,7 +662,7 @@ final class UpstreamClient implements AutoCloseable {
       UpstreamCall call = connection.call;
       if (call == null) {
         if (n != 0) {
-          idleClosed(connection); // closed by the function, or bytes nobody asked for
+          idleClosed(connection); // closed by the upstream, or bytes nobody asked for
         }
         return;
       }
@@ -746,14 +725,14 @@ final class UpstreamClient implements AutoCloseable {
         }
         if (!connection.isConnected()) {
           if (now - connection.connectDeadline >= 0) {
-            fail(call, connection, new ConnectTimeoutException("connect timed out"));
+            fail(call, connection, new UpstreamException(UpstreamException.Kind.CONNECT_TIMEOUT, "connect timed out"));
           }
         } else {
           long clientProgress = call.clientProgressWhileWaiting();
           if (clientProgress < 0) {
             call.clientWaitSince = ClientPace.NOT_WAITING;
             if (now - call.deadline >= 0) {
-              fail(call, connection, new ResponseTimeoutException("no answer in time"));
+              fail(call, connection, new UpstreamException(UpstreamException.Kind.RESPONSE_TIMEOUT, "no answer in time"));
             }
           } else if (clientPace.stalled(call, now, clientProgress)) {
             fail(call, connection, clientPace.stallOf(call));
@@ -769,7 +748,7 @@ final class UpstreamClient implements AutoCloseable {
           pool.unlock();
         }
         for (UpstreamCall call : expired) {
-          fail(call, null, new PoolTimeoutException("every connection it may use stayed busy"));
+          fail(call, null, new UpstreamException(UpstreamException.Kind.POOL_EXHAUSTED, "every connection it may use stayed busy"));
         }
       }
     }
@@ -779,7 +758,7 @@ final class UpstreamClient implements AutoCloseable {
         UpstreamConnection connection = (UpstreamConnection) key.attachment();
         UpstreamCall call = connection.call;
         if (call != null) {
-          fail(call, connection, new IOException("the proxy is closed"));
+          fail(call, connection, closedFailure());
         }
         discard(connection);
       }

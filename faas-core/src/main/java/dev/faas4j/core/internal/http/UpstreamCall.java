@@ -1,4 +1,4 @@
-package dev.faas4j.core.internal.proxy;
+package dev.faas4j.core.internal.http;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -25,20 +25,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>The request bytes are written under this call's lock; the handler is always called without
  * it, so the handler may take its own lock and call back in.
  */
-final class UpstreamCall implements ResponseParser.Listener {
+public final class UpstreamCall implements ResponseParser.Listener {
 
   /** What receives the response. Called on the I/O thread, except {@link #onFailure}: any thread. */
-  interface Handler extends ResponseParser.Listener {
+  public interface Handler extends ResponseParser.Listener {
     /**
-     * The call failed before the response ended: the connection could not be opened, the function
-     * stayed silent too long, broke the protocol, or closed the connection. Called at most once,
-     * never after {@link #onEnd}.
+     * The call failed before the response ended: the connection could not be opened, the upstream
+     * stayed silent too long, broke the protocol, or closed the connection ({@link
+     * UpstreamException#kind()} says which). Called at most once, never after {@link #onEnd}.
      */
-    void onFailure(IOException cause);
+    void onFailure(UpstreamException cause);
   }
 
   /** Bytes that may wait in either direction: request body not yet written, answer not yet granted. */
-  static final int WINDOW = 64 * 1024;
+  public static final int WINDOW = 64 * 1024;
 
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -71,7 +71,7 @@ final class UpstreamCall implements ResponseParser.Listener {
   /** The handler's onEnd was called (or is running). */
   private boolean answered;
 
-  /** When the function must have said something next; refreshed by every read and write. */
+  /** When the upstream must have said something next; refreshed by every read and write. */
   volatile long deadline;
 
   /**
@@ -111,13 +111,13 @@ final class UpstreamCall implements ResponseParser.Listener {
   // the request: the starting thread, and the I/O thread when the socket has room
 
   /**
-   * Sends a piece of the request body, waiting while the window is full. If the function takes
+   * Sends a piece of the request body, waiting while the window is full. If the upstream takes
    * none of it for the call's whole timeout, the call fails instead (the wait ends either way).
    *
    * @return false if the call is over (answered, failed or aborted) and the rest is not wanted
    * @throws InterruptedIOException if the waiting thread is interrupted
    */
-  boolean offer(byte[] bytes, int offset, int length) throws InterruptedIOException {
+  public boolean offer(byte[] bytes, int offset, int length) throws InterruptedIOException {
     if (length == 0) {
       return true;
     }
@@ -138,7 +138,7 @@ final class UpstreamCall implements ResponseParser.Listener {
       while (!done && outboundBytes > 0 && outboundBytes + length > WINDOW) {
         try {
           if (!room.await(timeoutNanos, TimeUnit.NANOSECONDS) && !done) {
-            // the function took none of the body for a whole timeout: queueing more would only
+            // the upstream took none of the body for a whole timeout: queueing more would only
             // grow memory (the sweep does not count time the answer waits for this client)
             stalled = true;
             break;
@@ -152,8 +152,8 @@ final class UpstreamCall implements ResponseParser.Listener {
         return false;
       }
       if (stalled) {
-        failure =
-            new UpstreamClient.ResponseTimeoutException("the function took none of the request body in time");
+        failure = new UpstreamException(
+            UpstreamException.Kind.RESPONSE_TIMEOUT, "the upstream took none of the request body in time");
       } else {
         clientProgress += length;
         outbound.add(piece);
@@ -171,7 +171,7 @@ final class UpstreamCall implements ResponseParser.Listener {
   }
 
   /** Marks the end of the request body. */
-  void endBody() {
+  public void endBody() {
     IOException failure;
     lock.lock();
     try {
@@ -193,7 +193,7 @@ final class UpstreamCall implements ResponseParser.Listener {
   }
 
   /** Whether {@link #offer} would take {@code length} bytes now without waiting. */
-  boolean hasRoomFor(int length) {
+  public boolean hasRoomFor(int length) {
     lock.lock();
     try {
       return fits(length);
@@ -206,7 +206,7 @@ final class UpstreamCall implements ResponseParser.Listener {
    * Runs {@code action} once {@code length} bytes fit the window (at once if they do now), or
    * once the call is over, on whichever thread frees the room. For a reader that must not block.
    */
-  void whenRoomFor(int length, Runnable action) {
+  public void whenRoomFor(int length, Runnable action) {
     lock.lock();
     try {
       if (!fits(length)) {
@@ -329,8 +329,8 @@ final class UpstreamCall implements ResponseParser.Listener {
     }
   }
 
-  /** The handler passed {@code bytes} of the answer on: the function may send that much more. */
-  void grant(int bytes) {
+  /** The handler passed {@code bytes} of the answer on: the upstream may send that much more. */
+  public void grant(int bytes) {
     lock.lock();
     try {
       unacknowledged = Math.max(0, unacknowledged - bytes);
@@ -339,7 +339,7 @@ final class UpstreamCall implements ResponseParser.Listener {
         return;
       }
       readPaused = false;
-      deadline = System.nanoTime() + timeoutNanos; // the silence was the client's, not the function's
+      deadline = System.nanoTime() + timeoutNanos; // the silence was the client's, not the upstream's
     } finally {
       lock.unlock();
     }
@@ -362,9 +362,9 @@ final class UpstreamCall implements ResponseParser.Listener {
   }
 
   /**
-   * While the function's silence is not its fault, the bytes the client has moved so far; -1
+   * While the upstream's silence is not its fault, the bytes the client has moved so far; -1
    * otherwise. The silence is the client's when the answer waits for the handler (the client reads
-   * slowly), or when the function took every byte of a body the client has not finished sending.
+   * slowly), or when the upstream took every byte of a body the client has not finished sending.
    * The silence timeout does not run then; {@link ClientPace} watches the client instead.
    */
   long clientProgressWhileWaiting() {
@@ -387,7 +387,7 @@ final class UpstreamCall implements ResponseParser.Listener {
   }
 
   /** Ends the call early from any thread: its connection is closed, not reused. */
-  void abort() {
+  public void abort() {
     client.abort(this);
   }
 

@@ -1,4 +1,4 @@
-package dev.faas4j.core.internal.proxy;
+package dev.faas4j.core.internal.http;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -8,7 +8,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
- * One keep-alive connection to a function instance, owned by one I/O thread of {@link
+ * One keep-alive connection to an upstream address, owned by one I/O thread of {@link
  * UpstreamClient}. It carries at most one {@link UpstreamCall} at a time.
  *
  * <p>The I/O thread does all reading and reacts to the selector; request bytes are written by
