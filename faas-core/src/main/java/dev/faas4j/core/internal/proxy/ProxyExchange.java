@@ -315,7 +315,7 @@ final class ProxyExchange implements UpstreamCall.Handler, ClientExchange.WriteL
 
   private void writeHead(ResponseHead head) {
     client.setStatus(head.status());
-    ReverseProxy.copyResponseHeaders(head.fields(), client);
+    ForwardingRules.copyResponseHeaders(head.fields(), client);
     headWritten = true;
   }
 
