@@ -1,14 +1,8 @@
 package dev.faas4j.core.internal.http;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One request sent upstream by {@link UpstreamClient}, from its head to the end of the response.
@@ -23,9 +17,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * from any thread.
  *
  * <p>The request bytes are written under this call's lock; the handler is always called without
- * it, so the handler may take its own lock and call back in.
+ * it, so the handler may take its own lock and call back in. The request leg is the superclass's,
+ * {@link UpstreamRequestWriter}; this class has the response leg and the call's life cycle.
  */
-public final class UpstreamCall implements ResponseParser.Listener {
+public final class UpstreamCall extends UpstreamRequestWriter implements ResponseParser.Listener {
 
   /** What receives the response. Called on the I/O thread, except {@link #onFailure}: any thread. */
   public interface Handler extends ResponseParser.Listener {
@@ -40,30 +35,15 @@ public final class UpstreamCall implements ResponseParser.Listener {
   /** Bytes that may wait in either direction: request body not yet written, answer not yet granted. */
   public static final int WINDOW = 64 * 1024;
 
-  private static final byte[] CRLF = {'\r', '\n'};
-  private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
   final InetSocketAddress address;
   final Handler handler;
   final boolean headRequest;
   /** Safe to send again on a new connection when a reused one closed before any answer. */
   final boolean retryable;
-  final long timeoutNanos;
-  private final byte[] head;
-  private final boolean chunked;
   private final UpstreamClient client;
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final Condition room = lock.newCondition();
-  private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
-  private int outboundBytes;
-  /** Run once when a piece of the wanted size fits the window again (or the call ends). */
-  private Runnable whenRoom;
-  private int whenRoomFor;
-  private boolean bodyEnded;
-  private boolean done;
   private boolean retried;
-  private UpstreamConnection connection;
   private UpstreamConnection detached;
   /** Answer bytes handed to the handler and not granted back yet. */
   private int unacknowledged;
@@ -71,14 +51,6 @@ public final class UpstreamCall implements ResponseParser.Listener {
   /** The handler's onEnd was called (or is running). */
   private boolean answered;
 
-  /** When the upstream must have said something next; refreshed by every read and write. */
-  volatile long deadline;
-
-  /**
-   * Bytes the client moved: body bytes it sent, answer bytes it took. Under the lock; the measure
-   * of {@link ClientPace}.
-   */
-  private long clientProgress;
   /** When the current period of waiting on the client began; {@link ClientPace}'s, on the sweep. */
   volatile long clientWaitSince = ClientPace.NOT_WAITING;
   /** {@link #clientProgress} when that period began. */
@@ -94,194 +66,19 @@ public final class UpstreamCall implements ResponseParser.Listener {
       boolean retryable,
       long timeoutNanos,
       Handler handler) {
+    super(head, hasBody, chunked, timeoutNanos);
     this.client = client;
     this.address = address;
-    this.head = head;
     this.headRequest = headRequest;
-    this.bodyEnded = !hasBody;
-    this.chunked = chunked;
     this.retryable = retryable && !hasBody;
-    this.timeoutNanos = timeoutNanos;
     this.handler = handler;
-    outbound.add(ByteBuffer.wrap(head));
-    outboundBytes = head.length;
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // the request: the starting thread, and the I/O thread when the socket has room
-
-  /**
-   * Sends a piece of the request body, waiting while the window is full. If the upstream takes
-   * none of it for the call's whole timeout, the call fails instead (the wait ends either way).
-   *
-   * @return false if the call is over (answered, failed or aborted) and the rest is not wanted
-   * @throws InterruptedIOException if the waiting thread is interrupted
-   */
-  public boolean offer(byte[] bytes, int offset, int length) throws InterruptedIOException {
-    if (length == 0) {
-      return true;
-    }
-    ByteBuffer piece;
-    if (chunked) {
-      byte[] size = (Integer.toHexString(length) + "\r\n").getBytes(StandardCharsets.US_ASCII);
-      piece = ByteBuffer.allocate(size.length + length + 2);
-      piece.put(size).put(bytes, offset, length).put(CRLF).flip();
-    } else {
-      byte[] copy = new byte[length];
-      System.arraycopy(bytes, offset, copy, 0, length);
-      piece = ByteBuffer.wrap(copy);
-    }
-    IOException failure;
-    boolean stalled = false;
-    lock.lock();
-    try {
-      while (!done && outboundBytes > 0 && outboundBytes + length > WINDOW) {
-        try {
-          if (!room.await(timeoutNanos, TimeUnit.NANOSECONDS) && !done) {
-            // the upstream took none of the body for a whole timeout: queueing more would only
-            // grow memory (the sweep does not count time the answer waits for this client)
-            stalled = true;
-            break;
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while forwarding the request body");
-        }
-      }
-      if (done) {
-        return false;
-      }
-      if (stalled) {
-        failure = new UpstreamException(
-            UpstreamException.Kind.RESPONSE_TIMEOUT, "the upstream took none of the request body in time");
-      } else {
-        clientProgress += length;
-        outbound.add(piece);
-        outboundBytes += piece.remaining();
-        failure = flushLocked();
-      }
-    } finally {
-      lock.unlock();
-    }
-    if (failure != null) {
-      client.failed(this, failure);
-      return false;
-    }
-    return true;
+  @Override
+  void failed(IOException failure) {
+    client.failed(this, failure);
   }
 
-  /** Marks the end of the request body. */
-  public void endBody() {
-    IOException failure;
-    lock.lock();
-    try {
-      if (done || bodyEnded) {
-        return;
-      }
-      bodyEnded = true;
-      if (chunked) {
-        outbound.add(ByteBuffer.wrap(LAST_CHUNK));
-        outboundBytes += LAST_CHUNK.length;
-      }
-      failure = flushLocked();
-    } finally {
-      lock.unlock();
-    }
-    if (failure != null) {
-      client.failed(this, failure);
-    }
-  }
-
-  /** Whether {@link #offer} would take {@code length} bytes now without waiting. */
-  public boolean hasRoomFor(int length) {
-    lock.lock();
-    try {
-      return fits(length);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /**
-   * Runs {@code action} once {@code length} bytes fit the window (at once if they do now), or
-   * once the call is over, on whichever thread frees the room. For a reader that must not block.
-   */
-  public void whenRoomFor(int length, Runnable action) {
-    lock.lock();
-    try {
-      if (!fits(length)) {
-        whenRoom = action;
-        whenRoomFor = length;
-        return;
-      }
-    } finally {
-      lock.unlock();
-    }
-    action.run();
-  }
-
-  private boolean fits(int length) {
-    return done || outboundBytes == 0 || outboundBytes + length <= WINDOW;
-  }
-
-  /** With the lock held: takes the room callback if its condition holds now. */
-  private Runnable takeWhenRoom() {
-    Runnable action = whenRoom;
-    if (action == null || !fits(whenRoomFor)) {
-      return null;
-    }
-    whenRoom = null;
-    return action;
-  }
-
-  /** The I/O thread or the starting thread: writes what is queued as far as the socket takes it. */
-  IOException flush() {
-    Runnable roomFreed;
-    IOException failure;
-    lock.lock();
-    try {
-      failure = flushLocked();
-      roomFreed = takeWhenRoom();
-    } finally {
-      lock.unlock();
-    }
-    if (roomFreed != null) {
-      roomFreed.run();
-    }
-    return failure;
-  }
-
-  private IOException flushLocked() {
-    UpstreamConnection on = connection;
-    if (done || on == null || !on.isConnected()) {
-      return null; // written once the connection is there
-    }
-    try {
-      int wrote = 0;
-      while (!outbound.isEmpty()) {
-        ByteBuffer next = outbound.peek();
-        int before = next.remaining();
-        on.write(next);
-        wrote += before - next.remaining();
-        outboundBytes -= before - next.remaining();
-        if (next.hasRemaining()) {
-          on.wantWrite(true);
-          break;
-        }
-        outbound.poll();
-      }
-      if (outbound.isEmpty()) {
-        on.wantWrite(false);
-      }
-      if (wrote > 0) {
-        deadline = System.nanoTime() + timeoutNanos;
-        room.signalAll();
-      }
-      return null;
-    } catch (IOException e) {
-      return e;
-    }
-  }
 
   // ---------------------------------------------------------------------------------------------
   // the response: the I/O thread
@@ -370,17 +167,7 @@ public final class UpstreamCall implements ResponseParser.Listener {
   long clientProgressWhileWaiting() {
     lock.lock();
     try {
-      return readPaused || (!bodyEnded && outbound.isEmpty()) ? clientProgress : -1;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Whether the client has not sent its whole request body yet. */
-  boolean clientBodyPending() {
-    lock.lock();
-    try {
-      return !bodyEnded;
+      return readPaused || awaitingClientBodyLocked() ? clientProgress : -1;
     } finally {
       lock.unlock();
     }
@@ -439,11 +226,7 @@ public final class UpstreamCall implements ResponseParser.Listener {
       done = true;
       detached = connection;
       connection = null;
-      outbound.clear();
-      outboundBytes = 0;
-      room.signalAll();
-      waiting = whenRoom;
-      whenRoom = null;
+      waiting = dropRequestLocked();
     } finally {
       lock.unlock();
     }
@@ -463,16 +246,6 @@ public final class UpstreamCall implements ResponseParser.Listener {
     }
   }
 
-  /** After the response ended: whether the whole request went out, so the connection is clean. */
-  boolean requestSent() {
-    lock.lock();
-    try {
-      return bodyEnded && outbound.isEmpty();
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /**
    * Prepares a retry on a new connection after a reused one closed before answering.
    *
@@ -486,9 +259,7 @@ public final class UpstreamCall implements ResponseParser.Listener {
       }
       retried = true;
       connection = null;
-      outbound.clear();
-      outbound.add(ByteBuffer.wrap(head));
-      outboundBytes = head.length;
+      requeueHeadLocked();
       return true;
     } finally {
       lock.unlock();
