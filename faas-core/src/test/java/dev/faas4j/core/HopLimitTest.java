@@ -7,7 +7,7 @@ import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FunctionRequest;
 import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.api.FunctionSpec;
-import dev.faas4j.core.internal.proxy.NoLeakedThreads;
+import dev.faas4j.core.internal.http.NoLeakedThreads;
 import dev.faas4j.core.testing.InMemoryProvider;
 import dev.faas4j.core.testing.InMemoryStore;
 import jakarta.servlet.DispatcherType;

@@ -1,6 +1,7 @@
 package dev.faas4j.core.internal.proxy;
 
 import dev.faas4j.api.FaasException;
+import dev.faas4j.core.internal.http.UpstreamCall;
 import java.io.IOException;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;

@@ -2,6 +2,9 @@ package dev.faas4j.core.internal.proxy;
 
 import dev.faas4j.api.FaasException;
 import dev.faas4j.core.internal.Json;
+import dev.faas4j.core.internal.http.ResponseHead;
+import dev.faas4j.core.internal.http.UpstreamCall;
+import dev.faas4j.core.internal.http.UpstreamException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -44,7 +47,7 @@ final class ProxyExchange implements UpstreamCall.Handler, ClientExchange.WriteL
 
   private final ClientExchange client;
   private final boolean async;
-  private final Function<IOException, FaasException> describeUpstreamFailure;
+  private final Function<UpstreamException, FaasException> describeUpstreamFailure;
   private final CompletableFuture<Void> done = new CompletableFuture<>();
 
   private final ReentrantLock lock = new ReentrantLock();
@@ -78,7 +81,7 @@ final class ProxyExchange implements UpstreamCall.Handler, ClientExchange.WriteL
    *     the answer with blocking writes
    * @param describeUpstreamFailure turns an upstream failure into the error to answer with
    */
-  ProxyExchange(ClientExchange client, Function<IOException, FaasException> describeUpstreamFailure) {
+  ProxyExchange(ClientExchange client, Function<UpstreamException, FaasException> describeUpstreamFailure) {
     this.client = client;
     this.async = client.isAsync();
     this.describeUpstreamFailure = describeUpstreamFailure;
@@ -150,7 +153,7 @@ final class ProxyExchange implements UpstreamCall.Handler, ClientExchange.WriteL
 
   /** The upstream call failed: connect, timeout, reset, protocol error, or no free connection. */
   @Override
-  public void onFailure(IOException cause) {
+  public void onFailure(UpstreamException cause) {
     fail(describeUpstreamFailure.apply(cause));
   }
 
@@ -312,7 +315,7 @@ final class ProxyExchange implements UpstreamCall.Handler, ClientExchange.WriteL
 
   private void writeHead(ResponseHead head) {
     client.setStatus(head.status());
-    ReverseProxy.copyResponseHeaders(head.fields(), client);
+    ForwardingRules.copyResponseHeaders(head.fields(), client);
     headWritten = true;
   }
 

@@ -3,23 +3,16 @@ package dev.faas4j.core.internal.proxy;
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FaasException.Reason;
-import dev.faas4j.api.FunctionHandler;
-import dev.faas4j.api.FunctionRequest;
-import dev.faas4j.api.FunctionResponse;
-import dev.faas4j.core.internal.Json;
-import java.io.ByteArrayOutputStream;
+import dev.faas4j.core.internal.http.ClientPace;
+import dev.faas4j.core.internal.http.UpstreamCall;
+import dev.faas4j.core.internal.http.UpstreamClient;
+import dev.faas4j.core.internal.http.UpstreamException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -63,6 +56,10 @@ import org.slf4j.LoggerFactory;
  *       not returned to the pool.
  * </ul>
  *
+ * <p>This class orchestrates the forwarding and turns upstream failures into errors; the header
+ * rules of each leg are {@link ForwardingRules}', the answer's way back to the client is {@link
+ * ProxyExchange}'s, and functions that run in this JVM are called by {@link InProcessForwarder}.
+ *
  * <p>Thread-safe: one instance serves all requests concurrently over one pool of keep-alive
  * connections. {@link #close()} stops the I/O threads and closes every connection.
  */
@@ -70,7 +67,7 @@ public final class ReverseProxy implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReverseProxy.class);
 
-  /** The buffer each request body is read with, and the most an in-process body is read at once. */
+  /** The buffer each request body is read with in blocking mode. */
   private static final int BUFFER_SIZE = 16 * 1024;
 
   /** At most this many function addresses are remembered resolved. */
@@ -90,6 +87,7 @@ public final class ReverseProxy implements AutoCloseable {
 
   private final ProxySettings settings;
   private final UpstreamClient upstream;
+  private final InProcessForwarder inProcess;
   private final ConcurrentMap<URI, InetSocketAddress> addresses = new ConcurrentHashMap<>();
 
   /**
@@ -100,6 +98,7 @@ public final class ReverseProxy implements AutoCloseable {
    */
   public ReverseProxy(ProxySettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.inProcess = new InProcessForwarder(settings);
     int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
     this.upstream =
         new UpstreamClient(
@@ -108,7 +107,7 @@ public final class ReverseProxy implements AutoCloseable {
             settings.maxConnections(),
             settings.connectionsPerInstance(),
             settings.connectTimeout(),
-            ClientPace.of(settings));
+            new ClientPace(settings.clientStallTimeout(), settings.minClientBytesPerStall()));
   }
 
   /** The settings this proxy was built with. */
@@ -157,8 +156,8 @@ public final class ReverseProxy implements AutoCloseable {
       if (endpoint instanceof Endpoint.Http http) {
         return forwardHttp(client, http, upstreamPathAndQuery, responseTimeout, declaredLength);
       }
-      if (endpoint instanceof Endpoint.InProcess inProcess) {
-        forwardInProcess(client, inProcess.handler(), upstreamPathAndQuery, declaredLength);
+      if (endpoint instanceof Endpoint.InProcess endpointInProcess) {
+        inProcess.forward(client, endpointInProcess.handler(), upstreamPathAndQuery, declaredLength);
         return CompletableFuture.completedFuture(null);
       }
       throw new IllegalArgumentException("unknown endpoint type: " + endpoint);
@@ -201,7 +200,7 @@ public final class ReverseProxy implements AutoCloseable {
       throws IOException {
     String method = client.method();
     boolean hasBody = client.hasBody();
-    byte[] head = requestHead(client, method, upstreamPathAndQuery, endpoint, hasBody, declaredLength,
+    byte[] head = ForwardingRules.requestHead(client, method, upstreamPathAndQuery, endpoint, hasBody, declaredLength,
         settings.forwardedHeaders());
     boolean async = client.isAsync();
     ProxyExchange exchange =
@@ -258,78 +257,6 @@ public final class ReverseProxy implements AutoCloseable {
     }
   }
 
-  /** The request line and header fields to send upstream, ending with the empty line. */
-  private static byte[] requestHead(
-      ClientExchange client,
-      String method,
-      String upstreamPathAndQuery,
-      Endpoint.Http endpoint,
-      boolean hasBody,
-      long declaredLength,
-      boolean forwardedHeaders) {
-    requireFieldText(upstreamPathAndQuery, "request target", false);
-    StringBuilder head = new StringBuilder(512);
-    head.append(method).append(' ').append(upstreamPathAndQuery).append(" HTTP/1.1\r\n");
-    String connectionTokens = client.headerValues(Headers.CONNECTION);
-    boolean[] hasHost = {false};
-    client.forEachHeader((name, value) -> {
-      if (isForwarded(name, connectionTokens) && !name.equalsIgnoreCase(Headers.CONTENT_LENGTH)) {
-        hasHost[0] |= name.equalsIgnoreCase(Headers.HOST);
-        appendField(head, name, value);
-      }
-    });
-    if (!hasHost[0]) {
-      appendField(head, Headers.HOST, endpoint.baseUri().getRawAuthority());
-    }
-    appendField(head, Hops.HEADER, Hops.next(client));
-    if (forwardedHeaders) {
-      appendField(head, Headers.X_FORWARDED_FOR, forwardedFor(client, connectionTokens));
-      appendField(head, Headers.X_FORWARDED_PROTO, client.scheme());
-      appendField(head, Headers.X_FORWARDED_HOST, forwardedHost(client));
-    }
-    if (hasBody) {
-      if (declaredLength >= 0) {
-        appendField(head, Headers.CONTENT_LENGTH, Long.toString(declaredLength));
-      } else {
-        appendField(head, Headers.TRANSFER_ENCODING, "chunked");
-      }
-    }
-    head.append("\r\n");
-    return head.toString().getBytes(StandardCharsets.ISO_8859_1);
-  }
-
-  /**
-   * Whether a request header goes on to the function: not hop-by-hop, not named in {@code
-   * Connection}, and not one of the X-Forwarded-* or {@link Hops} headers this hop sets itself.
-   */
-  private static boolean isForwarded(String name, String connectionTokens) {
-    return !Headers.mustDrop(name, connectionTokens)
-        && !name.equalsIgnoreCase(Headers.X_FORWARDED_FOR)
-        && !name.equalsIgnoreCase(Headers.X_FORWARDED_PROTO)
-        && !name.equalsIgnoreCase(Headers.X_FORWARDED_HOST)
-        && !name.equalsIgnoreCase(Hops.HEADER);
-  }
-
-  private static void appendField(StringBuilder head, String name, String value) {
-    requireFieldText(name, "header name", false);
-    requireFieldText(value, "value of header " + name, true);
-    head.append(name).append(": ").append(value).append("\r\n");
-  }
-
-  /**
-   * Refuses text that would change the request's framing upstream: line breaks and other control
-   * characters (the container normally rejects them first; this is the last line of defence).
-   */
-  private static void requireFieldText(String text, String what, boolean spacesAllowed) {
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if ((c < 0x20 && !(spacesAllowed && c == '\t')) || c == 0x7f || (c == ' ' && !spacesAllowed)) {
-        throw new FaasException(
-            Reason.INVALID_REQUEST, "the " + what + " contains a character not allowed there");
-      }
-    }
-  }
-
   private static boolean isIdempotent(String method) {
     return switch (method) {
       case "GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE" -> true;
@@ -357,38 +284,8 @@ public final class ReverseProxy implements AutoCloseable {
     return resolved;
   }
 
-  /** Copies the function's response headers, less hop-by-hop ones, to the client's response. */
-  static void copyResponseHeaders(List<ResponseHead.Field> fields, ClientExchange proxyToClientResponse) {
-    String connectionTokens = null;
-    for (ResponseHead.Field field : fields) {
-      if (field.name().equalsIgnoreCase(Headers.CONNECTION)) {
-        connectionTokens =
-            connectionTokens == null ? field.value() : connectionTokens + ", " + field.value();
-      }
-    }
-    for (int i = 0; i < fields.size(); i++) {
-      ResponseHead.Field field = fields.get(i);
-      if (Headers.mustDrop(field.name(), connectionTokens)) {
-        continue;
-      }
-      // the first value replaces what the container may have put there (Date, Server), the rest add
-      if (firstWithName(fields, i)) {
-        proxyToClientResponse.setHeader(field.name(), field.value());
-      } else {
-        proxyToClientResponse.addHeader(field.name(), field.value());
-      }
-    }
-  }
-
-  private static boolean firstWithName(List<ResponseHead.Field> fields, int index) {
-    String name = fields.get(index).name();
-    for (int i = 0; i < index; i++) {
-      if (fields.get(i).name().equalsIgnoreCase(name)) {
-        return false;
-      }
-    }
-    return true;
-  }
+  // ---------------------------------------------------------------------------------------------
+  // upstream failures, as the client hears of them
 
   /**
    * The error to answer an upstream failure with. The client's message says what happened but not
@@ -396,7 +293,7 @@ public final class ReverseProxy implements AutoCloseable {
    * log has the address (at DEBUG for the refusals an overload makes by the thousand).
    */
   private FaasException upstreamFailure(
-      IOException e, Endpoint.Http endpoint, Duration responseTimeout) {
+      UpstreamException e, Endpoint.Http endpoint, Duration responseTimeout) {
     FaasException error = describeUpstreamFailure(e, responseTimeout);
     if (error.reason() == Reason.UNAVAILABLE || error.reason() == Reason.REQUEST_TIMEOUT) {
       LOG.debug("function instance at {}: {} ({})", endpoint.baseUri(), error.getMessage(), e.toString());
@@ -406,149 +303,38 @@ public final class ReverseProxy implements AutoCloseable {
     return error;
   }
 
-  private FaasException describeUpstreamFailure(IOException e, Duration responseTimeout) {
-    if (e instanceof UpstreamClient.PoolTimeoutException) {
-      return new FaasException(
+  private FaasException describeUpstreamFailure(UpstreamException e, Duration responseTimeout) {
+    return switch (e.kind()) {
+      case POOL_EXHAUSTED -> new FaasException(
           Reason.UNAVAILABLE,
           "the function is busy: every connection it may use stayed busy, try again later"
               + " (operators: raise maxConnectionsPerInstance or the function's capacity)",
           e);
-    }
-    if (e instanceof ClientPace.ClientStallException) {
-      return new FaasException(Reason.REQUEST_TIMEOUT, e.getMessage(), e);
-    }
-    if (e instanceof UpstreamClient.ConnectTimeoutException) {
-      return new FaasException(
+      case CLIENT_STALLED -> new FaasException(Reason.REQUEST_TIMEOUT, e.getMessage(), e);
+      case CONNECT_TIMEOUT -> new FaasException(
           Reason.UPSTREAM_TIMEOUT,
           "could not connect to the function's instance within " + settings.connectTimeout().toMillis() + " ms",
           e);
-    }
-    if (e instanceof UpstreamClient.ResponseTimeoutException) {
-      return new FaasException(
+      case RESPONSE_TIMEOUT -> new FaasException(
           Reason.UPSTREAM_TIMEOUT,
           "the function did not answer within " + responseTimeout.toMillis() + " ms",
           e);
-    }
-    if (e instanceof ConnectException) {
-      return new FaasException(Reason.UPSTREAM_ERROR, "the function's instance refused the connection", e);
-    }
-    return new FaasException(Reason.UPSTREAM_ERROR, "the function's instance failed: " + describe(e), e);
-  }
-
-  private static String describe(Throwable e) {
-    String message = e.getMessage();
-    return message == null ? e.getClass().getSimpleName() : message;
+      case CONNECT_REFUSED -> new FaasException(
+          Reason.UPSTREAM_ERROR, "the function's instance refused the connection", e);
+      case CONNECT_FAILED, PROTOCOL_ERROR, CONNECTION_FAILED, CLOSED -> new FaasException(
+          Reason.UPSTREAM_ERROR, "the function's instance failed: " + e.getMessage(), e);
+    };
   }
 
   private FaasException tooLarge() {
+    return tooLarge(settings);
+  }
+
+  /** The error a request body over the limit is answered with (413). */
+  static FaasException tooLarge(ProxySettings settings) {
     return new FaasException(
         Reason.PAYLOAD_TOO_LARGE,
         "request body is larger than the limit of " + settings.maxRequestBodyBytes()
             + " bytes; send a smaller body or raise the proxy's maxRequestBodyBytes");
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // X-Forwarded-*
-
-  private static String forwardedFor(ClientExchange client, String tokens) {
-    String clientAddress = client.remoteAddress();
-    String earlier =
-        tokens != null && Headers.containsToken(tokens, Headers.X_FORWARDED_FOR)
-            ? null
-            : client.headerValues(Headers.X_FORWARDED_FOR);
-    return earlier == null || earlier.isBlank() ? clientAddress : earlier + ", " + clientAddress;
-  }
-
-  private static String forwardedHost(ClientExchange client) {
-    String host = client.header(Headers.HOST);
-    return host != null ? host : client.serverName();
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // in-process endpoints
-
-  private void forwardInProcess(
-      ClientExchange client, FunctionHandler handler, String upstreamPathAndQuery, long declaredLength)
-      throws IOException {
-    byte[] body = client.hasBody() ? readWholeBody(client, declaredLength) : new byte[0];
-    int queryStart = upstreamPathAndQuery.indexOf('?');
-    String path = queryStart < 0 ? upstreamPathAndQuery : upstreamPathAndQuery.substring(0, queryStart);
-    String query = queryStart < 0 ? "" : upstreamPathAndQuery.substring(queryStart + 1);
-    FunctionRequest functionRequest =
-        new FunctionRequest(client.method(), path, query, requestHeaders(client, settings.forwardedHeaders()), body);
-
-    FunctionResponse functionResponse;
-    try {
-      functionResponse = handler.handle(functionRequest);
-    } catch (Exception e) {
-      throw new FaasException(
-          Reason.UPSTREAM_ERROR, "the in-process function failed: " + describe(e), e);
-    }
-    if (functionResponse == null) {
-      throw new FaasException(
-          Reason.UPSTREAM_ERROR, "the in-process function returned no response (null)");
-    }
-
-    client.setStatus(functionResponse.status());
-    for (Map.Entry<String, List<String>> header : functionResponse.headers().entrySet()) {
-      String name = header.getKey();
-      if (Headers.mustDrop(name, null) || name.equalsIgnoreCase(Headers.CONTENT_LENGTH)) {
-        continue;
-      }
-      boolean first = true;
-      for (String value : header.getValue()) {
-        if (first) {
-          client.setHeader(name, value);
-          first = false;
-        } else {
-          client.addHeader(name, value);
-        }
-      }
-    }
-    client.send(functionResponse.body());
-  }
-
-  private byte[] readWholeBody(ClientExchange client, long declaredLength) throws IOException {
-    // a byte array holds at most Integer.MAX_VALUE - 8 bytes
-    long limit = Math.min(settings.maxRequestBodyBytes(), Integer.MAX_VALUE - 8);
-    if (declaredLength > limit) {
-      throw tooLarge();
-    }
-    InputStream clientToProxyBody = client.body();
-    if (declaredLength >= 0) {
-      byte[] body = clientToProxyBody.readNBytes((int) declaredLength);
-      if (body.length < declaredLength) {
-        throw new IOException(
-            "client sent " + body.length + " of the " + declaredLength + " bytes it announced");
-      }
-      return body;
-    }
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    byte[] buffer = new byte[BUFFER_SIZE];
-    int n;
-    while ((n = clientToProxyBody.read(buffer)) >= 0) {
-      if (body.size() + (long) n > limit) {
-        throw tooLarge();
-      }
-      body.write(buffer, 0, n);
-    }
-    return body.toByteArray();
-  }
-
-  private static Map<String, List<String>> requestHeaders(ClientExchange client, boolean forwardedHeaders) {
-    String connectionTokens = client.headerValues(Headers.CONNECTION);
-    Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-    client.forEachHeader((name, value) -> {
-      if (isForwarded(name, connectionTokens)) {
-        headers.computeIfAbsent(name, n -> new ArrayList<>(1)).add(value);
-      }
-    });
-    headers.put(Hops.HEADER, List.of(Hops.next(client)));
-    if (forwardedHeaders) {
-      headers.put(Headers.X_FORWARDED_FOR, List.of(forwardedFor(client, connectionTokens)));
-      headers.put(Headers.X_FORWARDED_PROTO, List.of(client.scheme()));
-      headers.put(Headers.X_FORWARDED_HOST, List.of(forwardedHost(client)));
-    }
-    return headers;
   }
 }

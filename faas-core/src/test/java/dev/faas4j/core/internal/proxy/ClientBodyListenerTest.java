@@ -2,6 +2,10 @@ package dev.faas4j.core.internal.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faas4j.api.Endpoint;
+import dev.faas4j.core.internal.http.Await;
+import dev.faas4j.core.internal.http.NoLeakedThreads;
+import dev.faas4j.core.internal.http.RawUpstream;
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -45,7 +49,7 @@ class ClientBodyListenerTest {
                     upstreamClosed.incrementAndGet();
                   }
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
       List<Socket> clients = new ArrayList<>();
       try {
         for (int i = 0; i < UPLOADS; i++) {

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FunctionResponse;
+import dev.faas4j.core.internal.http.Await;
+import dev.faas4j.core.internal.http.NoLeakedThreads;
+import dev.faas4j.core.internal.http.RawUpstream;
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -88,7 +91,7 @@ class JettyExchangeTest {
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
     AtomicInteger waitingWrites = new AtomicInteger();
     try (RawUpstream upstream = new RawUpstream(RawUpstream.endlessChunkedAnswer(64 * 1024, upstreamSawClose));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), Binding.JETTY_CORE);
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), Binding.JETTY_CORE);
         Socket client = slowClient(proxy)) {
       proxy.wrap(UnaryOperator.identity(), response -> new WaitingWrites(response, waitingWrites));
       client.getOutputStream().write(GET.getBytes(StandardCharsets.ISO_8859_1));
@@ -146,7 +149,7 @@ class JettyExchangeTest {
                   RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
                   in.read();
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), Binding.JETTY_CORE);
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), Binding.JETTY_CORE);
         Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
       proxy.wrap(request -> new ReshapedBody(request, shape), UnaryOperator.identity());
       client.setSoTimeout(60_000);
@@ -199,7 +202,7 @@ class JettyExchangeTest {
                         functionGot.set(request.bodyAsString());
                         return FunctionResponse.ok("ok");
                       })
-                    : upstream.endpoint(),
+                    : Endpoint.Http.loopback(upstream.port()),
                 Binding.JETTY_CORE)) {
       proxy.wrap(FramedLikeHttp2::new, UnaryOperator.identity());
 

@@ -2,6 +2,7 @@ package dev.faas4j.core.internal.proxy;
 
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException;
+import dev.faas4j.core.internal.http.Await;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

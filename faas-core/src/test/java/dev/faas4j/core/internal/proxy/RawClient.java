@@ -1,5 +1,6 @@
 package dev.faas4j.core.internal.proxy;
 
+import dev.faas4j.core.internal.http.RawUpstream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -7,6 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException.Reason;
+import dev.faas4j.core.internal.http.Await;
+import dev.faas4j.core.internal.http.NoLeakedThreads;
+import dev.faas4j.core.internal.http.RawUpstream;
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.io.IOException;
 import java.io.InputStream;
@@ -48,7 +51,7 @@ class ReverseProxyFaultTest {
         ProxyServer proxy =
             new ProxyServer(
                 ProxySettings.defaults().withResponseTimeout(Duration.ofMillis(300)),
-                upstream.endpoint(), binding)) {
+                Endpoint.Http.loopback(upstream.port()), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -69,7 +72,7 @@ class ReverseProxyFaultTest {
         ProxyServer proxy =
             new ProxyServer(
                 ProxySettings.defaults().withResponseTimeout(Duration.ofDays(1)),
-                upstream.endpoint(), binding)) {
+                Endpoint.Http.loopback(upstream.port()), binding)) {
       proxy.timeout(Duration.ofMillis(300));
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
@@ -130,7 +133,7 @@ class ReverseProxyFaultTest {
                   RawUpstream.readHead(in);
                   RawUpstream.reset(socket);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -150,7 +153,7 @@ class ReverseProxyFaultTest {
                       out, "HTTP/1.1 200 OK\r\nX-Doomed: yes\r\nContent-Length: 100000\r\n\r\n");
                   RawUpstream.reset(socket);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -173,7 +176,7 @@ class ReverseProxyFaultTest {
                   RawUpstream.readHead(in);
                   RawUpstream.write(out, "THIS IS NOT HTTP\r\n\r\n");
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -199,7 +202,7 @@ class ReverseProxyFaultTest {
                   Await.latch(clientGotData);
                   RawUpstream.reset(socket);
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       InputStreamResponseListener listener = new InputStreamResponseListener();
       client.newRequest(proxy.uri("/f")).timeout(60, TimeUnit.SECONDS).send(listener);
@@ -224,7 +227,7 @@ class ReverseProxyFaultTest {
   void bodyOverTheLimitByContentLengthIsAnsweredWith413WithoutContactingUpstream(Binding binding) throws Exception {
     try (RawUpstream upstream = new RawUpstream(silentUpstream());
         ProxyServer proxy =
-            new ProxyServer(ProxySettings.defaults().withMaxRequestBodyBytes(1000), upstream.endpoint(), binding)) {
+            new ProxyServer(ProxySettings.defaults().withMaxRequestBodyBytes(1000), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -262,7 +265,7 @@ class ReverseProxyFaultTest {
                 });
         ProxyServer proxy =
             new ProxyServer(
-                ProxySettings.defaults().withMaxRequestBodyBytes(64 * 1024), upstream.endpoint(), binding)) {
+                ProxySettings.defaults().withMaxRequestBodyBytes(64 * 1024), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       RawClient.Response response;
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
@@ -296,7 +299,7 @@ class ReverseProxyFaultTest {
   void clientDisconnectMidResponseClosesTheUpstreamConnection(Binding binding) throws Exception {
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
     try (RawUpstream upstream = new RawUpstream(RawUpstream.endlessChunkedAnswer(16 * 1024, upstreamSawClose));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
         socket.getOutputStream().write(GET.getBytes(StandardCharsets.ISO_8859_1));
@@ -324,7 +327,7 @@ class ReverseProxyFaultTest {
     CountDownLatch upstreamGotBytes = new CountDownLatch(1);
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
     try (RawUpstream upstream = new RawUpstream(RawUpstream.readsUntilClosed(upstreamGotBytes, upstreamSawClose));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
         OutputStream out = socket.getOutputStream();
@@ -357,7 +360,7 @@ class ReverseProxyFaultTest {
     CountDownLatch upstreamGotBytes = new CountDownLatch(1);
     CountDownLatch upstreamSawClose = new CountDownLatch(1);
     try (RawUpstream upstream = new RawUpstream(RawUpstream.readsUntilClosed(upstreamGotBytes, upstreamSawClose));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding);
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding);
         Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
       client.setSoTimeout(60_000);
       OutputStream out = client.getOutputStream();
@@ -389,7 +392,7 @@ class ReverseProxyFaultTest {
                   RawUpstream.write(
                       out, "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 4\r\nConnection: close\r\n\r\nbusy");
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       ContentResponse response = client.newRequest(proxy.uri("/f")).timeout(60, TimeUnit.SECONDS).send();
 

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FunctionResponse;
+import dev.faas4j.core.internal.http.Await;
+import dev.faas4j.core.internal.http.NoLeakedThreads;
+import dev.faas4j.core.internal.http.RawUpstream;
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import dev.faas4j.core.internal.proxy.ProxyServer.ClientRequest;
 import dev.faas4j.core.internal.proxy.ProxyServer.Protocol;
@@ -279,7 +282,7 @@ class ReverseProxyHttp2Test {
                     "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive, X-Hop\r\n"
                         + "X-Hop: secret\r\nKeep-Alive: timeout=5\r\nTrailer: X-Sum\r\nX-Kept: kept\r\n\r\n"
                         + "5\r\nhello\r\n6\r\n world\r\n0\r\nX-Sum: 42\r\n\r\n"));
-        ProxyServer proxy = h2cProxy(upstream.endpoint(), binding)) {
+        ProxyServer proxy = h2cProxy(Endpoint.Http.loopback(upstream.port()), binding)) {
 
       ContentResponse response = send(client.newRequest(functionUri(proxy, "/")));
 

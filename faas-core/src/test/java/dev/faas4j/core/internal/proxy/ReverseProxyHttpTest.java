@@ -2,6 +2,10 @@ package dev.faas4j.core.internal.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faas4j.api.Endpoint;
+import dev.faas4j.core.internal.http.Await;
+import dev.faas4j.core.internal.http.NoLeakedThreads;
+import dev.faas4j.core.internal.http.RawUpstream;
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -230,7 +234,7 @@ class ReverseProxyHttpTest {
                     // keep the connection until the proxy closes it
                   }
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
@@ -449,7 +453,7 @@ class ReverseProxyHttpTest {
                     // drain until the proxy closes: unread bytes would turn the close into a reset
                   }
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding);
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding);
         Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
       client.setSoTimeout(60_000);
       OutputStream out = client.getOutputStream();
@@ -518,7 +522,7 @@ class ReverseProxyHttpTest {
                         out, head.startsWith("GET /next ") ? "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext" : kind.answer);
                   }
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding);
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding);
         Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
       client.setSoTimeout(60_000);
       OutputStream out = client.getOutputStream();

@@ -6,6 +6,8 @@ import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException.Reason;
 import dev.faas4j.api.FunctionRequest;
 import dev.faas4j.api.FunctionResponse;
+import dev.faas4j.core.internal.http.NoLeakedThreads;
+import dev.faas4j.core.internal.http.RawUpstream;
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.io.OutputStream;
 import java.net.InetAddress;

@@ -2,6 +2,7 @@ package dev.faas4j.core.internal.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faas4j.core.internal.http.Await;
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

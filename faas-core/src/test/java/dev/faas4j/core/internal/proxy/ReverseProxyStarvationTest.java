@@ -2,6 +2,9 @@ package dev.faas4j.core.internal.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faas4j.api.Endpoint;
+import dev.faas4j.core.internal.http.Await;
+import dev.faas4j.core.internal.http.RawUpstream;
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -41,7 +44,7 @@ class ReverseProxyStarvationTest {
     try (RawUpstream functionA = new RawUpstream(RawUpstream.readsUntilClosed(new CountDownLatch(1), new CountDownLatch(1)));
         RawUpstream functionB = new RawUpstream(RawUpstream.answers(B_ANSWER));
         ProxyServer proxy = new ProxyServer(settings, null, binding)) {
-      proxy.route(path -> path.startsWith("/a") ? functionA.endpoint() : functionB.endpoint());
+      proxy.route(path -> path.startsWith("/a") ? Endpoint.Http.loopback(functionA.port()) : Endpoint.Http.loopback(functionB.port()));
 
       for (int i = 0; i < 10; i++) { // more than the whole pool
         slowClients.add(startUpload(proxy.port(), "/a", 100_000, 1));
@@ -71,7 +74,7 @@ class ReverseProxyStarvationTest {
             .withConnectTimeout(Duration.ofMillis(500));
     List<Socket> slowClients = new ArrayList<>();
     try (RawUpstream functionA = new RawUpstream(RawUpstream.readsUntilClosed(new CountDownLatch(1), new CountDownLatch(1)));
-        ProxyServer proxy = new ProxyServer(settings, functionA.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(settings, Endpoint.Http.loopback(functionA.port()), binding)) {
       slowClients.add(startUpload(proxy.port(), "/a", 100_000, 1));
       slowClients.add(startUpload(proxy.port(), "/a", 100_000, 1));
       assertThat(Await.until(() -> functionA.connections.get() >= 2)).as("A's share is taken").isTrue();
@@ -83,7 +86,7 @@ class ReverseProxyStarvationTest {
       assertThat(busy.bodyText())
           .as("callers are not told where the instance listens")
           .doesNotContain("127.0.0.1")
-          .doesNotContain(Integer.toString(functionA.endpoint().baseUri().getPort()));
+          .doesNotContain(Integer.toString(functionA.port()));
     } finally {
       closeAll(slowClients);
     }
@@ -95,7 +98,7 @@ class ReverseProxyStarvationTest {
     CountDownLatch gotBytes = new CountDownLatch(1);
     CountDownLatch sawClose = new CountDownLatch(1);
     try (RawUpstream function = new RawUpstream(RawUpstream.readsUntilClosed(gotBytes, sawClose));
-        ProxyServer proxy = new ProxyServer(stallAfter(Duration.ofMillis(300)), function.endpoint(), binding);
+        ProxyServer proxy = new ProxyServer(stallAfter(Duration.ofMillis(300)), Endpoint.Http.loopback(function.port()), binding);
         Socket client = startUpload(proxy.port(), "/", 100_000, 10)) {
       assertThat(Await.latch(gotBytes)).as("the body's first bytes reach the function").isTrue();
 
@@ -117,7 +120,7 @@ class ReverseProxyStarvationTest {
   void aClientThatStopsReadingTheAnswerIsCutAndFreesItsUpstreamConnection(Binding binding) throws Exception {
     CountDownLatch sawClose = new CountDownLatch(1);
     try (RawUpstream function = new RawUpstream(RawUpstream.endlessChunkedAnswer(16 * 1024, sawClose));
-        ProxyServer proxy = new ProxyServer(stallAfter(Duration.ofMillis(300)), function.endpoint(), binding);
+        ProxyServer proxy = new ProxyServer(stallAfter(Duration.ofMillis(300)), Endpoint.Http.loopback(function.port()), binding);
         Socket client = new Socket()) {
       client.setReceiveBufferSize(4096);
       client.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.port()));
@@ -146,7 +149,7 @@ class ReverseProxyStarvationTest {
       out.flush();
     };
     try (RawUpstream function = new RawUpstream(large);
-        ProxyServer proxy = new ProxyServer(stallAfter(Duration.ofMillis(300)), function.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(stallAfter(Duration.ofMillis(300)), Endpoint.Http.loopback(function.port()), binding)) {
       RawClient.Response answer =
           RawClient.exchange(proxy.port(), "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", null);
 

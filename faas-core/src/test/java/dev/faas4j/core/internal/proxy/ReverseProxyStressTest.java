@@ -2,6 +2,11 @@ package dev.faas4j.core.internal.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faas4j.api.Endpoint;
+import dev.faas4j.core.internal.http.Await;
+import dev.faas4j.core.internal.http.NoLeakedThreads;
+import dev.faas4j.core.internal.http.RawUpstream;
+import dev.faas4j.core.internal.http.UpstreamClient;
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.io.IOException;
 import java.io.InputStream;
@@ -93,7 +98,7 @@ class ReverseProxyStressTest {
                     .withMaxConnections(6)
                     .withConnectTimeout(Duration.ofSeconds(1))
                     .withResponseTimeout(ANSWER_TIMEOUT),
-                upstream.endpoint(),
+                Endpoint.Http.loopback(upstream.port()),
                 binding)) {
       proxy.timeouts(pathAndQuery -> pathAndQuery.startsWith("/s/" + Answer.STALL + "/") ? STALL_TIMEOUT : null);
       Random random = new Random(seed);

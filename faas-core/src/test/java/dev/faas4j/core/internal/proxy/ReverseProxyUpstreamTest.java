@@ -3,13 +3,16 @@ package dev.faas4j.core.internal.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faas4j.api.FaasException.Reason;
+import dev.faas4j.api.Endpoint;
+import dev.faas4j.core.internal.http.Await;
+import dev.faas4j.core.internal.http.NoLeakedThreads;
+import dev.faas4j.core.internal.http.RawUpstream;
+import dev.faas4j.core.internal.http.UpstreamClient;
 import dev.faas4j.core.internal.proxy.ProxyServer.Binding;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -20,18 +23,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The proxy's own upstream client, through the proxy in a real Jetty, against raw upstreams that
- * do what a keep-alive peer may do: close a connection as a request arrives, send bytes nobody
- * asked for, keep every connection busy.
+ * The proxy's upstream leg ({@link UpstreamClient}), through the proxy in a real Jetty, against raw
+ * upstreams that do what a keep-alive peer may do: close a connection as a request arrives, send
+ * bytes nobody asked for, keep every connection busy.
  */
 @ExtendWith(NoLeakedThreads.class)
-class UpstreamClientTest {
+class ReverseProxyUpstreamTest {
 
   private static final String GET =
       "GET /f HTTP/1.1\r\nHost: hello.func.local\r\nConnection: close\r\n\r\n";
@@ -72,7 +74,7 @@ class UpstreamClientTest {
   void aRequestWithoutBodyIsSentAgainWhenAReusedConnectionClosesBeforeAnswering(Binding binding) throws Exception {
     AtomicInteger served = new AtomicInteger();
     try (RawUpstream upstream = new RawUpstream(closesAfterOneAnswer(served));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
       assertThat(RawClient.exchange(proxy.port(), GET, null).status()).isEqualTo(200);
       // the client may have its answer a moment before the connection is back in the pool
       assertThat(Await.until(() -> proxy.proxy.poolStats().available() == 1)).isTrue();
@@ -90,7 +92,7 @@ class UpstreamClientTest {
   void aRequestWithABodyIsNotSentTwice(Binding binding) throws Exception {
     AtomicInteger served = new AtomicInteger();
     try (RawUpstream upstream = new RawUpstream(closesAfterOneAnswer(served));
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
       assertThat(RawClient.exchange(proxy.port(), GET, null).status()).isEqualTo(200);
       // the client may have its answer a moment before the connection is back in the pool
       assertThat(Await.until(() -> proxy.proxy.poolStats().available() == 1)).isTrue();
@@ -116,7 +118,7 @@ class UpstreamClientTest {
                   RawUpstream.write(out, OK + "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nstale");
                   in.read(); // hold the connection open until the proxy closes it
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       RawClient.Response first = RawClient.exchange(proxy.port(), GET, null);
       RawClient.Response second = RawClient.exchange(proxy.port(), GET, null);
@@ -137,7 +139,7 @@ class UpstreamClientTest {
                   RawUpstream.write(out, OK);
                   // and then closes the idle keep-alive connection
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       assertThat(RawClient.exchange(proxy.port(), GET, null).status()).isEqualTo(200);
 
@@ -169,7 +171,7 @@ class UpstreamClientTest {
         ProxyServer proxy =
             new ProxyServer(
                 ProxySettings.defaults().withMaxConnections(1).withConnectTimeout(Duration.ofMillis(300)),
-                upstream.endpoint(), binding)) {
+                Endpoint.Http.loopback(upstream.port()), binding)) {
       Future<RawClient.Response> busy = clients.submit(() -> RawClient.exchange(proxy.port(), GET, null));
       assertThat(Await.until(() -> upstream.connections.get() == 1)).isTrue();
 
@@ -192,7 +194,7 @@ class UpstreamClientTest {
     try (RawUpstream upstream =
             new RawUpstream(answersOnceReleased(release, 2));
         ProxyServer proxy =
-            new ProxyServer(ProxySettings.defaults().withMaxConnections(1), upstream.endpoint(), binding)) {
+            new ProxyServer(ProxySettings.defaults().withMaxConnections(1), Endpoint.Http.loopback(upstream.port()), binding)) {
       Future<RawClient.Response> first = clients.submit(() -> RawClient.exchange(proxy.port(), GET, null));
       assertThat(Await.until(() -> upstream.connections.get() == 1)).isTrue();
       Future<RawClient.Response> second = clients.submit(() -> RawClient.exchange(proxy.port(), GET, null));
@@ -219,7 +221,7 @@ class UpstreamClientTest {
                   RawUpstream.write(out, OK);
                   in.read();
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
       String utf8 = new String("caf\u00e9 \u20ac".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
       String latin1 = "caf\u00e9";
 
@@ -247,7 +249,7 @@ class UpstreamClientTest {
                 });
         ProxyServer proxy =
             new ProxyServer(
-                ProxySettings.defaults().withResponseTimeout(Duration.ofMillis(300)), upstream.endpoint(), binding);
+                ProxySettings.defaults().withResponseTimeout(Duration.ofMillis(300)), Endpoint.Http.loopback(upstream.port()), binding);
         Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.port())) {
       OutputStream out = client.getOutputStream();
       out.write("POST /f HTTP/1.1\r\nHost: hello.func.local\r\nContent-Length: 8\r\nConnection: close\r\n\r\nhalf"
@@ -274,7 +276,7 @@ class UpstreamClientTest {
                   RawUpstream.readHead(in);
                   RawUpstream.write(out, "HTTP/1.1 200 OK\r\nX-Huge: " + huge + "\r\nContent-Length: 2\r\n\r\nok");
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -298,108 +300,12 @@ class UpstreamClientTest {
                   }
                   in.read();
                 });
-        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(upstream.port()), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
       assertThat(response.status()).isEqualTo(200);
       assertThat(response.bodyText()).isEqualTo("hello world");
-    }
-  }
-
-  /** Records what a call delivers; optionally throws where a buggy handler would. */
-  private static final class Recorder implements UpstreamCall.Handler {
-    final CountDownLatch over = new CountDownLatch(1);
-    final StringBuilder body = new StringBuilder();
-    final boolean throwOnHead;
-    volatile IOException failure;
-
-    Recorder(boolean throwOnHead) {
-      this.throwOnHead = throwOnHead;
-    }
-
-    @Override
-    public void onHead(ResponseHead head) {
-      if (throwOnHead) {
-        throw new IllegalStateException("a handler bug");
-      }
-    }
-
-    @Override
-    public void onData(ByteBuffer piece) {
-      body.append(StandardCharsets.US_ASCII.decode(piece));
-    }
-
-    @Override
-    public void onEnd() {
-      over.countDown();
-    }
-
-    @Override
-    public void onFailure(IOException cause) {
-      failure = cause;
-      over.countDown();
-    }
-  }
-
-  @Test
-  void aHandlerThatThrowsCostsItsOwnCallNotTheIoThread() throws Exception {
-    byte[] head = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    try (RawUpstream upstream =
-            new RawUpstream(
-                (socket, in, out) -> {
-                  while (true) {
-                    RawUpstream.readHead(in);
-                    RawUpstream.write(out, OK);
-                  }
-                });
-        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, 4, Duration.ofSeconds(5), ClientPace.of(ProxySettings.defaults()))) {
-      InetSocketAddress address = new InetSocketAddress("127.0.0.1", upstream.endpoint().baseUri().getPort());
-      Recorder buggy = new Recorder(true);
-      client.start(client.newCall(address, head, false, false, false, true, Duration.ofSeconds(5), buggy));
-      assertThat(buggy.over.await(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(buggy.failure).as("the call failed").hasMessageContaining("internal error");
-
-      Recorder next = new Recorder(false);
-      client.start(client.newCall(address, head, false, false, false, true, Duration.ofSeconds(5), next));
-
-      assertThat(next.over.await(30, TimeUnit.SECONDS)).as("the I/O thread still serves").isTrue();
-      assertThat(next.failure).isNull();
-      assertThat(next.body.toString()).isEqualTo("ok");
-    }
-  }
-
-  @Test
-  void aBodyTheFunctionNeverReadsFailsTheCallAfterTheTimeoutEvenWhileItsAnswerWaits() throws Exception {
-    byte[] head = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-    CountDownLatch done = new CountDownLatch(1);
-    try (RawUpstream upstream =
-            new RawUpstream(
-                (socket, in, out) -> {
-                  RawUpstream.readHead(in);
-                  // answers at once, more than the window the handler below never reopens, so the
-                  // call's reading pauses (and its silence timer with it)...
-                  RawUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n");
-                  out.write(new byte[128 * 1024]);
-                  out.flush();
-                  done.await(30, TimeUnit.SECONDS); // ...and reads none of the body
-                });
-        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, 4, Duration.ofSeconds(5), ClientPace.of(ProxySettings.defaults()))) {
-      InetSocketAddress address = new InetSocketAddress("127.0.0.1", upstream.endpoint().baseUri().getPort());
-      Recorder recorder = new Recorder(false);
-      UpstreamCall call = client.newCall(address, head, false, true, true, false, Duration.ofMillis(300), recorder);
-      client.start(call);
-      byte[] piece = new byte[1024 * 1024];
-      long offered = 0;
-      long bound = 64L * 1024 * 1024; // far beyond what socket buffers absorb
-      while (offered < bound && call.offer(piece, 0, piece.length)) {
-        offered += piece.length;
-      }
-      done.countDown();
-
-      assertThat(offered).as("the writer stopped once the function took nothing for the timeout").isLessThan(bound);
-      assertThat(recorder.over.await(30, TimeUnit.SECONDS)).isTrue();
-      assertThat(recorder.failure).isInstanceOf(UpstreamClient.ResponseTimeoutException.class);
     }
   }
 }

@@ -1,49 +1,37 @@
-package dev.faas4j.core.internal.proxy;
+package dev.faas4j.core.internal.http;
 
-import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Decides when a client that an upstream call waits on has stalled: while the function waits for
- * more of the request body ({@code clientToProxy}), or the answer waits for the client to take it
- * ({@code proxyToClient}), the client must move at least {@code minBytes} within every period of
- * {@code periodNanos}. A client that does not holds a pooled connection for nothing; the call
- * then fails with {@link ClientStallException} and its connection is closed.
+ * Decides when the client an upstream call waits on has stalled (the client: whoever feeds the
+ * call's request body and takes its answer). While the upstream waits for more of the request body,
+ * or the answer waits for the client to take it, the client must move at least {@code minBytes}
+ * within every period. A client that does not holds a pooled connection for nothing; the call then
+ * fails with an {@link UpstreamException} of kind {@link UpstreamException.Kind#CLIENT_STALLED}, and
+ * its connection is closed.
  *
  * <p>Periods start when the call starts waiting on the client and restart whenever it stops (the
- * function's turn) or a period passes with enough bytes, so only time spent waiting on the client
+ * upstream's turn) or a period passes with enough bytes, so only time spent waiting on the client
  * counts, and a client that keeps the pace is never cut. Checked by the I/O thread's sweep; its state
  * lives in the call ({@link UpstreamCall#clientWaitSince}, {@link UpstreamCall#clientProgressMark}).
  * Immutable and thread-safe.
  */
-final class ClientPace {
+public final class ClientPace {
 
   /** {@link UpstreamCall#clientWaitSince} when the call does not wait on its client. */
   static final long NOT_WAITING = Long.MIN_VALUE;
-
-  /** The client moved too few bytes in a period while the call waited on it. */
-  static final class ClientStallException extends SocketTimeoutException {
-    private static final long serialVersionUID = 1L;
-
-    ClientStallException(String message) {
-      super(message);
-    }
-  }
 
   private final long periodNanos;
   private final long minBytes;
 
   /**
-   * @param periodNanos how long each period of waiting on the client lasts
-   * @param minBytes the bytes the client must move within a period, at least 1
+   * @param period how long each period of waiting on the client lasts
+   * @param minBytes the bytes the client must move within a period; less than 1 counts as 1
    */
-  ClientPace(long periodNanos, long minBytes) {
-    this.periodNanos = periodNanos;
+  public ClientPace(Duration period, long minBytes) {
+    this.periodNanos = period.toNanos();
     this.minBytes = Math.max(1, minBytes);
-  }
-
-  static ClientPace of(ProxySettings settings) {
-    return new ClientPace(settings.clientStallTimeout().toNanos(), settings.minClientBytesPerStall());
   }
 
   /**
@@ -69,9 +57,9 @@ final class ClientPace {
   }
 
   /** The failure of a call whose client stalled, saying which way. */
-  ClientStallException stallOf(UpstreamCall call) {
+  UpstreamException stallOf(UpstreamCall call) {
     String what = call.clientBodyPending() ? "sent its request body" : "read the answer";
-    return new ClientStallException(
+    return new UpstreamException(UpstreamException.Kind.CLIENT_STALLED,
         "the client " + what + " too slowly: fewer than " + minBytes + " bytes in "
             + TimeUnit.NANOSECONDS.toMillis(periodNanos) + " ms");
   }

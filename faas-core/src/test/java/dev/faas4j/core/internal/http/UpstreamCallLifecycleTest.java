@@ -1,4 +1,4 @@
-package dev.faas4j.core.internal.proxy;
+package dev.faas4j.core.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -29,6 +29,9 @@ class UpstreamCallLifecycleTest {
   private static final byte[] POST =
       "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+
+  /** The pace a stalled client is held to by default: 1 KiB/s over 30 s. */
+  private static final ClientPace PACE = new ClientPace(Duration.ofSeconds(30), 30 * 1024);
 
   /** Records the outcome of a call: every callback, in order. */
   static final class Recorder implements UpstreamCall.Handler {
@@ -69,7 +72,7 @@ class UpstreamCallLifecycleTest {
     }
 
     @Override
-    public void onFailure(IOException cause) {
+    public void onFailure(UpstreamException cause) {
       events.add("failure " + cause);
       over.countDown();
     }
@@ -85,13 +88,13 @@ class UpstreamCallLifecycleTest {
   }
 
   private static InetSocketAddress address(RawUpstream upstream) {
-    return new InetSocketAddress("127.0.0.1", upstream.endpoint().baseUri().getPort());
+    return new InetSocketAddress("127.0.0.1", upstream.port());
   }
 
   @Test
   void aCallAbortedBeforeItStartsTakesNoConnection() throws Exception {
     try (RawUpstream upstream = new RawUpstream(answersOkForever());
-        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, 4, Duration.ofSeconds(5), ClientPace.of(ProxySettings.defaults()))) {
+        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, 4, Duration.ofSeconds(5), PACE)) {
       Recorder abandoned = new Recorder();
       UpstreamCall call =
           client.newCall(address(upstream), GET, false, false, false, true, Duration.ofMillis(200), abandoned);
@@ -122,7 +125,7 @@ class UpstreamCallLifecycleTest {
                   RawUpstream.reset(socket);
                   answered.countDown();
                 });
-        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, 4, Duration.ofSeconds(5), ClientPace.of(ProxySettings.defaults()))) {
+        UpstreamClient client = new UpstreamClient("test-upstream", 1, 4, 4, Duration.ofSeconds(5), PACE)) {
       CountDownLatch endMayReturn = new CountDownLatch(1);
       Recorder recorder = new Recorder(endMayReturn);
       UpstreamCall call =
@@ -154,7 +157,7 @@ class UpstreamCallLifecycleTest {
       InetSocketAddress address = new InetSocketAddress("127.0.0.1", silent.getLocalPort());
       for (int round = 0; round < 40; round++) {
         List<Recorder> recorders = new CopyOnWriteArrayList<>();
-        UpstreamClient client = new UpstreamClient("test-upstream", 2, 1000, 1000, Duration.ofSeconds(30), ClientPace.of(ProxySettings.defaults()));
+        UpstreamClient client = new UpstreamClient("test-upstream", 2, 1000, 1000, Duration.ofSeconds(30), PACE);
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch someStarted = new CountDownLatch(3);
         Thread starter =

@@ -1,4 +1,4 @@
-package dev.faas4j.core.internal.proxy;
+package dev.faas4j.core.internal.http;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -7,13 +7,13 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * The upstream pool's bookkeeping per function instance address: how many connections each
- * address holds (open, being opened, or idle in the pool), and the calls waiting for one.
+ * The upstream pool's bookkeeping per address: how many connections each address holds (open, being
+ * opened, or idle in the pool), and the calls waiting for one.
  *
  * <p>Two limits hold at once: at most {@code maxConnections} connections in all, and at most
- * {@code maxPerAddress} to any one address. Without the second, the callers of one function (slow
- * uploads, slow readers) could hold every connection of the pool and every other function would
- * answer 503. A call whose address is at its budget waits in that address's queue and is served by
+ * {@code maxPerAddress} to any one address. Without the second, the callers of one address (slow
+ * uploads, slow readers) could hold every connection of the pool and the calls to every other
+ * address would find none. A call whose address is at its budget waits in that address's queue and is served by
  * that address's connections as they come free; a call under its budget that finds the whole pool
  * busy waits too, and slots freed in the pool go round-robin to the addresses waiting for one, so
  * a long queue for one address does not push every other address's calls back. At most {@code

@@ -1,4 +1,4 @@
-package dev.faas4j.core.internal.proxy;
+package dev.faas4j.core.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -83,7 +83,7 @@ class AddressBudgetsTest {
   private static UpstreamCall call(InetSocketAddress address) {
     return new UpstreamCall(null, address, new byte[0], false, false, false, false, 1, new UpstreamCall.Handler() {
       @Override
-      public void onFailure(IOException cause) {}
+      public void onFailure(UpstreamException cause) {}
 
       @Override
       public void onHead(ResponseHead head) {}

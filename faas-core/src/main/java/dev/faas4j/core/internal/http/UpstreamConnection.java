@@ -1,4 +1,4 @@
-package dev.faas4j.core.internal.proxy;
+package dev.faas4j.core.internal.http;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -8,8 +8,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 
 /**
- * One keep-alive connection to a function instance, owned by one I/O thread of {@link
- * UpstreamClient}. It carries at most one {@link UpstreamCall} at a time.
+ * One keep-alive connection to an upstream address, owned by one {@link UpstreamLoop} of an
+ * {@link UpstreamClient}. It carries at most one {@link UpstreamCall} at a time.
  *
  * <p>The I/O thread does all reading and reacts to the selector; request bytes are written by
  * whichever thread holds the call's lock (see {@link UpstreamCall}). Interest in the selector is
@@ -17,7 +17,7 @@ import java.nio.channels.SocketChannel;
  */
 final class UpstreamConnection {
 
-  final UpstreamClient.Loop loop;
+  final UpstreamLoop loop;
   final InetSocketAddress address;
   final SocketChannel channel;
   final ResponseParser parser;
@@ -40,7 +40,7 @@ final class UpstreamConnection {
   private boolean readPaused;
 
   UpstreamConnection(
-      UpstreamClient.Loop loop,
+      UpstreamLoop loop,
       InetSocketAddress address,
       SocketChannel channel,
       int maxHeadBytes,

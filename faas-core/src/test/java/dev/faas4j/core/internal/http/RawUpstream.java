@@ -1,6 +1,5 @@
-package dev.faas4j.core.internal.proxy;
+package dev.faas4j.core.internal.http;
 
-import dev.faas4j.api.Endpoint;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,16 +18,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  * resetting, answering garbage, writing hop-by-hop headers verbatim. One thread per connection;
  * {@link #close()} closes every socket and joins every thread it started.
  */
-final class RawUpstream implements AutoCloseable {
+public final class RawUpstream implements AutoCloseable {
 
   @FunctionalInterface
-  interface ConnectionHandler {
+  public interface ConnectionHandler {
     void handle(Socket socket, InputStream in, OutputStream out) throws Exception;
   }
 
-  final AtomicInteger connections = new AtomicInteger();
+  public final AtomicInteger connections = new AtomicInteger();
   /** Failures of the handler (other than the socket closing), for diagnosis. */
-  final List<Throwable> failures = new CopyOnWriteArrayList<>();
+  public final List<Throwable> failures = new CopyOnWriteArrayList<>();
 
   private final ServerSocket serverSocket;
   private final ConnectionHandler handler;
@@ -36,15 +35,16 @@ final class RawUpstream implements AutoCloseable {
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
   private final Thread acceptor;
 
-  RawUpstream(ConnectionHandler handler) throws IOException {
+  public RawUpstream(ConnectionHandler handler) throws IOException {
     this.handler = handler;
     this.serverSocket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
     this.acceptor = new Thread(this::acceptLoop, "raw-upstream-accept");
     acceptor.start();
   }
 
-  Endpoint.Http endpoint() {
-    return Endpoint.Http.loopback(serverSocket.getLocalPort());
+  /** The loopback port it listens on. */
+  public int port() {
+    return serverSocket.getLocalPort();
   }
 
   private void acceptLoop() {
@@ -73,7 +73,7 @@ final class RawUpstream implements AutoCloseable {
   }
 
   /** Reads the request head and answers with {@code response}, written verbatim. */
-  static ConnectionHandler answers(String response) {
+  public static ConnectionHandler answers(String response) {
     return (socket, in, out) -> {
       readHead(in);
       write(out, response);
@@ -84,7 +84,7 @@ final class RawUpstream implements AutoCloseable {
    * Reads the request head and answers with a chunked body that never ends, until the proxy closes
    * the connection; then counts {@code sawClose} down.
    */
-  static ConnectionHandler endlessChunkedAnswer(int chunkSize, CountDownLatch sawClose) {
+  public static ConnectionHandler endlessChunkedAnswer(int chunkSize, CountDownLatch sawClose) {
     return (socket, in, out) -> {
       readHead(in);
       write(out, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
@@ -105,7 +105,7 @@ final class RawUpstream implements AutoCloseable {
    * Reads the request head, then the body until the proxy closes the connection: counts {@code
    * gotBytes} down at the first body byte, {@code sawClose} at the close.
    */
-  static ConnectionHandler readsUntilClosed(CountDownLatch gotBytes, CountDownLatch sawClose) {
+  public static ConnectionHandler readsUntilClosed(CountDownLatch gotBytes, CountDownLatch sawClose) {
     return (socket, in, out) -> {
       readHead(in);
       try {
@@ -120,7 +120,7 @@ final class RawUpstream implements AutoCloseable {
   }
 
   /** Reads a request head (up to and including the blank line) as ISO-8859-1 text. */
-  static String readHead(InputStream in) throws IOException {
+  public static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int lastFour = 0;
     while (lastFour != 0x0D0A0D0A) {
@@ -134,13 +134,13 @@ final class RawUpstream implements AutoCloseable {
     return head.toString(StandardCharsets.ISO_8859_1);
   }
 
-  static void write(OutputStream out, String text) throws IOException {
+  public static void write(OutputStream out, String text) throws IOException {
     out.write(text.getBytes(StandardCharsets.ISO_8859_1));
     out.flush();
   }
 
   /** Sends a TCP reset instead of an orderly close. */
-  static void reset(Socket socket) throws IOException {
+  public static void reset(Socket socket) throws IOException {
     socket.setSoLinger(true, 0);
     socket.close();
   }

@@ -1,4 +1,4 @@
-package dev.faas4j.core.internal.proxy;
+package dev.faas4j.core.internal.http;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -6,18 +6,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /** Waiting for asynchronous conditions with a generous deadline (never a timing assertion). */
-final class Await {
+public final class Await {
 
-  static final Duration DEADLINE = Duration.ofSeconds(30);
+  public static final Duration DEADLINE = Duration.ofSeconds(30);
 
   private Await() {}
 
-  static boolean latch(CountDownLatch latch) throws InterruptedException {
+  public static boolean latch(CountDownLatch latch) throws InterruptedException {
     return latch.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Polls {@code condition} until it holds or the deadline passes; returns its last value. */
-  static boolean until(BooleanSupplier condition) throws InterruptedException {
+  public static boolean until(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + DEADLINE.toNanos();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

@@ -1,9 +1,8 @@
-package dev.faas4j.core.internal.proxy;
+package dev.faas4j.core.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.faas4j.core.internal.proxy.ResponseParser.ProtocolException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.annotation.ElementType;
@@ -15,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ResponseParserTest {
 
   private static final int MAX_HEAD = 256;
+
+  private static final Consumer<UpstreamException> A_PROTOCOL_ERROR =
+      e -> assertThat(e.kind()).as("kind of " + e).isEqualTo(UpstreamException.Kind.PROTOCOL_ERROR);
 
   // ---- framing
 
@@ -205,7 +208,7 @@ class ResponseParserTest {
     String response = unescape(escapedResponse);
     for (Feed feed : feeds().toList()) {
       assertThatThrownBy(() -> feed.runToClose(response)).as(feed.toString())
-          .isInstanceOf(ProtocolException.class)
+          .isInstanceOfSatisfying(UpstreamException.class, A_PROTOCOL_ERROR)
           .hasMessage("the function closed the connection " + message);
     }
   }
@@ -264,7 +267,7 @@ class ResponseParserTest {
     String input = unescape(response) + "\r\n\r\n";
     for (Feed feed : feeds().toList()) {
       assertThatThrownBy(() -> feed.runToClose(input)).as(feed.toString())
-          .isInstanceOf(ProtocolException.class)
+          .isInstanceOfSatisfying(UpstreamException.class, A_PROTOCOL_ERROR)
           .hasMessageContaining(message);
     }
   }
@@ -273,7 +276,7 @@ class ResponseParserTest {
   void aParserThatFoundAnErrorRefusesMoreUntilReset() throws IOException {
     ResponseParser parser = new ResponseParser(MAX_HEAD);
     assertThatThrownBy(() -> parser.parse(ByteBuffer.wrap(bytes("HTTP/3 200\r\n")), new Recorder()))
-        .isInstanceOf(ProtocolException.class);
+        .isInstanceOfSatisfying(UpstreamException.class, A_PROTOCOL_ERROR);
     assertThatThrownBy(() -> parser.parse(ByteBuffer.wrap(bytes("HTTP/1.1 200 OK\r\n")), new Recorder()))
         .as("the connection is no longer in step").isInstanceOf(IllegalStateException.class);
 
@@ -293,7 +296,7 @@ class ResponseParserTest {
 
     String tooLarge = start + "x".repeat(MAX_HEAD - start.length() - 3) + "\r\n\r\n";
     assertThatThrownBy(() -> feed.run(tooLarge)).as(feed.toString())
-        .isInstanceOf(ProtocolException.class)
+        .isInstanceOfSatisfying(UpstreamException.class, A_PROTOCOL_ERROR)
         .hasMessage("response head larger than " + MAX_HEAD + " bytes");
   }
 
@@ -312,12 +315,12 @@ class ResponseParserTest {
     String head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
     String longExtension = "1;" + "e".repeat(MAX_HEAD) + "\r\nx\r\n0\r\n\r\n";
     assertThatThrownBy(() -> feed.run(head + longExtension)).as(feed.toString())
-        .isInstanceOf(ProtocolException.class)
+        .isInstanceOfSatisfying(UpstreamException.class, A_PROTOCOL_ERROR)
         .hasMessage("chunk-size line larger than " + MAX_HEAD + " bytes");
 
     String manyTrailers = "0\r\n" + "X-T: 1234567890\r\n".repeat(MAX_HEAD / 17 + 1) + "\r\n";
     assertThatThrownBy(() -> feed.run(head + manyTrailers)).as(feed.toString())
-        .isInstanceOf(ProtocolException.class)
+        .isInstanceOfSatisfying(UpstreamException.class, A_PROTOCOL_ERROR)
         .hasMessage("trailer section larger than " + MAX_HEAD + " bytes");
   }
 
@@ -378,7 +381,7 @@ class ResponseParserTest {
   @Target(ElementType.METHOD)
   @Retention(RetentionPolicy.RUNTIME)
   @ParameterizedTest(name = "{0}")
-  @MethodSource("dev.faas4j.core.internal.proxy.ResponseParserTest#feeds")
+  @MethodSource("dev.faas4j.core.internal.http.ResponseParserTest#feeds")
   @interface EveryFeed {}
 
   static Stream<Feed> feeds() {
