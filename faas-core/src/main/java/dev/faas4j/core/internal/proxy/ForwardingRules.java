@@ -67,9 +67,13 @@ final class ForwardingRules {
   /**
    * Whether a request header goes on to the function: not hop-by-hop, not named in {@code
    * Connection}, and not one of the X-Forwarded-* or {@link Hops} headers this hop sets itself.
+   * {@code Host} goes on even when {@code Connection} names it: the host is what the request is
+   * for, not a property of one hop, and dropping it made the function see the instance's own
+   * loopback address instead.
    */
   private static boolean isForwarded(String name, String connectionTokens) {
-    return !Headers.mustDrop(name, connectionTokens)
+    boolean host = name.equalsIgnoreCase(Headers.HOST);
+    return !Headers.mustDrop(name, host ? null : connectionTokens)
         && !name.equalsIgnoreCase(Headers.X_FORWARDED_FOR)
         && !name.equalsIgnoreCase(Headers.X_FORWARDED_PROTO)
         && !name.equalsIgnoreCase(Headers.X_FORWARDED_HOST)

@@ -212,6 +212,22 @@ class ReverseProxyHttpTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Binding.class)
+  void aHostNamedInConnectionStillReachesTheFunction(Binding binding) throws Exception {
+    Map<String, String> seen = new ConcurrentHashMap<>();
+    try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+
+      RawClient.Response response = RawClient.exchange(proxy.port(),
+          "GET / HTTP/1.1\r\nHost: hello.func.local\r\nConnection: close, Host\r\n\r\n", null);
+
+      assertThat(response.status()).as("status").isEqualTo(200);
+      assertThat(seen.get("host")).as("the Host the function sees, not the instance's own address")
+          .isEqualTo("hello.func.local");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
   void hopByHopResponseHeadersAndThoseNamedInConnectionAreDropped(Binding binding) throws Exception {
     try (RawUpstream upstream =
             new RawUpstream(
