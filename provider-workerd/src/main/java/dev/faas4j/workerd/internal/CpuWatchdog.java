@@ -1,0 +1,133 @@
+package dev.faas4j.workerd.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells a process that spins from one that waits, after one of its requests timed out.
+ *
+ * <p>The rule: {@link #check} reads the process's CPU time (user + system) now and again one
+ * {@code window} later; if over that window it used at least {@code share} of the cores it may use
+ * ({@code min(1, its cpus limit)}, a workerd isolate runs JavaScript on one thread; 1 when no limit is
+ * set), it is busy and {@code busy} is called with a description. A function awaiting a timer or a
+ * slow fetch uses next to no CPU and is left alone. One check per process runs at a time; a timeout
+ * during a check adds nothing.
+ *
+ * <p>Time and CPU readings are injected, so the rule is tested without a real process. Thread-safe.
+ */
+public final class CpuWatchdog {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CpuWatchdog.class);
+
+  /** Runs a task once after a delay. */
+  public interface Scheduler {
+    void schedule(Runnable task, Duration delay);
+  }
+
+  /** A process's CPU time so far, in nanoseconds; empty when it is gone. */
+  public interface CpuTime {
+    OptionalLong nanos(long pid);
+  }
+
+  private final Scheduler scheduler;
+  private final Duration window;
+  private final double share;
+  private final CpuTime cpuTime;
+  private final LongSupplier nanoTime;
+  private final Set<Long> checking = ConcurrentHashMap.newKeySet();
+
+  /**
+   * @param window how long the CPU use is measured over
+   * @param share the fraction (0 to 1] of the allowed cores that counts as busy
+   */
+  public CpuWatchdog(Scheduler scheduler, Duration window, double share, CpuTime cpuTime, LongSupplier nanoTime) {
+    if (!(share > 0 && share <= 1)) {
+      throw new IllegalArgumentException("share must be in (0, 1], was " + share);
+    }
+    this.scheduler = scheduler;
+    this.window = window;
+    this.share = share;
+    this.cpuTime = cpuTime;
+    this.nanoTime = nanoTime;
+  }
+
+  /**
+   * Measures {@code pid} over the window and calls {@code busy} (on the scheduler's thread) if it
+   * spun.
+   *
+   * @param cpus the process's CPU limit in cores, or 0 for none
+   */
+  public void check(long pid, double cpus, Consumer<String> busy) {
+    OptionalLong before = cpuTime.nanos(pid);
+    if (before.isEmpty() || !checking.add(pid)) {
+      return;
+    }
+    long start = nanoTime.getAsLong();
+    try {
+      scheduler.schedule(() -> {
+        try {
+          OptionalLong after = cpuTime.nanos(pid);
+          long elapsed = nanoTime.getAsLong() - start;
+          if (after.isEmpty() || elapsed <= 0) {
+            return;
+          }
+          double allowed = cpus > 0 ? Math.min(1, cpus) : 1;
+          double used = (double) (after.getAsLong() - before.getAsLong()) / elapsed;
+          if (used >= share * allowed) {
+            busy.accept(String.format(java.util.Locale.ROOT, "it kept using %.0f%% of a core for %d ms after a request"
+                + " timed out (the watchdog stops a process using %.0f%% or more of the %.2f core(s) it may use)",
+                used * 100, Duration.ofNanos(elapsed).toMillis(), share * 100, allowed));
+          } else {
+            LOG.debug("pid {} used {} of a core after a timeout: not busy", pid, used);
+          }
+        } finally {
+          checking.remove(pid);
+        }
+      }, window);
+    } catch (RuntimeException rejected) {
+      checking.remove(pid); // the scheduler is shut down: the provider is closing
+    }
+  }
+
+  /** CPU time from {@code /proc/<pid>/stat} (utime + stime, in clock ticks). */
+  public static CpuTime procStat() {
+    long tickNanos = 1_000_000_000L / clockTicksPerSecond();
+    return pid -> {
+      try {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+        // fields after the command name, which is in parentheses and may hold spaces: state is field 3
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // fields 14 and 15
+        return OptionalLong.of(ticks * tickNanos);
+      } catch (IOException | RuntimeException gone) {
+        return OptionalLong.empty();
+      }
+    };
+  }
+
+  /** {@code getconf CLK_TCK}; 100 (what Linux uses nearly everywhere) when it cannot be run. */
+  private static long clockTicksPerSecond() {
+    try {
+      Process getconf = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+      String out = new String(getconf.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+      getconf.waitFor();
+      long ticks = Long.parseLong(out);
+      return ticks > 0 ? ticks : 100;
+    } catch (IOException | RuntimeException e) {
+      return 100;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 100;
+    }
+  }
+}
