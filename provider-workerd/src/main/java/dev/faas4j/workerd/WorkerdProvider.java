@@ -75,10 +75,10 @@ import org.slf4j.LoggerFactory;
  * INVALID_FUNCTION} (422) naming the limit, never run unlimited.
  *
  * <p><b>Watchdog.</b> As a {@link TimeoutListener}, the provider checks a version's process when one
- * of its requests timed out: if the process keeps using 90 % or more of the CPU it may use (one core,
- * or its {@code cpus} limit when lower) over the next second, it is killed and counts as crashed;
+ * of its requests timed out: if the process keeps computing over the next second (its threads are
+ * runnable, on a CPU or waiting for one, for 90 % of it or more), it is killed and counts as crashed;
  * the next request or maintenance pass starts a new one. A process waiting (on a timer, a fetch) is
- * left alone.
+ * asleep and left alone. See {@link CpuWatchdog}.
  */
 public final class WorkerdProvider implements FunctionProvider, FunctionLogs, TimeoutListener {
 
@@ -425,7 +425,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     if (process == null || !process.isAlive() || closed) {
       return;
     }
-    watchdog.check(process.pid(), slot.spec.limits().cpus(), why -> {
+    watchdog.check(process.pid(), why -> {
       if (slot.instance == process && process.isAlive() && !process.stopRequested()) {
         slot.log.warn("killing {} (pid {}): {}", ref, process.pid(), why);
         process.kill(why);

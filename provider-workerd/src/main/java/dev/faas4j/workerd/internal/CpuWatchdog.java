@@ -16,12 +16,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells a process that spins from one that waits, after one of its requests timed out.
  *
- * <p>The rule: {@link #check} reads the process's CPU time (user + system) now and again one
- * {@code window} later; if over that window it used at least {@code share} of the cores it may use
- * ({@code min(1, its cpus limit)}, a workerd isolate runs JavaScript on one thread; 1 when no limit is
- * set), it is busy and {@code busy} is called with a description. A function awaiting a timer or a
- * slow fetch uses next to no CPU and is left alone. One check per process runs at a time; a timeout
- * during a check adds nothing.
+ * <p>The rule: {@link #check} reads how long the process's threads have been runnable (running on a
+ * CPU, or ready to run and waiting for one) now and again one {@code window} later; if that grew by at
+ * least {@code share} of the window, the process is busy and {@code busy} is called with a
+ * description. A JavaScript busy loop keeps its thread runnable all the time (about 100 % of the
+ * window), whether it gets a whole core, shares a core with other work on a loaded machine, or is
+ * throttled by its {@code cpus} limit; that is why runnable time is measured rather than CPU time,
+ * which a loaded machine or a cpus limit would lower. A function awaiting a timer or a slow fetch is
+ * asleep, near 0 %, and is left alone. One check per process runs at a time; a timeout during a check
+ * adds nothing.
  *
  * <p>Time and CPU readings are injected, so the rule is tested without a real process. Thread-safe.
  */
@@ -34,7 +37,7 @@ public final class CpuWatchdog {
     void schedule(Runnable task, Duration delay);
   }
 
-  /** A process's CPU time so far, in nanoseconds; empty when it is gone. */
+  /** How long a process's threads have been runnable so far, in nanoseconds; empty when it is gone. */
   public interface CpuTime {
     OptionalLong nanos(long pid);
   }
@@ -48,7 +51,7 @@ public final class CpuWatchdog {
 
   /**
    * @param window how long the CPU use is measured over
-   * @param share the fraction (0 to 1] of the allowed cores that counts as busy
+   * @param share the fraction (0 to 1] of the window that counts as busy
    */
   public CpuWatchdog(Scheduler scheduler, Duration window, double share, CpuTime cpuTime, LongSupplier nanoTime) {
     if (!(share > 0 && share <= 1)) {
@@ -64,10 +67,8 @@ public final class CpuWatchdog {
   /**
    * Measures {@code pid} over the window and calls {@code busy} (on the scheduler's thread) if it
    * spun.
-   *
-   * @param cpus the process's CPU limit in cores, or 0 for none
    */
-  public void check(long pid, double cpus, Consumer<String> busy) {
+  public void check(long pid, Consumer<String> busy) {
     OptionalLong before = cpuTime.nanos(pid);
     if (before.isEmpty() || !checking.add(pid)) {
       return;
@@ -81,14 +82,13 @@ public final class CpuWatchdog {
           if (after.isEmpty() || elapsed <= 0) {
             return;
           }
-          double allowed = cpus > 0 ? Math.min(1, cpus) : 1;
-          double used = (double) (after.getAsLong() - before.getAsLong()) / elapsed;
-          if (used >= share * allowed) {
-            busy.accept(String.format(java.util.Locale.ROOT, "it kept using %.0f%% of a core for %d ms after a request"
-                + " timed out (the watchdog stops a process using %.0f%% or more of the %.2f core(s) it may use)",
-                used * 100, Duration.ofNanos(elapsed).toMillis(), share * 100, allowed));
+          double runnable = (double) (after.getAsLong() - before.getAsLong()) / elapsed;
+          if (runnable >= share) {
+            busy.accept(String.format(java.util.Locale.ROOT, "it kept computing (runnable %.0f%% of %d ms) after a"
+                + " request timed out; the watchdog stops a process runnable %.0f%% or more of that time",
+                runnable * 100, Duration.ofNanos(elapsed).toMillis(), share * 100));
           } else {
-            LOG.debug("pid {} used {} of a core after a timeout: not busy", pid, used);
+            LOG.debug("pid {} was runnable {} of the time after a timeout: not busy", pid, runnable);
           }
         } finally {
           checking.remove(pid);
@@ -99,12 +99,31 @@ public final class CpuWatchdog {
     }
   }
 
-  /** CPU time from {@code /proc/<pid>/stat} (utime + stime, in clock ticks). */
+  /**
+   * Runnable time from {@code /proc/<pid>/task/<tid>/schedstat} (time on a CPU plus time waiting in a
+   * run queue, summed over the threads); where the kernel keeps no schedstat, CPU time from
+   * {@code /proc/<pid>/stat} instead (utime + stime, in clock ticks).
+   */
   public static CpuTime procStat() {
     long tickNanos = 1_000_000_000L / clockTicksPerSecond();
     return pid -> {
+      Path proc = Path.of("/proc", Long.toString(pid));
       try {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+        if (Files.exists(proc.resolve("schedstat"))) {
+          long nanos = 0;
+          try (java.util.stream.Stream<Path> tasks = Files.list(proc.resolve("task"))) {
+            for (Path task : tasks.toList()) {
+              try {
+                String[] fields = Files.readString(task.resolve("schedstat"), StandardCharsets.US_ASCII).trim().split(" ");
+                nanos += Long.parseLong(fields[0]) + Long.parseLong(fields[1]);
+              } catch (java.nio.file.NoSuchFileException threadEnded) {
+                // a thread that ended between the listing and the read
+              }
+            }
+          }
+          return OptionalLong.of(nanos);
+        }
+        String stat = Files.readString(proc.resolve("stat"), StandardCharsets.US_ASCII);
         // fields after the command name, which is in parentheses and may hold spaces: state is field 3
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // fields 14 and 15
