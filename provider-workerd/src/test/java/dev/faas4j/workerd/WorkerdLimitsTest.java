@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,7 +90,7 @@ class WorkerdLimitsTest {
     Thread sampler = new Thread(() -> {
       while (Processes.isRunning(pid)) {
         TestCgroups.rss(pid).ifPresent(rss -> maxRss.accumulateAndGet(rss, Math::max));
-        Thread.onSpinWait();
+        LockSupport.parkNanos(1_000_000); // sample every millisecond or so, leaving the cores to workerd
       }
     }, "rss-sampler");
     sampler.start();
@@ -145,6 +146,8 @@ class WorkerdLimitsTest {
       Processes.await(Duration.ofSeconds(2), () -> false);
       double cores = (double) TestCgroups.cpuTime(pid).minus(cpuBefore).toNanos() / (System.nanoTime() - wallBefore);
       assertThat(cores).as("cores used by a busy loop limited to cpus 0.5").isLessThan(0.75).isGreaterThan(0.2);
+      assertThat(TestCgroups.read(cpu.resolve("cpu.stat"))).as("cpu.stat of the group: the kernel throttled it")
+          .containsPattern("nr_throttled [1-9]");
     } finally {
       spinning.cancel(true);
       provider.scale(ref, 0); // SIGTERM cannot end a busy loop: this ends with SIGKILL after the grace
