@@ -4,8 +4,9 @@ import java.time.Duration;
 
 /**
  * Resource limits of a function version. A zero (or null duration) means "the provider's
- * default". Providers apply what they can: Docker maps memory, CPUs and pids to the container;
- * workerd enforces none of them itself, only the timeout is applied (by faas-core's proxy).
+ * default". The timeout is applied by faas-core's proxy. Memory, CPUs and pids are the provider's:
+ * Docker maps them to the container, the workerd provider to a cgroup per process; a provider that
+ * cannot enforce one refuses a deploy that sets it ({@code INVALID_FUNCTION}) rather than ignore it.
  *
  * @param memoryBytes memory limit in bytes, or 0
  * @param cpus CPU limit in (fractional) cores, or 0

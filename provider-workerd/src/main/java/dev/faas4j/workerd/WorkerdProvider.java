@@ -7,16 +7,21 @@ import dev.faas4j.api.FunctionLogs;
 import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
+import dev.faas4j.api.Limits;
 import dev.faas4j.api.NetworkPolicy;
+import dev.faas4j.api.TimeoutListener;
 import dev.faas4j.api.VersionStatus;
 import dev.faas4j.workerd.internal.BinaryLocator;
+import dev.faas4j.workerd.internal.Cgroups;
 import dev.faas4j.workerd.internal.ConfigWriter;
+import dev.faas4j.workerd.internal.CpuWatchdog;
 import dev.faas4j.workerd.internal.DataDir;
 import dev.faas4j.workerd.internal.HostAddresses;
 import dev.faas4j.workerd.internal.Leftovers;
 import dev.faas4j.workerd.internal.NetworkGuard;
 import dev.faas4j.workerd.internal.LogBuffer;
 import dev.faas4j.workerd.internal.StartFailure;
+import dev.faas4j.workerd.internal.WatchdogThread;
 import dev.faas4j.workerd.internal.WorkerdProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,8 +68,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #close()} (and a JVM shutdown hook, for a normal exit) terminates every process; a
  * new provider on the same data dir kills processes a crashed earlier run left there.
+ *
+ * <p><b>Limits.</b> {@link Limits#memoryBytes()}, {@link Limits#cpus()} and {@link Limits#pids()}
+ * are enforced with cgroups (v1 or v2, whichever this machine offers the JVM): each process runs in
+ * a group of its own with those limits, joined before workerd starts, and removed once the process
+ * is gone. A deploy asking for a limit that no writable cgroup controller can enforce (or any limit,
+ * when built with {@link Builder#enforceLimits enforceLimits(false)}) is refused with {@code
+ * INVALID_FUNCTION} (422) naming the limit, never run unlimited.
+ *
+ * <p><b>Watchdog.</b> As a {@link TimeoutListener}, the provider checks a version's process when one
+ * of its requests timed out: if the process keeps computing over the next second (its threads are
+ * runnable, on a CPU or waiting for one, for 90 % of it or more), it is killed and counts as crashed;
+ * the next request or maintenance pass starts a new one. A process waiting (on a timer, a fetch) is
+ * asleep and left alone. See {@link CpuWatchdog}.
  */
-public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
+public final class WorkerdProvider implements FunctionProvider, FunctionLogs, TimeoutListener {
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerdProvider.class);
   private static final String FUNCTION_LOGGER_PREFIX = "dev.faas4j.workerd.function.";
@@ -86,6 +104,9 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
   private final Duration crashWindow;
   private final Duration backoff;
   private final Clock clock;
+  private final Cgroups cgroups;
+  private final WatchdogThread watchdogThread;
+  private final CpuWatchdog watchdog;
   private final ConcurrentMap<FunctionRef, Slot> slots = new ConcurrentHashMap<>();
   private final Thread shutdownHook;
   private volatile boolean closed;
@@ -121,9 +142,18 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
       dataDir.close();
       throw new IllegalStateException("cannot clean up workerd data dir " + dataDir.root() + ": " + e, e);
     }
+    this.cgroups = b.enforceLimits ? Cgroups.detect(dataDir.root(), b.cgroupRoot)
+        : Cgroups.none("limits are not enforced: it was built with enforceLimits(false)");
+    List<java.nio.file.Path> leftoverGroups = cgroups.removeLeftovers();
+    if (!leftoverGroups.isEmpty()) {
+      LOG.warn("removed {} cgroup(s) left behind by a previous run: {}", leftoverGroups.size(), leftoverGroups);
+    }
+    this.watchdogThread = new WatchdogThread();
+    this.watchdog = new CpuWatchdog(b.watchdogScheduler != null ? b.watchdogScheduler : watchdogThread,
+        b.watchdogWindow, 0.9, CpuWatchdog.procStat(), System::nanoTime);
     this.shutdownHook = new Thread(this::close, "faas4j-workerd-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
-    LOG.info("workerd provider ready: binary {}, data dir {}", binary, dataDir.root());
+    LOG.info("workerd provider ready: binary {}, data dir {}, limits: {}", binary, dataDir.root(), cgroups.describe());
   }
 
   /** A builder with the defaults described on each of its methods. */
@@ -158,6 +188,10 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
       throw FaasException.invalid("the workerd provider runs runtime 'js', not '" + spec.runtime() + "'");
     }
     ConfigWriter.checkOptions(spec);
+    Optional<String> refusal = cgroups.refusal(spec.limits());
+    if (refusal.isPresent()) {
+      throw new FaasException(Reason.INVALID_FUNCTION, "cannot deploy " + spec.ref() + ": " + refusal.get());
+    }
     NetworkPolicy network = networkGuard.apply(spec.network() != null ? spec.network() : defaultNetwork);
     FunctionRef ref = spec.ref();
     Slot slot = new Slot(spec, dataDir.versionDir(ref.name(), ref.version()), new LogBuffer(logLines),
@@ -243,16 +277,25 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     slot.starting = true;
     try {
       WorkerdProcess process;
+      Cgroups.Group group = cgroups.create(ref.name(), ref.version(), slot.spec.limits());
       try {
         process = WorkerdProcess.start(binary, slot.dir.resolve(ConfigWriter.BINARY_CONFIG_FILE), true,
-            dataDir.pidFile(slot.dir), startTimeout, "workerd-" + ref.name() + "-" + ref.version(), slot.log,
-            slot.logs::add);
+            dataDir.pidFile(slot.dir), group.procsFiles(), startTimeout, "workerd-" + ref.name() + "-" + ref.version(),
+            slot.log, slot.logs::add);
       } catch (StartFailure | IOException | RuntimeException e) {
         dataDir.clearPid(slot.dir); // the process is gone
+        group.remove();
         throw e;
       }
+      slot.group = group;
       slot.instance = process;
-      process.onExit().thenRun(() -> onExit(slot, process));
+      process.onExit().thenRun(() -> {
+        try {
+          onExit(slot, process);
+        } finally {
+          group.remove();
+        }
+      });
       if (closed) {
         // close() ran while this process was starting and could not see it: stop it here.
         stopInstance(slot);
@@ -276,7 +319,9 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
   }
 
   private static String crashHeadline(WorkerdProcess process) {
-    return "workerd (pid " + process.pid() + ") exited unexpectedly with code " + process.exitCode();
+    String killed = process.killReason();
+    return killed != null ? "workerd (pid " + process.pid() + ") was killed: " + killed
+        : "workerd (pid " + process.pid() + ") exited unexpectedly with code " + process.exitCode();
   }
 
   /**
@@ -312,10 +357,15 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
   /** Stops the slot's process, if any; the caller holds the slot's lock (or is closing). */
   private void stopInstance(Slot slot) {
     WorkerdProcess process = slot.instance;
+    Cgroups.Group group = slot.group;
     slot.instance = null;
+    slot.group = null;
     if (process != null) {
       process.stop(stopGracePeriod);
       dataDir.clearPid(slot.dir);
+    }
+    if (group != null) {
+      group.remove(); // the process was reaped by stop()
     }
   }
 
@@ -372,6 +422,33 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     return slot == null ? List.of() : slot.logs.last(maxLines);
   }
 
+  /**
+   * Checks the version's process with the watchdog (see the class comment): a process that keeps
+   * spinning after a timeout is killed, and counts as a crash. Returns at once; the check takes a
+   * second.
+   */
+  @Override
+  public void requestTimedOut(FunctionRef ref) {
+    Slot slot = slots.get(ref);
+    WorkerdProcess process = slot == null ? null : slot.instance;
+    if (process == null || !process.isAlive() || closed) {
+      return;
+    }
+    watchdog.check(process.pid(), why -> {
+      if (slot.instance == process && process.isAlive() && !process.stopRequested()) {
+        slot.log.warn("killing {} (pid {}): {}", ref, process.pid(), why);
+        process.kill(why);
+      }
+    });
+  }
+
+  /** The directory of the cgroup of {@code controller} the version's live process runs in, if any; for tests. */
+  Optional<java.nio.file.Path> cgroupDir(FunctionRef ref, String controller) {
+    Slot slot = slots.get(ref);
+    Cgroups.Group group = slot == null ? null : slot.group;
+    return group == null ? Optional.empty() : group.dir(controller);
+  }
+
   /** The pid of the version's live process, if any; for diagnostics and tests. */
   public Optional<Long> pid(FunctionRef ref) {
     Slot slot = slots.get(ref);
@@ -415,6 +492,8 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
       }
     }
     leftovers.awaitRemoved(LEFTOVER_EXIT_WAIT);
+    watchdogThread.close();
+    cgroups.close();
     dataDir.close();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -432,6 +511,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     final Logger log;
     final ArrayDeque<Instant> crashes = new ArrayDeque<>();
     volatile WorkerdProcess instance;
+    volatile Cgroups.Group group;
     volatile boolean starting;
     volatile int wanted;
     volatile Instant backoffUntil;
@@ -462,6 +542,10 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
     private Duration crashWindow = Duration.ofMinutes(1);
     private Duration backoff = Duration.ofSeconds(30);
     private Clock clock = Clock.systemUTC();
+    private boolean enforceLimits = true;
+    private Path cgroupRoot;
+    private Duration watchdogWindow = Duration.ofSeconds(1);
+    private CpuWatchdog.Scheduler watchdogScheduler;
     private final Set<String> set = new java.util.HashSet<>();
 
     private Builder() {}
@@ -561,6 +645,41 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs {
       this.crashLimit = crashes;
       this.crashWindow = positive("window", window);
       this.backoff = positive("backoff", backoff);
+      return this;
+    }
+
+    /**
+     * Whether memory, CPU and pids limits are enforced with cgroups; default true. With false, a
+     * deploy that sets any of them is refused (422): limits are never accepted and ignored.
+     */
+    public Builder enforceLimits(boolean enforce) {
+      once("enforceLimits");
+      this.enforceLimits = enforce;
+      return this;
+    }
+
+    /**
+     * A cgroup v2 directory delegated to this process (writable, with no process of its own), under
+     * which the provider creates its groups. Default: cgroup v1 where this machine mounts it, else
+     * the JVM's own v2 cgroup (which works only where it may pass controllers to children).
+     */
+    public Builder cgroupRoot(Path cgroupRoot) {
+      once("cgroupRoot");
+      this.cgroupRoot = Objects.requireNonNull(cgroupRoot, "cgroupRoot");
+      return this;
+    }
+
+    /** How long the watchdog measures a process's CPU use after a timeout; default 1 s. */
+    Builder watchdogWindow(Duration window) {
+      once("watchdogWindow");
+      this.watchdogWindow = positive("watchdogWindow", window);
+      return this;
+    }
+
+    /** Where the watchdog's second sample is scheduled; tests run it by hand. */
+    Builder watchdogScheduler(CpuWatchdog.Scheduler scheduler) {
+      once("watchdogScheduler");
+      this.watchdogScheduler = Objects.requireNonNull(scheduler, "watchdogScheduler");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.faas4j.workerd;
 
 import dev.faas4j.api.FunctionSpec;
+import dev.faas4j.api.Limits;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -8,7 +9,8 @@ import java.time.Duration;
  * A "gateway" run in a child JVM by {@link WorkerdLeftoversTest}. With mode {@code ready} it deploys
  * one function and prints {@code PID <workerd pid>}; with mode {@code starting} it deploys one whose
  * global scope never returns (so its workerd never gets ready) and prints {@code STARTING} once
- * that code runs; with mode {@code ready-N} it deploys N functions and prints {@code PIDS <pid> ...}.
+ * that code runs; with mode {@code ready-N} it deploys N functions and prints {@code PIDS <pid> ...};
+ * with mode {@code limited} it deploys one with limits and prints {@code PID <pid> CGROUPS <dir> ...}.
  * Then it waits until it is killed with SIGKILL (a crash) or its stdin is closed
  * (then it exits normally without closing the provider).
  */
@@ -45,6 +47,14 @@ public final class LeftoverMain {
         pids.append(' ').append(provider.pid(spec.ref()).orElseThrow());
       }
       System.out.println(pids);
+    } else if (args[2].equals("limited")) {
+      FunctionSpec spec = FunctionSpec.builder("orphan").version("v1")
+          .code("addEventListener('fetch', e => e.respondWith(new Response('orphan')));")
+          .limits(new Limits(64L << 20, 1, 64, null)).build();
+      provider.deploy(spec);
+      System.out.println("PID " + provider.pid(spec.ref()).orElseThrow() + " CGROUPS "
+          + provider.cgroupDir(spec.ref(), "memory").orElseThrow() + " " + provider.cgroupDir(spec.ref(), "cpu").orElseThrow()
+          + " " + provider.cgroupDir(spec.ref(), "pids").orElseThrow());
     } else {
       FunctionSpec spec = FunctionSpec.builder("orphan").version("v1")
           .code("addEventListener('fetch', e => e.respondWith(new Response('orphan')));").build();

@@ -109,6 +109,34 @@ class WorkerdLeftoversTest {
   }
 
   @Test
+  void aNewProviderRemovesTheCgroupsOfACrashedRun() throws Exception {
+    TestCgroups.require(dataDir);
+    Process gateway = startGateway("limited");
+    long orphan = -1;
+    try {
+      String[] line = readLine(gateway, "PID ").split(" ");
+      orphan = Long.parseLong(line[1]);
+      List<Path> groups = List.of(Path.of(line[3]), Path.of(line[4]), Path.of(line[5]));
+      gateway.destroyForcibly();
+      gateway.waitFor();
+      assertThat(groups).as("cgroups of workerd %d after its gateway crashed", orphan).allMatch(Files::isDirectory);
+
+      try (WorkerdProvider provider = TestWorkerd.builder(dataDir).build()) {
+        long pid = orphan;
+        assertThat(Processes.await(DEADLINE, () -> !Processes.isRunning(pid))).as("leftover workerd %d", pid).isTrue();
+        assertThat(groups).as("leftover cgroups after a new provider started").noneMatch(Files::exists);
+      }
+      assertThat(groups.stream().map(Path::getParent).distinct())
+          .as("the provider's cgroup directories after close").noneMatch(Files::exists);
+    } finally {
+      gateway.destroyForcibly();
+      if (orphan > 0) {
+        ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  @Test
   void aNormalJvmExitStopsWorkerdThroughTheShutdownHook() throws Exception {
     Process gateway = startGateway("ready");
     long orphan = -1;

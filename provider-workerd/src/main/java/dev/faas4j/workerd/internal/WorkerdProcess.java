@@ -27,8 +27,9 @@ import org.slf4j.Logger;
  * workerd reports {@code {"event":"listen","socket":"http","port":P}} on the descriptor given
  * to {@code --control-fd} once its socket listens. {@link ProcessBuilder} only wires fds 0-2, so
  * the process is started as
- * {@code sh -c 'echo $$ >"$0" && exec "$@" 3>&1 1>&2' <pid file> workerd serve --control-fd 3 ...}:
- * the shell records its own pid (which stays workerd's pid), points fd 3 at the stdout pipe, points
+ * {@code sh -c 'echo $$ >"$0"; <join cgroups>; exec "$@" 3>&1 1>&2' <pid file> <n> <n cgroup.procs files>
+ * workerd serve --control-fd 3 ...}: the shell records its own pid (which stays workerd's pid), joins
+ * its cgroups (below), points fd 3 at the stdout pipe, points
  * workerd's own stdout at the stderr pipe, and then replaces itself with workerd (same pid, no
  * shell left behind). The Java side therefore reads control messages, and nothing else, from
  * {@link Process#getInputStream()}, and all of workerd's output (including the function's console
@@ -44,6 +45,12 @@ import org.slf4j.Logger;
  * the data dir finds. If the file cannot be written, the shell exits (code 2, its message on the
  * output) and workerd never starts.
  *
+ * <h2>Cgroups</h2>
+ * Between the pid file and {@code exec}, the shell writes its pid into each {@code cgroup.procs}
+ * file it was given ({@link Cgroups.Group#procsFiles()}), so workerd starts inside its limits and
+ * never runs a moment outside them. If one cannot be written, the shell exits with code 3 and a
+ * message, and workerd never starts.
+ *
  * <p>Thread-safe: {@link #stop} may be called from any thread, more than once.
  */
 public final class WorkerdProcess {
@@ -51,6 +58,14 @@ public final class WorkerdProcess {
   private static final Pattern LISTEN = Pattern.compile("\"event\"\\s*:\\s*\"listen\"");
   private static final Pattern PORT = Pattern.compile("\"port\"\\s*:\\s*([0-9]{1,5})");
   private static final Duration DRAIN = Duration.ofSeconds(5);
+  /** The spawning shell's script; see the class comment. */
+  private static final String SPAWN = "echo $$ >\"$0\" || exit 2\n"
+      + "n=$1; shift\n"
+      + "while [ \"$n\" -gt 0 ]; do\n"
+      + "  echo $$ >\"$1\" || { echo \"faas4j: cannot join cgroup $1\" >&2; exit 3; }\n"
+      + "  shift; n=$((n - 1))\n"
+      + "done\n"
+      + "exec \"$@\" 3>&1 1>&2\n";
 
   private final Process process;
   private final int port;
@@ -59,6 +74,7 @@ public final class WorkerdProcess {
   private final Thread controlReader;
   private final Thread outputReader;
   private volatile boolean stopRequested;
+  private volatile String killReason;
 
   private WorkerdProcess(Process process, int port, LogBuffer ownLines, Thread controlReader, Thread outputReader) {
     this.process = process;
@@ -84,8 +100,21 @@ public final class WorkerdProcess {
    */
   public static WorkerdProcess start(Path binary, Path config, boolean binaryConfig, Path pidFile, Duration timeout,
       String threadName, Logger log, Consumer<String> sink) throws StartFailure, IOException {
-    List<String> command = new ArrayList<>(List.of("sh", "-c", "echo $$ >\"$0\" && exec \"$@\" 3>&1 1>&2",
-        pidFile.toAbsolutePath().toString(), binary.toString(), "serve", "--verbose", "--control-fd", "3"));
+    return start(binary, config, binaryConfig, pidFile, List.of(), timeout, threadName, log, sink);
+  }
+
+  /**
+   * {@link #start(Path, Path, boolean, Path, Duration, String, Logger, Consumer)} inside cgroups:
+   * the process writes its pid into each of {@code cgroupProcs} before it becomes workerd.
+   */
+  public static WorkerdProcess start(Path binary, Path config, boolean binaryConfig, Path pidFile,
+      List<Path> cgroupProcs, Duration timeout, String threadName, Logger log, Consumer<String> sink)
+      throws StartFailure, IOException {
+    // $0 is the pid file, $1 the number of cgroup.procs files that follow, then workerd's command.
+    List<String> command = new ArrayList<>(List.of("sh", "-c", SPAWN, pidFile.toAbsolutePath().toString(),
+        Integer.toString(cgroupProcs.size())));
+    cgroupProcs.forEach(file -> command.add(file.toAbsolutePath().toString()));
+    command.addAll(List.of(binary.toString(), "serve", "--verbose", "--control-fd", "3"));
     if (binaryConfig) {
       command.add("--binary");
     }
@@ -242,6 +271,20 @@ public final class WorkerdProcess {
   public void awaitOutput() {
     join(outputReader);
     join(controlReader);
+  }
+
+  /**
+   * Kills the process at once (SIGKILL) for {@code reason}. Its exit still counts as a crash (it was
+   * not asked to stop); {@link #killReason} tells why it happened.
+   */
+  public void kill(String reason) {
+    killReason = reason;
+    process.destroyForcibly();
+  }
+
+  /** Why {@link #kill} ended the process, or null. */
+  public String killReason() {
+    return killReason;
   }
 
   /** Sends SIGTERM without waiting; {@link #stop} completes the job. */

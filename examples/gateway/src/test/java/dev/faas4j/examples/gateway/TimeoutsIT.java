@@ -44,6 +44,27 @@ class TimeoutsIT extends GatewayTestSupport {
   }
 
   @Test
+  void aFunctionSpinningPastItsTimeoutGets504AndItsProcessIsReplaced() throws Exception {
+    GatewayProcess gateway = start();
+    String spinsOnSpin = "addEventListener(\"fetch\", e => { if (new URL(e.request.url).pathname === \"/spin\") {"
+        + " for (;;) {} } e.respondWith(new Response(\"ok\")); })";
+    assertThat(gateway.admin("POST", "/deploy/spinner", deployBody(spinsOnSpin, ",\"limits\":{\"timeout_ms\":500}"))
+        .statusCode()).as("deploy").isEqualTo(200);
+    List<Long> before = GatewayProcess.workerdProcessesUnder(dataDir);
+    assertThat(before).as("workerd processes after the deploy").hasSize(1);
+
+    HttpResponse<String> answer = gateway.get("spinner.func.local", "/spin");
+
+    assertThat(answer.statusCode()).as("status of a request that spins: " + answer.body()).isEqualTo(504);
+    assertThat(GatewayProcess.eventually(Duration.ofSeconds(30),
+        () -> !GatewayProcess.workerdProcessesUnder(dataDir).contains(before.get(0))))
+        .as("the spinning workerd %s is killed by the watchdog", before).isTrue();
+    assertThat(gateway.get("spinner.func.local", "/").body()).as("the next request, on a new process").isEqualTo("ok");
+    assertThat(GatewayProcess.workerdProcessesUnder(dataDir)).as("workerd processes afterwards")
+        .hasSize(1).doesNotContainAnyElementsOf(before);
+  }
+
+  @Test
   void theGatewayRequestTimeoutAppliesToFunctionsWithoutTheirOwn() throws Exception {
     GatewayProcess gateway = start("--request-timeout", "1s");
     assertThat(gateway.admin("POST", "/deploy/slow", deployBody(NEVER_ANSWERS, "")).statusCode()).as("deploy").isEqualTo(200);

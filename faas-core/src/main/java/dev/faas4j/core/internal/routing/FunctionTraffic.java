@@ -12,6 +12,7 @@ import dev.faas4j.core.internal.proxy.ReverseProxy;
 import dev.faas4j.core.internal.runtime.Instances;
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -135,8 +136,17 @@ public final class FunctionTraffic {
       lease.close();
       if (failure != null) {
         LOG.debug("{}: {}", route, failure.toString());
+        if (timedOut(failure)) {
+          instances.requestTimedOut(lease.spec().ref());
+        }
       }
     });
+  }
+
+  /** Whether the exchange ended with a 504 (its outcome may come wrapped in a CompletionException). */
+  private static boolean timedOut(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return cause instanceof FaasException e && e.reason() == FaasException.Reason.UPSTREAM_TIMEOUT;
   }
 
   private FunctionVersion resolve(Route route) {

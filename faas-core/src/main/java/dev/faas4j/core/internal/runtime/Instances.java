@@ -5,6 +5,7 @@ import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
+import dev.faas4j.api.TimeoutListener;
 import dev.faas4j.api.VersionStatus;
 import dev.faas4j.api.VersionStatus.State;
 import java.time.Clock;
@@ -128,6 +129,22 @@ public final class Instances {
     }
     instance.lastUsedMillis = clock.millis();
     return new Lease(instance, ready.get(), clock);
+  }
+
+  /**
+   * Tells the version's provider, if it has the {@link TimeoutListener} capability, that a request
+   * to the version timed out; without it nothing happens. Never throws.
+   */
+  public void requestTimedOut(FunctionRef ref) {
+    Instance instance = instances.get(ref);
+    if (instance == null) {
+      return;
+    }
+    try {
+      instance.provider.capability(TimeoutListener.class).ifPresent(listener -> listener.requestTimedOut(ref));
+    } catch (RuntimeException e) {
+      LOG.warn("provider {} failed to handle a timeout of {}: {}", instance.provider.name(), ref, e.toString());
+    }
   }
 
   /** Starts a version (if it is not running) and waits until it is ready. */

@@ -1,0 +1,100 @@
+package dev.faas4j.workerd.internal;
+
+import dev.faas4j.api.Limits;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * cgroup v1: one hierarchy per controller (memory, cpu and pids may each be mounted on their own).
+ * The provider's directory in each is {@code <the JVM's own cgroup>/faas4j-<id>}, so whatever limits
+ * the JVM's group has bound the functions too. Limits written:
+ * <ul>
+ *   <li>memory: {@code memory.limit_in_bytes}, and {@code memory.memsw.limit_in_bytes} (memory plus
+ *       swap) to the same value where swap accounting exists, so the limit cannot be dodged by
+ *       swapping; over it the kernel's OOM killer ends the process;
+ *   <li>cpu: {@code cpu.cfs_quota_us} of a {@value #PERIOD_US} µs {@code cpu.cfs_period_us};
+ *   <li>pids: {@code pids.max}.
+ * </ul>
+ */
+final class CgroupsV1 extends CgroupTree {
+
+  static final int PERIOD_US = 100_000;
+
+  private CgroupsV1(Map<String, Path> usable, Map<String, String> unusable) {
+    super("cgroup v1", usable, unusable);
+  }
+
+  /** The v1 tree, or empty when none of memory, cpu and pids is mounted as a v1 hierarchy. */
+  static Optional<Cgroups> open(List<Mounts.Mount> mounts, String id) {
+    Map<String, Path> usable = new LinkedHashMap<>();
+    Map<String, String> unusable = new LinkedHashMap<>();
+    boolean anyMounted = false;
+    for (String controller : CONTROLLERS) {
+      Optional<Mounts.Mount> mount = mounts.stream()
+          .filter(m -> m.version() == 1 && m.controllers().contains(controller)).findFirst();
+      if (mount.isEmpty()) {
+        unusable.put(controller, "no v1 hierarchy carries it");
+        continue;
+      }
+      anyMounted = true;
+      Path providerDir;
+      try {
+        providerDir = Cgroups.child(mount.get().ownDir(), id);
+        Files.createDirectories(providerDir);
+      } catch (IOException | RuntimeException e) {
+        unusable.put(controller, "cannot create a group under " + mount.get().ownDir() + " (" + e + ")");
+        continue;
+      }
+      String probe = switch (controller) {
+        case "memory" -> "memory.limit_in_bytes";
+        case "cpu" -> "cpu.cfs_quota_us";
+        default -> "pids.max";
+      };
+      if (!Files.isWritable(providerDir.resolve(probe))) {
+        unusable.put(controller, providerDir.resolve(probe) + " is missing or not writable");
+        CgroupTree.removeDir(providerDir);
+        continue;
+      }
+      usable.put(controller, providerDir);
+    }
+    return anyMounted ? Optional.of(new CgroupsV1(usable, unusable)) : Optional.empty();
+  }
+
+  @Override
+  void writeLimit(String controller, Path dir, Limits limits) throws IOException {
+    switch (controller) {
+      case "memory" -> {
+        if (limits.memoryBytes() > 0) {
+          String bytes = Long.toString(limits.memoryBytes());
+          Cgroups.write(dir.resolve("memory.limit_in_bytes"), bytes);
+          Path memsw = dir.resolve("memory.memsw.limit_in_bytes");
+          if (Files.exists(memsw)) {
+            Cgroups.write(memsw, bytes);
+          }
+        }
+      }
+      case "cpu" -> {
+        if (limits.cpus() > 0) {
+          Cgroups.write(dir.resolve("cpu.cfs_period_us"), Integer.toString(PERIOD_US));
+          Cgroups.write(dir.resolve("cpu.cfs_quota_us"), Long.toString(quotaMicros(limits.cpus())));
+        }
+      }
+      case "pids" -> {
+        if (limits.pids() > 0) {
+          Cgroups.write(dir.resolve("pids.max"), Integer.toString(limits.pids()));
+        }
+      }
+      default -> throw new IllegalArgumentException(controller);
+    }
+  }
+
+  /** The CPU time per period that {@code cpus} cores come to; at least 1 ms (the kernel's minimum). */
+  static long quotaMicros(double cpus) {
+    return Math.max(1000, Math.round(cpus * PERIOD_US));
+  }
+}
