@@ -7,6 +7,7 @@ import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.core.internal.control.Addresses;
+import dev.faas4j.core.internal.control.ChangeFollower;
 import dev.faas4j.core.internal.control.Deployed;
 import dev.faas4j.core.internal.control.FunctionService;
 import dev.faas4j.core.internal.control.FunctionView;
@@ -69,6 +70,7 @@ public final class Faas implements AutoCloseable {
   private final FunctionService functions;
   private final FunctionTraffic traffic;
   private final Maintenance maintenance;
+  private final ChangeFollower follower;
 
   /** Wires the packages together, restores every function, then starts the maintenance passes. */
   private Faas(Builder settings) {
@@ -79,17 +81,19 @@ public final class Faas implements AutoCloseable {
     this.proxy = new ReverseProxy(settings.proxySettings());
     Registry registry = new Registry(store, settings.clock);
     Instances instances = new Instances(providers, settings.clock, settings.idleTimeout, settings.startTimeout, starter);
-    this.functions = new FunctionService(registry, instances, providers, new Addresses(settings.domain,
-        settings.publicPort), lifecycle, settings.clock, settings.keepLatestWarm, settings.maxCodeBytes);
-    this.traffic = new FunctionTraffic(new Router(settings.domain, settings.mountPath), registry, instances, proxy,
-        lifecycle);
     int restored;
     try {
+      this.follower = new ChangeFollower(store, registry, instances, starter, settings.keepLatestWarm);
+      this.functions = new FunctionService(registry, instances, providers, new Addresses(settings.domain,
+          settings.publicPort), lifecycle, settings.clock, settings.keepLatestWarm, settings.maxCodeBytes, follower);
       restored = functions.restore(settings.eagerRestore, starter);
+      follower.start(settings.syncInterval);
     } catch (RuntimeException e) {
       closeQuietly();
       throw e;
     }
+    this.traffic = new FunctionTraffic(new Router(settings.domain, settings.mountPath), registry, instances, proxy,
+        lifecycle);
     LOG.info("faas4j started: {} function(s) restored, providers {}, domain {}",
         restored, providers.names(), settings.domain);
     this.maintenance = new Maintenance(instances, functions::keptWarm,
@@ -208,6 +212,16 @@ public final class Faas implements AutoCloseable {
     return maintenance.runOnce();
   }
 
+  /**
+   * Applies now every change other nodes committed to the shared store; the builder's
+   * {@code syncInterval} does this in the background.
+   *
+   * @throws FaasException UNAVAILABLE if the store cannot be read
+   */
+  void syncWithStore() {
+    follower.sync();
+  }
+
   /** The domain function hosts live under. */
   public String domain() {
     return domain;
@@ -254,6 +268,9 @@ public final class Faas implements AutoCloseable {
   }
 
   private void closeQuietly() {
+    if (follower != null) {
+      follower.close();
+    }
     if (maintenance != null) {
       maintenance.close();
     }
@@ -284,6 +301,7 @@ public final class Faas implements AutoCloseable {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration startTimeout = Duration.ofSeconds(30);
     private Duration maintenanceInterval = Duration.ofSeconds(1);
+    private Duration syncInterval = Duration.ofMillis(500);
     private boolean keepLatestWarm = true;
     private boolean eagerRestore;
     private long maxCodeBytes = 10L << 20;
@@ -379,6 +397,20 @@ public final class Faas implements AutoCloseable {
         throw new IllegalArgumentException("maintenanceInterval must be zero or positive, was " + interval);
       }
       this.maintenanceInterval = interval;
+      return this;
+    }
+
+    /**
+     * How often this node polls the store for changes other nodes made, besides following the
+     * store's own notifications; default 500 ms. {@link Duration#ZERO} follows nothing in the
+     * background (a single node, or a test applying changes by hand).
+     */
+    public Builder syncInterval(Duration interval) {
+      once("syncInterval");
+      if (interval == null || interval.isNegative()) {
+        throw new IllegalArgumentException("syncInterval must be zero or positive, was " + interval);
+      }
+      this.syncInterval = interval;
       return this;
     }
 
