@@ -307,12 +307,7 @@ public final class ChangeFollower implements AutoCloseable {
     }
     ScheduledExecutorService executor = scheduler;
     if (executor != null) {
-      executor.shutdownNow();
-      try {
-        executor.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      Threads.stop(executor);
     }
   }
 

@@ -7,6 +7,7 @@ import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionVersion;
+import dev.faas4j.api.NodeInfo;
 import dev.faas4j.api.Validation;
 import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.runtime.Providers;
@@ -40,15 +41,18 @@ public final class FunctionService {
   private final VersionIds versionIds;
   private final Deployer deployer;
   private final ChangeFollower follower;
+  private final NodeHeartbeat heartbeat;
   private final boolean keepLatestWarm;
 
   /**
    * @param keepLatestWarm whether each function's latest version is started at deploy and never suspended
    * @param maxCodeBytes the largest function code accepted, in UTF-8 bytes
    * @param follower keeps this node in step with the others; queries catch up with it first
+   * @param heartbeat this node's entry in the cluster view
    */
   public FunctionService(Registry registry, Instances instances, Providers providers, Addresses addresses,
-      Lifecycle lifecycle, Clock clock, boolean keepLatestWarm, long maxCodeBytes, ChangeFollower follower) {
+      Lifecycle lifecycle, Clock clock, boolean keepLatestWarm, long maxCodeBytes, ChangeFollower follower,
+      NodeHeartbeat heartbeat) {
     this.registry = registry;
     this.instances = instances;
     this.providers = providers;
@@ -58,6 +62,7 @@ public final class FunctionService {
     this.deployer = new Deployer(registry, instances, providers, addresses, clock, keepLatestWarm, maxCodeBytes);
     this.keepLatestWarm = keepLatestWarm;
     this.follower = follower;
+    this.heartbeat = heartbeat;
   }
 
   /**
@@ -234,6 +239,11 @@ public final class FunctionService {
   public FunctionView describe(String name) {
     follower.catchUp();
     return view(registry.require(name));
+  }
+
+  /** The live nodes sharing the store, by id (this node alone if the store keeps no nodes). */
+  public List<NodeInfo> nodes() {
+    return heartbeat.liveNodes();
   }
 
   /** The recent output of a version's instances, if its provider keeps logs. */

@@ -92,6 +92,17 @@ public final class Instances {
     return names;
   }
 
+  /** The versions running here now, in no particular order. */
+  public List<FunctionRef> running() {
+    List<FunctionRef> refs = new ArrayList<>();
+    instances.values().forEach(instance -> {
+      if (instance.state == State.RUNNING) {
+        refs.add(instance.ref);
+      }
+    });
+    return refs;
+  }
+
   /** Whether the version is known here. */
   public boolean isRegistered(FunctionRef ref) {
     return instances.containsKey(ref);
