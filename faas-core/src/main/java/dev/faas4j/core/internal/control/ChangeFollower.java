@@ -183,6 +183,8 @@ public final class ChangeFollower implements AutoCloseable {
     }
     for (int round = 0; round < MAX_ROUNDS; round++) {
       if (resyncAsked.getAndSet(false)) {
+        LOG.info("the function store may have missed telling this node of changes (its connection was restored):"
+            + " reloading every function");
         resync(call(store::currentRevision, "read the change feed's revision"));
       }
       long since = applied;
