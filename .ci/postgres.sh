@@ -3,6 +3,8 @@
 #
 #   eval "$(.ci/postgres.sh start)"   # prints: export FAAS4J_TEST_PG_URL=jdbc:postgresql://127.0.0.1:PORT/faas4j?user=faas4j
 #   mvn -B -pl store-jdbc -am verify
+#   .ci/postgres.sh restart           # restarts the server (same port and data), as a test of
+#                                     # reconnection does; fails if start was not run from this checkout
 #   .ci/postgres.sh stop              # stops the server and removes everything start created
 #
 # The cluster lives in a new temporary directory (data, unix socket, log), listens on 127.0.0.1
@@ -163,8 +165,20 @@ stop() {
   echo "unset FAAS4J_TEST_PG_URL"
 }
 
+restart() {
+  [[ -e "$state_file" ]] || die "no server started from this checkout (no $state_file): run '$0 start' first"
+  local port=""
+  # shellcheck disable=SC1090
+  source "$state_file"
+  # pg_ctl restart starts the server again with the options it was started with (postmaster.opts).
+  as_user "$bin_dir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 restart >/dev/null \
+    || die "pg_ctl could not restart the server in $dir/data; see $dir/server.log"
+  log "restarted the server on port $port"
+}
+
 case "${1:-}" in
   start) start ;;
+  restart) restart ;;
   stop) stop ;;
-  *) die "usage: $0 start|stop   (eval \"\$($0 start)\" exports FAAS4J_TEST_PG_URL)" ;;
+  *) die "usage: $0 start|restart|stop   (eval \"\$($0 start)\" exports FAAS4J_TEST_PG_URL)" ;;
 esac

@@ -11,6 +11,8 @@
  *       ({@link dev.faas4j.api.Change}, {@link dev.faas4j.api.ChangeBatch},
  *       {@link dev.faas4j.api.ChangeListener}) through which several nodes sharing a store keep up
  *       with each other;</li>
+ *   <li>{@link dev.faas4j.api.NodeRegistry}: an optional capability of a store, the directory of
+ *       live nodes ({@link dev.faas4j.api.NodeInfo}) kept by heartbeats;</li>
  *   <li>immutable value types ({@link dev.faas4j.api.FunctionSpec},
  *       {@link dev.faas4j.api.FunctionRef}, {@link dev.faas4j.api.FunctionState}, ...);</li>
  *   <li>{@link dev.faas4j.api.FaasException}, the one unchecked exception callers see, with a

@@ -6,11 +6,14 @@ import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
+import dev.faas4j.api.NodeInfo;
 import dev.faas4j.core.internal.control.Addresses;
+import dev.faas4j.core.internal.control.ChangeFollower;
 import dev.faas4j.core.internal.control.Deployed;
 import dev.faas4j.core.internal.control.FunctionService;
 import dev.faas4j.core.internal.control.FunctionView;
 import dev.faas4j.core.internal.control.Lifecycle;
+import dev.faas4j.core.internal.control.NodeHeartbeat;
 import dev.faas4j.core.internal.control.Registry;
 import dev.faas4j.core.internal.control.VersionView;
 import dev.faas4j.core.internal.proxy.Hops;
@@ -70,6 +73,8 @@ public final class Faas implements AutoCloseable {
   private final FunctionService functions;
   private final FunctionTraffic traffic;
   private final Maintenance maintenance;
+  private final ChangeFollower follower;
+  private final NodeHeartbeat heartbeat;
 
   /** Wires the packages together, restores every function, then starts the maintenance passes. */
   private Faas(Builder settings) {
@@ -80,17 +85,23 @@ public final class Faas implements AutoCloseable {
     this.proxy = new ReverseProxy(settings.proxySettings());
     Registry registry = new Registry(store, settings.clock);
     Instances instances = new Instances(providers, settings.clock, settings.idleTimeout, settings.startTimeout, starter);
-    this.functions = new FunctionService(registry, instances, providers, new Addresses(settings.domain,
-        settings.publicPort), lifecycle, settings.clock, settings.keepLatestWarm, settings.maxCodeBytes);
-    this.traffic = new FunctionTraffic(new Router(settings.domain, settings.mountPath), registry, instances, proxy,
-        lifecycle, settings.maxHops);
     int restored;
     try {
+      this.follower = new ChangeFollower(store, registry, instances, starter, settings.keepLatestWarm);
+      this.heartbeat = new NodeHeartbeat(store, instances, settings.clock,
+          settings.nodeId != null ? settings.nodeId : NodeHeartbeat.defaultId(), settings.heartbeatInterval,
+          settings.nodeExpiry);
+      this.functions = new FunctionService(registry, instances, providers, new Addresses(settings.domain,
+          settings.publicPort), lifecycle, settings.clock, settings.keepLatestWarm, settings.maxCodeBytes, follower,
+          heartbeat);
       restored = functions.restore(settings.eagerRestore, starter);
+      follower.start(settings.syncInterval);
     } catch (RuntimeException e) {
       closeQuietly();
       throw e;
     }
+    this.traffic = new FunctionTraffic(new Router(settings.domain, settings.mountPath), registry, instances, proxy,
+        lifecycle, settings.maxHops);
     LOG.info("faas4j started: {} function(s) restored, providers {}, domain {}",
         restored, providers.names(), settings.domain);
     this.maintenance = new Maintenance(instances, functions::keptWarm,
@@ -209,6 +220,31 @@ public final class Faas implements AutoCloseable {
     return maintenance.runOnce();
   }
 
+  /**
+   * Applies now every change other nodes committed to the shared store; the builder's
+   * {@code syncInterval} does this in the background.
+   *
+   * @throws FaasException UNAVAILABLE if the store cannot be read
+   */
+  void syncWithStore() {
+    follower.sync();
+  }
+
+  /**
+   * The nodes sharing this node's store that wrote a heartbeat within the builder's
+   * {@code nodeExpiry}, sorted by id; this node alone if the store keeps no nodes.
+   *
+   * @throws FaasException UNAVAILABLE if the store cannot be read
+   */
+  public List<NodeInfo> nodes() {
+    return functions.nodes();
+  }
+
+  /** Writes this node's heartbeat now; the builder's {@code heartbeatInterval} does it in the background. */
+  void heartbeatNow() {
+    heartbeat.beat();
+  }
+
   /** The domain function hosts live under. */
   public String domain() {
     return domain;
@@ -255,6 +291,12 @@ public final class Faas implements AutoCloseable {
   }
 
   private void closeQuietly() {
+    if (follower != null) {
+      follower.close();
+    }
+    if (heartbeat != null) {
+      heartbeat.close();
+    }
     if (maintenance != null) {
       maintenance.close();
     }
@@ -285,6 +327,10 @@ public final class Faas implements AutoCloseable {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration startTimeout = Duration.ofSeconds(30);
     private Duration maintenanceInterval = Duration.ofSeconds(1);
+    private Duration syncInterval = Duration.ofMillis(500);
+    private String nodeId;
+    private Duration heartbeatInterval = Duration.ofSeconds(2);
+    private Duration nodeExpiry = Duration.ofSeconds(10);
     private boolean keepLatestWarm = true;
     private boolean eagerRestore;
     private long maxCodeBytes = 10L << 20;
@@ -381,6 +427,50 @@ public final class Faas implements AutoCloseable {
         throw new IllegalArgumentException("maintenanceInterval must be zero or positive, was " + interval);
       }
       this.maintenanceInterval = interval;
+      return this;
+    }
+
+    /**
+     * How often this node polls the store for changes other nodes made, besides following the
+     * store's own notifications; default 500 ms. {@link Duration#ZERO} follows nothing in the
+     * background (a single node, or a test applying changes by hand).
+     */
+    public Builder syncInterval(Duration interval) {
+      once("syncInterval");
+      if (interval == null || interval.isNegative()) {
+        throw new IllegalArgumentException("syncInterval must be zero or positive, was " + interval);
+      }
+      this.syncInterval = interval;
+      return this;
+    }
+
+    /**
+     * This node's id in the cluster view ({@link Faas#nodes()}), unique among the nodes sharing the
+     * store; default the host name with a random suffix.
+     */
+    public Builder nodeId(String nodeId) {
+      once("nodeId");
+      this.nodeId = new NodeInfo(nodeId, "", java.time.Instant.EPOCH, java.time.Instant.EPOCH, List.of()).id();
+      return this;
+    }
+
+    /**
+     * How often this node writes its heartbeat to the store (when the store keeps nodes); default
+     * 2 s. {@link Duration#ZERO} writes none in the background.
+     */
+    public Builder heartbeatInterval(Duration interval) {
+      once("heartbeatInterval");
+      if (interval == null || interval.isNegative()) {
+        throw new IllegalArgumentException("heartbeatInterval must be zero or positive, was " + interval);
+      }
+      this.heartbeatInterval = interval;
+      return this;
+    }
+
+    /** How long after its last heartbeat a node is still listed by {@link Faas#nodes()}; default 10 s. */
+    public Builder nodeExpiry(Duration expiry) {
+      once("nodeExpiry");
+      this.nodeExpiry = positive("nodeExpiry", expiry);
       return this;
     }
 

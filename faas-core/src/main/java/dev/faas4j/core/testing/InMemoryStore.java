@@ -6,8 +6,12 @@ import dev.faas4j.api.ChangeListener;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.FunctionVersion;
+import dev.faas4j.api.NodeInfo;
+import dev.faas4j.api.NodeRegistry;
 import dev.faas4j.api.Validation;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -25,10 +29,11 @@ import org.slf4j.LoggerFactory;
  * {@code Faas.builder()}, and the one to use in unit tests.
  *
  * <p>Thread-safe; follows the store contract, including the revision checks and the change feed
- * (for the one JVM it lives in). Subscribers are called on the thread that made the change, after
+ * (for the one JVM it lives in), and a {@link NodeRegistry} stamped with its clock. Subscribers
+ * are called on the thread that made the change, after
  * the store's lock is released, one call at a time.
  */
-public final class InMemoryStore implements FunctionStore {
+public final class InMemoryStore implements FunctionStore, NodeRegistry {
 
   /** How many changes the feed keeps by default. */
   public static final int DEFAULT_KEPT_CHANGES = 10_000;
@@ -41,6 +46,7 @@ public final class InMemoryStore implements FunctionStore {
   private final ArrayDeque<Change> changes = new ArrayDeque<>();
   private long revision;
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, NodeInfo> nodes = new TreeMap<>();
   /** Held while listeners are called, so that no listener is called twice at once. */
   private final Object calling = new Object();
 
@@ -151,7 +157,24 @@ public final class InMemoryStore implements FunctionStore {
     return () -> listeners.remove(listener);
   }
 
-  /** Forgets the listeners; the functions stay readable. */
+  @Override
+  public synchronized void heartbeat(NodeInfo node) {
+    nodes.put(node.id(), new NodeInfo(node.id(), node.host(), node.started(), clock.instant(), node.running()));
+  }
+
+  @Override
+  public synchronized List<NodeInfo> liveNodes(Duration expiry) {
+    NodeRegistry.checkExpiry(expiry);
+    Instant oldest = clock.instant().minus(expiry);
+    return nodes.values().stream().filter(node -> !node.lastSeen().isBefore(oldest)).toList();
+  }
+
+  @Override
+  public synchronized void removeNode(String id) {
+    nodes.remove(id);
+  }
+
+  /** Forgets the listeners; the functions and nodes stay readable. */
   @Override
   public void close() {
     listeners.clear();

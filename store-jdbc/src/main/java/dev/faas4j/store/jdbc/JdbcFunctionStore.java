@@ -7,12 +7,15 @@ import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.FunctionVersion;
+import dev.faas4j.api.NodeInfo;
+import dev.faas4j.api.NodeRegistry;
 import dev.faas4j.api.Validation;
 import dev.faas4j.store.jdbc.internal.ChangeLog;
 import dev.faas4j.store.jdbc.internal.ChangeWatcher;
 import dev.faas4j.store.jdbc.internal.Dialect;
 import dev.faas4j.store.jdbc.internal.FunctionWrites;
 import dev.faas4j.store.jdbc.internal.Migrations;
+import dev.faas4j.store.jdbc.internal.NodeRows;
 import dev.faas4j.store.jdbc.internal.SqliteFiles;
 import dev.faas4j.store.jdbc.internal.StoreInput;
 import dev.faas4j.store.jdbc.internal.VersionRow;
@@ -82,7 +85,7 @@ import org.slf4j.LoggerFactory;
  *       method but {@code close} throws {@link IllegalStateException}.
  * </ul>
  */
-public final class JdbcFunctionStore implements FunctionStore {
+public final class JdbcFunctionStore implements FunctionStore, NodeRegistry {
 
   /** The default limit on a version's code: 10 MiB in UTF-8, as on Cloudflare Workers. */
   public static final long DEFAULT_MAX_CODE_BYTES = 10L << 20;
@@ -104,6 +107,7 @@ public final class JdbcFunctionStore implements FunctionStore {
   private final ChangeLog changeLog;
   private final FunctionWrites writes;
   private final ChangeWatcher watcher;
+  private final NodeRows nodes;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JdbcFunctionStore(DataSource dataSource, boolean ownsDataSource, long maxCodeBytes, int keptChanges)
@@ -131,6 +135,7 @@ public final class JdbcFunctionStore implements FunctionStore {
     this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock() : null;
     this.changeLog = new ChangeLog(dataSource, dialect, keptChanges, Clock.systemUTC());
     this.writes = new FunctionWrites(dialect, changeLog);
+    this.nodes = new NodeRows(dialect);
     this.watcher = new ChangeWatcher("faas4j-changes-" + dialect.name().toLowerCase(Locale.ROOT),
         ChangeWatcher.openerFor(dialect, dataSource));
   }
@@ -314,6 +319,33 @@ public final class JdbcFunctionStore implements FunctionStore {
   public Subscription subscribe(ChangeListener listener) throws SQLException {
     ensureOpen();
     return watcher.subscribe(listener);
+  }
+
+  @Override
+  public void heartbeat(NodeInfo node) throws SQLException {
+    ensureOpen();
+    write(connection -> {
+      nodes.heartbeat(connection, node);
+      return true;
+    });
+  }
+
+  @Override
+  public List<NodeInfo> liveNodes(Duration expiry) throws SQLException {
+    NodeRegistry.checkExpiry(expiry);
+    ensureOpen();
+    try (Connection connection = dataSource.getConnection()) {
+      return nodes.live(connection, expiry);
+    }
+  }
+
+  @Override
+  public void removeNode(String id) throws SQLException {
+    ensureOpen();
+    write(connection -> {
+      nodes.remove(connection, id);
+      return true;
+    });
   }
 
   /**

@@ -81,7 +81,7 @@ public final class Gateway implements AutoCloseable {
       workerd = WorkerdProvider.builder().dataDir(options.dataDir().resolve("workerd"))
           .startTimeout(options.startTimeout()).build();
       OrphanedWorkerd.stopUnder(options.dataDir().resolve("workerd"));
-      faas = Faas.builder()
+      Faas.Builder builder = Faas.builder()
           .provider(workerd)
           .store(store)
           .domain(options.domain())
@@ -96,7 +96,13 @@ public final class Gateway implements AutoCloseable {
           .clientStallTimeout(options.limits().clientStallTimeout())
           .minClientBytesPerSecond(options.limits().minClientBytesPerSecond())
           .publicPort(port)
-          .build();
+          .syncInterval(options.cluster().syncInterval())
+          .heartbeatInterval(options.cluster().heartbeatInterval())
+          .nodeExpiry(options.cluster().nodeExpiry());
+      if (options.cluster().nodeId() != null) {
+        builder.nodeId(options.cluster().nodeId());
+      }
+      faas = builder.build();
 
       AdminAuthenticator auth = authenticator(options);
       ServletContextHandler admin = new ServletContextHandler();

@@ -28,12 +28,23 @@ import java.util.regex.Pattern;
  * @param forwardedHeaders whether functions get X-Forwarded-For, -Proto and -Host
  * @param limits how much of the gateway one caller, or the callers of one function, may hold
  * @param maxHops how many times one request may be forwarded to functions (X-Faas4j-Hops) before 508
+ * @param cluster how this gateway keeps up with the others sharing its PostgreSQL database
  * @param help whether {@code --help} was asked for
  */
 record GatewayOptions(
     int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
     String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
-    boolean keepLatestWarm, boolean forwardedHeaders, Limits limits, int maxHops, boolean help) {
+    boolean keepLatestWarm, boolean forwardedHeaders, Limits limits, int maxHops, Cluster cluster, boolean help) {
+
+  /**
+   * How a gateway takes part in a cluster of gateways sharing one database.
+   *
+   * @param nodeId this gateway's id in {@code GET /api/nodes}, or null for the host name with a random suffix
+   * @param syncInterval how often it polls the database for other gateways' changes (besides NOTIFY)
+   * @param heartbeatInterval how often it writes its heartbeat
+   * @param nodeExpiry how long after its last heartbeat a gateway is still listed
+   */
+  record Cluster(String nodeId, Duration syncInterval, Duration heartbeatInterval, Duration nodeExpiry) {}
 
   /**
    * What keeps slow or numerous clients from starving the gateway.
@@ -109,7 +120,14 @@ record GatewayOptions(
                             X-Faas4j-Hops header, which a function calling functions passes on)
                             gets 508 Loop Detected (default 16)
         --jdbc-url URL      keep state in PostgreSQL instead of SQLite, e.g.
-                            jdbc:postgresql://db:5432/faas?user=faas&password=secret
+                            jdbc:postgresql://db:5432/faas?user=faas&password=secret; several
+                            gateways on one database serve the same functions (see the README)
+        --node-id ID        this gateway's id in GET /api/nodes (default: host name + random suffix)
+        --sync-interval T   poll the database for other gateways' changes every T, besides being
+                            notified of them at once (default 500ms)
+        --heartbeat-interval T  write this gateway's heartbeat every T (default 2s)
+        --node-expiry T     list a gateway in GET /api/nodes until its last heartbeat is T old
+                            (default 10s; more than the heartbeat interval)
         --help              print this help
 
       Each option can also be set with an environment variable: FAAS4J_PORT, FAAS4J_BIND,
@@ -117,7 +135,8 @@ record GatewayOptions(
       FAAS4J_JDBC_URL, FAAS4J_REQUEST_TIMEOUT, FAAS4J_START_TIMEOUT, FAAS4J_MAX_BODY_BYTES,
       FAAS4J_DB_BUSY_TIMEOUT, FAAS4J_KEEP_LATEST_WARM, FAAS4J_FORWARDED_HEADERS,
       FAAS4J_MAX_CLIENT_CONNECTIONS, FAAS4J_HEADER_TIMEOUT, FAAS4J_MAX_CONNECTIONS_PER_FUNCTION,
-      FAAS4J_CLIENT_STALL_TIMEOUT, FAAS4J_MIN_CLIENT_RATE,
+      FAAS4J_CLIENT_STALL_TIMEOUT, FAAS4J_MIN_CLIENT_RATE, FAAS4J_NODE_ID, FAAS4J_SYNC_INTERVAL,
+      FAAS4J_HEARTBEAT_INTERVAL, FAAS4J_NODE_EXPIRY,
       FAAS4J_MAX_HOPS.
       A flag wins over its variable.
       """;
@@ -130,8 +149,10 @@ record GatewayOptions(
       Map.entry("forwarded-headers", "true"), Map.entry("max-client-connections", "0"),
       Map.entry("header-timeout", "10s"), Map.entry("max-connections-per-function", "256"),
       Map.entry("client-stall-timeout", "30s"), Map.entry("min-client-rate", "1024"),
+      Map.entry("sync-interval", "500ms"), Map.entry("heartbeat-interval", "2s"), Map.entry("node-expiry", "10s"),
       Map.entry("max-hops", "16"));
-  private static final java.util.Set<String> WITHOUT_DEFAULT = java.util.Set.of("admin-token", "admin-basic", "jdbc-url");
+  private static final java.util.Set<String> WITHOUT_DEFAULT =
+      java.util.Set.of("admin-token", "admin-basic", "jdbc-url", "node-id");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
   /** Thrown for bad flags; its message says what is wrong. */
@@ -213,11 +234,20 @@ record GatewayOptions(
     if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql:")) {
       throw new UsageException("--jdbc-url must be a PostgreSQL JDBC URL (jdbc:postgresql://...)");
     }
+    String nodeId = values.get("node-id");
+    if (nodeId != null && !nodeId.matches("[!-~]{1,200}")) {
+      throw new UsageException("--node-id must be 1 to 200 printable ASCII characters without spaces");
+    }
+    Cluster cluster = new Cluster(nodeId, duration("sync-interval", values.get("sync-interval")),
+        duration("heartbeat-interval", values.get("heartbeat-interval")), duration("node-expiry", values.get("node-expiry")));
+    if (cluster.nodeExpiry().compareTo(cluster.heartbeatInterval()) <= 0) {
+      throw new UsageException("--node-expiry must be longer than --heartbeat-interval, or live gateways drop out");
+    }
     return new GatewayOptions(port, values.get("bind"), values.get("domain"),
         Path.of(values.get("data-dir")).toAbsolutePath().normalize(), duration("idle-timeout", values.get("idle-timeout")),
         token, basic, jdbcUrl, duration("request-timeout", values.get("request-timeout")),
         duration("start-timeout", values.get("start-timeout")), maxBody,
-        duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, limits, maxHops, help);
+        duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, limits, maxHops, cluster, help);
   }
 
   private static long wholeNumber(Map<String, String> values, String option, long min, long max)

@@ -80,4 +80,27 @@ class GatewayOptionsTest {
           .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--max-hops");
     }
   }
+
+  @Test
+  void clusterFlagsHaveDocumentedDefaults() throws Exception {
+    GatewayOptions.Cluster cluster = parse(Map.of()).cluster();
+
+    assertThat(cluster.nodeId()).as("node id: the host name and a suffix, chosen by faas4j").isNull();
+    assertThat(cluster.syncInterval()).isEqualTo(Duration.ofMillis(500));
+    assertThat(cluster.heartbeatInterval()).isEqualTo(Duration.ofSeconds(2));
+    assertThat(cluster.nodeExpiry()).isEqualTo(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void aNodeExpiryNotLongerThanTheHeartbeatIsRefused() {
+    assertThatThrownBy(() -> parse(Map.of(), "--heartbeat-interval", "5s", "--node-expiry", "5s"))
+        .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--node-expiry");
+  }
+
+  @Test
+  void aNodeIdWithASpaceIsRefused() throws Exception {
+    assertThat(parse(Map.of(), "--node-id", "gw-1").cluster().nodeId()).isEqualTo("gw-1");
+    assertThatThrownBy(() -> parse(Map.of(), "--node-id", "gw 1"))
+        .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--node-id");
+  }
 }

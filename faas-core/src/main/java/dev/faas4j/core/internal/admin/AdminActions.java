@@ -9,6 +9,8 @@ import static dev.faas4j.core.internal.admin.Answers.fields;
 import static dev.faas4j.core.internal.admin.Answers.ok;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.faas4j.api.FaasException;
+import dev.faas4j.api.NodeInfo;
 import dev.faas4j.core.internal.admin.AdminRoute.Exchange;
 import dev.faas4j.core.internal.control.Deployed;
 import dev.faas4j.core.internal.control.FunctionService;
@@ -35,7 +37,8 @@ final class AdminActions {
       route("/functions/{name}/versions/{version}", delete(AdminActions::deleteVersion)),
       route("/functions/{name}/versions/{version}/stop", post(AdminActions::stopVersion)),
       route("/functions/{name}/versions/{version}/logs", get(AdminActions::versionLogs)),
-      route("/functions/{name}/aliases/{alias}", put(AdminActions::setAlias), delete(AdminActions::removeAlias)));
+      route("/functions/{name}/aliases/{alias}", put(AdminActions::setAlias), delete(AdminActions::removeAlias)),
+      route("/nodes", get(AdminActions::listNodes)));
 
   private final FunctionService functions;
   private final RequestBodies bodies;
@@ -77,8 +80,24 @@ final class AdminActions {
     ok(exchange.response(), fields("functions", list));
   }
 
+  private void listNodes(Exchange exchange) throws IOException {
+    List<Object> list = new ArrayList<>();
+    for (NodeInfo node : functions.nodes()) {
+      list.add(fields("id", node.id(), "host", node.host(), "started", node.started().toString(),
+          "lastHeartbeat", node.lastSeen().toString(), "running", node.running().stream().map(Object::toString).toList()));
+    }
+    ok(exchange.response(), fields("nodes", list));
+  }
+
   private void describeFunction(Exchange exchange) throws IOException {
-    ok(exchange.response(), fields("function", Answers.function(functions.describe(exchange.variable("name")))));
+    FunctionView view = functions.describe(exchange.variable("name"));
+    List<NodeInfo> nodes;
+    try {
+      nodes = functions.nodes();
+    } catch (FaasException e) {
+      nodes = null; // the function is answered without the cluster view
+    }
+    ok(exchange.response(), fields("function", Answers.function(view, nodes)));
   }
 
   private void deleteFunction(Exchange exchange) throws IOException {

@@ -1,7 +1,9 @@
 package dev.faas4j.core.internal.admin;
 
 import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionState;
+import dev.faas4j.api.NodeInfo;
 import dev.faas4j.core.internal.Json;
 import dev.faas4j.core.internal.control.Deployed;
 import dev.faas4j.core.internal.control.FunctionView;
@@ -54,8 +56,16 @@ final class Answers {
     return body;
   }
 
-  /** A function with each of its versions. */
+  /** A function with each of its versions and their state on this node. */
   static Map<String, Object> function(FunctionView view) {
+    return function(view, null);
+  }
+
+  /**
+   * A function with each of its versions, their state on this node and, unless {@code nodes} is
+   * null, the ids of the live nodes each version runs on ({@code runningOn}).
+   */
+  static Map<String, Object> function(FunctionView view, List<NodeInfo> nodes) {
     FunctionState state = view.state();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", state.name());
@@ -75,6 +85,10 @@ final class Answers {
         version.put("detail", v.status().detail());
       }
       version.put("activeRequests", v.activeRequests());
+      if (nodes != null) {
+        FunctionRef ref = v.version().spec().ref();
+        version.put("runningOn", nodes.stream().filter(n -> n.running().contains(ref)).map(NodeInfo::id).toList());
+      }
       version.put("subdomain", v.subdomain());
       version.put("accessUrl", v.accessUrl());
       versions.add(version);

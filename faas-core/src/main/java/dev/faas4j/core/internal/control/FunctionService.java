@@ -7,6 +7,7 @@ import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionVersion;
+import dev.faas4j.api.NodeInfo;
 import dev.faas4j.api.Validation;
 import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.runtime.Providers;
@@ -39,14 +40,19 @@ public final class FunctionService {
   private final Lifecycle lifecycle;
   private final VersionIds versionIds;
   private final Deployer deployer;
+  private final ChangeFollower follower;
+  private final NodeHeartbeat heartbeat;
   private final boolean keepLatestWarm;
 
   /**
    * @param keepLatestWarm whether each function's latest version is started at deploy and never suspended
    * @param maxCodeBytes the largest function code accepted, in UTF-8 bytes
+   * @param follower keeps this node in step with the others; queries catch up with it first
+   * @param heartbeat this node's entry in the cluster view
    */
   public FunctionService(Registry registry, Instances instances, Providers providers, Addresses addresses,
-      Lifecycle lifecycle, Clock clock, boolean keepLatestWarm, long maxCodeBytes) {
+      Lifecycle lifecycle, Clock clock, boolean keepLatestWarm, long maxCodeBytes, ChangeFollower follower,
+      NodeHeartbeat heartbeat) {
     this.registry = registry;
     this.instances = instances;
     this.providers = providers;
@@ -55,6 +61,8 @@ public final class FunctionService {
     this.versionIds = new VersionIds(clock);
     this.deployer = new Deployer(registry, instances, providers, addresses, clock, keepLatestWarm, maxCodeBytes);
     this.keepLatestWarm = keepLatestWarm;
+    this.follower = follower;
+    this.heartbeat = heartbeat;
   }
 
   /**
@@ -68,20 +76,22 @@ public final class FunctionService {
     List<FunctionState> restored = registry.restore();
     if (eager) {
       for (FunctionState state : restored) {
-        FunctionVersion latest = state.latestVersion();
-        starter.execute(() -> startQuietly(latest));
+        startInBackground(instances, starter, state.latestVersion(), "restored");
       }
     }
     return restored.size();
   }
 
-  private void startQuietly(FunctionVersion version) {
-    try {
-      instances.registerCommitted(version.spec());
-      instances.start(version.spec().ref());
-    } catch (RuntimeException e) {
-      LOG.warn("could not start restored {}: {}", version.spec().ref(), e.getMessage());
-    }
+  /** Starts a committed version on {@code starter}; a start that fails is logged, not thrown. */
+  static void startInBackground(Instances instances, Executor starter, FunctionVersion version, String what) {
+    starter.execute(() -> {
+      try {
+        instances.registerCommitted(version.spec());
+        instances.start(version.spec().ref());
+      } catch (RuntimeException e) {
+        LOG.warn("could not start {} {}: {}", what, version.spec().ref(), e.getMessage());
+      }
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -153,11 +163,12 @@ public final class FunctionService {
     });
   }
 
-  /** Stops a version's instances; it stays deployed. */
+  /** Stops a version's instances, here and (through the store's feed) on the other nodes; it stays deployed. */
   public void stop(String name, String version) {
     lifecycle.checkOpen();
     FunctionVersion target = requireVersion(registry.require(name), version);
     instances.stop(target.spec().ref());
+    follower.announceStopped(target.spec().ref());
     LOG.info("stopped {}", target.spec().ref());
   }
 
@@ -215,8 +226,9 @@ public final class FunctionService {
   // ---------------------------------------------------------------------------------------------
   // Queries
 
-  /** Every function, sorted by name. */
+  /** Every function in the store, sorted by name. */
   public List<FunctionView> list() {
+    follower.catchUp();
     return registry.all().stream()
         .sorted(Comparator.comparing(FunctionState::key))
         .map(this::view)
@@ -225,7 +237,13 @@ public final class FunctionService {
 
   /** One function with the state of each version. */
   public FunctionView describe(String name) {
+    follower.catchUp();
     return view(registry.require(name));
+  }
+
+  /** The live nodes sharing the store, by id (this node alone if the store keeps no nodes). */
+  public List<NodeInfo> nodes() {
+    return heartbeat.liveNodes();
   }
 
   /** The recent output of a version's instances, if its provider keeps logs. */

@@ -162,6 +162,14 @@ public final class Registry {
   }
 
   private static <T> T call(StoreCall<T> call, String what) {
+    return call(call, what, "; nothing was changed");
+  }
+
+  /**
+   * Runs one call of the store, turning its failure into {@link FaasException} UNAVAILABLE whose
+   * message names {@code what} could not be done and ends with {@code consequence}.
+   */
+  static <T> T call(StoreCall<T> call, String what, String consequence) {
     try {
       return call.run();
     } catch (FaasException e) {
@@ -169,12 +177,13 @@ public final class Registry {
     } catch (Exception e) {
       LOG.warn("function store failed to {}: {}", what, e.toString());
       throw new FaasException(FaasException.Reason.UNAVAILABLE,
-          "the function store is unavailable (could not " + what + "): " + e.getMessage() + "; nothing was changed", e);
+          "the function store is unavailable (could not " + what + "): " + e.getMessage() + consequence, e);
     }
   }
 
+  /** One call of the store, which may throw what the store throws. */
   @FunctionalInterface
-  private interface StoreCall<T> {
+  interface StoreCall<T> {
     T run() throws Exception;
   }
 

@@ -1,7 +1,9 @@
 /**
  * The control plane: {@link dev.faas4j.core.internal.control.FunctionService} (deploy, rollback,
  * aliases, stop, deletes, list, describe, logs), the {@link dev.faas4j.core.internal.control.Registry}
- * of committed state with its store writes and revision retries, restore, and version names.
+ * of committed state with its store writes and revision retries, restore, and version names; the
+ * {@link dev.faas4j.core.internal.control.ChangeFollower} that applies other nodes' changes from the
+ * store's feed, and the {@link dev.faas4j.core.internal.control.NodeHeartbeat} of the cluster view.
  *
  * <p>Uses {@code internal.runtime} (instances follow committed changes) and the store through
  * faas-api; knows nothing of HTTP.

@@ -75,6 +75,35 @@ public final class Instances {
     }
   }
 
+  /** The versions of one function (canonical name) known here, in no particular order. */
+  public List<FunctionRef> registered(String function) {
+    List<FunctionRef> refs = new ArrayList<>();
+    for (FunctionRef ref : instances.keySet()) {
+      if (ref.name().equals(function)) {
+        refs.add(ref);
+      }
+    }
+    return refs;
+  }
+
+  /** The canonical names of the functions with a version known here. */
+  public java.util.Set<String> registeredFunctions() {
+    java.util.Set<String> names = new java.util.HashSet<>();
+    instances.keySet().forEach(ref -> names.add(ref.name()));
+    return names;
+  }
+
+  /** The versions running here now, in no particular order. */
+  public List<FunctionRef> running() {
+    List<FunctionRef> refs = new ArrayList<>();
+    instances.values().forEach(instance -> {
+      if (instance.state == State.RUNNING) {
+        refs.add(instance.ref);
+      }
+    });
+    return refs;
+  }
+
   /** Whether the version is known here. */
   public boolean isRegistered(FunctionRef ref) {
     return instances.containsKey(ref);

@@ -39,6 +39,11 @@ public enum Dialect {
       // BEGIN IMMEDIATE already excludes every other writer, in this process or another.
       return beginWrite(connection);
     }
+
+    @Override
+    public String nowMillis() {
+      return "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)";
+    }
   },
 
   /**
@@ -73,6 +78,11 @@ public enum Dialect {
     }
 
     @Override
+    public String nowMillis() {
+      return "CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)";
+    }
+
+    @Override
     public void checkDatabase(Connection connection) throws SQLException {
       try (Statement statement = connection.createStatement();
           ResultSet rs = statement.executeQuery("SHOW server_encoding")) {
@@ -97,6 +107,9 @@ public enum Dialect {
 
   /** Starts the transaction that checks and migrates the schema, excluding every other migrator. */
   public abstract Transaction beginMigration(Connection connection) throws SQLException;
+
+  /** An SQL expression for the database's current time in milliseconds since the epoch. */
+  public abstract String nowMillis();
 
   /** Checks that the database can hold what the store writes; throws a clear exception if not. */
   public void checkDatabase(Connection connection) throws SQLException {}

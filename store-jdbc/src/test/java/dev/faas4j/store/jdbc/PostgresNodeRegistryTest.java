@@ -1,0 +1,30 @@
+package dev.faas4j.store.jdbc;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The node directory on a real PostgreSQL server ({@code FAAS4J_TEST_PG_URL}), a new schema per test. */
+@ExtendWith(RequiresPostgres.class)
+class PostgresNodeRegistryTest extends NodeRegistryContract {
+
+  private PostgresTestDatabase database;
+
+  @BeforeAll
+  static void requireServer() {
+    PostgresTestDatabase.serverUrl();
+  }
+
+  @Override
+  protected JdbcFunctionStore newStore() throws Exception {
+    database = PostgresTestDatabase.create(4);
+    return JdbcFunctionStore.builder(database.dataSource()).build();
+  }
+
+  @AfterEach
+  void dropSchema() throws Exception {
+    if (database != null) {
+      database.close();
+    }
+  }
+}
