@@ -2,8 +2,8 @@
 """faas4j benchmark driver. Run it through bench/run.sh, which installs wrk and nginx and builds the jars.
 
 Everything runs on 127.0.0.1, every duration is bounded, and every process this script starts (the
-gateway, the workerd processes it starts, a direct workerd, nginx) is stopped before it exits, also on
-Ctrl-C or SIGTERM. Results: a table on stdout and a JSON summary (bench/results/latest.json by default).
+gateway, the workerd processes it starts, a direct workerd, nginx, the PostgreSQL server the cluster
+scenario may start) is stopped before it exits, also on Ctrl-C or SIGTERM. Results: a table on stdout and a JSON summary (bench/results/latest.json by default).
 """
 import argparse
 import datetime
@@ -12,6 +12,7 @@ import http.client
 import json
 import os
 import platform
+import random
 import re
 import shutil
 import signal
@@ -29,13 +30,18 @@ GATEWAY_JAR = os.environ.get("BENCH_GATEWAY_JAR") or os.path.join(ROOT, "example
 BENCH_JAR = os.path.join(HERE, "java", "target", "faas-bench.jar")
 LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 HELLO = 'addEventListener("fetch", e => e.respondWith(new Response("hello from v1")))'
-SCENARIOS = ["proxy", "resume", "deploy", "density", "restore", "router"]
+SCENARIOS = ["proxy", "resume", "deploy", "density", "restore", "router", "cluster"]
+# what runs when no scenario is named; cluster needs a PostgreSQL server, so it runs only when asked for
+DEFAULT_SCENARIOS = [s for s in SCENARIOS if s != "cluster"]
 
 # ------------------------------------------------------------------------------------------------
 # process bookkeeping: everything we start is registered here and stopped in cleanup()
 
 _started = []
 _tmp_root = None
+# callables run by cleanup() after the processes are stopped, last registered first (e.g. dropping a
+# schema, then stopping the PostgreSQL server the cluster scenario started)
+_cleanup_hooks = []
 
 
 def log(msg):
@@ -77,12 +83,22 @@ def workerd_pids_under(directory):
     return pids
 
 
+def run_cleanup_hooks():
+    while _cleanup_hooks:
+        hook = _cleanup_hooks.pop()
+        try:
+            hook()
+        except Exception as e:  # keep going: the next hook may stop a server
+            log(f"  clean-up step failed: {e}")
+
+
 def cleanup():
     for proc in list(reversed(_started)):
         try:
             stop_process(proc, grace=10.0)
         except Exception as e:  # keep going: every other process must still be stopped
             log(f"  could not stop pid {proc.pid}: {e}")
+    run_cleanup_hooks()
     if _tmp_root:
         for pid in workerd_pids_under(_tmp_root):
             log(f"  killing leftover workerd {pid}")
@@ -737,6 +753,288 @@ def scenario_router(args, _binary):
 
 
 # ------------------------------------------------------------------------------------------------
+# cluster: three gateways on one PostgreSQL database
+
+
+SQL_HELPER = """
+public class Sql {
+  public static void main(String[] args) throws Exception {
+    try (var connection = java.sql.DriverManager.getConnection(args[0]);
+         var statement = connection.createStatement()) {
+      for (int i = 1; i < args.length; i++) {
+        statement.execute(args[i]);
+      }
+    }
+  }
+}
+"""
+
+
+def run_sql(jdbc_url, *statements):
+    """Runs SQL statements with the PostgreSQL driver inside the gateway jar (no psql or Python driver needed)."""
+    source = os.path.join(_tmp_root, "Sql.java")
+    if not os.path.exists(source):
+        with open(source, "w") as f:
+            f.write(SQL_HELPER)
+    out = subprocess.run(["java", "-cp", GATEWAY_JAR, source, jdbc_url, *statements],
+                         capture_output=True, text=True, timeout=120)
+    if out.returncode != 0:
+        raise RuntimeError(f"SQL {statements} failed: {out.stderr[-2000:]}")
+
+
+def with_param(jdbc_url, key, value):
+    return jdbc_url + ("&" if "?" in jdbc_url else "?") + f"{key}={value}"
+
+
+def start_postgres():
+    """Starts a throw-away server with .ci/postgres.sh; returns its JDBC URL and a function that stops it."""
+    script = os.path.join(ROOT, ".ci", "postgres.sh")
+    stopped = []
+
+    def stop():
+        if not stopped:
+            stopped.append(True)
+            log("  stopping the PostgreSQL server this run started")
+            subprocess.run(["bash", script, "stop"], stdout=subprocess.DEVNULL, timeout=120)
+
+    # registered before start: a Ctrl-C while it starts still stops it (stop is harmless when nothing runs)
+    _cleanup_hooks.append(stop)
+    out = subprocess.run(["bash", script, "start"], capture_output=True, text=True, timeout=600)
+    if out.returncode != 0:
+        raise RuntimeError(f".ci/postgres.sh start failed: {out.stderr[-2000:]}")
+    m = re.search(r"FAAS4J_TEST_PG_URL='?([^'\s]+)'?", out.stdout)
+    if not m:
+        raise RuntimeError(f".ci/postgres.sh start printed no URL: {out.stdout!r}")
+    return m.group(1), stop
+
+
+class Poller:
+    """One keep-alive connection to one node, asking for one Host until the answer is the expected one."""
+
+    def __init__(self, port):
+        self.port = port
+        self.conn = None
+        self.requests = 0
+        self.durations = []  # seconds each request took: the floor under every convergence time
+        self.failures = []  # (status or error, body) of every answer that was not a 200
+
+    def get(self, host):
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        try:
+            self.conn.request("GET", "/", headers={"Host": host})
+            resp = self.conn.getresponse()
+            return resp.status, resp.read().decode(errors="replace")
+        except (OSError, http.client.HTTPException) as e:
+            self.conn.close()
+            self.conn = None
+            return None, repr(e)
+
+    def await_answer(self, host, expected, t0, deadline_s, pause, out, stale, index):
+        """Stores in out[index] the seconds from t0 until this node answered expected (None: not by the
+        deadline), and in stale[index] how many other answers it gave before."""
+        stale[index] = 0
+        while True:
+            sent = time.monotonic()
+            status, body = self.get(host)
+            self.requests += 1
+            now = time.monotonic()
+            self.durations.append(now - sent)
+            if status != 200:
+                self.failures.append({"port": self.port, "host": host, "status": status, "body": body[:200]})
+            elif body == expected:
+                out[index] = now - t0
+                return
+            else:
+                stale[index] += 1
+            if now - t0 > deadline_s:
+                return
+            time.sleep(pause)
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+
+
+def scenario_cluster(args, _binary):
+    load_before = loadavg()
+    stop_pg = drop_schema = None
+    gateways = []
+    pollers = []
+    try:
+        server_url = args.jdbc_url
+        if server_url:
+            log(f"  PostgreSQL: {server_url.split('?')[0]} (given)")
+        else:
+            log("  no FAAS4J_TEST_PG_URL or --jdbc-url: starting a throw-away PostgreSQL with .ci/postgres.sh")
+            server_url, stop_pg = start_postgres()
+            log(f"  PostgreSQL: {server_url.split('?')[0]} (started for this run)")
+        # A new schema per run, as ClusterIT does, so a run never sees an earlier run's functions.
+        schema = "faas4j_bench_" + datetime.datetime.now().strftime("%Y%m%d%H%M%S") + f"_{os.getpid()}"
+        run_sql(server_url, f"CREATE SCHEMA {schema}")
+        dropped = []
+
+        def drop_schema():
+            if not dropped:
+                dropped.append(True)
+                run_sql(server_url, f"DROP SCHEMA {schema} CASCADE")
+
+        if not stop_pg:  # a server of our own is removed whole; on a given one, remove what we made
+            _cleanup_hooks.append(drop_schema)
+        jdbc_url = with_param(server_url, "currentSchema", schema)
+
+        # One after the other: the first creates the tables.
+        for node in ("a", "b", "c"):
+            gateways.append(Gateway(os.path.join(_tmp_root, f"cluster-{node}"), name=f"cluster-{node}",
+                                    extra_args=("--jdbc-url", jdbc_url, "--node-id", f"bench-{node}",
+                                                "--sync-interval", args.sync_interval)))
+            log(f"  node bench-{node} listening on {gateways[-1].port}"
+                f" ({gateways[-1].listening_after:.1f}s after spawn)")
+        deadline = time.monotonic() + 30
+        nodes = []
+        while time.monotonic() < deadline:
+            status, text = call(gateways[0].port, "GET", "/api/nodes")
+            nodes = [n["id"] for n in json.loads(text)["nodes"]] if status == 200 else []
+            if len(nodes) == 3:
+                break
+            time.sleep(0.1)
+        if len(nodes) != 3:
+            raise RuntimeError(f"GET /api/nodes lists {nodes} after 30 s, not the three nodes")
+        log(f"  GET /api/nodes on bench-a lists {nodes}")
+
+        name, alias = "conv", "stable"
+        latest_host, alias_host = f"{name}.func.local", f"{alias}.{name}.func.local"
+
+        def code(version):
+            return 'addEventListener("fetch", e => e.respondWith(new Response("%s %s")))' % (name, version)
+
+        def answer(version):
+            return f"{name} {version}"
+
+        pollers = [Poller(gw.port) for gw in gateways]
+
+        def converge(host, version, t0):
+            """Seconds from t0 until every node answers version at host, per node (None: not within the deadline)."""
+            per_node, stale = [None] * len(pollers), [0] * len(pollers)
+            threads = [threading.Thread(target=p.await_answer, args=(host, answer(version), t0, args.converge_deadline,
+                                                                     0.005, per_node, stale, i))
+                       for i, p in enumerate(pollers)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return per_node, stale
+
+        # The starting point, not timed: two versions, the alias on the first, served everywhere.
+        versions = ["v1", "v2"]
+        gateways[0].deploy(name, "v1", code("v1"))
+        gateways[0].deploy(name, "v2", code("v2"))
+        status, text = call(gateways[0].port, "PUT", f"/api/functions/{name}/aliases/{alias}", body={"version": "v1"})
+        if status != 200:
+            raise RuntimeError(f"setting the alias: {status} {text}")
+        latest, alias_target = "v2", "v1"
+        t0 = time.monotonic()
+        for host, version in ((latest_host, latest), (alias_host, alias_target)):
+            if None in converge(host, version, t0)[0]:
+                raise RuntimeError(f"the nodes do not all serve {version} at {host} after the set-up")
+        for p in pollers:  # answers during the set-up (a 404 before the first deploy arrived) are not counted
+            p.failures.clear()
+            p.durations.clear()
+            p.requests = 0
+
+        rng = random.Random(args.seed)
+        log(f"  {args.changes} changes, each on a node chosen at random (seed {args.seed}),"
+            f" sync interval {args.sync_interval}")
+        samples = []
+        kinds = ("deploy", "rollback", "alias")
+        for i in range(args.changes):
+            kind = kinds[i % len(kinds)]
+            origin = rng.randrange(len(gateways))
+            gw = gateways[origin]
+            # a pause of random length, so that changes do not keep one phase against the nodes' polling
+            time.sleep(rng.uniform(0.0, 0.2))
+            if kind == "deploy":
+                target = f"v{len(versions) + 1}"
+                versions.append(target)
+                host = latest_host
+                t_req = time.monotonic()
+                status, text = call(gw.port, "POST", f"/api/deploy/{name}", body={"version": target, "code": code(target)})
+            elif kind == "rollback":
+                target = rng.choice([v for v in versions if v != latest])
+                host = latest_host
+                t_req = time.monotonic()
+                status, text = call(gw.port, "POST", f"/api/rollback/{name}", body={"version": target})
+            else:
+                target = rng.choice([v for v in versions if v != alias_target])
+                host = alias_host
+                t_req = time.monotonic()
+                status, text = call(gw.port, "PUT", f"/api/functions/{name}/aliases/{alias}", body={"version": target})
+            t0 = time.monotonic()  # the answer: the change is committed
+            if status != 200:
+                raise RuntimeError(f"change {i} ({kind} {target} on bench-{'abc'[origin]}): {status} {text}")
+            if kind == "alias":
+                alias_target = target
+            else:
+                latest = target
+            per_node, stale = converge(host, target, t0)
+            converged = None if None in per_node else max(per_node)
+            others = [t for j, t in enumerate(per_node) if j != origin]
+            sample = {"i": i, "kind": kind, "node": f"bench-{'abc'[origin]}", "target": target,
+                      "admin_answer_ms": ms(t0 - t_req), "converged_ms": ms(converged),
+                      "origin_ms": ms(per_node[origin]), "origin_stale_answers": stale[origin],
+                      "others_ms": [ms(t) for t in others]}
+            samples.append(sample)
+            log(f"  {i + 1:2d} {kind:8s} {target:4s} on {sample['node']}: all serve it after "
+                + (f"{sample['converged_ms']:.1f} ms" if converged is not None else
+                   f"TIMEOUT ({args.converge_deadline:.0f} s; per node {[ms(t) for t in per_node]})")
+                + f" (itself {sample['origin_ms']} ms after {stale[origin]} old answers, others {sample['others_ms']})")
+
+        times = [s["converged_ms"] / 1000.0 for s in samples if s["converged_ms"] is not None]
+        failures = [f for p in pollers for f in p.failures]
+
+        def summary(values):
+            return {"n": len(values), "p50_ms": ms(pct(values, 50)), "p99_ms": ms(pct(values, 99)),
+                    "max_ms": ms(max(values)) if values else None, "min_ms": ms(min(values)) if values else None}
+
+        by_kind = {k: summary([s["converged_ms"] / 1000.0 for s in samples
+                               if s["kind"] == k and s["converged_ms"] is not None]) for k in kinds}
+        load_after = loadavg()
+        result = {"nodes": 3, "changes": len(samples), "seed": args.seed, "sync_interval": args.sync_interval,
+                  "converged": summary(times), "by_kind": by_kind,
+                  "timeouts": sum(1 for s in samples if s["converged_ms"] is None),
+                  "deadline_s": args.converge_deadline,
+                  "poll_requests": sum(p.requests for p in pollers), "failed_requests": len(failures),
+                  "poll_request_ms": timing_summary([d for p in pollers for d in p.durations]),
+                  "failed_examples": failures[:10],
+                  "loadavg_before": load_before, "loadavg_after": load_after,
+                  "targets": {"p99_ms": 1000, "p50_ms_with_notify": 100, "failed_requests": 0},
+                  "note": "time from the admin request's answer (committed) until all three nodes answer the new"
+                          " version at the function's or alias's Host; each node polled every 5 ms on a keep-alive"
+                          " connection; percentiles over the changes that converged within the deadline",
+                  "samples": samples}
+        c = result["converged"]
+        log(f"  converged: p50 {c['p50_ms']} ms, p99 {c['p99_ms']} ms, max {c['max_ms']} ms (n={c['n']}),"
+            f" {result['timeouts']} timeouts, {result['failed_requests']} failed of {result['poll_requests']} requests")
+        return result
+    finally:
+        for p in pollers:
+            p.close()
+        for gw in reversed(gateways):
+            try:
+                gw.stop()
+            except Exception as e:
+                log(f"  stopping a gateway: {e}")
+        for step in (drop_schema if not stop_pg else None, stop_pg):
+            if step:
+                try:
+                    step()
+                except Exception as e:
+                    log(f"  clean-up: {e}")
+                if step in _cleanup_hooks:
+                    _cleanup_hooks.remove(step)
+
+
+# ------------------------------------------------------------------------------------------------
 # report
 
 
@@ -789,6 +1087,20 @@ def table(results):
     rt = results.get("router")
     if rt:
         lines.append("router (JMH, ops/s): " + ", ".join(f"{k} {v['ops_per_s']:,}" for k, v in rt.items()))
+    c = results.get("cluster")
+    if c:
+        t = c["converged"]
+        lines.append("cluster: %d nodes on one PostgreSQL, sync interval %s, %d changes (seed %d)"
+                     % (c["nodes"], c["sync_interval"], c["changes"], c["seed"]))
+        lines.append("  change answered -> served by every node: p50 %s ms, p99 %s ms, max %s ms (n=%d, %d timeouts of %.0f s)"
+                     "   targets: p99 <= 1000, p50 <= 100" % (t["p50_ms"], t["p99_ms"], t["max_ms"], t["n"], c["timeouts"],
+                                                            c["deadline_s"]))
+        lines.append("  by kind (p50 / max ms): " + ", ".join(
+            "%s %s / %s" % (k, v["p50_ms"], v["max_ms"]) for k, v in c["by_kind"].items()))
+        lines.append("  one polling request took p50 %s ms, p90 %s ms (included in the times above)"
+                     % (c["poll_request_ms"]["p50_ms"], c["poll_request_ms"]["p90_ms"]))
+        lines.append("  failed requests while polling: %d of %d (target 0);   load average %s before, %s after"
+                     % (c["failed_requests"], c["poll_requests"], c["loadavg_before"], c["loadavg_after"]))
     env = results["environment"]
     lines.append("noise: load average %s before, %s after; wall time %.0f s"
                  % (env["loadavg_before"], env["loadavg_after"], env["wall_seconds"]))
@@ -798,7 +1110,8 @@ def table(results):
 def main():
     global _tmp_root
     ap = argparse.ArgumentParser(description="faas4j benchmarks (use bench/run.sh)")
-    ap.add_argument("scenarios", nargs="*", help="which to run, of " + ", ".join(SCENARIOS) + " (default: all)")
+    ap.add_argument("scenarios", nargs="*", help="which to run, of " + ", ".join(SCENARIOS)
+                    + " (default: all but cluster, which needs PostgreSQL)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--duration", type=int, default=10, help="seconds of each wrk measurement")
     ap.add_argument("--warmup", type=int, default=8,
@@ -810,6 +1123,14 @@ def main():
                     help="density stops deploying when less memory than this is available")
     ap.add_argument("--restore", type=int, default=10000, help="functions in the store for the restore scenario")
     ap.add_argument("--quick", action="store_true", help="shorter JMH runs")
+    ap.add_argument("--jdbc-url", default=os.environ.get("FAAS4J_TEST_PG_URL") or None,
+                    help="cluster: the PostgreSQL server (default $FAAS4J_TEST_PG_URL; with neither, a throw-away"
+                         " server is started with .ci/postgres.sh and stopped at the end); each run uses a new schema")
+    ap.add_argument("--changes", type=int, default=30, help="cluster: changes to time")
+    ap.add_argument("--seed", type=int, default=16, help="cluster: seed of the random choice of node and target")
+    ap.add_argument("--sync-interval", default="500ms", help="cluster: the gateways' --sync-interval")
+    ap.add_argument("--converge-deadline", type=float, default=10.0,
+                    help="cluster: seconds a change may take to be served everywhere before it counts as a timeout")
     ap.add_argument("--baseline-jar", action="append",
                     help="another gateway jar to measure in the proxy rounds (before/after); repeatable")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
@@ -817,7 +1138,7 @@ def main():
     unknown = [s for s in args.scenarios if s not in SCENARIOS]
     if unknown:
         ap.error(f"unknown scenario {unknown}; choose from {SCENARIOS}")
-    scenarios = [s for s in SCENARIOS if s in args.scenarios] or SCENARIOS
+    scenarios = [s for s in SCENARIOS if s in args.scenarios] or DEFAULT_SCENARIOS
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)

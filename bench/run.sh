@@ -4,6 +4,7 @@
 #
 #   bench/run.sh                       # all scenarios: proxy resume deploy density restore router
 #   bench/run.sh proxy router          # some of them
+#   bench/run.sh cluster               # three gateways on one PostgreSQL (only when named; see bench/README.md)
 #   bench/run.sh --density 1000        # sizes: --samples 30 --density 200 --restore 10000 --repeats 3
 #   bench/run.sh --help                # every option
 #
@@ -12,9 +13,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Which tools and jars the named scenarios need (none named: every default scenario).
+named=" $(printf '%s\n' "$@" | grep -xE 'proxy|resume|deploy|density|restore|router|cluster' | tr '\n' ' ' || true)"
+[ "$named" = " " ] && named=" proxy resume deploy density restore router "
+wants() { for s in "$@"; do case "$named" in *" $s "*) return 0 ;; esac; done; return 1; }
+
 missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+if wants proxy density; then command -v wrk >/dev/null || missing+=(wrk); fi
+if wants proxy; then command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light); fi
 command -v python3 >/dev/null || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -30,7 +36,7 @@ export PATH="$PATH:/usr/sbin"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   echo "building the gateway and the benchmark jars (tests skipped)" >&2
   ./mvnw -B -q -DskipTests package -pl examples/gateway -am
-  ./mvnw -B -q -Pbench -DskipTests package -pl bench/java -am
+  if wants restore router; then ./mvnw -B -q -Pbench -DskipTests package -pl bench/java -am; fi
 fi
 
 exec python3 bench/bench.py "$@"
