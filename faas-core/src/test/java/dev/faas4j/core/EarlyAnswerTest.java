@@ -113,6 +113,28 @@ class EarlyAnswerTest {
     assertNextRequestServed(port, head, declared, status, filter ? "/app/next" : "/next", filter ? "app:/app/next" : "app");
   }
 
+  @ParameterizedTest(name = "{0}: an in-process function that took the whole body keeps the connection")
+  @CsvSource({"FaasFilter", "FaasHandler"})
+  void anAnswerAfterTheWholeBodyWasReadKeepsTheConnection(String binding) throws Exception {
+    boolean filter = binding.equals("FaasFilter");
+    int port = filter ? servlets.port() : ((ServerConnector) handlerServer.getConnectors()[0]).getLocalPort();
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(20_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST / HTTP/1.1\r\nHost: hello.func.local\r\nContent-Length: 5\r\n\r\nhello")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      Answer first = Answer.read(socket.getInputStream());
+      assertThat(first.status()).isEqualTo(200);
+      assertThat(first.header("connection")).as("Connection of an answer after the whole body was read").isNull();
+
+      out.write("GET / HTTP/1.1\r\nHost: hello.func.local\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      assertThat(Answer.read(socket.getInputStream()).body()).as("the next request on the same connection")
+          .isEqualTo("hi");
+    }
+  }
+
   /**
    * Sends {@code head} declaring {@code declared} body bytes but no body, reads the answer (which
    * must be {@code status}), then sends the body and {@code GET nextPath} on the same connection.

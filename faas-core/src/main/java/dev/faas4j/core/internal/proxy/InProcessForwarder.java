@@ -86,6 +86,9 @@ final class InProcessForwarder {
         throw new IOException(
             "client sent " + body.length + " of the " + declaredLength + " bytes it announced");
       }
+      // read the end too: the binding sees that the body was read to its end, so the answer
+      // keeps the connection (see the early-answer rule in ClientExchange)
+      clientToProxyBody.read();
       return body;
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
