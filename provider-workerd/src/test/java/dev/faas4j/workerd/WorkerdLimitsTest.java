@@ -154,26 +154,33 @@ class WorkerdLimitsTest {
     }
   }
 
+  private List<Path> groups(FunctionRef ref) {
+    return List.of(group(ref, "memory"), group(ref, "cpu"), group(ref, "pids"));
+  }
+
   @Test
   void cgroupsAreRemovedAfterStopUndeployAndClose() throws Exception {
     provider = TestWorkerd.builder(dataDir).build();
     FunctionSpec spec = limited("v1", new Limits(64 * MIB, 1, 64, null));
     provider.deploy(spec);
     FunctionRef ref = spec.ref();
-    List<Path> groups = List.of(group(ref, "memory"), group(ref, "cpu"), group(ref, "pids"));
+    List<Path> groups = groups(ref);
     assertThat(groups).as("the version's groups while it runs").allMatch(Files::isDirectory);
 
     provider.scale(ref, 0);
     assertThat(groups).as("groups after scale 0").noneMatch(Files::exists);
     provider.scale(ref, 1);
-    assertThat(groups).as("groups after scale 1").allMatch(Files::isDirectory);
+    List<Path> restarted = groups(ref);
+    assertThat(restarted).as("groups after scale 1").allMatch(Files::isDirectory)
+        .as("a new process gets new groups").doesNotContainAnyElementsOf(groups);
     provider.undeploy(ref);
-    assertThat(groups).as("groups after undeploy").noneMatch(Files::exists);
+    assertThat(restarted).as("groups after undeploy").noneMatch(Files::exists);
 
     provider.deploy(spec);
+    List<Path> redeployed = groups(ref);
     provider.close();
-    assertThat(groups).as("groups after close").noneMatch(Files::exists);
-    assertThat(groups.stream().map(Path::getParent).distinct())
+    assertThat(redeployed).as("groups after close").noneMatch(Files::exists);
+    assertThat(redeployed.stream().map(Path::getParent).distinct())
         .as("the provider's own cgroup directories after close").noneMatch(Files::exists);
   }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,11 @@ abstract class CgroupTree implements Cgroups {
   /** Why each controller that is not usable is not. */
   private final Map<String, String> unusable;
   private final String version;
+  /**
+   * Numbers each group, so two processes of one version never share a directory: the removal of an
+   * old process's group (retried while the kernel still holds it) cannot delete its successor's.
+   */
+  private final AtomicLong groups = new AtomicLong();
 
   CgroupTree(String version, Map<String, Path> usable, Map<String, String> unusable) {
     this.version = version;
@@ -70,7 +76,7 @@ abstract class CgroupTree implements Cgroups {
 
   @Override
   public Group create(String function, String version, Limits limits) throws IOException {
-    String name = Cgroups.groupName(function, version);
+    String name = Cgroups.groupName(function, version) + "." + groups.incrementAndGet();
     Map<String, Path> dirs = new LinkedHashMap<>();
     List<Path> created = new ArrayList<>();
     try {
@@ -81,10 +87,6 @@ abstract class CgroupTree implements Cgroups {
         }
         Path dir = Cgroups.child(providerDir, name);
         if (!dirs.containsValue(dir)) {
-          if (Files.isDirectory(dir)) {
-            // an earlier process of this version that was not removed: start from a clean group
-            removeDir(dir);
-          }
           Files.createDirectory(dir);
           created.add(dir);
         }

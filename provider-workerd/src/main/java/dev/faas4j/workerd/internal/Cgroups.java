@@ -118,7 +118,8 @@ public interface Cgroups {
   }
 
   /**
-   * The name of one process's group: {@code <function>.<version>}. Both are checked again here
+   * The name of one version's groups: {@code <function>.<version>}, to which each group adds its own
+   * number. Both are checked again here
    * (lower-case DNS labels), so no supplied text can climb out of the provider's directory.
    */
   static String groupName(String function, String version) {
