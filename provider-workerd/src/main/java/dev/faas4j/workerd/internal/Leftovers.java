@@ -65,7 +65,7 @@ public final class Leftovers {
           continue; // not written by this provider: left alone
         }
         DataDir.leftoverPid(versionDir).flatMap(ProcessHandle::of).ifPresent(process -> {
-          LOG.warn("killing workerd pid {} left behind by a previous run in {}", process.pid(), versionDir);
+          LOG.debug("killing workerd pid {} left behind by a previous run in {}", process.pid(), versionDir);
           process.destroyForcibly();
           killed.add(process);
         });
