@@ -1,7 +1,7 @@
 #!/bin/sh
 # Packages the pinned workerd binary, taken from npm, as classpath resources of the runtime jars.
 #
-# usage: package-workerd.sh <version> <npm-cache-root> <jars-dir> <classes-dir> <current|all> <os.name> <os.arch> [strict]
+# usage: package-workerd.sh <version> <npm-cache-root> <jars-dir> <classes-dir> <current|all> <os.name> <os.arch> [strict] [skip]
 #
 # For each platform to package ("current": the one Maven runs on, named by the JVM's os.name and
 # os.arch as Maven's OS profiles see them; "all": all five) it
@@ -18,9 +18,11 @@
 #  3. links the same files into <classes-dir>, where the reactor finds them before `package` (as
 #     in `mvn test -pl provider-workerd -am`).
 #
-# Without npm the current platform's directory gets workerd.properties alone (the provider then
-# reports that the runtime jar holds no binary) and the workerd tests are skipped; under CI=true, or
-# with "strict" (the release profile), a missing binary fails the build instead.
+# Without npm, or with "skip" (-Dworkerd.skipFetch=true), the current platform's directory gets
+# workerd.properties alone (the jar exists, so provider-workerd's dependency resolves; the provider
+# reports that it holds no binary and looks further) and the workerd tests are skipped; under
+# CI=true, or with "strict" (the release profile), a binary that cannot be downloaded fails the
+# build instead.
 set -eu
 
 version="$1"
@@ -31,6 +33,7 @@ which="$5"
 os_name="$6"
 os_arch="$7"
 strict="${8:-}"
+skip="${9:-}"
 
 give_up() {
   if [ "${CI:-}" = "true" ] || [ "$strict" = "strict" ]; then
@@ -85,6 +88,10 @@ install_package() {
   binary="$dir/bin/$2"
   if [ -f "$binary" ]; then
     return 0
+  fi
+  if [ "$skip" = "skip" ]; then
+    echo "warning: -Dworkerd.skipFetch=true: the workerd-runtime jar holds no binary" >&2
+    return 1
   fi
   if ! command -v npm >/dev/null 2>&1; then
     give_up "npm not found; it is needed once to download $package@$version. Install Node.js/npm, or install workerd yourself and set FAAS4J_WORKERD to its path"
@@ -169,7 +176,7 @@ case "$which" in
     package "$classifier"
     ;;
   *)
-    echo "usage: package-workerd.sh <version> <npm-cache-root> <jars-dir> <classes-dir> <current|all> <os.name> <os.arch> [strict]" >&2
+    echo "usage: package-workerd.sh <version> <npm-cache-root> <jars-dir> <classes-dir> <current|all> <os.name> <os.arch> [strict] [skip]" >&2
     exit 2
     ;;
 esac

@@ -97,6 +97,23 @@ class BinaryLocatorTest {
   }
 
   @Test
+  void aRuntimeJarBuiltWithoutNpmLeavesPathAndIsNamedWhenNothingIsFound() throws Exception {
+    Path resources = FakeRuntime.write(tmp.resolve("jar"), FakeRuntime.LINUX, "1.2", JAR_BINARY, null);
+    Files.delete(resources.resolve("dev/faas4j/workerd/runtime/linux-x86_64/workerd.gz"));
+    withJar = FakeRuntime.loader(resources);
+    Path onPath = executable("path");
+
+    assertThat(BinaryLocator.locate(null, Map.of("PATH", onPath.getParent().toString()), cacheRoot(), LINUX, withJar))
+        .as("binary found past a runtime jar without its binary").isEqualTo(onPath);
+    assertThatThrownBy(() -> BinaryLocator.locate(null, Map.of("PATH", tmp.resolve("empty").toString()), cacheRoot(),
+        LINUX, withJar))
+        .as("nothing found")
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("holds no binary")
+        .hasMessageContaining("workerd on PATH");
+  }
+
+  @Test
   void aMissingBinaryNamesEveryPlaceTriedAndTheArtifactToAdd() {
     assertThatThrownBy(() -> BinaryLocator.locate(null, Map.of("PATH", tmp.toString()), cacheRoot(), LINUX, withoutJar))
         .as("missing binary")

@@ -106,7 +106,13 @@ public final class BinaryLocator {
     List<String> tried = new ArrayList<>();
     tried.add("builder().binary(path) (not set)");
     tried.add(ENV_VAR + " (not set)");
-    Optional<RuntimeJar> jar = platform.flatMap(p -> RuntimeJar.find(loader, p));
+    Optional<RuntimeJar> jar = Optional.empty();
+    String unusableJar = null;
+    try {
+      jar = platform.flatMap(p -> RuntimeJar.find(loader, p));
+    } catch (IllegalStateException | UncheckedIOException e) {
+      unusableJar = e.getMessage(); // e.g. built without npm: PATH may still have one
+    }
     if (jar.isPresent()) {
       try {
         return jar.get().extract(cacheRoot);
@@ -116,8 +122,12 @@ public final class BinaryLocator {
             + " or set " + ENV_VAR, e);
       }
     }
-    tried.add(platform.map(p -> "the classpath (no " + RuntimeJar.resourceDir(p) + ")")
-        .orElse("the classpath (no runtime jar exists for this platform)"));
+    if (unusableJar != null) {
+      tried.add("the classpath (" + unusableJar + ")");
+    } else {
+      tried.add(platform.map(p -> "the classpath (no " + RuntimeJar.resourceDir(p) + ")")
+          .orElse("the classpath (no runtime jar exists for this platform)"));
+    }
     String name = platform.map(Platform::binaryName).orElse("workerd");
     Optional<Path> onPath = onPath(env.get("PATH"), name);
     if (onPath.isPresent()) {
