@@ -562,8 +562,9 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     }
 
     /**
-     * The workerd binary. Default: {@code FAAS4J_WORKERD}, then {@code workerd} on {@code PATH},
-     * then the copy the Maven build installed in {@code ~/.cache/faas4j/workerd/<version>/}.
+     * The workerd binary. Default: {@code FAAS4J_WORKERD}, then the workerd-runtime jar of this
+     * platform on the classpath (extracted once into {@code ~/.cache/faas4j/workerd/<version>/}),
+     * then {@code workerd} on {@code PATH}.
      */
     public Builder binary(Path binary) {
       once("binary");

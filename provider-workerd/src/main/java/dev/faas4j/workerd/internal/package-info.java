@@ -1,5 +1,6 @@
 /**
- * Implementation of the workerd provider: binary lookup, config generation, process handling
- * and the data directory. Not an API: anything here may change without notice.
+ * Implementation of the workerd provider: binary lookup (and extraction from the workerd-runtime
+ * jar), config generation, process handling and the data directory. Not an API: anything here may
+ * change without notice.
  */
 package dev.faas4j.workerd.internal;
