@@ -40,8 +40,10 @@ import org.slf4j.LoggerFactory;
  * one, made executable, and renamed over the target in one atomic step, so no process ever runs a
  * partly written or corrupt binary. A file lock in the directory lets one JVM extract while others
  * wait and then use its result; a file already there whose checksum is wrong (a disk error, a
- * truncated copy) is replaced. The check hashes the whole file (about 160 MB) once per JVM: later
- * calls in the same JVM compare its size, modification time and file key only.
+ * truncated copy) is replaced. Hashing the whole file (about 160 MB) costs 0.5–0.8 s, too much for
+ * every JVM start: once a file was hashed, a marker next to it ({@value #MARKER}) records the
+ * checksum with the file's size, modification time and file key (inode), and later lookups, in
+ * this JVM or another, compare those only. A file changed in any of them is hashed again.
  *
  * <p>Thread-safe.
  */
@@ -54,6 +56,8 @@ public final class RuntimeJar {
   private static final Pattern VERSION = Pattern.compile("[0-9][0-9A-Za-z.+-]*");
   /** Files this JVM has checked, with what identified them then: checked again only if that changed. */
   private static final Map<Path, String> VERIFIED = new ConcurrentHashMap<>();
+  /** Next to the binary: its SHA-256 and identity when it was last hashed. */
+  static final String MARKER = "workerd.verified";
   /** One extraction at a time in this JVM: a {@link FileLock} is held by a JVM, not by a thread. */
   private static final Object EXTRACTING = new Object();
 
@@ -156,7 +160,7 @@ public final class RuntimeJar {
           writeChecked(tmp);
           makeExecutable(tmp);
           Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-          VERIFIED.put(target, identity(target));
+          remember(target);
           LOG.info("extracted workerd {} for {} into {}", version, platform.classifier(), target);
           return target;
         } finally {
@@ -193,17 +197,46 @@ public final class RuntimeJar {
     }
     String identity = identity(target);
     if (!identity.equals(VERIFIED.get(target))) {
-      if (size >= 0 && Files.size(target) != size || !sha256(target).equals(sha256)) {
+      if (marker(identity).equals(readMarker(target))) {
+        VERIFIED.put(target, identity); // hashed by an earlier JVM, unchanged since
+      } else if (size >= 0 && Files.size(target) != size || !sha256(target).equals(sha256)) {
         LOG.warn("{} is not the binary of the runtime jar (wrong size or SHA-256): extracting it again", target);
         VERIFIED.remove(target);
         return false;
+      } else {
+        remember(target);
       }
-      VERIFIED.put(target, identity);
     }
     if (!Files.isExecutable(target)) {
       makeExecutable(target);
     }
     return true;
+  }
+
+  /** Records that {@code target} has the expected checksum, for this JVM and in its marker file. */
+  private void remember(Path target) throws IOException {
+    String identity = identity(target);
+    VERIFIED.put(target, identity);
+    Path tmp = Files.createTempFile(target.getParent(), ".marker-", ".tmp");
+    try {
+      Files.writeString(tmp, marker(identity), StandardCharsets.US_ASCII);
+      Files.move(tmp, target.resolveSibling(MARKER), StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  private String marker(String identity) {
+    return sha256 + " " + identity + "\n";
+  }
+
+  private static String readMarker(Path target) {
+    try {
+      return Files.readString(target.resolveSibling(MARKER), StandardCharsets.US_ASCII);
+    } catch (IOException | RuntimeException e) {
+      return "";
+    }
   }
 
   private static String identity(Path file) throws IOException {

@@ -67,8 +67,8 @@ class RuntimeJarTest {
     assertThat(Files.readAllBytes(extracted)).as("the extracted bytes").isEqualTo(binary);
     assertThat(Files.getPosixFilePermissions(extracted)).as("permissions")
         .isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
-    assertThat(filesIn(extracted.getParent())).as("the directory: the binary and the lock, no temporary file")
-        .containsExactlyInAnyOrder(Path.of("workerd"), Path.of(".lock"));
+    assertThat(filesIn(extracted.getParent())).as("the directory: the binary, the lock, the marker, no temporary file")
+        .containsExactlyInAnyOrder(Path.of("workerd"), Path.of(".lock"), Path.of(RuntimeJar.MARKER));
   }
 
   @Test
@@ -132,7 +132,7 @@ class RuntimeJarTest {
     Path extracted = jar.extract(cache());
 
     assertThat(Files.readAllBytes(extracted)).as("the binary").isEqualTo(binary);
-    assertThat(filesIn(target.getParent())).as("the directory").containsExactlyInAnyOrder(Path.of("workerd"), Path.of(".lock"));
+    assertThat(filesIn(target.getParent())).as("the directory").containsExactlyInAnyOrder(Path.of("workerd"), Path.of(".lock"), Path.of(RuntimeJar.MARKER));
   }
 
   @Test
@@ -161,7 +161,7 @@ class RuntimeJarTest {
       }
       assertThat(results).as("every thread's answer").containsOnly(results.get(0));
       assertThat(Files.readAllBytes(results.get(0))).as("the binary").isEqualTo(binary);
-      assertThat(filesIn(results.get(0).getParent())).as("the directory").containsExactlyInAnyOrder(Path.of("workerd"), Path.of(".lock"));
+      assertThat(filesIn(results.get(0).getParent())).as("the directory").containsExactlyInAnyOrder(Path.of("workerd"), Path.of(".lock"), Path.of(RuntimeJar.MARKER));
     } finally {
       pool.shutdownNow();
       assertThat(pool.awaitTermination(30, TimeUnit.SECONDS)).as("threads ended").isTrue();
@@ -189,11 +189,53 @@ class RuntimeJarTest {
       Path target = jar(resources).target(cache());
       assertThat(printed).as("the path each JVM was given").containsOnly(target.toString());
       assertThat(Files.readAllBytes(target)).as("the binary").isEqualTo(binary);
-      assertThat(filesIn(target.getParent())).as("the directory").containsExactlyInAnyOrder(Path.of("workerd"), Path.of(".lock"));
+      assertThat(filesIn(target.getParent())).as("the directory").containsExactlyInAnyOrder(Path.of("workerd"), Path.of(".lock"), Path.of(RuntimeJar.MARKER));
     } finally {
       for (Process jvm : jvms) {
         jvm.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
+    }
+  }
+
+  /**
+   * A new JVM trusts a cached binary whose size, modification time and inode are those its marker
+   * recorded (so it does not hash 160 MB on every start), and hashes one that changed in any of them.
+   */
+  @Test
+  void aNewJvmTrustsTheMarkerOfAnUnchangedFileAndHashesAChangedOne() throws Exception {
+    byte[] binary = FakeRuntime.binary(300_000, 10);
+    Path resources = FakeRuntime.write(tmp.resolve("jar"), FakeRuntime.LINUX, VERSION, binary, null);
+    Path target = jar(resources).extract(cache());
+    Object inode = Files.readAttributes(target, "unix:ino").get("ino");
+    FileTime extractedAt = Files.getLastModifiedTime(target);
+
+    // Flip a bit in place and put the modification time back: the marker still matches.
+    byte[] flipped = binary.clone();
+    flipped[7] ^= 1;
+    Files.write(target, flipped);
+    Files.setLastModifiedTime(target, extractedAt);
+    assertThat(extractInNewJvm(resources)).isEqualTo(target.toString());
+    assertThat(Files.readAttributes(target, "unix:ino").get("ino")).as("trusted by its marker: the same file")
+        .isEqualTo(inode);
+
+    // Without a matching marker the new JVM hashes the file, finds the flipped bit and replaces it.
+    Files.delete(target.resolveSibling(RuntimeJar.MARKER));
+    assertThat(extractInNewJvm(resources)).isEqualTo(target.toString());
+    assertThat(Files.readAllBytes(target)).as("the binary after a JVM without a marker checked it").isEqualTo(binary);
+    assertThat(target.resolveSibling(RuntimeJar.MARKER)).as("the marker written again").isRegularFile();
+  }
+
+  private String extractInNewJvm(Path resources) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process jvm = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ExtractMain.class.getName(),
+        resources.toString(), cache().toString()).redirectErrorStream(true).start();
+    try {
+      String output = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(jvm.waitFor(60, TimeUnit.SECONDS)).as("JVM finished; output: %s", output).isTrue();
+      assertThat(jvm.exitValue()).as("exit code; output: %s", output).isZero();
+      return output.lines().reduce((a, b) -> b).orElse("");
+    } finally {
+      jvm.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
   }
 
