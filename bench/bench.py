@@ -30,9 +30,10 @@ GATEWAY_JAR = os.environ.get("BENCH_GATEWAY_JAR") or os.path.join(ROOT, "example
 BENCH_JAR = os.path.join(HERE, "java", "target", "faas-bench.jar")
 LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 HELLO = 'addEventListener("fetch", e => e.respondWith(new Response("hello from v1")))'
-SCENARIOS = ["proxy", "resume", "deploy", "density", "restore", "router", "cluster"]
-# what runs when no scenario is named; cluster needs a PostgreSQL server, so it runs only when asked for
-DEFAULT_SCENARIOS = [s for s in SCENARIOS if s != "cluster"]
+SCENARIOS = ["proxy", "resume", "deploy", "density", "restore", "router", "restart", "cluster"]
+# what runs when no scenario is named; cluster needs a PostgreSQL server and restart runs 100+ workerd
+# processes, so they run only when asked for
+DEFAULT_SCENARIOS = [s for s in SCENARIOS if s not in ("cluster", "restart")]
 
 # ------------------------------------------------------------------------------------------------
 # process bookkeeping: everything we start is registered here and stopped in cleanup()
@@ -730,6 +731,56 @@ def scenario_restore(args, _binary):
         gw.stop()
 
 
+def scenario_restart(args, _binary):
+    """A gateway killed with kill -9 while n versions run, started again on its data dir (so n
+    leftover workerd processes are there), against the same gateway started after a graceful stop;
+    alternated, args.repeats rounds each. The time counts from the JVM's spawn to the first 200 of
+    one function."""
+    n = args.leftovers
+    data_dir = os.path.join(_tmp_root, "restart")
+    gw = Gateway(data_dir, idle_timeout="600s")
+    rounds = {"clean": [], "leftovers": []}
+    all_200 = []
+    killed_counts = []
+    try:
+        for i in range(n):
+            gw.deploy(f"f{i}", "v1")
+        for round_no in range(args.repeats):
+            gw.stop()
+            gw = Gateway(data_dir, idle_timeout="600s")
+            wait_for_200(gw.port, "f0.func.local", deadline_s=60, pause=0.001)
+            rounds["clean"].append(time.monotonic() - gw.spawned_at)
+            # versions start on their first request after a restart: call each, then crash
+            for j in range(n):
+                wait_for_200(gw.port, f"f{j}.func.local", deadline_s=60, pause=0.001)
+            left = len(gw.workerd_pids())
+            killed_counts.append(left)
+            gw.proc.kill()
+            gw.proc.wait(10)
+            gw = Gateway(data_dir, idle_timeout="600s")
+            wait_for_200(gw.port, "f0.func.local", deadline_s=60, pause=0.001)
+            rounds["leftovers"].append(time.monotonic() - gw.spawned_at)
+            for j in range(n):
+                wait_for_200(gw.port, f"f{j}.func.local", deadline_s=60, pause=0.001)
+            all_200.append(time.monotonic() - gw.spawned_at)
+            log(f"  round {round_no + 1}: clean start -> first 200 {ms(rounds['clean'][-1])} ms; after kill -9 with"
+                f" {left} workerd running -> first 200 {ms(rounds['leftovers'][-1])} ms, all {n} answer after"
+                f" {ms(all_200[-1])} ms")
+        clean = statistics.median(rounds["clean"])
+        leftovers = statistics.median(rounds["leftovers"])
+        result = {"versions": n, "rounds": args.repeats, "leftover_workerd_per_round": killed_counts,
+                  "clean_start_to_first_200_ms": [ms(v) for v in rounds["clean"]],
+                  "leftover_start_to_first_200_ms": [ms(v) for v in rounds["leftovers"]],
+                  "leftover_start_to_all_200_ms": [ms(v) for v in all_200],
+                  "median_clean_ms": ms(clean), "median_leftovers_ms": ms(leftovers),
+                  "ratio_leftovers_clean": round(leftovers / clean, 3), "target_ms": 2000,
+                  "loadavg": loadavg()}
+        log(f"  {result}")
+        return result
+    finally:
+        gw.stop()
+
+
 def scenario_router(args, _binary):
     out_json = os.path.join(_tmp_root, "jmh.json")
     cmd = ["java", "-jar", BENCH_JAR, "RouterBenchmark", "-rf", "json", "-rff", out_json]
@@ -1084,6 +1135,12 @@ def table(results):
     if t:
         lines.append("restore: %d functions; listening (all resolvable) after %.0f ms, first 200 after %.0f ms"
                      % (t["functions"], t["start_to_listening_ms"], t["start_to_first_200_ms"]))
+    rs = results.get("restart")
+    if rs:
+        lines.append("restart with %d versions running: first 200 after a clean start %s ms, after kill -9 (leftovers) %s ms"
+                     " (medians of %d; ratio %.2f; target 2000 ms)" % (rs["versions"], rs["median_clean_ms"],
+                                                                     rs["median_leftovers_ms"], rs["rounds"],
+                                                                     rs["ratio_leftovers_clean"]))
     rt = results.get("router")
     if rt:
         lines.append("router (JMH, ops/s): " + ", ".join(f"{k} {v['ops_per_s']:,}" for k, v in rt.items()))
@@ -1122,6 +1179,7 @@ def main():
     ap.add_argument("--min-free-mib", type=int, default=3072,
                     help="density stops deploying when less memory than this is available")
     ap.add_argument("--restore", type=int, default=10000, help="functions in the store for the restore scenario")
+    ap.add_argument("--leftovers", type=int, default=110, help="restart: versions running when the gateway is killed")
     ap.add_argument("--quick", action="store_true", help="shorter JMH runs")
     ap.add_argument("--jdbc-url", default=os.environ.get("FAAS4J_TEST_PG_URL") or None,
                     help="cluster: the PostgreSQL server (default $FAAS4J_TEST_PG_URL; with neither, a throw-away"

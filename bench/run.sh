@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Which tools and jars the named scenarios need (none named: every default scenario).
-named=" $(printf '%s\n' "$@" | grep -xE 'proxy|resume|deploy|density|restore|router|cluster' | tr '\n' ' ' || true)"
+named=" $(printf '%s\n' "$@" | grep -xE 'proxy|resume|deploy|density|restore|router|restart|cluster' | tr '\n' ' ' || true)"
 [ "$named" = " " ] && named=" proxy resume deploy density restore router "
 wants() { for s in "$@"; do case "$named" in *" $s "*) return 0 ;; esac; done; return 1; }
 

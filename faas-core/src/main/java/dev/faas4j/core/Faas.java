@@ -25,6 +25,7 @@ import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.runtime.Maintenance;
 import dev.faas4j.core.internal.runtime.Providers;
 import dev.faas4j.core.internal.runtime.Threads;
+import dev.faas4j.core.internal.telemetry.Metrics;
 import dev.faas4j.core.testing.InMemoryStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -83,17 +84,19 @@ public final class Faas implements AutoCloseable {
     this.store = settings.store != null ? settings.store : new InMemoryStore();
     this.starter = Executors.newCachedThreadPool(Threads.daemon("faas4j-start-"));
     this.proxy = new ReverseProxy(settings.proxySettings());
-    Registry registry = new Registry(store, settings.clock);
-    Instances instances = new Instances(providers, settings.clock, settings.idleTimeout, settings.startTimeout, starter);
+    Metrics metrics = settings.meterRegistry == null ? Metrics.NONE : Metrics.micrometer(settings.meterRegistry);
+    Registry registry = new Registry(store, settings.clock, metrics);
+    Instances instances = new Instances(providers, settings.clock, settings.idleTimeout, settings.startTimeout, starter,
+        metrics);
     int restored;
     try {
-      this.follower = new ChangeFollower(store, registry, instances, starter, settings.keepLatestWarm);
+      this.follower = new ChangeFollower(store, registry, instances, starter, settings.keepLatestWarm, metrics);
       this.heartbeat = new NodeHeartbeat(store, instances, settings.clock,
           settings.nodeId != null ? settings.nodeId : NodeHeartbeat.defaultId(), settings.heartbeatInterval,
           settings.nodeExpiry);
       this.functions = new FunctionService(registry, instances, providers, Addresses.of(settings.domain,
-          settings.mountPath, settings.publicBaseUrl, settings.publicPort), lifecycle, settings.clock, settings.keepLatestWarm, settings.maxCodeBytes, follower,
-          heartbeat);
+          settings.mountPath, settings.publicBaseUrl, settings.publicPort), lifecycle, settings.clock,
+          settings.keepLatestWarm, settings.maxCodeBytes, follower, heartbeat, metrics);
       restored = functions.restore(settings.eagerRestore, starter);
       follower.start(settings.syncInterval);
     } catch (RuntimeException e) {
@@ -101,7 +104,7 @@ public final class Faas implements AutoCloseable {
       throw e;
     }
     this.traffic = new FunctionTraffic(new Router(settings.domain, settings.mountPath), registry, instances, proxy,
-        lifecycle, settings.maxHops);
+        lifecycle, settings.maxHops, metrics);
     LOG.info("faas4j started: {} function(s) restored, providers {}, domain {}",
         restored, providers.names(), settings.domain);
     this.maintenance = new Maintenance(instances, functions::keptWarm,
@@ -345,6 +348,8 @@ public final class Faas implements AutoCloseable {
     private int maxConnectionsPerInstance;
     private Duration clientStallTimeout = ProxySettings.DEFAULT_CLIENT_STALL_TIMEOUT;
     private long minClientBytesPerSecond = ProxySettings.DEFAULT_MIN_CLIENT_BYTES_PER_SECOND;
+    /** A Micrometer MeterRegistry, typed Object so that Faas runs without Micrometer on the class path. */
+    private Object meterRegistry;
 
     private Builder() {}
 
@@ -633,6 +638,18 @@ public final class Faas implements AutoCloseable {
         throw new IllegalArgumentException("maxHops must be at least 1, was " + maxHops);
       }
       this.maxHops = maxHops;
+      return this;
+    }
+
+    /**
+     * Reports metrics to a Micrometer registry: OpenFaaS's {@code gateway_*} request meters and
+     * faas4j's own {@code faas4j_*} ones (the README's "Operating faas4j" lists them). Default: no
+     * metrics. Micrometer is an optional dependency of faas-core: without this call it need not be on
+     * the class path.
+     */
+    public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry meterRegistry) {
+      once("meterRegistry");
+      this.meterRegistry = java.util.Objects.requireNonNull(meterRegistry, "meterRegistry");
       return this;
     }
 

@@ -44,6 +44,9 @@ import org.junit.jupiter.api.Test;
  *   internal (Json), testing    ──► (nothing of faas-core)
  *   internal.telemetry          ◄── anyone; ──► nothing
  * </pre>
+ *
+ * <p>Micrometer is optional: only {@code internal.telemetry} names it, and the builder's
+ * {@code meterRegistry} method, which takes the application's registry.
  */
 class LayeringTest {
 
@@ -91,6 +94,12 @@ class LayeringTest {
       .orShould().dependOnClassesThat().areAssignableTo(FunctionStore.class)
       .because("the proxy is handed an endpoint; providers and stores are reached through runtime and control");
 
+  private static final ArchRule onlyTelemetryNamesMicrometer = noClasses()
+      .that().resideOutsideOfPackage(INTERNAL + ".telemetry..")
+      .and().doNotHaveFullyQualifiedName(Faas.Builder.class.getName())
+      .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
+      .because("Micrometer is an optional dependency: the core reports through telemetry's Metrics interface");
+
   private static final ArchRule publicApiExposesNoInternalType = classes()
       .that().resideInAPackage(CORE).and().arePublic()
       .should(exposeNoInternalType());
@@ -113,6 +122,11 @@ class LayeringTest {
   @Test
   void theProxyReachesNoProviderOrStore() {
     proxyReachesNoProviderOrStore.check(MAIN);
+  }
+
+  @Test
+  void onlyTelemetryNamesMicrometer() {
+    onlyTelemetryNamesMicrometer.check(MAIN);
   }
 
   @Test

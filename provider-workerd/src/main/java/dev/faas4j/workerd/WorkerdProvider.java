@@ -132,21 +132,18 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create workerd data dir " + b.dataDir + ": " + e.getMessage(), e);
     }
+    this.cgroups = b.enforceLimits ? Cgroups.detect(dataDir.root(), b.cgroupRoot)
+        : Cgroups.none("limits are not enforced: it was built with enforceLimits(false)");
     try {
-      this.leftovers = Leftovers.clear(dataDir, LEFTOVER_EXIT_WAIT);
+      this.leftovers = Leftovers.clear(dataDir, cgroups, LEFTOVER_EXIT_WAIT);
       if (!leftovers.killedPids().isEmpty()) {
         LOG.warn("killed {} workerd process(es) left behind in {} by a previous run: {}",
             leftovers.killedPids().size(), dataDir.root(), leftovers.killedPids());
       }
     } catch (IOException | RuntimeException e) {
+      cgroups.close();
       dataDir.close();
       throw new IllegalStateException("cannot clean up workerd data dir " + dataDir.root() + ": " + e, e);
-    }
-    this.cgroups = b.enforceLimits ? Cgroups.detect(dataDir.root(), b.cgroupRoot)
-        : Cgroups.none("limits are not enforced: it was built with enforceLimits(false)");
-    List<java.nio.file.Path> leftoverGroups = cgroups.removeLeftovers();
-    if (!leftoverGroups.isEmpty()) {
-      LOG.warn("removed {} cgroup(s) left behind by a previous run: {}", leftoverGroups.size(), leftoverGroups);
     }
     this.watchdogThread = new WatchdogThread();
     this.watchdog = new CpuWatchdog(b.watchdogScheduler != null ? b.watchdogScheduler : watchdogThread,

@@ -3,6 +3,9 @@ package dev.faas4j.workerd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.faas4j.api.FunctionSpec;
+import dev.faas4j.api.Limits;
+import dev.faas4j.api.VersionStatus;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -122,9 +125,21 @@ class WorkerdLeftoversTest {
       assertThat(groups).as("cgroups of workerd %d after its gateway crashed", orphan).allMatch(Files::isDirectory);
 
       try (WorkerdProvider provider = TestWorkerd.builder(dataDir).build()) {
+        // The same version again, at once, while the leftover's groups wait for it to exit: the new
+        // process gets groups of its own, which the background removal leaves alone.
+        FunctionSpec again = FunctionSpec.builder("orphan").version("v1")
+            .code("addEventListener('fetch', e => e.respondWith(new Response('again')));")
+            .limits(new Limits(64L << 20, 1, 64, null)).build();
+        provider.deploy(again);
+        Path newGroup = provider.cgroupDir(again.ref(), "memory").orElseThrow();
+        assertThat(newGroup).as("the new process's memory group").isNotIn(groups);
+
         long pid = orphan;
         assertThat(Processes.await(DEADLINE, () -> !Processes.isRunning(pid))).as("leftover workerd %d", pid).isTrue();
-        assertThat(groups).as("leftover cgroups after a new provider started").noneMatch(Files::exists);
+        assertThat(Processes.await(DEADLINE, () -> groups.stream().noneMatch(Files::exists)))
+            .as("leftover cgroups %s removed in the background", groups).isTrue();
+        assertThat(newGroup).as("the new process's group after the leftovers' were removed").isDirectory();
+        assertThat(provider.status(again.ref()).state()).isEqualTo(VersionStatus.State.RUNNING);
       }
       assertThat(groups.stream().map(Path::getParent).distinct())
           .as("the provider's cgroup directories after close").noneMatch(Files::exists);

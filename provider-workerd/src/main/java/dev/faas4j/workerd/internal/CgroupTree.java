@@ -3,6 +3,7 @@ package dev.faas4j.workerd.internal;
 import dev.faas4j.api.Limits;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -33,7 +34,8 @@ abstract class CgroupTree implements Cgroups {
   private final String version;
   /**
    * Numbers each group, so two processes of one version never share a directory: the removal of an
-   * old process's group (retried while the kernel still holds it) cannot delete its successor's.
+   * old process's group (retried while the kernel still holds it, or left by an earlier run and
+   * removed in the background) cannot delete its successor's. A number still taken is skipped.
    */
   private final AtomicLong groups = new AtomicLong();
 
@@ -76,7 +78,17 @@ abstract class CgroupTree implements Cgroups {
 
   @Override
   public Group create(String function, String version, Limits limits) throws IOException {
-    String name = Cgroups.groupName(function, version) + "." + groups.incrementAndGet();
+    String prefix = Cgroups.groupName(function, version) + ".";
+    for (;;) {
+      try {
+        return create(prefix + groups.incrementAndGet(), limits);
+      } catch (FileAlreadyExistsException taken) {
+        // a group of an earlier run on this data dir, still being removed: take the next number
+      }
+    }
+  }
+
+  private Group create(String name, Limits limits) throws IOException {
     Map<String, Path> dirs = new LinkedHashMap<>();
     List<Path> created = new ArrayList<>();
     try {
@@ -101,20 +113,21 @@ abstract class CgroupTree implements Cgroups {
   }
 
   @Override
-  public List<Path> removeLeftovers() {
-    List<Path> removed = new ArrayList<>();
+  public List<Path> leftovers() {
+    List<Path> found = new ArrayList<>();
     for (Path providerDir : new LinkedHashSet<>(usable.values())) {
       try (DirectoryStream<Path> groups = Files.newDirectoryStream(providerDir, Files::isDirectory)) {
-        for (Path group : groups) {
-          if (removeDir(group)) {
-            removed.add(group);
-          }
-        }
+        groups.forEach(found::add);
       } catch (IOException e) {
         LOG.warn("cannot list leftover cgroups in {}: {}", providerDir, e.toString());
       }
     }
-    return removed;
+    return found;
+  }
+
+  @Override
+  public List<Path> removeLeftovers(List<Path> groups) {
+    return groups.stream().filter(CgroupTree::removeDir).toList();
   }
 
   @Override

@@ -52,10 +52,16 @@ public interface Cgroups {
   Group create(String function, String version, Limits limits) throws IOException;
 
   /**
-   * Removes the groups a previous run on the same data dir left, once their processes are gone;
-   * returns the directories removed. A group that still holds a process is logged and kept.
+   * The groups a previous run on the same data dir left: every group there now. Call it before this
+   * provider creates its first group; it only lists them, so it is cheap.
    */
-  List<Path> removeLeftovers();
+  List<Path> leftovers();
+
+  /**
+   * Removes groups found by {@link #leftovers}, once their processes are gone; returns the
+   * directories removed. A group that still holds a process is logged and kept.
+   */
+  List<Path> removeLeftovers(List<Path> groups);
 
   /** Removes this provider's own (then empty) directories. */
   void close();
@@ -205,7 +211,12 @@ public interface Cgroups {
     }
 
     @Override
-    public List<Path> removeLeftovers() {
+    public List<Path> leftovers() {
+      return List.of();
+    }
+
+    @Override
+    public List<Path> removeLeftovers(List<Path> groups) {
       return List.of();
     }
 

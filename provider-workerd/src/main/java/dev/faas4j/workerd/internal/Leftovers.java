@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * holds is worth a graceful stop) and moves every version directory the earlier run wrote into
  * {@value #TRASH_DIR}, so a version can be deployed again at once. A kill and a rename are a system
  * call each: with 110 leftovers this part takes milliseconds. Waiting for the killed processes to
- * exit and deleting their directories happens on a thread of its own. (Before, leftovers were
+ * exit, then removing their cgroups (which the kernel refuses while a process is in them) and
+ * deleting their directories happens on a thread of its own. The cgroups of new processes are
+ * numbered apart from the leftovers' ({@link Cgroups#create}), so the two never meet. (Before, leftovers were
  * stopped gracefully one after another, about 1.75 s each: a restart with 121 of them held every
  * request for 211 s.)
  *
@@ -45,10 +47,11 @@ public final class Leftovers {
   }
 
   /**
-   * Kills the leftovers of {@code dataDir} and moves their directories aside, then starts deleting
-   * them in the background (waiting at most {@code exitWait} for the killed processes to exit).
+   * Kills the leftovers of {@code dataDir} and moves their directories aside, then starts removing
+   * them and the leftover groups of {@code cgroups} in the background (waiting at most {@code
+   * exitWait} for the killed processes to exit). Call it before the provider creates a group.
    */
-  public static Leftovers clear(DataDir dataDir, Duration exitWait) throws IOException {
+  public static Leftovers clear(DataDir dataDir, Cgroups cgroups, Duration exitWait) throws IOException {
     Path root = dataDir.root();
     Path trash = root.resolve(TRASH_DIR);
     List<ProcessHandle> killed = new ArrayList<>();
@@ -62,7 +65,7 @@ public final class Leftovers {
           continue; // not written by this provider: left alone
         }
         DataDir.leftoverPid(versionDir).flatMap(ProcessHandle::of).ifPresent(process -> {
-          LOG.warn("killing workerd pid {} left behind by a previous run in {}", process.pid(), versionDir);
+          LOG.debug("killing workerd pid {} left behind by a previous run in {}", process.pid(), versionDir);
           process.destroyForcibly();
           killed.add(process);
         });
@@ -72,10 +75,11 @@ public final class Leftovers {
       }
       DataDir.deleteIfEmpty(functionDir);
     }
-    if (!Files.isDirectory(trash)) {
+    List<Path> groups = cgroups.leftovers();
+    if (!Files.isDirectory(trash) && groups.isEmpty()) {
       return new Leftovers(List.of(), null);
     }
-    Thread remover = new Thread(() -> remove(killed, trash, exitWait), "faas4j-workerd-leftovers");
+    Thread remover = new Thread(() -> remove(killed, cgroups, groups, trash, exitWait), "faas4j-workerd-leftovers");
     remover.setDaemon(true);
     remover.start();
     return new Leftovers(List.copyOf(killed), remover);
@@ -98,7 +102,8 @@ public final class Leftovers {
     }
   }
 
-  private static void remove(List<ProcessHandle> killed, Path trash, Duration exitWait) {
+  private static void remove(List<ProcessHandle> killed, Cgroups cgroups, List<Path> groups, Path trash,
+      Duration exitWait) {
     CompletableFuture<?>[] exits = killed.stream().map(ProcessHandle::onExit).toArray(CompletableFuture[]::new);
     try {
       CompletableFuture.allOf(exits).get(exitWait.toMillis(), TimeUnit.MILLISECONDS);
@@ -107,6 +112,13 @@ public final class Leftovers {
           LOG.warn("workerd pid {} is still there {} after SIGKILL", process.pid(), exitWait));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return;
+    }
+    List<Path> removed = cgroups.removeLeftovers(groups);
+    if (!removed.isEmpty()) {
+      LOG.warn("removed {} cgroup(s) left behind by a previous run: {}", removed.size(), removed);
+    }
+    if (!Files.isDirectory(trash)) {
       return;
     }
     try {

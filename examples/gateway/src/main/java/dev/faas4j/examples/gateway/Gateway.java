@@ -9,6 +9,8 @@ import dev.faas4j.core.FaasAdminServlet;
 import dev.faas4j.core.FaasHandler;
 import dev.faas4j.store.jdbc.JdbcFunctionStore;
 import dev.faas4j.workerd.WorkerdProvider;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -40,8 +42,10 @@ public final class Gateway implements AutoCloseable {
   private final Faas faas;
   private final HikariDataSource pool;
   private final int port;
+  private final PrometheusMeterRegistry metrics;
 
-  private Gateway(Server server, Faas faas, HikariDataSource pool, int port) {
+  private Gateway(Server server, Faas faas, HikariDataSource pool, int port, PrometheusMeterRegistry metrics) {
+    this.metrics = metrics;
     this.server = server;
     this.faas = faas;
     this.pool = pool;
@@ -72,6 +76,7 @@ public final class Gateway implements AutoCloseable {
     Faas faas = null;
     FunctionStore store = null;
     WorkerdProvider workerd = null;
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     try {
       store = pool == null
           ? JdbcFunctionStore.sqliteBuilder(options.dataDir().resolve("faas.db")).busyTimeout(options.dbBusyTimeout()).build()
@@ -98,7 +103,8 @@ public final class Gateway implements AutoCloseable {
           .publicPort(port)
           .syncInterval(options.cluster().syncInterval())
           .heartbeatInterval(options.cluster().heartbeatInterval())
-          .nodeExpiry(options.cluster().nodeExpiry());
+          .nodeExpiry(options.cluster().nodeExpiry())
+          .meterRegistry(metrics);
       if (options.cluster().nodeId() != null) {
         builder.nodeId(options.cluster().nodeId());
       }
@@ -108,12 +114,17 @@ public final class Gateway implements AutoCloseable {
       ServletContextHandler admin = new ServletContextHandler();
       admin.addServlet(new ServletHolder(new FaasAdminServlet(faas, auth)), "/api/*");
       admin.addServlet(new ServletHolder(new NotFound(options.domain())), "/");
+      StatusEndpoints status = new StatusEndpoints(metrics, store, workerd, auth, options.statusAuth());
+      for (String path : new String[] {"/metrics", "/healthz", "/readyz"}) {
+        admin.addServlet(new ServletHolder(status), path);
+      }
       // Function traffic first, on Jetty's core API: a request to a running version is proxied on
       // the I/O thread that parsed it; the rest (admin API, cold starts) goes to the thread pool.
       server.setHandler(new FaasHandler(faas, admin));
       server.setStopTimeout(5_000);
       server.start();
-      return new Gateway(server, faas, pool, port);
+      status.restored(); // Faas.build() restored every function
+      return new Gateway(server, faas, pool, port, metrics);
     } catch (Exception | Error e) {
       if (faas != null) {
         faas.close();
@@ -129,6 +140,7 @@ public final class Gateway implements AutoCloseable {
         pool.close();
       }
       connector.close();
+      metrics.close();
       throw e;
     }
   }
@@ -190,6 +202,7 @@ public final class Gateway implements AutoCloseable {
     if (pool != null) {
       pool.close();
     }
+    metrics.close();
   }
 
   public static void main(String[] args) throws Exception {

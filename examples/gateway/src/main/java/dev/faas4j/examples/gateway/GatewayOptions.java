@@ -29,12 +29,14 @@ import java.util.regex.Pattern;
  * @param limits how much of the gateway one caller, or the callers of one function, may hold
  * @param maxHops how many times one request may be forwarded to functions (X-Faas4j-Hops) before 508
  * @param cluster how this gateway keeps up with the others sharing its PostgreSQL database
+ * @param statusAuth whether /metrics, /healthz and /readyz need the admin API's credentials
  * @param help whether {@code --help} was asked for
  */
 record GatewayOptions(
     int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
     String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
-    boolean keepLatestWarm, boolean forwardedHeaders, Limits limits, int maxHops, Cluster cluster, boolean help) {
+    boolean keepLatestWarm, boolean forwardedHeaders, Limits limits, int maxHops, Cluster cluster, boolean statusAuth,
+    boolean help) {
 
   /**
    * How a gateway takes part in a cluster of gateways sharing one database.
@@ -128,6 +130,9 @@ record GatewayOptions(
         --heartbeat-interval T  write this gateway's heartbeat every T (default 2s)
         --node-expiry T     list a gateway in GET /api/nodes until its last heartbeat is T old
                             (default 10s; more than the heartbeat interval)
+        --status-auth B     true (default): GET /metrics, /healthz and /readyz need the admin
+                            API's credentials (when it has any); false: anyone who reaches the
+                            port may read them, e.g. a Prometheus or a health probe without them
         --help              print this help
 
       Each option can also be set with an environment variable: FAAS4J_PORT, FAAS4J_BIND,
@@ -137,7 +142,7 @@ record GatewayOptions(
       FAAS4J_MAX_CLIENT_CONNECTIONS, FAAS4J_HEADER_TIMEOUT, FAAS4J_MAX_CONNECTIONS_PER_FUNCTION,
       FAAS4J_CLIENT_STALL_TIMEOUT, FAAS4J_MIN_CLIENT_RATE, FAAS4J_NODE_ID, FAAS4J_SYNC_INTERVAL,
       FAAS4J_HEARTBEAT_INTERVAL, FAAS4J_NODE_EXPIRY,
-      FAAS4J_MAX_HOPS.
+      FAAS4J_MAX_HOPS, FAAS4J_STATUS_AUTH.
       A flag wins over its variable.
       """;
 
@@ -150,7 +155,7 @@ record GatewayOptions(
       Map.entry("header-timeout", "10s"), Map.entry("max-connections-per-function", "256"),
       Map.entry("client-stall-timeout", "30s"), Map.entry("min-client-rate", "1024"),
       Map.entry("sync-interval", "500ms"), Map.entry("heartbeat-interval", "2s"), Map.entry("node-expiry", "10s"),
-      Map.entry("max-hops", "16"));
+      Map.entry("max-hops", "16"), Map.entry("status-auth", "true"));
   private static final java.util.Set<String> WITHOUT_DEFAULT =
       java.util.Set.of("admin-token", "admin-basic", "jdbc-url", "node-id");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
@@ -247,7 +252,8 @@ record GatewayOptions(
         Path.of(values.get("data-dir")).toAbsolutePath().normalize(), duration("idle-timeout", values.get("idle-timeout")),
         token, basic, jdbcUrl, duration("request-timeout", values.get("request-timeout")),
         duration("start-timeout", values.get("start-timeout")), maxBody,
-        duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, limits, maxHops, cluster, help);
+        duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, limits, maxHops, cluster,
+        bool(values, "status-auth"), help);
   }
 
   private static long wholeNumber(Map<String, String> values, String option, long min, long max)

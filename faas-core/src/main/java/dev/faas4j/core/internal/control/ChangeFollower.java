@@ -8,6 +8,7 @@ import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.runtime.Threads;
+import dev.faas4j.core.internal.telemetry.Metrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -60,6 +61,7 @@ public final class ChangeFollower implements AutoCloseable {
   private final Instances instances;
   private final Executor starter;
   private final boolean keepLatestWarm;
+  private final Metrics metrics;
   private final ReentrantLock syncing = new ReentrantLock();
   /** Revisions of stops this node announced itself: already done here. */
   private final Set<Long> ownAnnouncements = ConcurrentHashMap.newKeySet();
@@ -79,11 +81,13 @@ public final class ChangeFollower implements AutoCloseable {
    *
    * @param starter runs background starts of a new latest version
    * @param keepLatestWarm whether a new latest version is started here as soon as it is known
+   * @param metrics where the lag between a change's commit and its application here is reported
    * @throws FaasException UNAVAILABLE if the store cannot be read
    */
   public ChangeFollower(FunctionStore store, Registry registry, Instances instances, Executor starter,
-      boolean keepLatestWarm) {
+      boolean keepLatestWarm, Metrics metrics) {
     this.store = store;
+    this.metrics = metrics;
     this.registry = registry;
     this.instances = instances;
     this.starter = starter;
@@ -215,6 +219,9 @@ public final class ChangeFollower implements AutoCloseable {
       byFunction.computeIfAbsent(change.function(), k -> new ArrayList<>()).add(change);
     }
     byFunction.forEach(this::applyToFunction);
+    for (Change change : changes) {
+      metrics.changeApplied(change.at());
+    }
   }
 
   private void applyToFunction(String name, List<Change> changes) {

@@ -118,6 +118,7 @@ final class Deployer {
   }
 
   private void deployToProvider(FunctionSpec spec, FunctionProvider provider) {
+    long begun = clock.millis();
     try {
       provider.deploy(spec);
     } catch (FaasException e) {
@@ -126,7 +127,7 @@ final class Deployer {
       throw new FaasException(FaasException.Reason.INTERNAL,
           provider.name() + " failed to deploy " + spec.ref() + ": " + e.getMessage(), e);
     }
-    instances.register(spec, provider, true);
+    instances.register(spec, provider, true, clock.millis() - begun);
   }
 
   private void startAtDeploy(FunctionRef ref) {

@@ -11,6 +11,7 @@ import dev.faas4j.api.NodeInfo;
 import dev.faas4j.api.Validation;
 import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.runtime.Providers;
+import dev.faas4j.core.internal.telemetry.Metrics;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -43,16 +44,18 @@ public final class FunctionService {
   private final ChangeFollower follower;
   private final NodeHeartbeat heartbeat;
   private final boolean keepLatestWarm;
+  private final Metrics metrics;
 
   /**
    * @param keepLatestWarm whether each function's latest version is started at deploy and never suspended
    * @param maxCodeBytes the largest function code accepted, in UTF-8 bytes
    * @param follower keeps this node in step with the others; queries catch up with it first
    * @param heartbeat this node's entry in the cluster view
+   * @param metrics where deploys are counted by outcome
    */
   public FunctionService(Registry registry, Instances instances, Providers providers, Addresses addresses,
       Lifecycle lifecycle, Clock clock, boolean keepLatestWarm, long maxCodeBytes, ChangeFollower follower,
-      NodeHeartbeat heartbeat) {
+      NodeHeartbeat heartbeat, Metrics metrics) {
     this.registry = registry;
     this.instances = instances;
     this.providers = providers;
@@ -63,6 +66,7 @@ public final class FunctionService {
     this.keepLatestWarm = keepLatestWarm;
     this.follower = follower;
     this.heartbeat = heartbeat;
+    this.metrics = metrics;
   }
 
   /**
@@ -105,7 +109,17 @@ public final class FunctionService {
   /** Deploys a version and makes it the latest; see {@link Deployer}. */
   public Deployed deploy(FunctionSpec spec, String alias) {
     lifecycle.checkOpen();
-    return deployer.deploy(spec, alias);
+    try {
+      Deployed deployed = deployer.deploy(spec, alias);
+      metrics.deployed("success");
+      return deployed;
+    } catch (FaasException e) {
+      metrics.deployed(e.reason().name().toLowerCase(java.util.Locale.ROOT));
+      throw e;
+    } catch (RuntimeException e) {
+      metrics.deployed("internal");
+      throw e;
+    }
   }
 
   /** Points the latest (and optionally an alias) at a kept version, starting it first when the latest is kept warm. */

@@ -6,6 +6,7 @@ import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.Validation;
+import dev.faas4j.core.internal.telemetry.Metrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -31,13 +32,15 @@ public final class Registry {
   private static final int MAX_WRITE_ATTEMPTS = 5;
 
   private final FunctionStore store;
+  private final Metrics metrics;
   private final ConcurrentHashMap<String, FunctionState> functions = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Object> locks = new ConcurrentHashMap<>();
   /** Names the store did not have a moment ago, so that requests for them do not each ask it again. */
   private final Cache<String, Boolean> recentlyMissing;
 
-  public Registry(FunctionStore store, Clock clock) {
+  public Registry(FunctionStore store, Clock clock, Metrics metrics) {
     this.store = store;
+    this.metrics = metrics;
     this.recentlyMissing = Caffeine.newBuilder()
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         .expireAfterWrite(Duration.ofSeconds(1))
@@ -119,6 +122,7 @@ public final class Registry {
           if (attempt == MAX_WRITE_ATTEMPTS) {
             throw FaasException.conflict("function " + name + " is being changed by another writer; try again");
           }
+          metrics.storeWriteRetried();
         }
       }
     }

@@ -104,6 +104,9 @@ public interface ClientExchange {
 
   void setStatus(int status);
 
+  /** The status set so far (200 when none was set). */
+  int status();
+
   /** Sets a response header, replacing any value the server may have put there (Date, Server). */
   void setHeader(String name, String value);
 

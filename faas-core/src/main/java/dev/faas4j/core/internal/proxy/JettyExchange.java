@@ -259,6 +259,11 @@ public final class JettyExchange implements ClientExchange {
   }
 
   @Override
+  public int status() {
+    return proxyToClientResponse.getStatus();
+  }
+
+  @Override
   public void setHeader(String name, String value) {
     proxyToClientResponse.getHeaders().put(name, value);
   }

@@ -241,6 +241,11 @@ public final class ServletExchange implements ClientExchange {
   }
 
   @Override
+  public int status() {
+    return proxyToClientResponse.getStatus();
+  }
+
+  @Override
   public void setHeader(String name, String value) {
     proxyToClientResponse.setHeader(name, value);
   }

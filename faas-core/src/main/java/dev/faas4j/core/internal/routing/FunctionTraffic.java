@@ -8,8 +8,11 @@ import dev.faas4j.core.internal.control.Lifecycle;
 import dev.faas4j.core.internal.control.Registry;
 import dev.faas4j.core.internal.proxy.ClientExchange;
 import dev.faas4j.core.internal.proxy.Hops;
+import dev.faas4j.core.internal.proxy.ProxyOutcome;
 import dev.faas4j.core.internal.proxy.ReverseProxy;
 import dev.faas4j.core.internal.runtime.Instances;
+import dev.faas4j.core.internal.telemetry.Metrics;
+import dev.faas4j.core.internal.telemetry.ProxyFailure;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -35,15 +38,17 @@ public final class FunctionTraffic {
   private final Lifecycle lifecycle;
   /** Requests that arrive having been forwarded to functions this many times are refused (508). */
   private final int maxHops;
+  private final Metrics metrics;
 
   public FunctionTraffic(Router router, Registry registry, Instances instances, ReverseProxy proxy, Lifecycle lifecycle,
-      int maxHops) {
+      int maxHops, Metrics metrics) {
     this.router = router;
     this.registry = registry;
     this.instances = instances;
     this.proxy = proxy;
     this.lifecycle = lifecycle;
     this.maxHops = maxHops;
+    this.metrics = metrics;
   }
 
   /**
@@ -125,15 +130,19 @@ public final class FunctionTraffic {
   }
 
   private void forward(Route route, ClientExchange client, Instances.Lease lease) throws IOException {
+    Metrics.Invocations meters = metrics.invocations(lease.spec().ref());
+    long begun = meters.begin();
     CompletionStage<Void> exchange;
     try {
       exchange = proxy.forward(client, lease.endpoint(), route.upstreamPathAndQuery(), lease.spec().limits().timeout());
     } catch (IOException | RuntimeException | Error e) {
       lease.close();
+      ended(client, lease, meters, begun, e);
       throw e;
     }
     exchange.whenComplete((ok, failure) -> {
       lease.close();
+      ended(client, lease, meters, begun, failure);
       if (failure != null) {
         LOG.debug("{}: {}", route, failure.toString());
         if (timedOut(failure)) {
@@ -141,6 +150,18 @@ public final class FunctionTraffic {
         }
       }
     });
+  }
+
+  /** Counts an ended exchange: its status and duration, and the kind of its failure if it failed. */
+  private void ended(ClientExchange client, Instances.Lease lease, Metrics.Invocations meters, long begun,
+      Throwable failure) {
+    if (failure != null) {
+      ProxyFailure kind = ProxyOutcome.kind(failure);
+      if (kind != null) {
+        metrics.proxyFailed(lease.spec().ref(), kind);
+      }
+    }
+    meters.ended(begun, ProxyOutcome.status(client, failure)); // last: tests wait for the request count
   }
 
   /** Whether the exchange ended with a 504 (its outcome may come wrapped in a CompletionException). */

@@ -6,9 +6,11 @@ import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.VersionStatus.State;
+import dev.faas4j.core.internal.telemetry.StartCause;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 
 /**
  * The lifecycle of one version in this JVM: a small state machine with one owner (this object).
@@ -35,6 +37,8 @@ final class Instance {
 
   /** The start in progress, shared by every request waiting for it; guarded by {@code this}. */
   private CompletableFuture<Endpoint> starting;
+  /** Whether the instance exited on its own since it last started; guarded by {@code this}. */
+  private boolean crashed;
 
   Instance(FunctionSpec spec, FunctionProvider provider, boolean deployed, long nowMillis) {
     this.ref = spec.ref();
@@ -49,11 +53,17 @@ final class Instance {
     return state == State.RUNNING ? provider.endpoint(ref) : Optional.empty();
   }
 
-  /** Returns the start in progress, or begins one with {@code launcher}. */
-  synchronized CompletableFuture<Endpoint> startOnce(java.util.function.Function<Instance, CompletableFuture<Endpoint>> launcher) {
+  /**
+   * Returns the start in progress, or begins one with {@code launcher}, for {@code requested}: the
+   * cause it is counted under, unless the instance was suspended (a resume) or crashed (a restart).
+   */
+  synchronized CompletableFuture<Endpoint> startOnce(
+      BiFunction<Instance, StartCause, CompletableFuture<Endpoint>> launcher, StartCause requested) {
     if (starting == null) {
+      StartCause cause = crashed ? StartCause.CRASH_RESTART : state == State.SUSPENDED ? StartCause.RESUME : requested;
+      crashed = false;
       state = State.STARTING;
-      starting = launcher.apply(this);
+      starting = launcher.apply(this, cause);
     }
     return starting;
   }
@@ -122,12 +132,17 @@ final class Instance {
     }
   }
 
-  /** Takes over an instance the provider already runs (e.g. one started to validate a deploy). */
-  synchronized void adoptRunning(long nowMillis) {
+  /**
+   * Takes over an instance the provider already runs (e.g. one started to validate a deploy);
+   * returns whether it did.
+   */
+  synchronized boolean adoptRunning(long nowMillis) {
     if (state == State.STOPPED && provider.endpoint(ref).isPresent()) {
       state = State.RUNNING;
       lastUsedMillis = nowMillis;
+      return true;
     }
+    return false;
   }
 
   /** Marks a running instance whose process vanished as stopped, so the next request restarts it. */
@@ -135,6 +150,7 @@ final class Instance {
     if (state == State.RUNNING && provider.endpoint(ref).isEmpty()) {
       state = State.STOPPED;
       lastError = "the instance exited on its own";
+      crashed = true;
       return true;
     }
     return false;

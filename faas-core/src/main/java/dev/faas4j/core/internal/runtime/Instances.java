@@ -6,8 +6,10 @@ import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.TimeoutListener;
-import dev.faas4j.api.VersionStatus;
 import dev.faas4j.api.VersionStatus.State;
+import dev.faas4j.api.VersionStatus;
+import dev.faas4j.core.internal.telemetry.Metrics;
+import dev.faas4j.core.internal.telemetry.StartCause;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +35,9 @@ import org.slf4j.LoggerFactory;
 public final class Instances {
 
   private static final Logger LOG = LoggerFactory.getLogger(Instances.class);
+  /** The states versions are counted by, as tag values. */
+  private static final List<String> STATE_TAGS = java.util.Arrays.stream(State.values())
+      .map(s -> s.name().toLowerCase(java.util.Locale.ROOT)).toList();
 
   private final ConcurrentHashMap<FunctionRef, Instance> instances = new ConcurrentHashMap<>();
   private final Providers providers;
@@ -40,6 +45,7 @@ public final class Instances {
   private final Duration idleTimeout;
   private final Duration startTimeout;
   private final Executor starter;
+  private final Metrics metrics;
 
   /**
    * @param providers where versions registered from the store find their provider
@@ -47,13 +53,17 @@ public final class Instances {
    * @param idleTimeout how long a version may go without requests before it is suspended
    * @param startTimeout how long a request waits for a version to start before it gets 503
    * @param starter runs starts, so that a start outlives the request that triggered it
+   * @param metrics where starts, states and ready instances are reported
    */
-  public Instances(Providers providers, Clock clock, Duration idleTimeout, Duration startTimeout, Executor starter) {
+  public Instances(Providers providers, Clock clock, Duration idleTimeout, Duration startTimeout, Executor starter,
+      Metrics metrics) {
     this.providers = providers;
     this.clock = clock;
     this.idleTimeout = idleTimeout;
     this.startTimeout = startTimeout;
     this.starter = starter;
+    this.metrics = metrics;
+    metrics.watchInstances(STATE_TAGS, tag -> count(i -> i.state.name().equalsIgnoreCase(tag)));
   }
 
   /**
@@ -61,6 +71,17 @@ public final class Instances {
    * deploy) or must be given it before its first start (a version restored from the store).
    */
   public void register(FunctionSpec spec, FunctionProvider provider, boolean deployed) {
+    register(spec, provider, deployed, -1);
+  }
+
+  /**
+   * {@link #register(FunctionSpec, FunctionProvider, boolean)} after a deploy that took {@code
+   * deployMillis}: if the provider left the instance it validated running, that counts as a start
+   * caused by the deploy, which took that long. A negative {@code deployMillis} counts nothing.
+   */
+  public void register(FunctionSpec spec, FunctionProvider provider, boolean deployed, long deployMillis) {
+    String function = spec.ref().name();
+    metrics.watchFunction(function, () -> count(i -> i.state == State.RUNNING && i.ref.name().equals(function)));
     Instance instance = instances.compute(spec.ref(), (ref, existing) -> {
       if (existing != null) {
         existing.deployed |= deployed;
@@ -70,8 +91,8 @@ public final class Instances {
     });
     // A provider may leave running the instance it started to validate the deploy: count it as
     // running from now, so that idle suspension stops it like any other.
-    if (deployed) {
-      instance.adoptRunning(clock.millis());
+    if (deployed && instance.adoptRunning(clock.millis()) && deployMillis >= 0) {
+      metrics.started(spec.ref(), StartCause.DEPLOY, true, TimeUnit.MILLISECONDS.toNanos(deployMillis));
     }
   }
 
@@ -132,7 +153,7 @@ public final class Instances {
     instance.inFlight.incrementAndGet();
     try {
       Optional<Endpoint> ready = instance.readyEndpoint();
-      Endpoint endpoint = ready.isPresent() ? ready.get() : awaitStart(instance);
+      Endpoint endpoint = ready.isPresent() ? ready.get() : awaitStart(instance, StartCause.FIRST_REQUEST);
       instance.lastUsedMillis = clock.millis();
       return new Lease(instance, endpoint, clock);
     } catch (RuntimeException | Error e) {
@@ -180,13 +201,13 @@ public final class Instances {
   public void start(FunctionRef ref) {
     Instance instance = instance(ref);
     if (instance.readyEndpoint().isEmpty()) {
-      awaitStart(instance);
+      awaitStart(instance, StartCause.DEPLOY);
     }
     instance.lastUsedMillis = clock.millis();
   }
 
-  private Endpoint awaitStart(Instance instance) {
-    CompletableFuture<Endpoint> start = instance.startOnce(this::launch);
+  private Endpoint awaitStart(Instance instance, StartCause requested) {
+    CompletableFuture<Endpoint> start = instance.startOnce(this::launch, requested);
     try {
       return start.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
@@ -209,14 +230,18 @@ public final class Instances {
     }
   }
 
-  private CompletableFuture<Endpoint> launch(Instance instance) {
+  private CompletableFuture<Endpoint> launch(Instance instance, StartCause cause) {
     CompletableFuture<Endpoint> future = new CompletableFuture<>();
     starter.execute(() -> {
+      long begun = clock.millis();
       try {
-        LOG.debug("starting {}", instance.ref);
-        future.complete(instance.start());
-        LOG.info("started {} on {}", instance.ref, instance.provider.name());
+        LOG.debug("starting {} ({})", instance.ref, cause.tag());
+        Endpoint endpoint = instance.start();
+        metrics.started(instance.ref, cause, true, TimeUnit.MILLISECONDS.toNanos(clock.millis() - begun));
+        future.complete(endpoint);
+        LOG.info("started {} on {} ({})", instance.ref, instance.provider.name(), cause.tag());
       } catch (Throwable t) {
+        metrics.started(instance.ref, cause, false, TimeUnit.MILLISECONDS.toNanos(clock.millis() - begun));
         LOG.warn("could not start {}: {}", instance.ref, t.getMessage());
         future.completeExceptionally(t);
       }
@@ -258,7 +283,7 @@ public final class Instances {
         LOG.warn("{} exited on its own", instance.ref);
         crashed.add(instance.ref);
         if (keepWarm.test(instance.ref)) {
-          instance.startOnce(this::launch);
+          instance.startOnce(this::launch, StartCause.CRASH_RESTART);
         }
       }
     }
@@ -281,6 +306,7 @@ public final class Instances {
   public void remove(FunctionRef ref) {
     Instance instance = instances.remove(ref);
     if (instance != null) {
+      forgetMeters(ref);
       try {
         instance.stop(State.STOPPED);
         instance.provider.undeploy(ref);
@@ -292,7 +318,9 @@ public final class Instances {
 
   /** Forgets a version that was never committed, undeploying it from its provider. */
   public void discard(FunctionSpec spec, FunctionProvider provider) {
-    instances.remove(spec.ref());
+    if (instances.remove(spec.ref()) != null) {
+      forgetMeters(spec.ref());
+    }
     try {
       provider.undeploy(spec.ref());
     } catch (Exception e) {
@@ -318,6 +346,23 @@ public final class Instances {
   public int activeRequests(FunctionRef ref) {
     Instance instance = instances.get(ref);
     return instance == null ? 0 : instance.inFlight.get();
+  }
+
+  /** Drops a removed version's meters, and its function's once no version of it is left. */
+  private void forgetMeters(FunctionRef ref) {
+    metrics.versionRemoved(ref);
+    if (registered(ref.name()).isEmpty()) {
+      metrics.functionRemoved(ref.name());
+    }
+  }
+
+  /** How many versions known here {@code which} accepts. */
+  private int count(java.util.function.Predicate<Instance> which) {
+    int count = 0;
+    for (Instance instance : instances.values()) {
+      count += which.test(instance) ? 1 : 0;
+    }
+    return count;
   }
 
   private Instance instance(FunctionRef ref) {

@@ -1,0 +1,120 @@
+package dev.faas4j.examples.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gateway's operator endpoints, and its metrics as a real Prometheus server sees them: the rate
+ * of requests per function and a latency quantile agree with the traffic the test sent.
+ */
+class ObservabilityIT extends GatewayTestSupport {
+
+  @TempDir
+  Path prometheusDir;
+
+  @Test
+  void statusEndpointsNeedTheAdminCredentialsByDefault() throws Exception {
+    GatewayProcess gateway = start("--admin-token", "s3cret");
+
+    for (String path : List.of("/metrics", "/healthz", "/readyz")) {
+      assertThat(gateway.get("127.0.0.1", path).statusCode()).as(path + " without the token").isEqualTo(401);
+    }
+    HttpResponse<String> metrics = gateway.get("127.0.0.1", "/metrics", "Authorization", "Bearer s3cret");
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.headers().firstValue("Content-Type").orElse("")).startsWith("text/plain");
+    assertThat(metrics.body()).contains("# TYPE faas4j_instances gauge");
+    assertThat(gateway.get("127.0.0.1", "/healthz", "Authorization", "Bearer s3cret").statusCode()).isEqualTo(200);
+    HttpResponse<String> ready = gateway.get("127.0.0.1", "/readyz", "Authorization", "Bearer s3cret");
+    assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
+    assertThat(ready.body()).contains("ready");
+  }
+
+  @Test
+  void prometheusSeesTheRequestRatePerFunctionAndTheLatencyQuantile() throws Exception {
+    GatewayProcess gateway = start("--admin-token", "s3cret", "--status-auth", "false");
+    assertThat(gateway.get("127.0.0.1", "/metrics").statusCode()).as("--status-auth false").isEqualTo(200);
+    // slow answers after about 40 ms, fast at once: their histograms must tell them apart
+    deploy(gateway, "slow", "await new Promise(r => setTimeout(r, 40)); return new Response('slow');");
+    deploy(gateway, "fast", "return new Response('fast');");
+
+    try (PrometheusServer prometheus = PrometheusServer.scraping("127.0.0.1:" + gateway.port(), prometheusDir)) {
+      Map<String, ConcurrentLinkedQueue<Long>> answered = Map.of(
+          "slow", new ConcurrentLinkedQueue<>(), "fast", new ConcurrentLinkedQueue<>());
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicInteger failures = new AtomicInteger();
+      List<Thread> clients = new ArrayList<>();
+      for (String function : List.of("slow", "slow", "fast", "fast")) {
+        Thread client = new Thread(() -> {
+          while (running.get()) {
+            try {
+              if (gateway.get(function + ".func.local").statusCode() == 200) {
+                answered.get(function).add(System.currentTimeMillis());
+              } else {
+                failures.incrementAndGet();
+              }
+            } catch (Exception e) {
+              failures.incrementAndGet();
+            }
+          }
+        }, "load-" + function);
+        client.start();
+        clients.add(client);
+      }
+      long loadStart = System.currentTimeMillis();
+      Thread.sleep(30_000); // the load's length, not an assertion about speed
+      long loadEnd = System.currentTimeMillis();
+      running.set(false);
+      for (Thread client : clients) {
+        client.join(60_000);
+      }
+      assertThat(failures.get()).as("requests that failed").isZero();
+      Thread.sleep(3_000); // a few more scrapes, so that Prometheus has the counters' final values
+
+      // A 20 s window that ends 2 s before the load did and starts 8 s after it began.
+      long windowEnd = loadEnd - 2_000;
+      assertThat(windowEnd - 20_000).isGreaterThan(loadStart);
+      for (String function : List.of("slow", "fast")) {
+        long sent = answered.get(function).stream().filter(t -> t > windowEnd - 20_000 && t <= windowEnd).count();
+        double clientRate = sent / 20.0;
+        double prometheusRate = prometheus.value(
+            "sum(rate(gateway_function_invocation_total{function_name=\"" + function + "\",code=\"200\"}[20s]))",
+            windowEnd / 1000.0);
+        System.out.printf("%s: client %.2f req/s, Prometheus %.2f req/s%n", function, clientRate, prometheusRate);
+        assertThat(prometheusRate).as("requests per second to %s: Prometheus against the client's %s", function,
+            clientRate).isCloseTo(clientRate, within(clientRate * 0.05));
+
+        double total = prometheus.value(
+            "sum(gateway_function_invocation_total{function_name=\"" + function + "\"})",
+            System.currentTimeMillis() / 1000.0);
+        assertThat(total).as("every request to %s is counted once", function).isEqualTo(answered.get(function).size());
+      }
+      double slowMedian = prometheus.value("histogram_quantile(0.5, sum by (le) (rate("
+          + "gateway_functions_seconds_bucket{function_name=\"slow\"}[20s])))", windowEnd / 1000.0);
+      double fastMedian = prometheus.value("histogram_quantile(0.5, sum by (le) (rate("
+          + "gateway_functions_seconds_bucket{function_name=\"fast\"}[20s])))", windowEnd / 1000.0);
+      System.out.printf("median latency: slow %.4f s, fast %.4f s%n", slowMedian, fastMedian);
+      assertThat(slowMedian).as("the slow function's median, in its 25-50 ms bucket").isBetween(0.025, 0.05);
+      assertThat(fastMedian).as("the fast function's median is below the slow one's bucket").isLessThan(0.025);
+    }
+  }
+
+  private static void deploy(GatewayProcess gateway, String name, String body) throws Exception {
+    String code = "export default { async fetch(request, env) { " + body + " } };";
+    HttpResponse<String> deployed = gateway.admin("POST", "/deploy/" + name,
+        GatewayProcess.JSON.writeValueAsString(Map.of("version", "v1", "code", code)),
+        "Authorization", "Bearer s3cret");
+    assertThat(deployed.statusCode()).as(deployed.body()).isEqualTo(200);
+  }
+}
