@@ -103,6 +103,22 @@ public class FaasProperties {
   private final Admin admin = new Admin();
   private final Workerd workerd = new Workerd();
   private final Store store = new Store();
+  private final Metrics metrics = new Metrics();
+
+  /** faas4j's Micrometer meters. */
+  public static class Metrics {
+
+    /** Whether faas4j's meters are registered in the application's MeterRegistry, when it has one. */
+    private boolean enabled = true;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+  }
 
   /** The admin HTTP API: deploy, roll back, list, stop, delete, aliases. */
   public static class Admin {
@@ -331,5 +347,9 @@ public class FaasProperties {
 
   public Store getStore() {
     return store;
+  }
+
+  public Metrics getMetrics() {
+    return metrics;
   }
 }

@@ -12,6 +12,8 @@ import dev.faas4j.core.FaasFilter;
 import dev.faas4j.core.testing.InMemoryProvider;
 import dev.faas4j.core.testing.InMemoryStore;
 import dev.faas4j.store.jdbc.JdbcFunctionStore;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,7 @@ class FaasAutoConfigurationTest {
   private WebApplicationContextRunner web() {
     return new WebApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(FaasAutoConfiguration.class, FaasWebAutoConfiguration.class,
-            FaasHealthAutoConfiguration.class))
+            FaasHealthAutoConfiguration.class, FaasMetricsAutoConfiguration.class))
         .withPropertyValues("faas4j.provider=in-memory", "faas4j.data-dir=" + dataDir);
   }
 
@@ -192,5 +194,25 @@ class FaasAutoConfigurationTest {
     web().run(context -> assertThat(context.getBean("faas4jHealthIndicator").getClass().getSimpleName())
         .as("Spring Boot " + Required.bootMajor())
         .isEqualTo("Boot" + Required.bootMajor() + "HealthIndicator"));
+  }
+
+  @Test
+  void faas4jMetersGoToTheApplicationsMeterRegistry() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    web().withBean(MeterRegistry.class, () -> registry).run(context -> {
+      context.getBean(Faas.class).deploy(FunctionSpec.builder("hello").version("v1").code("x").build(), null);
+      assertThat(registry.find("faas4j.deploys").counters()).as("faas-core's deploy counter, in the app's registry")
+          .isNotEmpty();
+    });
+  }
+
+  @Test
+  void metricsCanBeTurnedOff() {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    web().withBean(MeterRegistry.class, () -> registry).withPropertyValues("faas4j.metrics.enabled=false")
+        .run(context -> {
+          context.getBean(Faas.class).deploy(FunctionSpec.builder("hello").version("v1").code("x").build(), null);
+          assertThat(registry.find("faas4j.deploys").counters()).isEmpty();
+        });
   }
 }
