@@ -139,9 +139,15 @@ class FaasAutoConfigurationTest {
 
   @Test
   void customizersAdjustTheBuilder() {
-    web().withBean(FaasBuilderCustomizer.class, () -> builder -> builder.nodeId("node-from-customizer"))
-        .run(context -> assertThat(context.getBean(Faas.class).nodes())
-            .extracting(node -> node.id()).containsExactly("node-from-customizer"));
+    java.time.Instant fixed = java.time.Instant.parse("2030-01-02T03:04:05Z");
+    web().withBean(FaasBuilderCustomizer.class,
+            () -> builder -> builder.clock(java.time.Clock.fixed(fixed, java.time.ZoneOffset.UTC)))
+        .run(context -> {
+          Faas faas = context.getBean(Faas.class);
+          faas.deploy(FunctionSpec.builder("hello").version("v1").code("x").build(), null);
+          assertThat(faas.describe("hello").versions().get(0).createdAt()).as("the customizer's clock")
+              .isEqualTo(fixed);
+        });
   }
 
   @Test
