@@ -94,9 +94,9 @@ public final class Faas implements AutoCloseable {
       this.heartbeat = new NodeHeartbeat(store, instances, settings.clock,
           settings.nodeId != null ? settings.nodeId : NodeHeartbeat.defaultId(), settings.heartbeatInterval,
           settings.nodeExpiry);
-      this.functions = new FunctionService(registry, instances, providers, new Addresses(settings.domain,
-          settings.publicPort), lifecycle, settings.clock, settings.keepLatestWarm, settings.maxCodeBytes, follower,
-          heartbeat, metrics);
+      this.functions = new FunctionService(registry, instances, providers, Addresses.of(settings.domain,
+          settings.mountPath, settings.publicBaseUrl, settings.publicPort), lifecycle, settings.clock,
+          settings.keepLatestWarm, settings.maxCodeBytes, follower, heartbeat, metrics);
       restored = functions.restore(settings.eagerRestore, starter);
       follower.start(settings.syncInterval);
     } catch (RuntimeException e) {
@@ -267,7 +267,7 @@ public final class Faas implements AutoCloseable {
   }
 
   private static Deployment deployment(Deployed d) {
-    return new Deployment(d.name(), d.version(), d.alias(), d.subdomain(), d.accessUrl());
+    return new Deployment(d.name(), d.version(), d.alias(), d.subdomain(), d.accessUrl(), d.pathUrl());
   }
 
   private static FunctionInfo info(FunctionView view) {
@@ -326,7 +326,8 @@ public final class Faas implements AutoCloseable {
     private FunctionStore store;
     private String domain = "func.local";
     private String mountPath;
-    private int publicPort = 80;
+    private int publicPort; // 0: not set
+    private java.net.URI publicBaseUrl;
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration startTimeout = Duration.ofSeconds(30);
     private Duration maintenanceInterval = Duration.ofSeconds(1);
@@ -398,13 +399,33 @@ public final class Faas implements AutoCloseable {
       return this;
     }
 
-    /** The port written into access URLs (omitted when 80); default 80. */
+    /**
+     * The port written into access URLs (omitted when 80), with scheme {@code http}. Default: the
+     * port of the admin request that asked (see {@link #publicBaseUrl}), else 80.
+     */
     public Builder publicPort(int port) {
       once("publicPort");
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException("publicPort must be 1-65535, was " + port);
       }
       this.publicPort = port;
+      return this;
+    }
+
+    /**
+     * Where clients reach this application, e.g. {@code https://app.example.com:8443}: the scheme
+     * and port of every {@code accessUrl} (whose host is the function's, under the domain), and the
+     * whole base of every {@code pathUrl} (the path form under {@link #mountPath}, e.g. {@code
+     * https://app.example.com:8443/fn/hello@v1/}); include the servlet context path if there is one.
+     * Default: the scheme, host, port and context path of the admin request that asked; for calls
+     * of {@link Faas#deploy} and the like, {@code http} on {@link #publicPort} and no {@code pathUrl}.
+     *
+     * @throws IllegalArgumentException if it is not an absolute http or https URL with a host
+     */
+    public Builder publicBaseUrl(java.net.URI baseUrl) {
+      once("publicBaseUrl");
+      Addresses.of(domain, null, java.util.Objects.requireNonNull(baseUrl, "publicBaseUrl"), 0); // validates
+      this.publicBaseUrl = baseUrl;
       return this;
     }
 

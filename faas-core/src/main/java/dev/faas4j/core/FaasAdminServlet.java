@@ -11,7 +11,11 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The admin HTTP API. Map it at {@code /api/*}; every path below is relative to that mapping.
+ * The admin HTTP API. Map it under a prefix of its own, such as {@code /api/*} (the standalone
+ * gateway) or {@code /faas4j/api/*} (the Spring Boot starter's default, which leaves {@code /api}
+ * to the application); every path below is written under {@code /api} and is relative to the
+ * mapping. Error messages name the prefix the request actually came through (its context path and
+ * servlet path), e.g. {@code no admin route GET /faas4j/api/nope}.
  *
  * <table>
  *   <caption>Routes</caption>
@@ -33,6 +37,12 @@ import java.util.Objects;
  * ({@code memory_mb}, {@code cpus}, {@code pids}, {@code timeout_ms}) and {@code network}
  * ({@code allow}, {@code deny}: lists). Unknown fields are refused with 400, so a misspelt field
  * never passes silently. Answers are JSON; errors are {@code {"status":"error","error":"..."}}.
+ *
+ * <p>Deploy and rollback answers, and each version in a function's description, carry
+ * {@code accessUrl} (the version's host, e.g. {@code http://v1.hello.func.local:8080}) and, when a
+ * mount path is set, {@code pathUrl} (e.g. {@code http://localhost:8080/fn/hello@v1/}). Their
+ * scheme, port and host come from {@link Faas.Builder#publicBaseUrl} or {@link
+ * Faas.Builder#publicPort} when set, else from this admin request.
  *
  * <p>Methods: a path above with a method it does not accept is answered 405 with an {@code Allow}
  * header (and the same list in the error message), before the body is read, so it changes nothing;
@@ -98,7 +108,7 @@ public final class FaasAdminServlet extends HttpServlet {
     api.service(request, response, authenticator::authenticate, authenticator::challenge);
   }
 
-  /** Each admin route (as under {@code /api}) and the methods it answers, in {@code Allow} order; for tests. */
+  /** Each admin route (written under {@code /api}) and the methods it answers, in {@code Allow} order; for tests. */
   static Map<String, List<String>> allowedMethods() {
     return AdminApi.allowedMethods();
   }

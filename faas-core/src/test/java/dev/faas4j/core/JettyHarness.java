@@ -20,26 +20,37 @@ import org.eclipse.jetty.server.ServerConnector;
 /**
  * A real Jetty 12 server on an ephemeral port with {@link FaasFilter} in front of an ordinary
  * application servlet ({@code /app/*}, answers "app:" + path) and {@link FaasAdminServlet} at
- * {@code /api/*}: the way an application embeds faas4j.
+ * {@code /api/*} (or another prefix, under a context path): the way an application embeds faas4j.
  */
 final class JettyHarness implements AutoCloseable {
 
   final Faas faas;
   private final Server server;
+  private final String adminBase;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   JettyHarness(Faas faas, AdminAuthenticator authenticator) throws Exception {
+    this(faas, authenticator, "", "/api");
+  }
+
+  /**
+   * A harness whose servlet context is at {@code contextPath} ("" for the root) and whose admin
+   * servlet is mapped at {@code adminPrefix + "/*"}.
+   */
+  JettyHarness(Faas faas, AdminAuthenticator authenticator, String contextPath, String adminPrefix) throws Exception {
     this.faas = faas;
+    this.adminBase = contextPath + adminPrefix;
     this.server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
+    context.setContextPath(contextPath.isEmpty() ? "/" : contextPath);
     FilterHolder functions = new FilterHolder(new FaasFilter(faas));
     functions.setAsyncSupported(true); // answers are written without holding a thread
     context.addFilter(functions, "/*", EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(new ServletHolder(new FaasAdminServlet(faas, authenticator)), "/api/*");
+    context.addServlet(new ServletHolder(new FaasAdminServlet(faas, authenticator)), adminPrefix + "/*");
     context.addServlet(new ServletHolder(new HttpServlet() {
       @Override
       protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -83,7 +94,7 @@ final class JettyHarness implements AutoCloseable {
 
   /** Sends an admin request with a JSON body (or none). */
   HttpResponse<String> admin(String method, String path, String json, String... headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri("/api" + path)).timeout(Duration.ofSeconds(20))
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(adminBase + path)).timeout(Duration.ofSeconds(20))
         .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
     if (json != null) {
       request.header("Content-Type", "application/json");

@@ -5,8 +5,9 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
  * The application: {@code java -jar faas4j-example-spring-boot-*.jar} (or {@code mvn spring-boot:run})
- * serves {@code GET /hello}, the admin API under {@code /api/} and functions at
- * {@code {version}.{name}.func.local} on port 8080. See {@link FaasProperties} for the settings.
+ * serves {@code GET /api/hello}, the faas4j admin API under {@code /faas4j/api/} and functions at
+ * {@code {version}.{name}.func.local} on port 8080. It has no faas4j code: the starter and the one
+ * property in {@code application.properties} do it all.
  */
 @SpringBootApplication
 public class SpringBootExampleApplication {

@@ -15,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
@@ -22,13 +23,15 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * The whole application on a random port with the real workerd: functions are deployed through
- * the admin API and called through the application's own port, next to its own controller.
- * {@link DirtiesContext} closes the application after the class, and {@link NoLeftovers} then
- * checks that no workerd process or thread is left.
+ * The whole application on a random port with the real workerd, configured by the starter from
+ * {@code application.properties} alone ({@code faas4j.admin.token}; the test adds a data directory
+ * and a mount path): functions are deployed through the admin API under {@code /faas4j/api} and
+ * called by Host and by path through the application's own port, next to its own
+ * {@code /api/hello}. {@link DirtiesContext} closes the application after the class, and
+ * {@link NoLeftovers} then checks that no workerd process or thread is left.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-    properties = {"spring.main.banner-mode=off", "faas4j.idle-timeout=5m"})
+    properties = {"spring.main.banner-mode=off", "faas4j.idle-timeout=5m", "faas4j.mount-path=/fn"})
 @DirtiesContext
 @ExtendWith(Workerd.class)
 class SpringBootExampleApplicationTest {
@@ -42,6 +45,10 @@ class SpringBootExampleApplicationTest {
   @LocalServerPort
   int port;
 
+  /** From application.properties: the one faas4j setting of the application. */
+  @Value("${faas4j.admin.token}")
+  String token;
+
   @DynamicPropertySource
   static void faasProperties(DynamicPropertyRegistry registry) {
     registry.add("faas4j.data-dir", () -> dataDir.toString());
@@ -50,12 +57,34 @@ class SpringBootExampleApplicationTest {
   }
 
   @Test
-  void theAppsOwnControllerAnswers() throws Exception {
-    HttpResponse<String> response = get("localhost", "/hello?name=Ada");
+  void theAppsOwnApiAnswersNextToTheAdminApi() throws Exception {
+    HttpResponse<String> response = get("localhost", "/api/hello?name=Ada");
 
-    assertThat(response.statusCode()).as("GET /hello: %s", response.body()).isEqualTo(200);
-    assertThat(JSON.readTree(response.body())).as("GET /hello")
+    assertThat(response.statusCode()).as("GET /api/hello: %s", response.body()).isEqualTo(200);
+    assertThat(JSON.readTree(response.body())).as("GET /api/hello")
         .isEqualTo(JSON.valueToTree(Map.of("message", "hello, Ada", "from", "spring-boot")));
+  }
+
+  @Test
+  void theAdminApiWantsTheToken() throws Exception {
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url("/faas4j/api/functions")).build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertThat(response.statusCode()).as("no token: %s", response.body()).isEqualTo(401);
+  }
+
+  @Test
+  void aDeployedFunctionAnswersByHostAndByPathAtTheUrlsTheDeployNamed() throws Exception {
+    JsonNode deployed = deploy("tour", "v1",
+        "export default { fetch(request) { return new Response(\"tour at \" + new URL(request.url).pathname) } }");
+
+    assertThat(deployed.path("accessUrl").asText()).as("on the application's port: %s", deployed)
+        .isEqualTo("http://v1.tour.func.local:" + port);
+    assertThat(deployed.path("pathUrl").asText()).as("path form: %s", deployed)
+        .isEqualTo("http://127.0.0.1:" + port + "/fn/tour@v1/");
+    assertThat(get("v1.tour.func.local", "/a").body()).as("by Host").isEqualTo("tour at /a");
+    assertThat(get("127.0.0.1", "/fn/tour@v1/b").body()).as("by path").isEqualTo("tour at /b");
+    assertThat(get("127.0.0.1", "/fn/tour/c").body()).as("latest, by path").isEqualTo("tour at /c");
   }
 
   @Test
@@ -75,10 +104,10 @@ class SpringBootExampleApplicationTest {
     deploy("paths", "v1",
         "export default { fetch(request) { return new Response(\"function saw \" + new URL(request.url).pathname) } }");
 
-    HttpResponse<String> response = get("paths.func.local", "/hello");
+    HttpResponse<String> response = get("paths.func.local", "/api/hello");
 
-    assertThat(response.body()).as("GET /hello at paths.func.local goes to the function, not to HelloController")
-        .isEqualTo("function saw /hello");
+    assertThat(response.body()).as("GET /api/hello at paths.func.local goes to the function, not to HelloController")
+        .isEqualTo("function saw /api/hello");
   }
 
   @Test
@@ -141,13 +170,14 @@ class SpringBootExampleApplicationTest {
 
   private JsonNode deploy(String name, String version, String code, Map<String, String> env) throws Exception {
     String body = JSON.writeValueAsString(Map.of("version", version, "code", code, "env_vars", env));
-    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url("/api/deploy/" + name))
+    HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(url("/faas4j/api/deploy/" + name))
             .header("Content-Type", "application/json")
+            .header("Authorization", "Bearer " + token)
             .POST(HttpRequest.BodyPublishers.ofString(body))
             .timeout(Duration.ofSeconds(30))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as("POST /api/deploy/%s: %s", name, response.body()).isEqualTo(200);
+    assertThat(response.statusCode()).as("POST /faas4j/api/deploy/%s: %s", name, response.body()).isEqualTo(200);
     return JSON.readTree(response.body());
   }
 

@@ -12,9 +12,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.NodeInfo;
 import dev.faas4j.core.internal.admin.AdminRoute.Exchange;
+import dev.faas4j.core.internal.control.Addresses;
 import dev.faas4j.core.internal.control.Deployed;
 import dev.faas4j.core.internal.control.FunctionService;
 import dev.faas4j.core.internal.control.FunctionView;
+import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,7 +63,8 @@ final class AdminActions {
     ObjectNode body = bodies.read(exchange.request());
     Deployed deployed = functions.deploy(bodies.deploySpec(exchange.variable("name"), body, functions::newVersion),
         RequestBodies.text(body, "alias"));
-    ok(exchange.response(), Answers.deployment(deployed, "version"));
+    ok(exchange.response(), Answers.deployment(addresses(exchange).deployed(deployed.name(), deployed.version(),
+        deployed.alias()), "version"));
   }
 
   private void rollback(Exchange exchange) throws IOException {
@@ -69,13 +72,15 @@ final class AdminActions {
     RequestBodies.checkFields(body, Set.of("version", "alias"), "rollback");
     String version = RequestBodies.requiredText(body, "version");
     Deployed deployed = functions.rollback(exchange.variable("name"), version, RequestBodies.text(body, "alias"));
-    ok(exchange.response(), Answers.deployment(deployed, "targetVersion"));
+    ok(exchange.response(), Answers.deployment(addresses(exchange).deployed(deployed.name(), deployed.version(),
+        deployed.alias()), "targetVersion"));
   }
 
   private void listFunctions(Exchange exchange) throws IOException {
+    Addresses where = addresses(exchange);
     List<Object> list = new ArrayList<>();
     for (FunctionView view : functions.list()) {
-      list.add(Answers.function(view));
+      list.add(Answers.function(view, null, where));
     }
     ok(exchange.response(), fields("functions", list));
   }
@@ -97,7 +102,18 @@ final class AdminActions {
     } catch (FaasException e) {
       nodes = null; // the function is answered without the cluster view
     }
-    ok(exchange.response(), fields("function", Answers.function(view, nodes)));
+    ok(exchange.response(), fields("function", Answers.function(view, nodes, addresses(exchange))));
+  }
+
+  /**
+   * Where versions are reached, as seen by the admin request: the configured public base URL or
+   * port if there is one, else the request's scheme, host, port and context path (an application
+   * on port 8080 gets URLs on 8080).
+   */
+  private Addresses addresses(Exchange exchange) {
+    HttpServletRequest request = exchange.request();
+    return functions.addresses().seenFrom(request.getScheme(), request.getServerName(), request.getServerPort(),
+        request.getContextPath());
   }
 
   private void deleteFunction(Exchange exchange) throws IOException {

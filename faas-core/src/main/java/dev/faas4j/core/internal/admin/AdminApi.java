@@ -97,13 +97,24 @@ public final class AdminApi {
       if (action == null) {
         // Checked before the body is read or anything is called: a 405 changes nothing.
         Answers.error(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "method " + Answers.abbreviate(method)
-            + " is not allowed on /api" + route.pattern() + "; allowed: " + route.allow(), "Allow", route.allow());
+            + " is not allowed on " + prefix(request) + route.pattern() + "; allowed: " + route.allow(), "Allow",
+            route.allow());
         return;
       }
       action.run(actions, new AdminRoute.Exchange(request, response, variables));
       return;
     }
-    throw FaasException.notFound("no admin route " + Answers.abbreviate(method) + " /api" + pathInfo
+    throw FaasException.notFound("no admin route " + Answers.abbreviate(method) + " " + prefix(request) + pathInfo
         + "; see the README for the API");
+  }
+
+  /**
+   * Where the admin API is mounted, as the client sees it: the context path and the servlet path,
+   * e.g. {@code /api} or {@code /faas4j/api}; messages name it so that they show the real path.
+   */
+  static String prefix(HttpServletRequest request) {
+    String context = request.getContextPath() == null ? "" : request.getContextPath();
+    String servlet = request.getServletPath() == null ? "" : request.getServletPath();
+    return context + servlet;
   }
 }

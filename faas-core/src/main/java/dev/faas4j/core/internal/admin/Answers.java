@@ -5,6 +5,7 @@ import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.NodeInfo;
 import dev.faas4j.core.internal.Json;
+import dev.faas4j.core.internal.control.Addresses;
 import dev.faas4j.core.internal.control.Deployed;
 import dev.faas4j.core.internal.control.FunctionView;
 import dev.faas4j.core.internal.control.VersionView;
@@ -53,19 +54,18 @@ final class Answers {
       body.put("subdomain", d.subdomain());
     }
     body.put("accessUrl", d.accessUrl());
+    if (d.pathUrl() != null) {
+      body.put("pathUrl", d.pathUrl());
+    }
     return body;
   }
 
-  /** A function with each of its versions and their state on this node. */
-  static Map<String, Object> function(FunctionView view) {
-    return function(view, null);
-  }
-
   /**
-   * A function with each of its versions, their state on this node and, unless {@code nodes} is
-   * null, the ids of the live nodes each version runs on ({@code runningOn}).
+   * A function with each of its versions, their state on this node, where each is reached as seen
+   * through {@code where} and, unless {@code nodes} is null, the ids of the live nodes each version
+   * runs on ({@code runningOn}).
    */
-  static Map<String, Object> function(FunctionView view, List<NodeInfo> nodes) {
+  static Map<String, Object> function(FunctionView view, List<NodeInfo> nodes, Addresses where) {
     FunctionState state = view.state();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", state.name());
@@ -89,8 +89,12 @@ final class Answers {
         FunctionRef ref = v.version().spec().ref();
         version.put("runningOn", nodes.stream().filter(n -> n.running().contains(ref)).map(NodeInfo::id).toList());
       }
-      version.put("subdomain", v.subdomain());
-      version.put("accessUrl", v.accessUrl());
+      Deployed reached = where.deployed(state.name(), v.version().version(), null);
+      version.put("subdomain", reached.subdomain());
+      version.put("accessUrl", reached.accessUrl());
+      if (reached.pathUrl() != null) {
+        version.put("pathUrl", reached.pathUrl());
+      }
       versions.add(version);
     }
     body.put("versions", versions);

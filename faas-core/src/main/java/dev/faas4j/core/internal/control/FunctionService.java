@@ -255,6 +255,11 @@ public final class FunctionService {
     return view(registry.require(name));
   }
 
+  /** Where versions are reached from outside, as configured (see {@link Addresses#seenFrom}). */
+  public Addresses addresses() {
+    return addresses;
+  }
+
   /** The live nodes sharing the store, by id (this node alone if the store keeps no nodes). */
   public List<NodeInfo> nodes() {
     return heartbeat.liveNodes();
