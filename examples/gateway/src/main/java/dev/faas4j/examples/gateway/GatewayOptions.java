@@ -29,12 +29,16 @@ import java.util.regex.Pattern;
  * @param limits how much of the gateway one caller, or the callers of one function, may hold
  * @param maxHops how many times one request may be forwarded to functions (X-Faas4j-Hops) before 508
  * @param cluster how this gateway keeps up with the others sharing its PostgreSQL database
+ * @param mountPath a path prefix such as {@code /fn} under which functions also answer by path, or null
+ * @param dockerHost the Docker engine ({@code unix://...} or {@code tcp://...}) that runs container
+ *     functions (runtime {@code docker}), or null to run JavaScript functions only
  * @param help whether {@code --help} was asked for
  */
 record GatewayOptions(
     int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
     String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
-    boolean keepLatestWarm, boolean forwardedHeaders, Limits limits, int maxHops, Cluster cluster, boolean help) {
+    boolean keepLatestWarm, boolean forwardedHeaders, Limits limits, int maxHops, Cluster cluster,
+    String mountPath, String dockerHost, boolean help) {
 
   /**
    * How a gateway takes part in a cluster of gateways sharing one database.
@@ -128,6 +132,11 @@ record GatewayOptions(
         --heartbeat-interval T  write this gateway's heartbeat every T (default 2s)
         --node-expiry T     list a gateway in GET /api/nodes until its last heartbeat is T old
                             (default 10s; more than the heartbeat interval)
+        --mount-path P      functions also answer by path, without a Host header:
+                            P/{name}[@{version|alias}]/rest, e.g. --mount-path /fn (default: by Host only)
+        --docker-host URL   run container functions (runtime docker, deployed with an image) on this
+                            Docker engine: unix:///var/run/docker.sock or tcp://host:2375
+                            (default: none, JavaScript functions only)
         --help              print this help
 
       Each option can also be set with an environment variable: FAAS4J_PORT, FAAS4J_BIND,
@@ -137,7 +146,7 @@ record GatewayOptions(
       FAAS4J_MAX_CLIENT_CONNECTIONS, FAAS4J_HEADER_TIMEOUT, FAAS4J_MAX_CONNECTIONS_PER_FUNCTION,
       FAAS4J_CLIENT_STALL_TIMEOUT, FAAS4J_MIN_CLIENT_RATE, FAAS4J_NODE_ID, FAAS4J_SYNC_INTERVAL,
       FAAS4J_HEARTBEAT_INTERVAL, FAAS4J_NODE_EXPIRY,
-      FAAS4J_MAX_HOPS.
+      FAAS4J_MAX_HOPS, FAAS4J_MOUNT_PATH, FAAS4J_DOCKER_HOST.
       A flag wins over its variable.
       """;
 
@@ -152,7 +161,9 @@ record GatewayOptions(
       Map.entry("sync-interval", "500ms"), Map.entry("heartbeat-interval", "2s"), Map.entry("node-expiry", "10s"),
       Map.entry("max-hops", "16"));
   private static final java.util.Set<String> WITHOUT_DEFAULT =
-      java.util.Set.of("admin-token", "admin-basic", "jdbc-url", "node-id");
+      java.util.Set.of("admin-token", "admin-basic", "jdbc-url", "node-id", "mount-path", "docker-host");
+  /** A mount path: one or more segments of URL-safe characters, without a trailing slash. */
+  private static final Pattern MOUNT_PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
   /** Thrown for bad flags; its message says what is wrong. */
@@ -243,11 +254,23 @@ record GatewayOptions(
     if (cluster.nodeExpiry().compareTo(cluster.heartbeatInterval()) <= 0) {
       throw new UsageException("--node-expiry must be longer than --heartbeat-interval, or live gateways drop out");
     }
+    String mountPath = values.get("mount-path");
+    if (mountPath != null && (!MOUNT_PATH.matcher(mountPath).matches() || mountPath.equals("/api")
+        || mountPath.startsWith("/api/"))) {
+      throw new UsageException("--mount-path must look like /fn (segments of letters, digits, '.', '_', '~' and"
+          + " '-', no trailing '/') and stay out of the admin API's /api, was '" + mountPath + "'");
+    }
+    String dockerHost = values.get("docker-host");
+    if (dockerHost != null && !dockerHost.matches("(unix|tcp)://\\S+")) {
+      throw new UsageException("--docker-host must be a Docker engine address, unix:///var/run/docker.sock or"
+          + " tcp://host:2375, was '" + dockerHost + "'");
+    }
     return new GatewayOptions(port, values.get("bind"), values.get("domain"),
         Path.of(values.get("data-dir")).toAbsolutePath().normalize(), duration("idle-timeout", values.get("idle-timeout")),
         token, basic, jdbcUrl, duration("request-timeout", values.get("request-timeout")),
         duration("start-timeout", values.get("start-timeout")), maxBody,
-        duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, limits, maxHops, cluster, help);
+        duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, limits, maxHops, cluster,
+        mountPath, dockerHost, help);
   }
 
   private static long wholeNumber(Map<String, String> values, String option, long min, long max)
