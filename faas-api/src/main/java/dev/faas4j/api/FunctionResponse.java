@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An HTTP response from an in-process {@link FunctionHandler}.
+ * An HTTP response: what an in-process {@link FunctionHandler} answers, and what {@code
+ * Faas.invoke} returns from any function.
  *
  * @param status the status code, 100 to 599
  * @param headers response headers
@@ -25,6 +26,21 @@ public record FunctionResponse(int status, Map<String, List<String>> headers, by
   public static FunctionResponse text(int status, String body) {
     return new FunctionResponse(status, Map.of("Content-Type", List.of("text/plain; charset=utf-8")),
         body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The first value of a header, its name compared ignoring case, or null. */
+  public String header(String name) {
+    for (Map.Entry<String, List<String>> header : headers.entrySet()) {
+      if (header.getKey().equalsIgnoreCase(name) && !header.getValue().isEmpty()) {
+        return header.getValue().get(0);
+      }
+    }
+    return null;
+  }
+
+  /** The body decoded as UTF-8. */
+  public String bodyAsString() {
+    return new String(body, StandardCharsets.UTF_8);
   }
 
   /** A 200 {@code text/plain} response. */

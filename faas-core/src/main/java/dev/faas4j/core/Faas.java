@@ -3,6 +3,8 @@ package dev.faas4j.core;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
+import dev.faas4j.api.FunctionRequest;
+import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
@@ -20,6 +22,7 @@ import dev.faas4j.core.internal.proxy.Hops;
 import dev.faas4j.core.internal.proxy.ProxySettings;
 import dev.faas4j.core.internal.proxy.ReverseProxy;
 import dev.faas4j.core.internal.routing.FunctionTraffic;
+import dev.faas4j.core.internal.routing.Invoker;
 import dev.faas4j.core.internal.routing.Router;
 import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.runtime.Maintenance;
@@ -73,6 +76,7 @@ public final class Faas implements AutoCloseable {
   private final Lifecycle lifecycle = new Lifecycle();
   private final FunctionService functions;
   private final FunctionTraffic traffic;
+  private final Invoker invoker;
   private final Maintenance maintenance;
   private final ChangeFollower follower;
   private final NodeHeartbeat heartbeat;
@@ -105,6 +109,7 @@ public final class Faas implements AutoCloseable {
     }
     this.traffic = new FunctionTraffic(new Router(settings.domain, settings.mountPath), registry, instances, proxy,
         lifecycle, settings.maxHops, metrics);
+    this.invoker = new Invoker(traffic, settings.domain);
     LOG.info("faas4j started: {} function(s) restored, providers {}, domain {}",
         restored, providers.names(), settings.domain);
     this.maintenance = new Maintenance(instances, functions::keptWarm,
@@ -188,6 +193,30 @@ public final class Faas implements AutoCloseable {
   /** Deletes a function with every version and alias. @throws FaasException NOT_FOUND */
   public void deleteFunction(String name) {
     functions.deleteFunction(name);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Calls
+
+  /**
+   * Calls a function from this JVM, without HTTP: the request takes the same path as function
+   * traffic (a sleeping version is started, the hop count, body limit and timeouts apply) and the
+   * function's whole answer is returned, whatever its status. Blocks until the answer is complete.
+   * The function sees the request as coming from 127.0.0.1, with {@code Host} set to its own host
+   * ({@code v1.hello.func.local}) unless the request has one.
+   *
+   * <pre>{@code
+   * FunctionResponse answer = faas.invoke("hello", "v1", FunctionRequest.get("/greet?name=Ada"));
+   * }</pre>
+   *
+   * @param name the function
+   * @param versionOrAlias a version or alias; null or empty for the latest version
+   * @throws FaasException INVALID_REQUEST (a name that is not a DNS label), NOT_FOUND (unknown
+   *     function, version or alias), LOOP_DETECTED (too many hops), PAYLOAD_TOO_LARGE,
+   *     UNAVAILABLE (cannot start, shut down), UPSTREAM_ERROR, UPSTREAM_TIMEOUT
+   */
+  public FunctionResponse invoke(String name, String versionOrAlias, FunctionRequest request) {
+    return invoker.invoke(name, versionOrAlias, request);
   }
 
   // ---------------------------------------------------------------------------------------------

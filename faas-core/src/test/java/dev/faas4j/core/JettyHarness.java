@@ -94,10 +94,16 @@ final class JettyHarness implements AutoCloseable {
 
   /** Sends an admin request with a JSON body (or none). */
   HttpResponse<String> admin(String method, String path, String json, String... headers) throws Exception {
+    return adminTyped(method, path, json == null ? null : "application/json", json, headers);
+  }
+
+  /** Sends an admin request with a body of the given type (or none). */
+  HttpResponse<String> adminTyped(String method, String path, String contentType, String body, String... headers)
+      throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(adminBase + path)).timeout(Duration.ofSeconds(20))
-        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-    if (json != null) {
-      request.header("Content-Type", "application/json");
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (contentType != null) {
+      request.header("Content-Type", contentType);
     }
     if (headers.length > 0) {
       request.headers(headers);

@@ -8,7 +8,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Disables a test class, with the reason, when no Docker engine (or no busybox) is available,
  * except under {@code CI=true}, where the class runs and fails in its {@code @BeforeAll}.
  */
-final class RequiresDocker implements ExecutionCondition {
+public final class RequiresDocker implements ExecutionCondition {
 
   @Override
   public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {

@@ -13,10 +13,8 @@ import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -32,15 +30,17 @@ import org.junit.jupiter.api.Assumptions;
  * prints it), and the function image the tests build on it from Debian's static busybox.
  *
  * <p>Without an engine or busybox, a test class fails when {@code CI=true} and is skipped with
- * a message saying what to do otherwise.
+ * a message saying what to do otherwise. Public, in the test-jar, for the gateway's Docker tests.
  */
-final class TestEngine implements AutoCloseable {
+public final class TestEngine implements AutoCloseable {
 
   static final String IMAGE_REPOSITORY = "faas4j-test-function";
   private static final Path BUSYBOX = Path.of("/bin/busybox");
+  /** The build context of the function image, under {@code function-image/} on the test classpath. */
+  private static final List<String> IMAGE_FILES = List.of("Dockerfile", "start.sh", "www/cgi-bin/index.cgi");
   private static final Set<String> BUILTIN_NETWORKS = Set.of("bridge", "host", "none");
 
-  final String dockerHost;
+  public final String dockerHost;
   final DockerClient client;
 
   private TestEngine(String dockerHost, DockerClient client) {
@@ -55,7 +55,7 @@ final class TestEngine implements AutoCloseable {
    * Connects to the engine. Without one, fails under {@code CI=true}, and otherwise returns null
    * after printing why; each test then calls {@link #skipIfMissing(TestEngine)}.
    */
-  static TestEngine connectOrNull() {
+  public static TestEngine connectOrNull() {
     String host = System.getenv("DOCKER_HOST");
     if (host == null || host.isBlank()) {
       host = "unix:///var/run/docker.sock";
@@ -93,7 +93,7 @@ final class TestEngine implements AutoCloseable {
   }
 
   /** Why the engine cannot be used here, or null if it can; probes once per JVM. */
-  static synchronized String whyUnavailable() {
+  public static synchronized String whyUnavailable() {
     if (!probed) {
       probed = true;
       TestEngine engine = connectOrNull();
@@ -119,19 +119,19 @@ final class TestEngine implements AutoCloseable {
   }
 
   /** Builds the function image under a fresh tag and returns the tag. */
-  String buildFunctionImage() throws IOException, URISyntaxException {
+  public String buildFunctionImage() throws IOException {
     String tag = IMAGE_REPOSITORY + ":" + UUID.randomUUID().toString().substring(0, 8);
-    Path source = Path.of(TestEngine.class.getResource("/function-image").toURI());
     Path context = Files.createTempDirectory("faas4j-image-");
     try {
-      try (Stream<Path> files = Files.walk(source)) {
-        for (Path file : (Iterable<Path>) files::iterator) {
-          Path target = context.resolve(source.relativize(file).toString());
-          if (Files.isDirectory(file)) {
-            Files.createDirectories(target);
-          } else {
-            Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+      // copied one by one from the classpath, so that this works from the test-jar too
+      for (String file : IMAGE_FILES) {
+        Path target = context.resolve(file);
+        Files.createDirectories(target.getParent());
+        try (var in = TestEngine.class.getResourceAsStream("/function-image/" + file)) {
+          if (in == null) {
+            throw new IOException("function-image/" + file + " is missing from the test classpath");
           }
+          Files.copy(in, target);
         }
       }
       Files.copy(BUSYBOX, context.resolve("busybox"));
@@ -149,7 +149,7 @@ final class TestEngine implements AutoCloseable {
   }
 
   /** Removes an image the tests built; ignores one that is already gone. */
-  void removeImage(String tag) {
+  public void removeImage(String tag) {
     if (tag == null) {
       return;
     }
@@ -166,10 +166,15 @@ final class TestEngine implements AutoCloseable {
         .withLabelFilter(Map.of("dev.faas4j.owner", instanceId)).exec();
   }
 
-  /** Asserts that the tests left no managed container, no test image and no extra network. */
-  void assertNothingLeft() {
-    List<Container> containers = client.listContainersCmd().withShowAll(true)
+  /** Containers labelled {@code dev.faas4j.managed}, running or not, whoever owns them. */
+  public List<Container> managedContainers() {
+    return client.listContainersCmd().withShowAll(true)
         .withLabelFilter(Map.of("dev.faas4j.managed", "true")).exec();
+  }
+
+  /** Asserts that the tests left no managed container, no test image and no extra network. */
+  public void assertNothingLeft() {
+    List<Container> containers = managedContainers();
     assertThat(containers).as("containers labelled dev.faas4j.managed left on the engine").isEmpty();
     List<Image> images = client.listImagesCmd().withReferenceFilter(IMAGE_REPOSITORY).exec();
     assertThat(images).as("test function images left on the engine").isEmpty();

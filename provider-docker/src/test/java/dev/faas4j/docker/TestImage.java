@@ -10,7 +10,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * Register it as a static field with {@code @RegisterExtension}. When no engine is reachable,
  * {@link #engine()} is null and {@link RequiresDocker} decides whether that skips or fails.
  */
-final class TestImage implements BeforeAllCallback, AfterAllCallback {
+public final class TestImage implements BeforeAllCallback, AfterAllCallback {
 
   private TestEngine engine;
   private String image;
@@ -37,12 +37,12 @@ final class TestImage implements BeforeAllCallback, AfterAllCallback {
   }
 
   /** The engine, or null when none is reachable. */
-  TestEngine engine() {
+  public TestEngine engine() {
     return engine;
   }
 
   /** The name of the function image built for this class. */
-  String image() {
+  public String image() {
     return image;
   }
 }

@@ -7,6 +7,7 @@ import dev.faas4j.core.AdminAuthenticator;
 import dev.faas4j.core.Faas;
 import dev.faas4j.core.FaasAdminServlet;
 import dev.faas4j.core.FaasHandler;
+import dev.faas4j.docker.DockerProvider;
 import dev.faas4j.store.jdbc.JdbcFunctionStore;
 import dev.faas4j.workerd.WorkerdProvider;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -31,8 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The standalone faas4j gateway: one port for the admin API ({@code /api/...}) and for function
- * traffic (any Host under the domain), workerd for JavaScript functions, SQLite (or PostgreSQL)
- * for state. {@code java -jar faas-gateway.jar --help} lists the options.
+ * traffic (any Host under the domain, or the mount path), workerd for JavaScript functions, a
+ * Docker engine for container functions when one is given, SQLite (or PostgreSQL) for state. {@code java -jar faas-gateway.jar --help} lists the options.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -77,6 +78,7 @@ public final class Gateway implements AutoCloseable {
     FunctionStore store = null;
     WorkerdProvider workerd = null;
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    DockerProvider docker = null;
     try {
       store = pool == null
           ? JdbcFunctionStore.sqliteBuilder(options.dataDir().resolve("faas.db")).busyTimeout(options.dbBusyTimeout()).build()
@@ -86,6 +88,7 @@ public final class Gateway implements AutoCloseable {
       workerd = WorkerdProvider.builder().dataDir(options.dataDir().resolve("workerd"))
           .startTimeout(options.startTimeout()).build();
       OrphanedWorkerd.stopUnder(options.dataDir().resolve("workerd"));
+      docker = options.dockerHost() == null ? null : docker(options);
       Faas.Builder builder = Faas.builder()
           .provider(workerd)
           .store(store)
@@ -108,12 +111,18 @@ public final class Gateway implements AutoCloseable {
       if (options.cluster().nodeId() != null) {
         builder.nodeId(options.cluster().nodeId());
       }
+      if (options.mountPath() != null) {
+        builder.mountPath(options.mountPath());
+      }
+      if (docker != null) {
+        builder.provider(docker);
+      }
       faas = builder.build();
 
       AdminAuthenticator auth = authenticator(options);
       ServletContextHandler admin = new ServletContextHandler();
       admin.addServlet(new ServletHolder(new FaasAdminServlet(faas, auth)), "/api/*");
-      admin.addServlet(new ServletHolder(new NotFound(options.domain())), "/");
+      admin.addServlet(new ServletHolder(new NotFound(options.domain(), options.mountPath())), "/");
       StatusEndpoints status = new StatusEndpoints(metrics, store, workerd, auth, options.statusAuth());
       for (String path : new String[] {"/metrics", "/healthz", "/readyz"}) {
         admin.addServlet(new ServletHolder(status), path);
@@ -131,6 +140,9 @@ public final class Gateway implements AutoCloseable {
       } else {
         if (workerd != null) {
           workerd.close();
+        }
+        if (docker != null) {
+          docker.close();
         }
         if (store != null) {
           store.close();
@@ -156,6 +168,20 @@ public final class Gateway implements AutoCloseable {
     cap.setEndPointIdleTimeout(limits.headerTimeout().toMillis());
     server.addBean(cap);
     connector.addBean(new HeaderDeadline(limits.headerTimeout(), connector.getScheduler()));
+  }
+
+  /**
+   * The Docker provider for {@code --docker-host}. Its owner id is derived from the data directory,
+   * so a gateway restarted on the same directory removes the containers a crashed run left.
+   */
+  private static DockerProvider docker(GatewayOptions options) throws Exception {
+    byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+        .digest(options.dataDir().toString().getBytes(StandardCharsets.UTF_8));
+    String owner = "faas-gateway-" + java.util.HexFormat.of().formatHex(digest, 0, 8);
+    DockerProvider docker = DockerProvider.builder().dockerHost(options.dockerHost()).instanceId(owner)
+        .startTimeout(options.startTimeout()).build();
+    LOG.info("container functions (runtime docker) run on {}", options.dockerHost());
+    return docker;
   }
 
   /** Bearer, basic, either of the two, or none, as the options ask. */
@@ -253,15 +279,18 @@ public final class Gateway implements AutoCloseable {
   private static final class NotFound extends HttpServlet {
     private static final long serialVersionUID = 1L;
     private final String domain;
+    private final String mountPath;
 
-    NotFound(String domain) {
+    NotFound(String domain, String mountPath) {
       this.domain = domain;
+      this.mountPath = mountPath;
     }
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
       byte[] body = ("{\"status\":\"error\",\"error\":\"nothing here: the admin API is under /api/, and functions"
-          + " answer at {name}." + domain + " (send that Host header)\"}").getBytes(StandardCharsets.UTF_8);
+          + " answer at {name}." + domain + " (send that Host header)"
+          + (mountPath == null ? "" : " and at " + mountPath + "/{name}/...") + "\"}").getBytes(StandardCharsets.UTF_8);
       response.setStatus(404);
       response.setContentType("application/json");
       response.setContentLength(body.length);

@@ -30,13 +30,16 @@ import java.util.regex.Pattern;
  * @param maxHops how many times one request may be forwarded to functions (X-Faas4j-Hops) before 508
  * @param cluster how this gateway keeps up with the others sharing its PostgreSQL database
  * @param statusAuth whether /metrics, /healthz and /readyz need the admin API's credentials
+ * @param mountPath a path prefix such as {@code /fn} under which functions also answer by path, or null
+ * @param dockerHost the Docker engine ({@code unix://...} or {@code tcp://...}) that runs container
+ *     functions (runtime {@code docker}), or null to run JavaScript functions only
  * @param help whether {@code --help} was asked for
  */
 record GatewayOptions(
     int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
     String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
     boolean keepLatestWarm, boolean forwardedHeaders, Limits limits, int maxHops, Cluster cluster, boolean statusAuth,
-    boolean help) {
+    String mountPath, String dockerHost, boolean help) {
 
   /**
    * How a gateway takes part in a cluster of gateways sharing one database.
@@ -133,6 +136,11 @@ record GatewayOptions(
         --status-auth B     true (default): GET /metrics, /healthz and /readyz need the admin
                             API's credentials (when it has any); false: anyone who reaches the
                             port may read them, e.g. a Prometheus or a health probe without them
+        --mount-path P      functions also answer by path, without a Host header:
+                            P/{name}[@{version|alias}]/rest, e.g. --mount-path /fn (default: by Host only)
+        --docker-host URL   run container functions (runtime docker, deployed with an image) on this
+                            Docker engine: unix:///var/run/docker.sock or tcp://host:2375
+                            (default: none, JavaScript functions only)
         --help              print this help
 
       Each option can also be set with an environment variable: FAAS4J_PORT, FAAS4J_BIND,
@@ -142,7 +150,7 @@ record GatewayOptions(
       FAAS4J_MAX_CLIENT_CONNECTIONS, FAAS4J_HEADER_TIMEOUT, FAAS4J_MAX_CONNECTIONS_PER_FUNCTION,
       FAAS4J_CLIENT_STALL_TIMEOUT, FAAS4J_MIN_CLIENT_RATE, FAAS4J_NODE_ID, FAAS4J_SYNC_INTERVAL,
       FAAS4J_HEARTBEAT_INTERVAL, FAAS4J_NODE_EXPIRY,
-      FAAS4J_MAX_HOPS, FAAS4J_STATUS_AUTH.
+      FAAS4J_MAX_HOPS, FAAS4J_STATUS_AUTH, FAAS4J_MOUNT_PATH, FAAS4J_DOCKER_HOST.
       A flag wins over its variable.
       """;
 
@@ -157,7 +165,9 @@ record GatewayOptions(
       Map.entry("sync-interval", "500ms"), Map.entry("heartbeat-interval", "2s"), Map.entry("node-expiry", "10s"),
       Map.entry("max-hops", "16"), Map.entry("status-auth", "true"));
   private static final java.util.Set<String> WITHOUT_DEFAULT =
-      java.util.Set.of("admin-token", "admin-basic", "jdbc-url", "node-id");
+      java.util.Set.of("admin-token", "admin-basic", "jdbc-url", "node-id", "mount-path", "docker-host");
+  /** A mount path: one or more segments of URL-safe characters, without a trailing slash. */
+  private static final Pattern MOUNT_PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
   private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)?");
 
   /** Thrown for bad flags; its message says what is wrong. */
@@ -248,12 +258,23 @@ record GatewayOptions(
     if (cluster.nodeExpiry().compareTo(cluster.heartbeatInterval()) <= 0) {
       throw new UsageException("--node-expiry must be longer than --heartbeat-interval, or live gateways drop out");
     }
+    String mountPath = values.get("mount-path");
+    if (mountPath != null && (!MOUNT_PATH.matcher(mountPath).matches() || mountPath.equals("/api")
+        || mountPath.startsWith("/api/"))) {
+      throw new UsageException("--mount-path must look like /fn (segments of letters, digits, '.', '_', '~' and"
+          + " '-', no trailing '/') and stay out of the admin API's /api, was '" + mountPath + "'");
+    }
+    String dockerHost = values.get("docker-host");
+    if (dockerHost != null && !dockerHost.matches("(unix|tcp)://\\S+")) {
+      throw new UsageException("--docker-host must be a Docker engine address, unix:///var/run/docker.sock or"
+          + " tcp://host:2375, was '" + dockerHost + "'");
+    }
     return new GatewayOptions(port, values.get("bind"), values.get("domain"),
         Path.of(values.get("data-dir")).toAbsolutePath().normalize(), duration("idle-timeout", values.get("idle-timeout")),
         token, basic, jdbcUrl, duration("request-timeout", values.get("request-timeout")),
         duration("start-timeout", values.get("start-timeout")), maxBody,
         duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, limits, maxHops, cluster,
-        bool(values, "status-auth"), help);
+        bool(values, "status-auth"), mountPath, dockerHost, help);
   }
 
   private static long wholeNumber(Map<String, String> values, String option, long min, long max)

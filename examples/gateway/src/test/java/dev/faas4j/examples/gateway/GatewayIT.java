@@ -149,7 +149,7 @@ class GatewayIT {
     String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(help.waitFor()).isZero();
     assertThat(text).contains("--port", "--bind", "--domain", "--data-dir", "--idle-timeout", "--admin-token", "--admin-basic", "--jdbc-url",
-        "--request-timeout", "--start-timeout", "--max-body-bytes", "--db-busy-timeout");
+        "--request-timeout", "--start-timeout", "--max-body-bytes", "--db-busy-timeout", "--mount-path", "--docker-host");
 
     Process bad = new ProcessBuilder(java, "-jar", jar.toString(), "--idle-timeout", "soon").redirectErrorStream(true).start();
     String error = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

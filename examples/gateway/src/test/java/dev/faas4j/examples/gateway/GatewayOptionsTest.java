@@ -103,4 +103,30 @@ class GatewayOptionsTest {
     assertThatThrownBy(() -> parse(Map.of(), "--node-id", "gw 1"))
         .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--node-id");
   }
+
+  @Test
+  void theMountPathComesFromTheFlagOrItsVariableAndIsOffByDefault() throws Exception {
+    assertThat(parse(Map.of()).mountPath()).as("default").isNull();
+    assertThat(parse(Map.of("FAAS4J_MOUNT_PATH", "/fn")).mountPath()).as("from FAAS4J_MOUNT_PATH").isEqualTo("/fn");
+    assertThat(parse(Map.of("FAAS4J_MOUNT_PATH", "/fn"), "--mount-path", "/x/functions").mountPath())
+        .as("the flag wins").isEqualTo("/x/functions");
+  }
+
+  @Test
+  void aMountPathThatIsNotAPathPrefixOrTakesTheAdminApiIsRefused() {
+    for (String bad : new String[] {"fn", "/", "/fn/", "/f n", "/api", "/api/fn", "/fn//x"}) {
+      assertThatThrownBy(() -> parse(Map.of(), "--mount-path", bad)).as("--mount-path " + bad)
+          .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--mount-path");
+    }
+  }
+
+  @Test
+  void theDockerHostComesFromTheFlagOrItsVariableAndIsOffByDefault() throws Exception {
+    assertThat(parse(Map.of()).dockerHost()).as("default: no Docker provider").isNull();
+    assertThat(parse(Map.of("FAAS4J_DOCKER_HOST", "unix:///run/docker.sock")).dockerHost())
+        .as("from FAAS4J_DOCKER_HOST").isEqualTo("unix:///run/docker.sock");
+    assertThat(parse(Map.of(), "--docker-host", "tcp://10.0.0.5:2375").dockerHost()).isEqualTo("tcp://10.0.0.5:2375");
+    assertThatThrownBy(() -> parse(Map.of(), "--docker-host", "/var/run/docker.sock"))
+        .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--docker-host");
+  }
 }

@@ -60,6 +60,12 @@ final class AdminActions {
   }
 
   private void deploy(Exchange exchange) throws IOException {
+    if (RawDeploys.isScript(exchange.request())) {
+      RawDeploys.Deploy raw = RawDeploys.read(exchange.request(), exchange.variable("name"), bodies.maxBodyBytes(),
+          functions::newVersion);
+      ok(exchange.response(), Answers.deployment(functions.deploy(raw.spec(), raw.alias()), "version"));
+      return;
+    }
     ObjectNode body = bodies.read(exchange.request());
     Deployed deployed = functions.deploy(bodies.deploySpec(exchange.variable("name"), body, functions::newVersion),
         RequestBodies.text(body, "alias"));

@@ -39,11 +39,17 @@ final class RequestBodies {
     this.maxBodyBytes = maxBodyBytes;
   }
 
+  /** The largest request body accepted. */
+  long maxBodyBytes() {
+    return maxBodyBytes;
+  }
+
   /** The request's JSON object body; each route that takes a body reads it once. */
   ObjectNode read(HttpServletRequest request) throws IOException {
     String type = request.getContentType();
     if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      throw FaasException.invalid("Content-Type must be application/json, was " + type);
+      throw FaasException.invalid("Content-Type must be application/json, was " + type
+          + (request.getRequestURI().contains("/deploy/") ? " (a script is deployed as application/javascript)" : ""));
     }
     return readObject(request.getInputStream(), maxBodyBytes);
   }
@@ -54,14 +60,7 @@ final class RequestBodies {
    * @throws FaasException PAYLOAD_TOO_LARGE over the limit, INVALID_REQUEST if it is not a JSON object
    */
   static ObjectNode readObject(InputStream body, long maxBytes) throws IOException {
-    byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
-    if (bytes.length > maxBytes) {
-      throw new FaasException(FaasException.Reason.PAYLOAD_TOO_LARGE,
-          "request body is larger than the limit of " + maxBytes + " bytes");
-    }
-    if (bytes.length == 0) {
-      throw FaasException.invalid("request body is empty; expected a JSON object");
-    }
+    byte[] bytes = readBounded(body, maxBytes, "a JSON object");
     JsonNode node;
     try {
       node = Json.MAPPER.readTree(bytes);
@@ -72,6 +71,24 @@ final class RequestBodies {
       throw FaasException.invalid("request body must be a JSON object");
     }
     return (ObjectNode) node;
+  }
+
+  /**
+   * A whole body of at most {@code maxBytes}, not empty.
+   *
+   * @param expected what the body should hold, for the message when it is empty
+   * @throws FaasException PAYLOAD_TOO_LARGE over the limit, INVALID_REQUEST when empty
+   */
+  static byte[] readBounded(InputStream body, long maxBytes, String expected) throws IOException {
+    byte[] bytes = body.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+    if (bytes.length > maxBytes) {
+      throw new FaasException(FaasException.Reason.PAYLOAD_TOO_LARGE,
+          "request body is larger than the limit of " + maxBytes + " bytes");
+    }
+    if (bytes.length == 0) {
+      throw FaasException.invalid("request body is empty; expected " + expected);
+    }
+    return bytes;
   }
 
   /**

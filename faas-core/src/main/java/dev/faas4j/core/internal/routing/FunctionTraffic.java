@@ -91,12 +91,23 @@ public final class FunctionTraffic {
    * returns: the answer is written asynchronously when the request is in async mode. May block:
    * for a store lookup, or while the version starts.
    *
+   * @return the outcome of the exchange, as {@link ReverseProxy#forward} reports it
    * @throws FaasException before anything was sent: unknown function or version, cannot start
    */
-  void serve(Route route, ClientExchange client) throws IOException {
+  CompletionStage<Void> serve(Route route, ClientExchange client) throws IOException {
     lifecycle.checkOpen();
     FunctionVersion version = resolve(route);
-    forward(route, client, instances.acquire(version.spec().ref()));
+    return forward(route, client, instances.acquire(version.spec().ref()));
+  }
+
+  /**
+   * Serves a request made in this JVM ({@link Invoker}): the hop limit, then {@link #serve}.
+   *
+   * @throws FaasException before anything was sent, as {@link #serve}, or LOOP_DETECTED
+   */
+  CompletionStage<Void> serveDirect(Route route, ClientExchange client) throws IOException {
+    Hops.check(client, maxHops);
+    return serve(route, client);
   }
 
   /**
@@ -129,7 +140,7 @@ public final class FunctionTraffic {
     return true;
   }
 
-  private void forward(Route route, ClientExchange client, Instances.Lease lease) throws IOException {
+  private CompletionStage<Void> forward(Route route, ClientExchange client, Instances.Lease lease) throws IOException {
     Metrics.Invocations meters = metrics.invocations(lease.spec().ref());
     long begun = meters.begin();
     CompletionStage<Void> exchange;
@@ -140,7 +151,7 @@ public final class FunctionTraffic {
       ended(client, lease, meters, begun, e);
       throw e;
     }
-    exchange.whenComplete((ok, failure) -> {
+    return exchange.whenComplete((ok, failure) -> {
       lease.close();
       ended(client, lease, meters, begun, failure);
       if (failure != null) {
