@@ -36,7 +36,10 @@ public record Change(long revision, String function, Kind kind, String version, 
     DEPLOYED(true, false, true),
     /** {@code latest} now names {@code version} (also recorded when a function is created). */
     LATEST_MOVED(true, false, true),
-    /** {@code alias} was created or now points at {@code version}. */
+    /**
+     * {@code alias} was created, now points at {@code version}, or had its weights changed
+     * ({@link FunctionState#splits()}); for a weighted alias {@code version} is its primary version.
+     */
     ALIAS_SET(true, true, true),
     /** {@code alias} was removed; {@code version} is the version it pointed at. */
     ALIAS_REMOVED(true, true, true),

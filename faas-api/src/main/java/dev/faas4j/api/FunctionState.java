@@ -16,20 +16,32 @@ import java.util.Optional;
  *
  * <p>Invariants, checked by the constructor: versions are unique, {@code latest} names one of
  * them, every alias points at one of them, and no alias has the name of a version. Version and
- * alias names are canonical (lower case).
+ * alias names are canonical (lower case). A weighted alias (one with a {@link TrafficSplit} in
+ * {@code splits}) names only kept versions, and {@code aliases} maps it to its split's
+ * {@linkplain TrafficSplit#primary() primary} version, so that a reader that knows nothing of
+ * weights still sees where most of its traffic goes.
  *
  * @param name the function's name, in the spelling it was first deployed with
  * @param revision 1 for a new function, then one more for every saved change
  * @param versions every kept version, oldest first
  * @param aliases alias name to version name
  * @param latest the version that {@code {name}.{domain}} serves
+ * @param splits alias name to the weights of a weighted alias; an alias not in it sends all of its
+ *     traffic to the one version {@code aliases} names
  */
 public record FunctionState(
     String name,
     long revision,
     List<FunctionVersion> versions,
     Map<String, String> aliases,
-    String latest) {
+    String latest,
+    Map<String, TrafficSplit> splits) {
+
+  /** A state without weighted aliases. */
+  public FunctionState(String name, long revision, List<FunctionVersion> versions, Map<String, String> aliases,
+      String latest) {
+    this(name, revision, versions, aliases, latest, Map.of());
+  }
 
   public FunctionState {
     Validation.requireLabel("function name", name);
@@ -66,6 +78,32 @@ public record FunctionState(
         throw new IllegalArgumentException("alias " + alias.getKey() + " has the name of a version");
       }
     }
+    splits = checkSplits(splits, aliases, byName.keySet());
+  }
+
+  private static Map<String, TrafficSplit> checkSplits(Map<String, TrafficSplit> splits, Map<String, String> aliases,
+      java.util.Set<String> versions) {
+    Map<String, TrafficSplit> canonical = new java.util.TreeMap<>();
+    Objects.requireNonNull(splits, "splits").forEach((alias, split) -> {
+      String key = Validation.canonical(Validation.requireLabel("alias", alias));
+      Objects.requireNonNull(split, "split");
+      if (!split.primary().equals(aliases.get(key))) {
+        throw new IllegalArgumentException("weighted alias " + key + " must be mapped to its primary version "
+            + split.primary() + " in aliases, was " + aliases.get(key));
+      }
+      for (String version : split.weights().keySet()) {
+        if (!versions.contains(version)) {
+          throw new IllegalArgumentException("weighted alias " + key + " names unknown version " + version);
+        }
+      }
+      canonical.put(key, split);
+    });
+    return java.util.Collections.unmodifiableMap(canonical);
+  }
+
+  /** The weights of a weighted alias (any case), if {@code alias} is one. */
+  public Optional<TrafficSplit> split(String alias) {
+    return Optional.ofNullable(splits.get(Validation.canonical(alias)));
   }
 
   /** The canonical (lower-case) name, the key stores and registries use. */

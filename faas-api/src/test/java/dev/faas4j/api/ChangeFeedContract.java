@@ -120,6 +120,27 @@ public abstract class ChangeFeedContract {
   }
 
   @Test
+  void changedWeightsAreRecordedAsTheAliasSetAtItsPrimaryVersion() throws Exception {
+    FunctionVersion v1 = version("hello", "v1", "one");
+    FunctionVersion v2 = version("hello", "v2", "two");
+    store.save(state("hello", 1, "v2", Map.of("prod", "v1"), v1, v2));
+    long before = store.currentRevision();
+
+    store.save(new FunctionState("hello", 2, List.of(v1, v2), Map.of("prod", "v1"), "v2",
+        Map.of("prod", TrafficSplit.of("v1", 90, "v2", 10))));
+    store.save(new FunctionState("hello", 3, List.of(v1, v2), Map.of("prod", "v1"), "v2",
+        Map.of("prod", TrafficSplit.of("v1", 50, "v2", 10))));
+    store.save(new FunctionState("hello", 4, List.of(v1, v2), Map.of("prod", "v1"), "v2",
+        Map.of("prod", TrafficSplit.of("v1", 50, "v2", 10))));
+    store.save(new FunctionState("hello", 5, List.of(v1, v2), Map.of("prod", "v1"), "v2", Map.of()));
+
+    assertThat(store.changesSince(before, 100).changes()).extracting(Change::kind, Change::version, Change::alias)
+        .as("weights added, changed, saved unchanged (nothing), removed; the alias pointing at v1 throughout")
+        .containsExactly(tuple(Kind.ALIAS_SET, "v1", "prod"), tuple(Kind.ALIAS_SET, "v1", "prod"),
+            tuple(Kind.ALIAS_SET, "v1", "prod"));
+  }
+
+  @Test
   void changesSinceTheCurrentRevisionIsEmpty() throws Exception {
     store.save(state("hello", 1, "v1", Map.of(), version("hello", "v1", "one")));
     long current = store.currentRevision();

@@ -83,6 +83,28 @@ public abstract class FunctionStoreContract extends ChangeFeedContract {
   }
 
   @Test
+  void weightedAliasesLoadBackAndAreReplacedOrDroppedBySaves() throws Exception {
+    FunctionVersion v1 = version("hello", "v1", "one");
+    FunctionVersion v2 = version("hello", "v2", "two");
+    FunctionVersion v3 = version("hello", "v3", "three");
+    FunctionState split = new FunctionState("hello", 1, List.of(v1, v2, v3), Map.of("prod", "v1", "beta", "v3"), "v3",
+        Map.of("prod", TrafficSplit.of("v1", 90, "v2", 10)));
+    assertThat(store.save(split)).isTrue();
+    assertThat(store.load("hello")).as("weights of prod, beta unweighted").contains(split);
+    assertThat(store.loadAll()).containsExactly(split);
+
+    FunctionState moved = new FunctionState("hello", 2, List.of(v1, v2, v3), Map.of("prod", "v2", "beta", "v3"), "v3",
+        Map.of("prod", TrafficSplit.of("v1", 0, "v2", 100), "beta", TrafficSplit.of("v3", 1)));
+    assertThat(store.save(moved)).isTrue();
+    assertThat(store.load("hello")).as("0/100 and a second weighted alias").contains(moved);
+
+    FunctionState dropped = new FunctionState("hello", 3, List.of(v2, v3), Map.of("prod", "v2"), "v3", Map.of());
+    assertThat(store.save(dropped)).as("v1 deleted with the weights that named it").isTrue();
+    assertThat(store.load("hello")).contains(dropped);
+    assertThat(store.loadAll()).containsExactly(dropped);
+  }
+
+  @Test
   void aStaleSaveFailsAndChangesNothing() throws Exception {
     FunctionVersion v1 = version("hello", "v1", "one");
     store.save(state("hello", 1, "v1", Map.of(), v1));

@@ -24,6 +24,7 @@ import dev.faas4j.core.internal.proxy.ReverseProxy;
 import dev.faas4j.core.internal.routing.FunctionTraffic;
 import dev.faas4j.core.internal.routing.Invoker;
 import dev.faas4j.core.internal.routing.Router;
+import dev.faas4j.core.internal.routing.TrafficSplitter;
 import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.runtime.Maintenance;
 import dev.faas4j.core.internal.runtime.Providers;
@@ -34,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -108,7 +110,7 @@ public final class Faas implements AutoCloseable {
       throw e;
     }
     this.traffic = new FunctionTraffic(new Router(settings.domain, settings.mountPath), registry, instances, proxy,
-        lifecycle, settings.maxHops, metrics);
+        lifecycle, settings.maxHops, metrics, new TrafficSplitter(settings.stickyHeader, settings.stickyCookie));
     this.invoker = new Invoker(traffic, settings.domain);
     LOG.info("faas4j started: {} function(s) restored, providers {}, domain {}",
         restored, providers.names(), settings.domain);
@@ -163,6 +165,24 @@ public final class Faas implements AutoCloseable {
    */
   public Deployment setAlias(String name, String alias, String version) {
     return deployment(functions.setAlias(name, alias, version));
+  }
+
+  /**
+   * Creates an alias, or changes one, that splits its traffic among versions by weight: with
+   * {@code Map.of("v1", 90, "v2", 10)} nine requests in ten to the alias go to v1. A request with a
+   * sticky key (see {@link Builder#stickyHeader}) stays on one version while the weights stay the
+   * same. Versions with weight above 0 are started first and kept warm when the latest is. Setting
+   * the alias to one version with {@link #setAlias} ends the split. The bare host (the latest) is
+   * never split.
+   *
+   * @param weights version to weight: whole numbers from 0 to 1,000,000, at most 5
+   *     versions ({@link dev.faas4j.api.TrafficSplit}), adding up to more than 0
+   * @return the alias with its weights, sorted by version name
+   * @throws FaasException INVALID_REQUEST for bad weights, NOT_FOUND for an unknown function or
+   *     version, CONFLICT if the alias has the name of a version
+   */
+  public Map<String, Integer> setWeights(String name, String alias, Map<String, Integer> weights) {
+    return functions.setWeights(name, alias, weights).split().weights();
   }
 
   /** Removes an alias. @throws FaasException NOT_FOUND if there is no such alias */
@@ -307,7 +327,10 @@ public final class Faas implements AutoCloseable {
           v.accessUrl()));
     }
     FunctionState state = view.state();
-    return new FunctionInfo(state.name(), state.latest(), state.aliases(), state.revision(), versions);
+    Map<String, Map<String, Integer>> weights = new java.util.TreeMap<>();
+    state.splits().forEach((alias, split) -> weights.put(alias, split.weights()));
+    return new FunctionInfo(state.name(), state.latest(), state.aliases(), state.revision(), versions,
+        java.util.Collections.unmodifiableMap(weights));
   }
 
   /**
@@ -377,6 +400,8 @@ public final class Faas implements AutoCloseable {
     private int maxConnectionsPerInstance;
     private Duration clientStallTimeout = ProxySettings.DEFAULT_CLIENT_STALL_TIMEOUT;
     private long minClientBytesPerSecond = ProxySettings.DEFAULT_MIN_CLIENT_BYTES_PER_SECOND;
+    private String stickyHeader = TrafficSplitter.DEFAULT_STICKY_HEADER;
+    private String stickyCookie = TrafficSplitter.DEFAULT_STICKY_COOKIE;
     /** A Micrometer MeterRegistry, typed Object so that Faas runs without Micrometer on the class path. */
     private Object meterRegistry;
 
@@ -680,6 +705,35 @@ public final class Faas implements AutoCloseable {
       once("meterRegistry");
       this.meterRegistry = java.util.Objects.requireNonNull(meterRegistry, "meterRegistry");
       return this;
+    }
+
+    /**
+     * The request header whose value keeps a client on one version of a weighted alias (see
+     * {@link Faas#setWeights}); default {@code X-Faas4j-Sticky}. Null: no
+     * header, only the {@link #stickyCookie}.
+     */
+    public Builder stickyHeader(String header) {
+      once("stickyHeader");
+      this.stickyHeader = header == null ? null : requireToken("stickyHeader", header);
+      return this;
+    }
+
+    /**
+     * The cookie whose value keeps a client on one version of a weighted alias when the request
+     * has no {@link #stickyHeader}; default {@code faas4j-sticky}. Null: no cookie.
+     */
+    public Builder stickyCookie(String cookie) {
+      once("stickyCookie");
+      this.stickyCookie = cookie == null ? null : requireToken("stickyCookie", cookie);
+      return this;
+    }
+
+    private static String requireToken(String option, String value) {
+      if (!value.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
+        throw new IllegalArgumentException(option + " must be a header or cookie name (an HTTP token), was '"
+            + value + "'");
+      }
+      return value;
     }
 
     private ProxySettings proxySettings() {

@@ -235,6 +235,46 @@ class AdminApiTest {
   }
 
   @Test
+  void anAliasCanSplitItsTrafficByWeightAndShowsItsWeights() throws Exception {
+    deployTwoVersions();
+
+    JsonNode set = ok(http.admin("PUT", "/functions/hello/aliases/prod", "{\"weights\":{\"v2\":10,\"v1\":90}}"));
+
+    assertThat(set.path("alias").asText()).isEqualTo("prod");
+    assertThat(set.path("version").asText()).as("the primary version").isEqualTo("v1");
+    assertThat(set.path("weights").toString()).isEqualTo("{\"v1\":90,\"v2\":10}");
+    JsonNode function = ok(http.admin("GET", "/functions/hello", null)).path("function");
+    assertThat(function.path("weights").toString()).isEqualTo("{\"prod\":{\"v1\":90,\"v2\":10}}");
+    assertThat(function.path("aliases").path("prod").asText()).isEqualTo("v1");
+    assertThat(functionsSnapshot()).contains("\"weights\":{\"prod\":{\"v1\":90,\"v2\":10}}");
+
+    ok(http.admin("PUT", "/functions/hello/aliases/prod", "{\"weights\":{\"v1\":0,\"v2\":100}}"));
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<String> answer = http.get("prod.hello.func.local", "/");
+      assertThat(answer.body()).as("0/100").isEqualTo("two");
+      assertThat(answer.headers().firstValue("X-Faas4j-Version")).contains("v2");
+    }
+  }
+
+  @Test
+  void badWeightsAreRefusedAndChangeNothing() throws Exception {
+    deployTwoVersions();
+    ok(http.admin("PUT", "/functions/hello/aliases/prod", "{\"weights\":{\"v1\":90,\"v2\":10}}"));
+    String before = functionsSnapshot();
+
+    for (String bad : List.of("{\"weights\":{\"v1\":0,\"v2\":0}}", "{\"weights\":{\"v1\":-5,\"v2\":10}}",
+        "{\"weights\":{\"v1\":1.5}}", "{\"weights\":{\"v1\":\"90\"}}", "{\"weights\":{}}", "{\"weights\":[1]}",
+        "{\"weights\":{\"v1\":1},\"version\":\"v1\"}", "{\"weights\":{\"v1\":99999999999}}",
+        "{\"weights\":{\"a\":1,\"b\":1,\"c\":1,\"d\":1,\"e\":1,\"v1\":1}}", "{\"weights\":{\"not a label\":1}}")) {
+      error(http.admin("PUT", "/functions/hello/aliases/prod", bad), 400);
+    }
+    error(http.admin("PUT", "/functions/hello/aliases/prod", "{\"weights\":{\"v1\":50,\"v9\":50}}"), 404);
+    error(http.admin("PUT", "/functions/nope/aliases/prod", "{\"weights\":{\"v1\":50}}"), 404);
+
+    assertThat(functionsSnapshot()).as("functions after the refusals").isEqualTo(before);
+  }
+
+  @Test
   void anAliasMayNotHaveTheNameOfAVersion() throws Exception {
     ok(deploy("hello", "{\"code\":\"one\",\"version\":\"v1\"}"));
     ok(deploy("hello", "{\"code\":\"two\",\"version\":\"v2\"}"));

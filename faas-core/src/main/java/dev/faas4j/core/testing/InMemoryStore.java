@@ -198,7 +198,8 @@ public final class InMemoryStore implements FunctionStore, NodeRegistry {
       record(key, Change.Kind.LATEST_MOVED, after.latest(), null);
     }
     new TreeMap<>(after.aliases()).forEach((alias, target) -> {
-      if (!target.equals(oldAliases.get(alias))) {
+      if (!target.equals(oldAliases.get(alias))
+          || (before != null && !Objects.equals(before.splits().get(alias), after.splits().get(alias)))) {
         record(key, Change.Kind.ALIAS_SET, target, alias);
       }
     });

@@ -9,7 +9,9 @@ import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.FunctionVersion;
 import dev.faas4j.api.NodeInfo;
 import dev.faas4j.api.NodeRegistry;
+import dev.faas4j.api.TrafficSplit;
 import dev.faas4j.api.Validation;
+import dev.faas4j.store.jdbc.internal.AliasWeightRows;
 import dev.faas4j.store.jdbc.internal.ChangeLog;
 import dev.faas4j.store.jdbc.internal.ChangeWatcher;
 import dev.faas4j.store.jdbc.internal.Dialect;
@@ -56,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * <h2>Guarantees</h2>
  * <ul>
  *   <li>Building a store creates or upgrades its tables ({@code faas4j_functions},
- *       {@code faas4j_versions}, {@code faas4j_aliases}, the change feed's {@code faas4j_feed}
+ *       {@code faas4j_versions}, {@code faas4j_aliases}, {@code faas4j_alias_weights}, the change feed's {@code faas4j_feed}
  *       and {@code faas4j_changes}, and {@code faas4j_schema_version},
  *       which records the applied migrations). Stores starting at the same time on one database
  *       migrate it once. On PostgreSQL the tables go into the connection's current schema.
@@ -65,7 +67,7 @@ import org.slf4j.LoggerFactory;
  *       returned has been committed. Versions are immutable: a save writes only the versions
  *       that are new and deletes only those that were dropped.
  *   <li>{@link #load} and {@link #loadAll} read one consistent snapshot; {@code loadAll} takes
- *       three queries whatever the number of functions.
+ *       four queries whatever the number of functions.
  *   <li>Bad input is refused before the database, with a {@link FaasException}: code larger than
  *       {@link Builder#maxCodeBytes(long)} in UTF-8 ({@code PAYLOAD_TOO_LARGE}); strings that are
  *       not valid Unicode, such as an unpaired surrogate ({@code INVALID_REQUEST}). A failure of
@@ -200,6 +202,12 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry {
           }
         }
       }
+      AliasWeightRows.readAll(connection).forEach((key, splits) -> {
+        FunctionHead head = heads.get(key);
+        if (head != null) {
+          head.splits.putAll(splits);
+        }
+      });
       transaction.commit();
       List<FunctionState> states = new ArrayList<>(heads.size());
       for (FunctionHead head : heads.values()) {
@@ -248,6 +256,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry {
           }
         }
       }
+      head.splits.putAll(AliasWeightRows.read(connection, key));
       transaction.commit();
       return Optional.of(head.toState());
     }
@@ -439,6 +448,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry {
     final String latest;
     final List<FunctionVersion> versions = new ArrayList<>();
     final Map<String, String> aliases = new LinkedHashMap<>();
+    final Map<String, TrafficSplit> splits = new LinkedHashMap<>();
 
     FunctionHead(String name, long revision, String latest) {
       this.name = name;
@@ -448,7 +458,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry {
 
     FunctionState toState() throws SQLDataException {
       try {
-        return new FunctionState(name, revision, versions, aliases, latest);
+        return new FunctionState(name, revision, versions, aliases, latest, splits);
       } catch (RuntimeException e) {
         throw new SQLDataException("stored function " + name + " is inconsistent (were the faas4j tables edited"
             + " by hand?): " + e.getMessage(), e);

@@ -152,7 +152,17 @@ final class AdminActions {
 
   private void setAlias(Exchange exchange) throws IOException {
     ObjectNode body = bodies.read(exchange.request());
-    RequestBodies.checkFields(body, Set.of("version"), "alias");
+    RequestBodies.checkFields(body, Set.of("version", "weights"), "alias");
+    if (body.has("weights")) {
+      if (body.has("version")) {
+        throw FaasException.invalid("give either version (one version) or weights (a split), not both");
+      }
+      FunctionService.Weighted weighted = functions.setWeights(exchange.variable("name"), exchange.variable("alias"),
+          RequestBodies.weights(body));
+      ok(exchange.response(), fields("funcName", weighted.name(), "alias", weighted.alias(), "version",
+          weighted.split().primary(), "weights", weighted.split().weights()));
+      return;
+    }
     Deployed moved = functions.setAlias(exchange.variable("name"), exchange.variable("alias"),
         RequestBodies.requiredText(body, "version"));
     ok(exchange.response(), fields("funcName", moved.name(), "alias", moved.alias(), "version", moved.version()));

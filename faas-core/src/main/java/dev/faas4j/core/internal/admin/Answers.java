@@ -71,6 +71,11 @@ final class Answers {
     body.put("name", state.name());
     body.put("latest", state.latest());
     body.put("aliases", state.aliases());
+    if (!state.splits().isEmpty()) {
+      Map<String, Object> weights = new LinkedHashMap<>();
+      state.splits().forEach((alias, split) -> weights.put(alias, split.weights()));
+      body.put("weights", weights);
+    }
     body.put("revision", state.revision());
     List<Object> versions = new ArrayList<>();
     for (VersionView v : view.versions()) {

@@ -197,6 +197,30 @@ final class RequestBodies {
     return map;
   }
 
+  /**
+   * The {@code weights} object of an alias body: version to a whole number. What a weight may be
+   * beyond that (its range, their sum) is checked by {@code TrafficSplit}.
+   */
+  static Map<String, Integer> weights(ObjectNode body) {
+    JsonNode node = body.get("weights");
+    if (node == null || !node.isObject() || node.isEmpty()) {
+      throw FaasException.invalid("weights must be an object of versions to whole numbers, such as"
+          + " {\"v1\": 90, \"v2\": 10}");
+    }
+    Map<String, Integer> weights = new LinkedHashMap<>();
+    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> entry = fields.next();
+      JsonNode value = entry.getValue();
+      if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+        throw FaasException.invalid("weights." + Answers.abbreviate(entry.getKey()) + " must be a whole number, was "
+            + Answers.abbreviate(value.toString()));
+      }
+      weights.put(entry.getKey(), value.asInt());
+    }
+    return weights;
+  }
+
   /** Refuses a field of {@code body} not in {@code allowed}; {@code what} names the request in the message. */
   static void checkFields(ObjectNode body, Set<String> allowed, String what) {
     Iterator<String> names = body.fieldNames();

@@ -280,6 +280,13 @@ public final class ChangeFollower implements AutoCloseable {
     if (keepLatestWarm && after != null && (before == null || !before.latest().equals(after.latest()))) {
       FunctionService.startInBackground(instances, starter, after.latestVersion(), "new latest");
     }
+    if (keepLatestWarm && after != null) {
+      Set<String> weighted = FunctionService.weightedVersions(after);
+      weighted.removeAll(FunctionService.weightedVersions(before));
+      for (String version : weighted) {
+        FunctionService.startInBackground(instances, starter, after.version(version).orElseThrow(), "newly weighted");
+      }
+    }
   }
 
   private void stopHere(FunctionRef ref) {

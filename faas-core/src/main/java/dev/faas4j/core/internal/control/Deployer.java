@@ -6,6 +6,7 @@ import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionVersion;
+import dev.faas4j.api.TrafficSplit;
 import dev.faas4j.api.Validation;
 import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.runtime.Providers;
@@ -109,12 +110,14 @@ final class Deployer {
       versions.add(new FunctionVersion(spec, clock.instant()));
     }
     Map<String, String> aliases = new LinkedHashMap<>(current.map(FunctionState::aliases).orElse(Map.of()));
+    Map<String, TrafficSplit> splits = new LinkedHashMap<>(current.map(FunctionState::splits).orElse(Map.of()));
     if (alias != null) {
       aliases.put(alias, spec.version());
+      splits.remove(alias);
     }
     long revision = current.map(FunctionState::revision).orElse(0L) + 1;
     String name = current.map(FunctionState::name).orElse(spec.name());
-    return new FunctionState(name, revision, versions, aliases, spec.version());
+    return new FunctionState(name, revision, versions, aliases, spec.version(), splits);
   }
 
   private void deployToProvider(FunctionSpec spec, FunctionProvider provider) {

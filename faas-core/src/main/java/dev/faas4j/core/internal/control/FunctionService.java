@@ -8,6 +8,7 @@ import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionVersion;
 import dev.faas4j.api.NodeInfo;
+import dev.faas4j.api.TrafficSplit;
 import dev.faas4j.api.Validation;
 import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.runtime.Providers;
@@ -18,6 +19,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,7 +142,8 @@ public final class FunctionService {
       if (aliasKey != null) {
         aliases.put(aliasKey, target.version());
       }
-      registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, target.version()));
+      registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, target.version(),
+          withoutSplit(state, aliasKey)));
       LOG.info("rolled {} back to {}", state.name(), target.version());
       return addresses.deployed(state.name(), target.version(), aliasKey);
     });
@@ -156,9 +160,70 @@ public final class FunctionService {
       Deployer.refuseAliasNamedAsVersion(state, aliasKey);
       Map<String, String> aliases = new LinkedHashMap<>(state.aliases());
       aliases.put(aliasKey, target.version());
-      registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, state.latest()));
+      registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, state.latest(),
+          withoutSplit(state, aliasKey)));
       return addresses.deployed(state.name(), target.version(), aliasKey);
     });
+  }
+
+  /**
+   * Creates an alias, or changes it, that splits its traffic among versions by weight; the
+   * versions that get traffic are started first when the latest is kept warm, and stay warm.
+   *
+   * @throws FaasException INVALID_REQUEST for bad weights (see {@link TrafficSplit}), NOT_FOUND for
+   *     an unknown function or version, CONFLICT if the alias has the name of a version
+   */
+  public Weighted setWeights(String name, String alias, Map<String, Integer> weights) {
+    lifecycle.checkOpen();
+    String aliasKey = Validation.canonical(Validation.requireLabel("alias", alias));
+    TrafficSplit split = new TrafficSplit(weights);
+    return registry.write(name, () -> {
+      FunctionState state = registry.require(name);
+      for (String version : split.weights().keySet()) {
+        requireVersion(state, version);
+      }
+      Deployer.refuseAliasNamedAsVersion(state, aliasKey);
+      if (keepLatestWarm) {
+        for (String version : split.weights().keySet()) {
+          if (split.serves(version)) {
+            FunctionVersion target = state.version(version).orElseThrow();
+            instances.registerCommitted(target.spec());
+            instances.start(target.spec().ref());
+          }
+        }
+      }
+      Map<String, String> aliases = new LinkedHashMap<>(state.aliases());
+      aliases.put(aliasKey, split.primary());
+      Map<String, TrafficSplit> splits = new LinkedHashMap<>(state.splits());
+      splits.put(aliasKey, split);
+      registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, state.latest(),
+          splits));
+      LOG.info("alias {} of {} now splits traffic {}", aliasKey, state.name(), split.weights());
+      return new Weighted(state.name(), aliasKey, split);
+    });
+  }
+
+  /** What {@link #setWeights} committed: the function's name as deployed, the alias, its weights. */
+  public record Weighted(String name, String alias, TrafficSplit split) {}
+
+  /** The state's weighted aliases without {@code alias} (null: all of them), which is about to point at one version. */
+  private static Map<String, TrafficSplit> withoutSplit(FunctionState state, String alias) {
+    Map<String, TrafficSplit> splits = new LinkedHashMap<>(state.splits());
+    if (alias != null) {
+      splits.remove(alias);
+    }
+    return splits;
+  }
+
+  /** The versions some weighted alias of {@code state} (null: none) sends traffic to. */
+  static Set<String> weightedVersions(FunctionState state) {
+    Set<String> versions = new TreeSet<>();
+    if (state != null) {
+      for (TrafficSplit split : state.splits().values()) {
+        split.weights().keySet().stream().filter(split::serves).forEach(versions::add);
+      }
+    }
+    return versions;
   }
 
   /** Removes an alias. */
@@ -172,7 +237,8 @@ public final class FunctionService {
       }
       Map<String, String> aliases = new LinkedHashMap<>(state.aliases());
       aliases.remove(aliasKey);
-      registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, state.latest()));
+      registry.commit(new FunctionState(state.name(), state.revision() + 1, state.versions(), aliases, state.latest(),
+          withoutSplit(state, aliasKey)));
       return null;
     });
   }
@@ -201,6 +267,8 @@ public final class FunctionService {
       state.aliases().forEach((a, to) -> {
         if (to.equals(v)) {
           pointers.add("alias '" + a + "' points at it");
+        } else if (state.split(a).map(s -> s.weights().containsKey(v)).orElse(false)) {
+          pointers.add("weighted alias '" + a + "' names it");
         }
       });
       if (!pointers.isEmpty() && !force) {
@@ -213,9 +281,10 @@ public final class FunctionService {
         List<FunctionVersion> versions = new ArrayList<>(state.versions());
         versions.remove(target);
         Map<String, String> aliases = new LinkedHashMap<>(state.aliases());
+        Map<String, TrafficSplit> splits = splitsWithout(state, v, aliases);
         aliases.values().removeIf(v::equals);
         String latest = state.latest().equals(v) ? versions.get(versions.size() - 1).version() : state.latest();
-        registry.commit(new FunctionState(state.name(), state.revision() + 1, versions, aliases, latest));
+        registry.commit(new FunctionState(state.name(), state.revision() + 1, versions, aliases, latest, splits));
       }
       return target.spec().ref();
     });
@@ -274,10 +343,13 @@ public final class FunctionService {
     return logs.logs(target.spec().ref(), maxLines);
   }
 
-  /** Whether a version is its function's latest and the latest is kept warm: the idle policy leaves it running. */
+  /**
+   * Whether the idle policy leaves a version running: when the latest is kept warm, so are the
+   * versions weighted aliases send traffic to.
+   */
   public boolean keptWarm(FunctionRef ref) {
-    return keepLatestWarm
-        && registry.get(ref.name()).map(state -> state.latest().equals(ref.version())).orElse(false);
+    return keepLatestWarm && registry.get(ref.name()).map(state -> state.latest().equals(ref.version())
+        || weightedVersions(state).contains(ref.version())).orElse(false);
   }
 
   private FunctionView view(FunctionState state) {
@@ -295,6 +367,31 @@ public final class FunctionService {
 
   // ---------------------------------------------------------------------------------------------
   // Helpers
+
+  /**
+   * The state's weighted aliases once version {@code v} is deleted: each keeps its other versions
+   * if one of them still has weight (its entry in {@code aliases} moving to the new primary), and
+   * is removed from both maps otherwise.
+   */
+  private static Map<String, TrafficSplit> splitsWithout(FunctionState state, String v, Map<String, String> aliases) {
+    Map<String, TrafficSplit> splits = new LinkedHashMap<>();
+    state.splits().forEach((alias, split) -> {
+      if (!split.weights().containsKey(v)) {
+        splits.put(alias, split);
+        return;
+      }
+      Map<String, Integer> rest = new LinkedHashMap<>(split.weights());
+      rest.remove(v);
+      if (rest.values().stream().anyMatch(w -> w > 0)) {
+        TrafficSplit kept = new TrafficSplit(rest);
+        splits.put(alias, kept);
+        aliases.put(alias, kept.primary());
+      } else {
+        aliases.remove(alias);
+      }
+    });
+    return splits;
+  }
 
   private static FunctionVersion requireVersion(FunctionState state, String version) {
     Validation.requireLabel("version", version);

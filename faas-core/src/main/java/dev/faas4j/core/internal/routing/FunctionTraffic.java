@@ -4,6 +4,7 @@ import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionVersion;
+import dev.faas4j.api.TrafficSplit;
 import dev.faas4j.core.internal.control.Lifecycle;
 import dev.faas4j.core.internal.control.Registry;
 import dev.faas4j.core.internal.proxy.ClientExchange;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The request path, after the servlet filter or the Jetty handler: the {@link Router} names the
- * function, the {@link Registry} resolves it to a version, {@link Instances} lease a ready
+ * function, the {@link Registry} resolves it to a version (a weighted alias through the
+ * {@link TrafficSplitter}), {@link Instances} lease a ready
  * instance of it (starting it if needed), and the {@link ReverseProxy} carries the exchange.
  *
  * <p>Thread-safe.
@@ -39,9 +41,11 @@ public final class FunctionTraffic {
   /** Requests that arrive having been forwarded to functions this many times are refused (508). */
   private final int maxHops;
   private final Metrics metrics;
+  private final TrafficSplitter splitter;
 
   public FunctionTraffic(Router router, Registry registry, Instances instances, ReverseProxy proxy, Lifecycle lifecycle,
-      int maxHops, Metrics metrics) {
+      int maxHops, Metrics metrics, TrafficSplitter splitter) {
+    this.splitter = splitter;
     this.router = router;
     this.registry = registry;
     this.instances = instances;
@@ -96,7 +100,7 @@ public final class FunctionTraffic {
    */
   CompletionStage<Void> serve(Route route, ClientExchange client) throws IOException {
     lifecycle.checkOpen();
-    FunctionVersion version = resolve(route);
+    FunctionVersion version = resolve(route, client);
     return forward(route, client, instances.acquire(version.spec().ref()));
   }
 
@@ -124,7 +128,7 @@ public final class FunctionTraffic {
     if (state.isEmpty()) {
       return false; // may be in the store: another gateway may have deployed it
     }
-    FunctionVersion version = version(state.get(), route).orElse(null);
+    FunctionVersion version = version(state.get(), route, client).orElse(null);
     if (version == null) {
       return false; // serve() explains
     }
@@ -145,6 +149,7 @@ public final class FunctionTraffic {
     long begun = meters.begin();
     CompletionStage<Void> exchange;
     try {
+      client.setHeader(TrafficSplitter.VERSION_HEADER, lease.spec().version());
       exchange = proxy.forward(client, lease.endpoint(), route.upstreamPathAndQuery(), lease.spec().limits().timeout());
     } catch (IOException | RuntimeException | Error e) {
       lease.close();
@@ -181,17 +186,30 @@ public final class FunctionTraffic {
     return cause instanceof FaasException e && e.reason() == FaasException.Reason.UPSTREAM_TIMEOUT;
   }
 
-  private FunctionVersion resolve(Route route) {
+  private FunctionVersion resolve(Route route, ClientExchange client) {
     FunctionState state = registry.lookUp(route.name())
         .orElseThrow(() -> FaasException.notFound("function '" + route.name() + "' not found"));
-    FunctionVersion version = version(state, route).orElseThrow(() -> FaasException.notFound(
+    FunctionVersion version = version(state, route, client).orElseThrow(() -> FaasException.notFound(
         "function " + state.name() + " has no version or alias '" + route.selector() + "'"));
     instances.registerCommitted(version.spec());
     return version;
   }
 
-  /** The version a route asks for: its version or alias, or the latest. */
-  private static Optional<FunctionVersion> version(FunctionState state, Route route) {
-    return route.selector() == null ? Optional.of(state.latestVersion()) : state.resolve(route.selector());
+  /**
+   * The version a route asks for: its version or alias (for a weighted alias, the one the
+   * {@link TrafficSplitter} chooses for this request), or the latest.
+   */
+  private Optional<FunctionVersion> version(FunctionState state, Route route, ClientExchange client) {
+    String selector = route.selector();
+    if (selector == null) {
+      return Optional.of(state.latestVersion());
+    }
+    if (!state.splits().isEmpty() && state.version(selector).isEmpty()) {
+      Optional<TrafficSplit> split = state.split(selector);
+      if (split.isPresent()) {
+        return state.version(splitter.choose(split.get(), client));
+      }
+    }
+    return state.resolve(selector);
   }
 }

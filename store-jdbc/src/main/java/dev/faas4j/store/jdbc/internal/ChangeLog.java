@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -71,10 +72,12 @@ public final class ChangeLog {
    * @param newFingerprints version to fingerprint after the save, in the state's order
    * @param newLatest the latest version after the save
    * @param newAliases the aliases after the save
+   * @param reweighted the aliases whose weights changed (an alias that still exists is then recorded
+   *     as set even if it points at the same version)
    */
   public static List<Draft> differences(String key, Map<String, String> oldFingerprints, String oldLatest,
       Map<String, String> oldAliases, Map<String, String> newFingerprints, String newLatest,
-      Map<String, String> newAliases) {
+      Map<String, String> newAliases, Set<String> reweighted) {
     List<Draft> drafts = new ArrayList<>();
     newFingerprints.forEach((version, fingerprint) -> {
       if (!fingerprint.equals(oldFingerprints.get(version))) {
@@ -85,7 +88,7 @@ public final class ChangeLog {
       drafts.add(new Draft(key, Change.Kind.LATEST_MOVED, newLatest, null));
     }
     new TreeMap<>(newAliases).forEach((alias, version) -> {
-      if (!version.equals(oldAliases.get(alias))) {
+      if (!version.equals(oldAliases.get(alias)) || reweighted.contains(alias)) {
         drafts.add(new Draft(key, Change.Kind.ALIAS_SET, version, alias));
       }
     });

@@ -2,6 +2,7 @@ package dev.faas4j.store.jdbc.internal;
 
 import dev.faas4j.api.Change;
 import dev.faas4j.api.FunctionState;
+import dev.faas4j.api.TrafficSplit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -40,6 +41,7 @@ public final class FunctionWrites {
     Map<String, StoredVersion> stored = new HashMap<>();
     String oldLatest = null;
     Map<String, String> oldAliases = new HashMap<>();
+    Map<String, TrafficSplit> oldSplits = Map.of();
     if (state.revision() == 1) {
       try (PreparedStatement insert = connection.prepareStatement("INSERT INTO faas4j_functions"
           + " (fn_key, name, revision, latest) VALUES (?, ?, 1, ?) ON CONFLICT (fn_key) DO NOTHING")) {
@@ -95,6 +97,8 @@ public final class FunctionWrites {
           }
         }
       }
+      oldSplits = AliasWeightRows.read(connection, key);
+      AliasWeightRows.clear(connection, key);
       try (PreparedStatement clear = connection.prepareStatement("DELETE FROM faas4j_aliases WHERE fn_key = ?")) {
         clear.setString(1, key);
         clear.executeUpdate();
@@ -186,17 +190,18 @@ public final class FunctionWrites {
         insert.executeBatch();
       }
     }
+    AliasWeightRows.insert(connection, key, state.splits());
     Map<String, String> oldFingerprints = new HashMap<>();
     stored.forEach((version, old) -> oldFingerprints.put(version, old.fingerprint));
     Map<String, String> newFingerprints = new LinkedHashMap<>();
     rows.forEach(row -> newFingerprints.put(row.version(), row.fingerprint()));
     changeLog.record(connection, ChangeLog.differences(key, oldFingerprints, oldLatest, oldAliases,
-        newFingerprints, state.latest(), state.aliases()));
+        newFingerprints, state.latest(), state.aliases(), AliasWeightRows.changed(oldSplits, state.splits())));
     return true;
   }
 
   private static void deleteChildren(Connection connection, String key) throws SQLException {
-    for (String table : List.of("faas4j_aliases", "faas4j_versions")) {
+    for (String table : List.of("faas4j_alias_weights", "faas4j_aliases", "faas4j_versions")) {
       try (PreparedStatement delete = connection.prepareStatement("DELETE FROM " + table + " WHERE fn_key = ?")) {
         delete.setString(1, key);
         delete.executeUpdate();

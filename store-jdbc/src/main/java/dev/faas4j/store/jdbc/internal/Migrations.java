@@ -36,7 +36,8 @@ public final class Migrations {
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
   /** Every migration, in order; the number of migration {@code i} is {@code i + 1}. */
-  static final List<String> MIGRATIONS = List.of("001-initial-schema.sql", "002-change-feed.sql", "003-nodes.sql");
+  static final List<String> MIGRATIONS = List.of("001-initial-schema.sql", "002-change-feed.sql", "003-nodes.sql",
+      "004-alias-weights.sql");
 
   /** The schema version this code writes and reads. */
   public static final int LATEST = MIGRATIONS.size();
