@@ -30,6 +30,8 @@ public class FaasException extends RuntimeException {
     PAYLOAD_TOO_LARGE(413),
     /** The function itself was refused by its provider: code that does not start, an image that does not exist. */
     INVALID_FUNCTION(422),
+    /** A limit on concurrent requests was reached and the wait for a place ended; retry later. */
+    TOO_MANY_REQUESTS(429),
     /** An unexpected failure inside faas4j, a provider or a store. */
     INTERNAL(500),
     /** The operation needs a capability the configured provider or store does not have. */

@@ -29,7 +29,7 @@ public abstract class FunctionStoreContract extends ChangeFeedContract {
         .env("GREETING", "quotes \" and ) and # and\nnewlines and ünïcödé")
         .env("EMPTY", "")
         .label("team", "payments")
-        .limits(new Limits(64L << 20, 0.5, 32, Duration.ofSeconds(3)))
+        .limits(new Limits(64L << 20, 0.5, 32, Duration.ofSeconds(3), 7))
         .network(new NetworkPolicy(List.of("public", "10.0.0.0/8"), List.of("10.1.0.0/16")))
         .option("format", "module")
         .build();

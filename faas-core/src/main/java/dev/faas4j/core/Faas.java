@@ -25,6 +25,7 @@ import dev.faas4j.core.internal.routing.FunctionTraffic;
 import dev.faas4j.core.internal.routing.Invoker;
 import dev.faas4j.core.internal.routing.Router;
 import dev.faas4j.core.internal.routing.TrafficSplitter;
+import dev.faas4j.core.internal.runtime.Admission;
 import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.runtime.Maintenance;
 import dev.faas4j.core.internal.runtime.Providers;
@@ -110,7 +111,8 @@ public final class Faas implements AutoCloseable {
       throw e;
     }
     this.traffic = new FunctionTraffic(new Router(settings.domain, settings.mountPath), registry, instances, proxy,
-        lifecycle, settings.maxHops, metrics, new TrafficSplitter(settings.stickyHeader, settings.stickyCookie));
+        lifecycle, settings.maxHops, metrics, new TrafficSplitter(settings.stickyHeader, settings.stickyCookie),
+        new Admission(settings.maxInFlightRequests, settings.maxQueuedRequests, settings.queueTimeout));
     this.invoker = new Invoker(traffic, settings.domain);
     LOG.info("faas4j started: {} function(s) restored, providers {}, domain {}",
         restored, providers.names(), settings.domain);
@@ -400,6 +402,9 @@ public final class Faas implements AutoCloseable {
     private int maxConnectionsPerInstance;
     private Duration clientStallTimeout = ProxySettings.DEFAULT_CLIENT_STALL_TIMEOUT;
     private long minClientBytesPerSecond = ProxySettings.DEFAULT_MIN_CLIENT_BYTES_PER_SECOND;
+    private int maxInFlightRequests = 10_000;
+    private int maxQueuedRequests = 100;
+    private Duration queueTimeout = Duration.ofSeconds(5);
     private String stickyHeader = TrafficSplitter.DEFAULT_STICKY_HEADER;
     private String stickyCookie = TrafficSplitter.DEFAULT_STICKY_COOKIE;
     /** A Micrometer MeterRegistry, typed Object so that Faas runs without Micrometer on the class path. */
@@ -704,6 +709,46 @@ public final class Faas implements AutoCloseable {
     public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry meterRegistry) {
       once("meterRegistry");
       this.meterRegistry = java.util.Objects.requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
+    /**
+     * The most function requests this node serves at once, all functions together, so that a flood
+     * of slow requests cannot exhaust the JVM; default 10,000. More wait as {@link
+     * #maxQueuedRequests} and {@link #queueTimeout} say, then get 429 with {@code Retry-After}.
+     * Each version may also limit its own requests with {@code limits.maxConcurrency}.
+     */
+    public Builder maxInFlightRequests(int maxInFlightRequests) {
+      once("maxInFlightRequests");
+      if (maxInFlightRequests < 1) {
+        throw new IllegalArgumentException("maxInFlightRequests must be at least 1, was " + maxInFlightRequests);
+      }
+      this.maxInFlightRequests = maxInFlightRequests;
+      return this;
+    }
+
+    /**
+     * How many requests may wait for a place when a concurrency limit is reached: in the line of
+     * each version with {@code maxConcurrency}, and in the line of {@link #maxInFlightRequests};
+     * default 100. They are served in arrival order as places free; a request beyond a full line
+     * gets 429 with {@code Retry-After} at once. 0: no waiting.
+     */
+    public Builder maxQueuedRequests(int maxQueuedRequests) {
+      once("maxQueuedRequests");
+      if (maxQueuedRequests < 0) {
+        throw new IllegalArgumentException("maxQueuedRequests must not be negative, was " + maxQueuedRequests);
+      }
+      this.maxQueuedRequests = maxQueuedRequests;
+      return this;
+    }
+
+    /**
+     * How long a request waits in line for a place (see {@link #maxQueuedRequests}) before it gets
+     * 429 with {@code Retry-After}; default 5 s. A waiting request holds a thread.
+     */
+    public Builder queueTimeout(Duration queueTimeout) {
+      once("queueTimeout");
+      this.queueTimeout = positive("queueTimeout", queueTimeout);
       return this;
     }
 

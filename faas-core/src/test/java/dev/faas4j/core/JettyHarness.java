@@ -66,6 +66,11 @@ final class JettyHarness implements AutoCloseable {
     this(faas, AdminAuthenticator.none());
   }
 
+  /** The HTTP client {@link #get} uses. */
+  HttpClient client() {
+    return client;
+  }
+
   int port() {
     return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
   }

@@ -103,6 +103,7 @@ public final class Gateway implements AutoCloseable {
           .maxConnectionsPerInstance(options.limits().maxConnectionsPerFunction())
           .clientStallTimeout(options.limits().clientStallTimeout())
           .minClientBytesPerSecond(options.limits().minClientBytesPerSecond())
+          .maxInFlightRequests(options.limits().maxInFlight())
           .publicPort(port)
           .syncInterval(options.cluster().syncInterval())
           .heartbeatInterval(options.cluster().heartbeatInterval())

@@ -60,10 +60,11 @@ record GatewayOptions(
    * @param maxConnectionsPerFunction the most upstream connections one function instance may hold
    * @param clientStallTimeout how long a function may wait on a client that stalls
    * @param minClientBytesPerSecond the lowest rate a client may send or read at while it is waited on
+   * @param maxInFlight the most function requests served at once, all functions together
    */
   record Limits(
       int maxClientConnections, Duration headerTimeout, int maxConnectionsPerFunction,
-      Duration clientStallTimeout, long minClientBytesPerSecond) {
+      Duration clientStallTimeout, long minClientBytesPerSecond, int maxInFlight) {
 
     /** File descriptors kept for everything but client connections: the upstream pool, workerd, the store. */
     static final int RESERVED_DESCRIPTORS = 2048;
@@ -121,6 +122,9 @@ record GatewayOptions(
                             for it to read the answer), the client must move the minimum rate's
                             worth of bytes within each T, or gets 408 / is cut off (default 30s)
         --min-client-rate N bytes per second that minimum is made of (default 1024; 0 = one byte)
+        --max-in-flight N   the most function requests served at once, all functions together;
+                            more wait in a line of 100 for up to 5s, then get 429 with
+                            Retry-After (default 10000)
         --max-hops N        a request that has already been forwarded to functions N times (its
                             X-Faas4j-Hops header, which a function calling functions passes on)
                             gets 508 Loop Detected (default 16)
@@ -148,7 +152,7 @@ record GatewayOptions(
       FAAS4J_JDBC_URL, FAAS4J_REQUEST_TIMEOUT, FAAS4J_START_TIMEOUT, FAAS4J_MAX_BODY_BYTES,
       FAAS4J_DB_BUSY_TIMEOUT, FAAS4J_KEEP_LATEST_WARM, FAAS4J_FORWARDED_HEADERS,
       FAAS4J_MAX_CLIENT_CONNECTIONS, FAAS4J_HEADER_TIMEOUT, FAAS4J_MAX_CONNECTIONS_PER_FUNCTION,
-      FAAS4J_CLIENT_STALL_TIMEOUT, FAAS4J_MIN_CLIENT_RATE, FAAS4J_NODE_ID, FAAS4J_SYNC_INTERVAL,
+      FAAS4J_CLIENT_STALL_TIMEOUT, FAAS4J_MIN_CLIENT_RATE, FAAS4J_MAX_IN_FLIGHT, FAAS4J_NODE_ID, FAAS4J_SYNC_INTERVAL,
       FAAS4J_HEARTBEAT_INTERVAL, FAAS4J_NODE_EXPIRY,
       FAAS4J_MAX_HOPS, FAAS4J_STATUS_AUTH, FAAS4J_MOUNT_PATH, FAAS4J_DOCKER_HOST.
       A flag wins over its variable.
@@ -162,6 +166,7 @@ record GatewayOptions(
       Map.entry("forwarded-headers", "true"), Map.entry("max-client-connections", "0"),
       Map.entry("header-timeout", "10s"), Map.entry("max-connections-per-function", "256"),
       Map.entry("client-stall-timeout", "30s"), Map.entry("min-client-rate", "1024"),
+      Map.entry("max-in-flight", "10000"),
       Map.entry("sync-interval", "500ms"), Map.entry("heartbeat-interval", "2s"), Map.entry("node-expiry", "10s"),
       Map.entry("max-hops", "16"), Map.entry("status-auth", "true"));
   private static final java.util.Set<String> WITHOUT_DEFAULT =
@@ -241,7 +246,8 @@ record GatewayOptions(
         duration("header-timeout", values.get("header-timeout")),
         (int) wholeNumber(values, "max-connections-per-function", 1, Integer.MAX_VALUE),
         duration("client-stall-timeout", values.get("client-stall-timeout")),
-        wholeNumber(values, "min-client-rate", 0, Long.MAX_VALUE));
+        wholeNumber(values, "min-client-rate", 0, Long.MAX_VALUE),
+        (int) wholeNumber(values, "max-in-flight", 1, Integer.MAX_VALUE));
     int maxHops = (int) wholeNumber(values, "max-hops", 1, Integer.MAX_VALUE);
     boolean warm = bool(values, "keep-latest-warm");
     boolean forwarded = bool(values, "forwarded-headers");

@@ -82,6 +82,17 @@ class GatewayOptionsTest {
   }
 
   @Test
+  void theInFlightCapIsTenThousandUnlessSetAndAtLeastOne() throws Exception {
+    assertThat(parse(Map.of()).limits().maxInFlight()).as("default").isEqualTo(10_000);
+    assertThat(parse(Map.of(), "--max-in-flight", "64").limits().maxInFlight()).as("flag").isEqualTo(64);
+    assertThat(parse(Map.of("FAAS4J_MAX_IN_FLIGHT", "32")).limits().maxInFlight()).as("variable").isEqualTo(32);
+    for (String bad : new String[] {"0", "-1", "many"}) {
+      assertThatThrownBy(() -> parse(Map.of(), "--max-in-flight", bad)).as(bad)
+          .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--max-in-flight");
+    }
+  }
+
+  @Test
   void clusterFlagsHaveDocumentedDefaults() throws Exception {
     GatewayOptions.Cluster cluster = parse(Map.of()).cluster();
 

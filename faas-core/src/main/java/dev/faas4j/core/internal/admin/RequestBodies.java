@@ -31,7 +31,7 @@ final class RequestBodies {
 
   private static final Set<String> DEPLOY_FIELDS = Set.of(
       "runtime", "code", "image", "version", "alias", "env_vars", "labels", "options", "limits", "network");
-  private static final Set<String> LIMIT_FIELDS = Set.of("memory_mb", "cpus", "pids", "timeout_ms");
+  private static final Set<String> LIMIT_FIELDS = Set.of("memory_mb", "cpus", "pids", "timeout_ms", "max_concurrency");
 
   private final long maxBodyBytes;
 
@@ -128,12 +128,16 @@ final class RequestBodies {
     long memoryMb = wholeNumber(node, "memory_mb");
     long pids = wholeNumber(node, "pids");
     long timeoutMs = wholeNumber(node, "timeout_ms");
+    long maxConcurrency = wholeNumber(node, "max_concurrency");
+    if (maxConcurrency > Integer.MAX_VALUE) {
+      throw FaasException.invalid("limits.max_concurrency must be at most " + Integer.MAX_VALUE);
+    }
     JsonNode cpus = node.get("cpus");
     if (cpus != null && !cpus.isNumber()) {
       throw FaasException.invalid("limits.cpus must be a number");
     }
     return new Limits(memoryMb << 20, cpus == null ? 0 : cpus.asDouble(), (int) Math.min(pids, Integer.MAX_VALUE),
-        timeoutMs == 0 ? null : Duration.ofMillis(timeoutMs));
+        timeoutMs == 0 ? null : Duration.ofMillis(timeoutMs), (int) maxConcurrency);
   }
 
   private static long wholeNumber(JsonNode node, String field) {

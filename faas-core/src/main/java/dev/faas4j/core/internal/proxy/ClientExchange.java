@@ -141,12 +141,20 @@ public interface ClientExchange {
    * if the answer was already committed, aborts it instead.
    */
   default void sendError(int status, String message) throws IOException {
+    sendError(status, message, null, null);
+  }
+
+  /** {@link #sendError(int, String)} with one more header ({@code Retry-After}, say), unless {@code header} is null. */
+  default void sendError(int status, String message, String header, String value) throws IOException {
     if (isCommitted()) {
       abort(new IOException(message));
       return;
     }
     reset();
     setStatus(status);
+    if (header != null) {
+      setHeader(header, value);
+    }
     setHeader(Headers.CONTENT_TYPE, Json.CONTENT_TYPE);
     send(Json.errorBody(message));
   }

@@ -11,6 +11,7 @@ import dev.faas4j.core.internal.proxy.ClientExchange;
 import dev.faas4j.core.internal.proxy.Hops;
 import dev.faas4j.core.internal.proxy.ProxyOutcome;
 import dev.faas4j.core.internal.proxy.ReverseProxy;
+import dev.faas4j.core.internal.runtime.Admission;
 import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.telemetry.Metrics;
 import dev.faas4j.core.internal.telemetry.ProxyFailure;
@@ -42,10 +43,12 @@ public final class FunctionTraffic {
   private final int maxHops;
   private final Metrics metrics;
   private final TrafficSplitter splitter;
+  private final Admission admission;
 
   public FunctionTraffic(Router router, Registry registry, Instances instances, ReverseProxy proxy, Lifecycle lifecycle,
-      int maxHops, Metrics metrics, TrafficSplitter splitter) {
+      int maxHops, Metrics metrics, TrafficSplitter splitter, Admission admission) {
     this.splitter = splitter;
+    this.admission = admission;
     this.router = router;
     this.registry = registry;
     this.instances = instances;
@@ -67,6 +70,11 @@ public final class FunctionTraffic {
     return router.route(host, path, query);
   }
 
+  /** The concurrency limits requests pass (for tests: how many wait). */
+  public Admission admission() {
+    return admission;
+  }
+
   /**
    * {@link #serve} or, with {@code onlyIfReady}, {@link #serveIfReady}, answering their failures
    * as JSON errors ({@link FaasException}'s status, or 500 for a bug, which is logged).
@@ -80,6 +88,9 @@ public final class FunctionTraffic {
         return serveIfReady(route, client);
       }
       serve(route, client);
+    } catch (Admission.Overloaded e) {
+      client.sendError(e.reason().httpStatus(), e.getMessage(), "Retry-After",
+          Integer.toString(Admission.RETRY_AFTER_SECONDS));
     } catch (FaasException e) {
       client.sendError(e.reason().httpStatus(), e.getMessage());
     } catch (RuntimeException e) {
@@ -101,7 +112,15 @@ public final class FunctionTraffic {
   CompletionStage<Void> serve(Route route, ClientExchange client) throws IOException {
     lifecycle.checkOpen();
     FunctionVersion version = resolve(route, client);
-    return forward(route, client, instances.acquire(version.spec().ref()));
+    Admission.Permit permit = admission.enter(version.spec());
+    Instances.Lease lease;
+    try {
+      lease = instances.acquire(version.spec().ref());
+    } catch (RuntimeException | Error e) {
+      permit.close();
+      throw e;
+    }
+    return forward(route, client, lease, permit);
   }
 
   /**
@@ -132,19 +151,26 @@ public final class FunctionTraffic {
     if (version == null) {
       return false; // serve() explains
     }
+    Admission.Permit permit = admission.tryEnter(version.spec());
+    if (permit == null) {
+      return false; // serve() waits for a place, or refuses
+    }
     Instances.Lease lease = instances.tryAcquire(version.spec().ref());
     if (lease == null) {
+      permit.close();
       return false;
     }
     if (!(lease.endpoint() instanceof Endpoint.Http)) {
       lease.close(); // in-process functions run the application's code on the calling thread
+      permit.close();
       return false;
     }
-    forward(route, client, lease);
+    forward(route, client, lease, permit);
     return true;
   }
 
-  private CompletionStage<Void> forward(Route route, ClientExchange client, Instances.Lease lease) throws IOException {
+  private CompletionStage<Void> forward(Route route, ClientExchange client, Instances.Lease lease,
+      Admission.Permit permit) throws IOException {
     Metrics.Invocations meters = metrics.invocations(lease.spec().ref());
     long begun = meters.begin();
     CompletionStage<Void> exchange;
@@ -153,11 +179,13 @@ public final class FunctionTraffic {
       exchange = proxy.forward(client, lease.endpoint(), route.upstreamPathAndQuery(), lease.spec().limits().timeout());
     } catch (IOException | RuntimeException | Error e) {
       lease.close();
+      permit.close();
       ended(client, lease, meters, begun, e);
       throw e;
     }
     return exchange.whenComplete((ok, failure) -> {
       lease.close();
+      permit.close();
       ended(client, lease, meters, begun, failure);
       if (failure != null) {
         LOG.debug("{}: {}", route, failure.toString());

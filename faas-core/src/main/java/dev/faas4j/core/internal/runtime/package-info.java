@@ -1,7 +1,9 @@
 /**
  * Versions as they run in this JVM: {@link dev.faas4j.core.internal.runtime.Instances} keeps one
  * state machine per version (starting, running, suspended, stopped, failed) and coordinates starts;
- * {@link dev.faas4j.core.internal.runtime.Maintenance} applies the idle policy.
+ * {@link dev.faas4j.core.internal.runtime.Maintenance} applies the idle policy;
+ * {@link dev.faas4j.core.internal.runtime.Admission} bounds the requests each version (its
+ * {@code maxConcurrency}) and the whole node serve at once, with a first-come, first-served line.
  *
  * <p>Uses only faas-api (the providers); it does not know the store, routing or HTTP.
  */

@@ -96,6 +96,10 @@ public record VersionRow(
     if (limits.timeout() != null) {
       node.put("timeout", limits.timeout().toString());
     }
+    if (limits.maxConcurrency() > 0) {
+      // Only when set, so that the text (and the fingerprint) of a version stored before the field is unchanged.
+      node.put("maxConcurrency", limits.maxConcurrency());
+    }
     return write(node);
   }
 
@@ -103,7 +107,7 @@ public record VersionRow(
     JsonNode node = JSON.readTree(text);
     JsonNode timeout = node.get("timeout");
     return new Limits(node.path("memoryBytes").asLong(0), node.path("cpus").asDouble(0), node.path("pids").asInt(0),
-        timeout == null || timeout.isNull() ? null : Duration.parse(timeout.asText()));
+        timeout == null || timeout.isNull() ? null : Duration.parse(timeout.asText()), node.path("maxConcurrency").asInt(0));
   }
 
   private static String network(NetworkPolicy network) {
