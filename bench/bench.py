@@ -30,10 +30,10 @@ GATEWAY_JAR = os.environ.get("BENCH_GATEWAY_JAR") or os.path.join(ROOT, "example
 BENCH_JAR = os.path.join(HERE, "java", "target", "faas-bench.jar")
 LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 HELLO = 'addEventListener("fetch", e => e.respondWith(new Response("hello from v1")))'
-SCENARIOS = ["proxy", "resume", "deploy", "density", "restore", "router", "restart", "cluster"]
+SCENARIOS = ["proxy", "resume", "deploy", "density", "restore", "router", "restart", "cluster", "canary"]
 # what runs when no scenario is named; cluster needs a PostgreSQL server and restart runs 100+ workerd
 # processes, so they run only when asked for
-DEFAULT_SCENARIOS = [s for s in SCENARIOS if s not in ("cluster", "restart")]
+DEFAULT_SCENARIOS = [s for s in SCENARIOS if s not in ("cluster", "restart", "canary")]
 
 # ------------------------------------------------------------------------------------------------
 # process bookkeeping: everything we start is registered here and stopped in cleanup()
@@ -624,6 +624,67 @@ def scenario_resume(args, binary):
     return result
 
 
+# Counts answers by the version that gave them (X-Faas4j-Version) over all of wrk's threads.
+CANARY_LUA = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) v1 = 0; v2 = 0; other = 0 end
+function response(status, headers, body)
+  local v = headers["X-Faas4j-Version"]
+  if status ~= 200 then other = other + 1 elseif v == "v1" then v1 = v1 + 1 elseif v == "v2" then v2 = v2 + 1
+  else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local a, b, c = 0, 0, 0
+  for _, t in ipairs(threads) do a = a + t:get("v1"); b = b + t:get("v2"); c = c + t:get("other") end
+  io.write(string.format("versions: v1 %d v2 %d other %d\\n", a, b, c))
+end
+"""
+
+
+def scenario_canary(args, _binary):
+    """A weighted alias moved 90/10 -> 50/50 -> 0/100 while wrk loads it: every answer must be a 200."""
+    gw = Gateway(os.path.join(_tmp_root, "canary"))
+    try:
+        for version in ("v1", "v2"):
+            gw.deploy("shop", version, code=HELLO.replace("hello from v1", f"shop {version}"))
+        moves = [(0.0, {"v1": 90, "v2": 10}), (args.duration / 3, {"v1": 50, "v2": 50}),
+                 (2 * args.duration / 3, {"v1": 0, "v2": 100})]
+        script = os.path.join(_tmp_root, "canary.lua")
+        with open(script, "w") as f:
+            f.write(CANARY_LUA)
+        status, text = call(gw.port, "PUT", "/api/functions/shop/aliases/canary", body={"weights": moves[0][1]})
+        if status != 200:
+            raise RuntimeError(f"setting weights: {status} {text}")
+        cmd = ["wrk", "-t2", "-c32", f"-d{args.duration}s", "--timeout", "10s", "-s", script,
+               "-H", "Host: canary.shop.func.local", f"http://127.0.0.1:{gw.port}/"]
+        load = spawn(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        started = time.monotonic()
+        move_answers = []
+        for at, weights in moves[1:]:
+            time.sleep(max(0.0, started + at - time.monotonic()))
+            status, text = call(gw.port, "PUT", "/api/functions/shop/aliases/canary", body={"weights": weights})
+            move_answers.append(status)
+            log(f"  {time.monotonic() - started:.1f} s: weights {weights} -> {status}")
+        out = load.communicate(timeout=args.duration + 60)[0]
+        requests = int(re.search(r"(\d+) requests in", out).group(1))
+        m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        non2xx = int(m.group(1)) if m else 0
+        m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+        socket_errors = sum(int(x) for x in m.groups()) if m else 0
+        v = re.search(r"versions: v1 (\d+) v2 (\d+) other (\d+)", out)
+        after = [gw.get("canary.shop.func.local")[1] for _ in range(100)]
+        result = {"requests": requests, "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+                  "non2xx": non2xx, "socket_errors": socket_errors,
+                  "v1": int(v.group(1)), "v2": int(v.group(2)), "other": int(v.group(3)),
+                  "weight_moves": move_answers,
+                  "after_0_100_not_v2": sum(1 for body in after if body != "shop v2")}
+        log(f"  {result}")
+        return result
+    finally:
+        gw.stop()
+
+
 def scenario_deploy(args, _binary):
     n = args.samples
     gw = Gateway(os.path.join(_tmp_root, "deploy"))
@@ -1158,6 +1219,12 @@ def table(results):
                      % (c["poll_request_ms"]["p50_ms"], c["poll_request_ms"]["p90_ms"]))
         lines.append("  failed requests while polling: %d of %d (target 0);   load average %s before, %s after"
                      % (c["failed_requests"], c["poll_requests"], c["loadavg_before"], c["loadavg_after"]))
+    cn = results.get("canary")
+    if cn:
+        lines.append("canary: 90/10 -> 50/50 -> 0/100 under wrk -t2 -c32: %d requests (%d req/s), v1 %d, v2 %d;"
+                     " errors: %d non-2xx, %d socket, %d other; after 0/100, %d of 100 not from v2 (target: all 0)"
+                     % (cn["requests"], cn["rps"], cn["v1"], cn["v2"], cn["non2xx"], cn["socket_errors"], cn["other"],
+                        cn["after_0_100_not_v2"]))
     env = results["environment"]
     lines.append("noise: load average %s before, %s after; wall time %.0f s"
                  % (env["loadavg_before"], env["loadavg_after"], env["wall_seconds"]))

@@ -5,6 +5,7 @@
 #   bench/run.sh                       # all scenarios: proxy resume deploy density restore router
 #   bench/run.sh proxy router          # some of them
 #   bench/run.sh cluster               # three gateways on one PostgreSQL (only when named; see bench/README.md)
+#   bench/run.sh canary                # a weighted alias moved 90/10 -> 0/100 under wrk: counts errors (only when named)
 #   bench/run.sh --density 1000        # sizes: --samples 30 --density 200 --restore 10000 --repeats 3
 #   bench/run.sh --help                # every option
 #
@@ -14,12 +15,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Which tools and jars the named scenarios need (none named: every default scenario).
-named=" $(printf '%s\n' "$@" | grep -xE 'proxy|resume|deploy|density|restore|router|restart|cluster' | tr '\n' ' ' || true)"
+named=" $(printf '%s\n' "$@" | grep -xE 'proxy|resume|deploy|density|restore|router|restart|cluster|canary' | tr '\n' ' ' || true)"
 [ "$named" = " " ] && named=" proxy resume deploy density restore router "
 wants() { for s in "$@"; do case "$named" in *" $s "*) return 0 ;; esac; done; return 1; }
 
 missing=()
-if wants proxy density; then command -v wrk >/dev/null || missing+=(wrk); fi
+if wants proxy density canary; then command -v wrk >/dev/null || missing+=(wrk); fi
 if wants proxy; then command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light); fi
 command -v python3 >/dev/null || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then
