@@ -235,7 +235,8 @@ public final class Faas implements AutoCloseable {
    * @param versionOrAlias a version or alias; null or empty for the latest version
    * @throws FaasException INVALID_REQUEST (a name that is not a DNS label), NOT_FOUND (unknown
    *     function, version or alias), LOOP_DETECTED (too many hops), PAYLOAD_TOO_LARGE,
-   *     UNAVAILABLE (cannot start, shut down), UPSTREAM_ERROR, UPSTREAM_TIMEOUT
+   *     TOO_MANY_REQUESTS (a concurrency limit and its line are full), UNAVAILABLE (cannot start,
+   *     shut down), UPSTREAM_ERROR, UPSTREAM_TIMEOUT
    */
   public FunctionResponse invoke(String name, String versionOrAlias, FunctionRequest request) {
     return invoker.invoke(name, versionOrAlias, request);

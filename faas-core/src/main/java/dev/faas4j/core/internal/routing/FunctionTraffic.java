@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * {@link TrafficSplitter}), {@link Instances} lease a ready
  * instance of it (starting it if needed), and the {@link ReverseProxy} carries the exchange.
  *
+ * <p>Before anything is forwarded the request passes the concurrency limits ({@link Admission});
+ * every answer the function gives names its version in {@value TrafficSplitter#VERSION_HEADER}.
+ *
  * <p>Thread-safe.
  */
 public final class FunctionTraffic {

@@ -20,8 +20,8 @@ import java.util.concurrent.CompletionStage;
  *
  * <p>What the function answers, whatever its status, is returned. What faas4j refuses or cannot
  * deliver is thrown as a {@link FaasException} with the reason an HTTP client would have seen as
- * the status: NOT_FOUND, LOOP_DETECTED, PAYLOAD_TOO_LARGE, UNAVAILABLE, UPSTREAM_ERROR,
- * UPSTREAM_TIMEOUT.
+ * the status: NOT_FOUND, LOOP_DETECTED, PAYLOAD_TOO_LARGE, TOO_MANY_REQUESTS, UNAVAILABLE,
+ * UPSTREAM_ERROR, UPSTREAM_TIMEOUT.
  *
  * <p>Thread-safe; each call blocks its thread until the answer is complete.
  */
