@@ -3,6 +3,8 @@ package dev.faas4j.store.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FunctionRequest;
+import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.core.Faas;
 import dev.faas4j.core.FunctionInfo;
@@ -36,6 +38,54 @@ abstract class FaasConcurrencyContract {
 
   private static FunctionSpec spec(String version) {
     return FunctionSpec.builder("hello").version(version).runtime(InMemoryProvider.RUNTIME).code(version).build();
+  }
+
+  @Test
+  void aChangeOfWeightsOnOneNodeReachesTheOtherThroughTheFeed() throws Exception {
+    try (FaasOverHttp one = new FaasOverHttp(newStore()); FaasOverHttp two = new FaasOverHttp(newStore())) {
+      one.faas.deploy(spec("v1"), null);
+      one.faas.deploy(spec("v2"), null);
+      one.faas.setWeights("hello", "prod", Map.of("v1", 100, "v2", 0));
+      awaitAnswer(two, "v1");
+
+      // Only the weights change here (v1 stays the primary): the feed must still carry it.
+      one.faas.setWeights("hello", "prod", Map.of("v1", 60, "v2", 40));
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (!servesV2ForSomeKey(two)) {
+        assertThat(System.nanoTime()).as("node two never sent a key to v2 at 60/40").isLessThan(deadline);
+        Thread.sleep(20);
+      }
+
+      one.faas.setWeights("hello", "prod", Map.of("v1", 0, "v2", 100));
+
+      awaitAnswer(two, "v2");
+      assertThat(two.faas.describe("hello").weights()).as("weights on node two")
+          .containsEntry("prod", Map.of("v1", 0, "v2", 100));
+      for (int i = 0; i < 50; i++) {
+        assertThat(two.get("prod.hello.func.local").body()).as("request %d on node two after the switch", i).isEqualTo("v2");
+      }
+    }
+  }
+
+  private static boolean servesV2ForSomeKey(FaasOverHttp faas) {
+    for (int i = 0; i < 50; i++) {
+      FunctionResponse answer = faas.faas.invoke("hello", "prod",
+          FunctionRequest.get("/").withHeader("X-Faas4j-Sticky", "k" + i));
+      if (new String(answer.body(), java.nio.charset.StandardCharsets.UTF_8).equals("v2")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Waits (up to 30 s) until node {@code faas} serves {@code version} at alias prod. */
+  private static void awaitAnswer(FaasOverHttp faas, String version) throws Exception {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    String body;
+    while (!(body = faas.get("prod.hello.func.local").body()).equals(version)) {
+      assertThat(System.nanoTime()).as("node still answers %s, waiting for %s", body, version).isLessThan(deadline);
+      Thread.sleep(20);
+    }
   }
 
   @Test
