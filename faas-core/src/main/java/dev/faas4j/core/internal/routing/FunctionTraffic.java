@@ -13,12 +13,14 @@ import dev.faas4j.core.internal.proxy.ReverseProxy;
 import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.telemetry.Metrics;
 import dev.faas4j.core.internal.telemetry.ProxyFailure;
+import dev.faas4j.core.internal.telemetry.RequestIds;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The request path, after the servlet filter or the Jetty handler: the {@link Router} names the
@@ -70,6 +72,7 @@ public final class FunctionTraffic {
    * @return false only when {@code onlyIfReady} and the request was left alone
    */
   public boolean serveAnsweringErrors(Route route, ClientExchange client, boolean onlyIfReady) throws IOException {
+    MDC.put(RequestIds.MDC_KEY, client.requestId());
     try {
       Hops.check(client, maxHops); // before anything else: a loop must not even start a version
       if (onlyIfReady) {
@@ -81,6 +84,8 @@ public final class FunctionTraffic {
     } catch (RuntimeException e) {
       LOG.error("failed to serve {}", route, e);
       client.sendError(500, "internal error while serving the function; see the server log");
+    } finally {
+      MDC.remove(RequestIds.MDC_KEY);
     }
     return true;
   }
@@ -144,7 +149,7 @@ public final class FunctionTraffic {
       lease.close();
       ended(client, lease, meters, begun, failure);
       if (failure != null) {
-        LOG.debug("{}: {}", route, failure.toString());
+        LOG.debug("{} (request {}): {}", route, client.requestId(), failure.toString());
         if (timedOut(failure)) {
           instances.requestTimedOut(lease.spec().ref());
         }
