@@ -61,6 +61,48 @@ class ObservabilityIT extends GatewayTestSupport {
   }
 
   @Test
+  void followingLogsShowsWhatTheFunctionLogsWhileTheClientWatches() throws Exception {
+    GatewayProcess gateway = start("--admin-token", "s3cret");
+    deploy(gateway, "chatty", "const id = request.headers.get('x-request-id');"
+        + " if (new URL(request.url).pathname === '/throw') { throw new Error('broken for ' + id); }"
+        + " console.log('serving ' + id); return new Response('ok');");
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write(("GET /api/functions/chatty/logs?follow=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+          + "Authorization: Bearer s3cret\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      java.io.BufferedReader in = new java.io.BufferedReader(
+          new java.io.InputStreamReader(socket.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(in.readLine()).isEqualTo("HTTP/1.1 200 OK");
+
+      assertThat(gateway.get("chatty.func.local", "/", "X-Request-Id", "follow-1").statusCode()).isEqualTo(200);
+      assertThat(dataContaining(in, "serving follow-1")).as("time, version, stream, text").matches(
+          "\\S+ v1 out .*serving follow-1.*");
+
+      HttpResponse<String> thrown = gateway.get("chatty.func.local", "/throw", "X-Request-Id", "follow-2");
+      assertThat(thrown.statusCode()).isEqualTo(500);
+      assertThat(thrown.headers().firstValue("X-Request-Id")).hasValue("follow-2");
+      assertThat(dataContaining(in, "broken for follow-2")).as("the uncaught error, as an error line")
+          .matches("\\S+ v1 err Uncaught.*: Error: broken for follow-2");
+      assertThat(dataContaining(in, " at ")).as("its stack, an error too").contains(" v1 err ").contains("worker.js");
+    }
+    HttpResponse<String> last = gateway.admin("GET", "/functions/chatty/logs?lines=50", null,
+        "Authorization", "Bearer s3cret");
+    assertThat(last.body()).as("no workerd internals in the function's logs")
+        .doesNotContain("workerd@").doesNotContain("worker.c++").doesNotContain("io-context");
+  }
+
+  /** The next {@code data:} event of a log stream that contains {@code text}. */
+  private static String dataContaining(java.io.BufferedReader in, String text) throws Exception {
+    String line;
+    while ((line = in.readLine()) != null) {
+      if (line.startsWith("data: ") && line.contains(text)) {
+        return line.substring(6);
+      }
+    }
+    throw new AssertionError("the log stream ended before a line with " + text);
+  }
+
+  @Test
   void prometheusSeesTheRequestRatePerFunctionAndTheLatencyQuantile() throws Exception {
     GatewayProcess gateway = start("--admin-token", "s3cret", "--status-auth", "false");
     assertThat(gateway.get("127.0.0.1", "/metrics").statusCode()).as("--status-auth false").isEqualTo(200);
