@@ -84,6 +84,9 @@ class ObservabilityIT extends GatewayTestSupport {
       assertThat(dataContaining(in, "broken for follow-2")).as("the uncaught error, as an error line")
           .matches("\\S+ v1 err Uncaught.*: Error: broken for follow-2");
       assertThat(dataContaining(in, " at ")).as("its stack, an error too").contains(" v1 err ").contains("worker.js");
+      assertThat(GatewayProcess.eventually(Duration.ofSeconds(10),
+          () -> gateway.output().contains("chatty:v1 answered 500 to request follow-2")))
+          .as("the gateway's log ties the caller's request id to the failure").isTrue();
     }
     HttpResponse<String> last = gateway.admin("GET", "/functions/chatty/logs?lines=50", null,
         "Authorization", "Bearer s3cret");

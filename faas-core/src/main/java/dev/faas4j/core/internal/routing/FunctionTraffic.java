@@ -166,7 +166,13 @@ public final class FunctionTraffic {
         metrics.proxyFailed(lease.spec().ref(), kind);
       }
     }
-    meters.ended(begun, ProxyOutcome.status(client, failure)); // last: tests wait for the request count
+    int status = ProxyOutcome.status(client, failure);
+    if (status >= 500 && failure == null) {
+      // the function's own 5xx (e.g. workerd's answer to an uncaught exception): this line ties the
+      // caller's request id to the function's log lines of the same moment
+      LOG.warn("{} answered {} to request {}", lease.spec().ref(), status, client.requestId());
+    }
+    meters.ended(begun, status); // last: tests wait for the request count
   }
 
   /** Whether the exchange ended with a 504 (its outcome may come wrapped in a CompletionException). */
