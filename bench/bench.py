@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import threading
 import time
 
@@ -30,10 +31,12 @@ GATEWAY_JAR = os.environ.get("BENCH_GATEWAY_JAR") or os.path.join(ROOT, "example
 BENCH_JAR = os.path.join(HERE, "java", "target", "faas-bench.jar")
 LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 HELLO = 'addEventListener("fetch", e => e.respondWith(new Response("hello from v1")))'
-SCENARIOS = ["proxy", "resume", "deploy", "density", "restore", "router", "restart", "slowcallers", "cluster"]
+SCENARIOS = ["proxy", "resume", "deploy", "density", "restore", "router", "restart", "slowcallers", "prometheus",
+             "cluster"]
 # what runs when no scenario is named; cluster needs a PostgreSQL server, restart runs 100+ workerd
-# processes and slowcallers holds 1,000+ connections, so they run only when asked for
-DEFAULT_SCENARIOS = [s for s in SCENARIOS if s not in ("cluster", "restart", "slowcallers")]
+# processes, slowcallers holds 1,000+ connections and prometheus needs Debian's prometheus, so they run
+# only when asked for
+DEFAULT_SCENARIOS = [s for s in SCENARIOS if s not in ("cluster", "restart", "slowcallers", "prometheus")]
 
 # ------------------------------------------------------------------------------------------------
 # process bookkeeping: everything we start is registered here and stopped in cleanup()
@@ -879,6 +882,68 @@ def scenario_slowcallers(args, _binary):
         gw.stop()
 
 
+def prometheus_query(port, expr, at):
+    url = f"/api/v1/query?query={urllib.parse.quote(expr)}&time={at:.3f}"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", url)
+        answer = json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+    return {r["metric"].get("function_name", ""): float(r["value"][1]) for r in answer["data"]["result"]}
+
+
+def scenario_prometheus(args, _binary):
+    """A real Prometheus scrapes the gateway (every second) while wrk loads two functions; Prometheus's
+    requests per second per function, over wrk's run, against wrk's own count (issue 18)."""
+    gw = Gateway(os.path.join(_tmp_root, "prometheus"), extra_args=("--status-auth", "false"))
+    prom = None
+    try:
+        for name in ("alpha", "beta"):
+            gw.deploy(name, "v1")
+            wait_for_200(gw.port, f"{name}.func.local")
+        prom_dir = os.path.join(_tmp_root, "prometheus-data")
+        os.makedirs(prom_dir)
+        prom_port = free_port()
+        with open(os.path.join(prom_dir, "prometheus.yml"), "w") as f:
+            f.write("global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: faas4j\n"
+                    f"    static_configs:\n      - targets: ['127.0.0.1:{gw.port}']\n")
+        prom = spawn(["prometheus", f"--config.file={prom_dir}/prometheus.yml", f"--storage.tsdb.path={prom_dir}/data",
+                      f"--web.listen-address=127.0.0.1:{prom_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if prometheus_query(prom_port, 'up{job="faas4j"}', time.time()):
+                    break
+            except (OSError, ValueError, KeyError, http.client.HTTPException):
+                pass
+            time.sleep(0.5)
+        time.sleep(3)
+        rounds = []
+        for name, conns in (("alpha", 32), ("beta", 8)):
+            start = time.time()
+            res = wrk(gw.port, host=f"{name}.func.local", conns=conns, duration=args.duration)
+            end = time.time()
+            time.sleep(3)  # a few more scrapes, so the counter's last value is in
+            window = end - start
+            expr = f'sum by (function_name) (increase(gateway_function_invocation_total{{function_name="{name}"}}[{window + 1:.0f}s]))'
+            counted = prometheus_query(prom_port, expr, end + 0.5).get(name, 0.0)
+            rate_expr = f'sum by (function_name) (rate(gateway_function_invocation_total{{function_name="{name}"}}[{args.duration}s]))'
+            prom_rps = prometheus_query(prom_port, rate_expr, end).get(name, 0.0)
+            rounds.append({"function": name, "wrk_requests": res["requests"], "wrk_rps": round(res["rps"], 1),
+                           "prometheus_increase": round(counted, 1), "prometheus_rate_rps": round(prom_rps, 1),
+                           "ratio_rate": round(prom_rps / res["rps"], 4),
+                           "ratio_count": round(counted / res["requests"], 4)})
+            log(f"  {rounds[-1]}")
+        return {"rounds": rounds, "scrape_interval_s": 1, "duration_s": args.duration,
+                "note": "rate() extrapolates over its window; increase() over the run's window with 1 s of margin",
+                "loadavg": loadavg()}
+    finally:
+        if prom:
+            stop_process(prom)
+        gw.stop()
+
+
 def scenario_router(args, _binary):
     out_json = os.path.join(_tmp_root, "jmh.json")
     cmd = ["java", "-jar", BENCH_JAR, "RouterBenchmark", "-rf", "json", "-rff", out_json]
@@ -1245,6 +1310,12 @@ def table(results):
                      " %s req/s (ratio %.3f, %d errors)" % (sc["other_alone_rps"], sc["slow_callers"],
                                                             sc["other_attacked_rps"], sc["ratio_attacked_alone"],
                                                             sc["other_attacked_errors"]))
+    pm = results.get("prometheus")
+    if pm:
+        lines.append("prometheus vs wrk: " + "; ".join(
+            "%s wrk %s req/s, Prometheus rate %s (x%.3f), count %s of %s (x%.3f)" % (
+                r["function"], r["wrk_rps"], r["prometheus_rate_rps"], r["ratio_rate"], r["prometheus_increase"],
+                r["wrk_requests"], r["ratio_count"]) for r in pm["rounds"]))
     rt = results.get("router")
     if rt:
         lines.append("router (JMH, ops/s): " + ", ".join(f"{k} {v['ops_per_s']:,}" for k, v in rt.items()))
