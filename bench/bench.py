@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import threading
 import time
 
@@ -30,10 +31,12 @@ GATEWAY_JAR = os.environ.get("BENCH_GATEWAY_JAR") or os.path.join(ROOT, "example
 BENCH_JAR = os.path.join(HERE, "java", "target", "faas-bench.jar")
 LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 HELLO = 'addEventListener("fetch", e => e.respondWith(new Response("hello from v1")))'
-SCENARIOS = ["proxy", "resume", "deploy", "density", "restore", "router", "restart", "cluster", "canary"]
-# what runs when no scenario is named; cluster needs a PostgreSQL server and restart runs 100+ workerd
-# processes, so they run only when asked for
-DEFAULT_SCENARIOS = [s for s in SCENARIOS if s not in ("cluster", "restart", "canary")]
+SCENARIOS = ["proxy", "resume", "deploy", "density", "restore", "router", "restart", "slowcallers", "prometheus",
+             "cluster", "canary"]
+# what runs when no scenario is named; cluster needs a PostgreSQL server, restart runs 100+ workerd
+# processes, slowcallers holds 1,000+ connections, prometheus needs Debian's prometheus and canary is a
+# check rather than a measurement, so they run only when asked for
+DEFAULT_SCENARIOS = [s for s in SCENARIOS if s not in ("cluster", "restart", "slowcallers", "prometheus", "canary")]
 
 # ------------------------------------------------------------------------------------------------
 # process bookkeeping: everything we start is registered here and stopped in cleanup()
@@ -842,6 +845,166 @@ def scenario_restart(args, _binary):
         gw.stop()
 
 
+class SlowCallers:
+    """Holds `count` connections to one function, each announcing a body of 100,000 bytes and sending
+    one byte a second: the slow-caller attack of issue 22. A connection the gateway closes is opened
+    again, so the attack holds its size. Counts what the gateway answered them."""
+
+    def __init__(self, port, host, count):
+        self.port, self.host, self.count = port, host, count
+        self.sockets = []
+        self.reopened = 0
+        self.answers = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _open(self):
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        sock.setblocking(False)
+        sock.sendall((f"POST / HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: text/plain\r\n"
+                      "Content-Length: 100000\r\n\r\n").encode())
+        return sock
+
+    def start(self):
+        for _ in range(self.count):
+            self.sockets.append(self._open())
+        self._thread.start()
+        return self
+
+    def _run(self):
+        while not self._stop.wait(1.0):
+            for i, sock in enumerate(self.sockets):
+                try:
+                    try:
+                        answer = sock.recv(64)
+                    except BlockingIOError:
+                        answer = None
+                    if answer is not None:  # answered (or closed): count it, open another
+                        status = answer.split(b" ")[1].decode() if answer.startswith(b"HTTP/") else "closed"
+                        self.answers[status] = self.answers.get(status, 0) + 1
+                        raise ConnectionError(status)
+                    sock.send(b"x")
+                except (OSError, ConnectionError, IndexError):
+                    sock.close()
+                    self.reopened += 1
+                    try:
+                        self.sockets[i] = self._open()
+                    except OSError:
+                        pass
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join(10)
+        for sock in self.sockets:
+            sock.close()
+
+
+def scenario_slowcallers(args, _binary):
+    """Another function's throughput with and without 1,030 slow callers on one function (issue 22,
+    High 2), alternated, args.repeats rounds each, wrk -t2 -c64 on the other function."""
+    gw = Gateway(os.path.join(_tmp_root, "slowcallers"))
+    try:
+        gw.deploy("victim", "v1", code='addEventListener("fetch", e => e.respondWith('
+                                       'e.request.text().then(t => new Response("read " + t.length))))')
+        gw.deploy("other", "v1")
+        wait_for_200(gw.port, "other.func.local")
+        wrk(gw.port, host="other.func.local", duration=args.warmup)
+        rounds = {"alone": [], "attacked": []}
+        attack = None
+        answers, reopened = {}, 0
+        for round_no in range(args.repeats):
+            rounds["alone"].append(wrk(gw.port, host="other.func.local", duration=args.duration))
+            attack = SlowCallers(gw.port, "victim.func.local", args.slow_callers).start()
+            try:
+                time.sleep(3)
+                rounds["attacked"].append(wrk(gw.port, host="other.func.local", duration=args.duration))
+                victim_status, _ = gw.get("victim.func.local")
+            finally:
+                attack.stop()
+            for k, v in attack.answers.items():
+                answers[k] = answers.get(k, 0) + v
+            reopened += attack.reopened
+            log(f"  round {round_no + 1}: other alone {rounds['alone'][-1]['rps']:.0f} req/s, with {args.slow_callers}"
+                f" slow callers on victim {rounds['attacked'][-1]['rps']:.0f} req/s"
+                f" (errors {rounds['attacked'][-1]['non2xx'] + rounds['attacked'][-1]['socket_errors']});"
+                f" a fresh GET to victim meanwhile: {victim_status}")
+        alone = statistics.median(r["rps"] for r in rounds["alone"])
+        attacked = statistics.median(r["rps"] for r in rounds["attacked"])
+        result = {"slow_callers": args.slow_callers, "rounds": args.repeats,
+                  "other_alone_rps": [round(r["rps"]) for r in rounds["alone"]],
+                  "other_attacked_rps": [round(r["rps"]) for r in rounds["attacked"]],
+                  "other_attacked_errors": sum(r["non2xx"] + r["socket_errors"] for r in rounds["attacked"]),
+                  "other_attacked_p99_ms": [r["p99_ms"] for r in rounds["attacked"]],
+                  "ratio_attacked_alone": round(attacked / alone, 3),
+                  "slow_callers_answered": answers, "slow_callers_reopened": reopened, "loadavg": loadavg()}
+        log(f"  {result}")
+        return result
+    finally:
+        gw.stop()
+
+
+def prometheus_query(port, expr, at):
+    url = f"/api/v1/query?query={urllib.parse.quote(expr)}&time={at:.3f}"
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", url)
+        answer = json.loads(conn.getresponse().read())
+    finally:
+        conn.close()
+    return {r["metric"].get("function_name", ""): float(r["value"][1]) for r in answer["data"]["result"]}
+
+
+def scenario_prometheus(args, _binary):
+    """A real Prometheus scrapes the gateway (every second) while wrk loads two functions; Prometheus's
+    requests per second per function, over wrk's run, against wrk's own count (issue 18)."""
+    gw = Gateway(os.path.join(_tmp_root, "prometheus"), extra_args=("--status-auth", "false"))
+    prom = None
+    try:
+        for name in ("alpha", "beta"):
+            gw.deploy(name, "v1")
+            wait_for_200(gw.port, f"{name}.func.local")
+        prom_dir = os.path.join(_tmp_root, "prometheus-data")
+        os.makedirs(prom_dir)
+        prom_port = free_port()
+        with open(os.path.join(prom_dir, "prometheus.yml"), "w") as f:
+            f.write("global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: faas4j\n"
+                    f"    static_configs:\n      - targets: ['127.0.0.1:{gw.port}']\n")
+        prom = spawn(["prometheus", f"--config.file={prom_dir}/prometheus.yml", f"--storage.tsdb.path={prom_dir}/data",
+                      f"--web.listen-address=127.0.0.1:{prom_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if prometheus_query(prom_port, 'up{job="faas4j"}', time.time()):
+                    break
+            except (OSError, ValueError, KeyError, http.client.HTTPException):
+                pass
+            time.sleep(0.5)
+        time.sleep(3)
+        rounds = []
+        for name, conns in (("alpha", 32), ("beta", 8)):
+            start = time.time()
+            res = wrk(gw.port, host=f"{name}.func.local", conns=conns, duration=args.duration)
+            end = time.time()
+            time.sleep(3)  # a few more scrapes, so the counter's last value is in
+            window = end - start
+            expr = f'sum by (function_name) (increase(gateway_function_invocation_total{{function_name="{name}"}}[{window + 1:.0f}s]))'
+            counted = prometheus_query(prom_port, expr, end + 0.5).get(name, 0.0)
+            rate_expr = f'sum by (function_name) (rate(gateway_function_invocation_total{{function_name="{name}"}}[{args.duration}s]))'
+            prom_rps = prometheus_query(prom_port, rate_expr, end).get(name, 0.0)
+            rounds.append({"function": name, "wrk_requests": res["requests"], "wrk_rps": round(res["rps"], 1),
+                           "prometheus_increase": round(counted, 1), "prometheus_rate_rps": round(prom_rps, 1),
+                           "ratio_rate": round(prom_rps / res["rps"], 4),
+                           "ratio_count": round(counted / res["requests"], 4)})
+            log(f"  {rounds[-1]}")
+        return {"rounds": rounds, "scrape_interval_s": 1, "duration_s": args.duration,
+                "note": "rate() extrapolates over its window; increase() over the run's window with 1 s of margin",
+                "loadavg": loadavg()}
+    finally:
+        if prom:
+            stop_process(prom)
+        gw.stop()
+
+
 def scenario_router(args, _binary):
     out_json = os.path.join(_tmp_root, "jmh.json")
     cmd = ["java", "-jar", BENCH_JAR, "RouterBenchmark", "-rf", "json", "-rff", out_json]
@@ -1202,6 +1365,18 @@ def table(results):
                      " (medians of %d; ratio %.2f; target 2000 ms)" % (rs["versions"], rs["median_clean_ms"],
                                                                      rs["median_leftovers_ms"], rs["rounds"],
                                                                      rs["ratio_leftovers_clean"]))
+    sc = results.get("slowcallers")
+    if sc:
+        lines.append("slow callers: another function under wrk -t2 -c64 alone %s req/s, with %d slow callers on one function"
+                     " %s req/s (ratio %.3f, %d errors)" % (sc["other_alone_rps"], sc["slow_callers"],
+                                                            sc["other_attacked_rps"], sc["ratio_attacked_alone"],
+                                                            sc["other_attacked_errors"]))
+    pm = results.get("prometheus")
+    if pm:
+        lines.append("prometheus vs wrk: " + "; ".join(
+            "%s wrk %s req/s, Prometheus rate %s (x%.3f), count %s of %s (x%.3f)" % (
+                r["function"], r["wrk_rps"], r["prometheus_rate_rps"], r["ratio_rate"], r["prometheus_increase"],
+                r["wrk_requests"], r["ratio_count"]) for r in pm["rounds"]))
     rt = results.get("router")
     if rt:
         lines.append("router (JMH, ops/s): " + ", ".join(f"{k} {v['ops_per_s']:,}" for k, v in rt.items()))
@@ -1247,6 +1422,7 @@ def main():
                     help="density stops deploying when less memory than this is available")
     ap.add_argument("--restore", type=int, default=10000, help="functions in the store for the restore scenario")
     ap.add_argument("--leftovers", type=int, default=110, help="restart: versions running when the gateway is killed")
+    ap.add_argument("--slow-callers", type=int, default=1030, help="slowcallers: connections of the attack")
     ap.add_argument("--quick", action="store_true", help="shorter JMH runs")
     ap.add_argument("--jdbc-url", default=os.environ.get("FAAS4J_TEST_PG_URL") or None,
                     help="cluster: the PostgreSQL server (default $FAAS4J_TEST_PG_URL; with neither, a throw-away"

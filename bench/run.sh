@@ -15,12 +15,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Which tools and jars the named scenarios need (none named: every default scenario).
-named=" $(printf '%s\n' "$@" | grep -xE 'proxy|resume|deploy|density|restore|router|restart|cluster|canary' | tr '\n' ' ' || true)"
+named=" $(printf '%s\n' "$@" | grep -xE 'proxy|resume|deploy|density|restore|router|restart|slowcallers|prometheus|cluster|canary' | tr '\n' ' ' || true)"
 [ "$named" = " " ] && named=" proxy resume deploy density restore router "
 wants() { for s in "$@"; do case "$named" in *" $s "*) return 0 ;; esac; done; return 1; }
 
 missing=()
-if wants proxy density canary; then command -v wrk >/dev/null || missing+=(wrk); fi
+if wants proxy density slowcallers prometheus canary; then command -v wrk >/dev/null || missing+=(wrk); fi
+if wants prometheus; then command -v prometheus >/dev/null || missing+=(prometheus); fi
 if wants proxy; then command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light); fi
 command -v python3 >/dev/null || missing+=(python3)
 if [ ${#missing[@]} -gt 0 ]; then

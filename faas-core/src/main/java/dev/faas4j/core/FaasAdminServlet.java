@@ -26,7 +26,10 @@ import java.util.Objects;
  *   <tr><td>DELETE</td><td>/api/functions/{name}</td><td>delete a function</td></tr>
  *   <tr><td>POST</td><td>/api/functions/{name}/versions/{v}/stop</td><td>stop a version</td></tr>
  *   <tr><td>DELETE</td><td>/api/functions/{name}/versions/{v}[?force=true]</td><td>delete a version</td></tr>
- *   <tr><td>GET</td><td>/api/functions/{name}/versions/{v}/logs[?lines=N]</td><td>recent output</td></tr>
+ *   <tr><td>GET</td><td>/api/functions/{name}/versions/{v}/logs[?lines=N][&amp;follow=true]</td><td>recent output;
+ *       followed as server-sent events until the client leaves</td></tr>
+ *   <tr><td>GET</td><td>/api/functions/{name}/logs[?lines=N][&amp;follow=true]</td><td>every version's output, merged
+ *       by time</td></tr>
  *   <tr><td>PUT</td><td>/api/functions/{name}/aliases/{alias}</td><td>{@code {"version":"v1"}}: set or move</td></tr>
  *   <tr><td>DELETE</td><td>/api/functions/{name}/aliases/{alias}</td><td>remove an alias</td></tr>
  * </table>

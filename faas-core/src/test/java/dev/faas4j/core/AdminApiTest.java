@@ -366,6 +366,7 @@ class AdminApiTest {
       new Route("/functions/hello/versions/v1", null, Map.of("DELETE", 200)),
       new Route("/functions/hello/versions/v1/stop", null, Map.of("POST", 200)),
       new Route("/functions/hello/versions/v1/logs", null, Map.of("GET", 501)),
+      new Route("/functions/hello/logs", null, Map.of("GET", 501)),
       new Route("/functions/hello/aliases/test", "{\"version\":\"v1\"}", Map.of("PUT", 200, "DELETE", 200)),
       new Route("/nodes", null, Map.of("GET", 200)));
 

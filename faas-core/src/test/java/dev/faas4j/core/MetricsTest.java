@@ -114,6 +114,7 @@ class MetricsTest {
     Faas faas = start(false);
     faas.deploy(version("hello", "v1", "one"), null);
     http.call("hello.func.local"); // first request
+    scrapeAfter(1); // the request is over: its lease no longer keeps the version running
     clock.advance(Duration.ofMinutes(5));
     assertThat(faas.suspendIdle()).hasSize(1);
     assertThat(scrape().value("faas4j_instances", "state=suspended")).hasValue(1.0);
@@ -178,5 +179,26 @@ class MetricsTest {
     assertThat(scrape.value("gateway_function_invocation_total", "function_name=hello", "version=v2", "code=200"))
         .as("the remaining version keeps its series").hasValue(1.0);
     assertThat(scrape.value("gateway_service_count", "function_name=hello")).hasValue(1.0);
+  }
+
+  @Test
+  void storeWriteRetriesAndTheChangeFeedsLagAreReported() throws Exception {
+    InMemoryStore shared = new InMemoryStore();
+    InMemoryProvider otherProvider = new InMemoryProvider(spec -> request -> FunctionResponse.ok(spec.code()));
+    try (Faas other = Faas.builder().provider(otherProvider).store(shared).syncInterval(Duration.ZERO)
+            .heartbeatInterval(Duration.ZERO).maintenanceInterval(Duration.ZERO).build();
+        Faas measured = Faas.builder().provider(provider).store(shared).syncInterval(Duration.ZERO)
+            .heartbeatInterval(Duration.ZERO).maintenanceInterval(Duration.ZERO).meterRegistry(registry).build()) {
+      other.deploy(version("hello", "v1", "one"), null);
+
+      // this node has not followed the feed: its first write loses the race and is tried again
+      measured.deploy(version("hello", "v2", "two"), null);
+      assertThat(scrape().value("faas4j_store_write_retries_total")).hasValue(1.0);
+
+      other.deploy(version("hello", "v3", "three"), null);
+      measured.syncWithStore();
+      assertThat(scrape().value("faas4j_change_apply_lag_seconds_count").orElse(0))
+          .as("every change read from the feed is timed").isPositive();
+    }
   }
 }

@@ -1,13 +1,14 @@
 package dev.faas4j.workerd;
 
 import dev.faas4j.api.Endpoint;
-import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FaasException.Reason;
+import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionLogs;
 import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.Limits;
+import dev.faas4j.api.LogLine;
 import dev.faas4j.api.NetworkPolicy;
 import dev.faas4j.api.TimeoutListener;
 import dev.faas4j.api.VersionStatus;
@@ -18,8 +19,8 @@ import dev.faas4j.workerd.internal.CpuWatchdog;
 import dev.faas4j.workerd.internal.DataDir;
 import dev.faas4j.workerd.internal.HostAddresses;
 import dev.faas4j.workerd.internal.Leftovers;
-import dev.faas4j.workerd.internal.NetworkGuard;
 import dev.faas4j.workerd.internal.LogBuffer;
+import dev.faas4j.workerd.internal.NetworkGuard;
 import dev.faas4j.workerd.internal.StartFailure;
 import dev.faas4j.workerd.internal.WatchdogThread;
 import dev.faas4j.workerd.internal.WorkerdProcess;
@@ -37,6 +38,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -191,7 +193,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     }
     NetworkPolicy network = networkGuard.apply(spec.network() != null ? spec.network() : defaultNetwork);
     FunctionRef ref = spec.ref();
-    Slot slot = new Slot(spec, dataDir.versionDir(ref.name(), ref.version()), new LogBuffer(logLines),
+    Slot slot = new Slot(spec, dataDir.versionDir(ref.name(), ref.version()), new LogBuffer(logLines, ref.version(), clock),
         LoggerFactory.getLogger(FUNCTION_LOGGER_PREFIX + ref.name() + "." + ref.version()));
     Slot existing = slots.putIfAbsent(ref, slot);
     if (existing != null) {
@@ -417,6 +419,27 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
   public List<String> logs(FunctionRef ref, int maxLines) {
     Slot slot = slots.get(ref);
     return slot == null ? List.of() : slot.logs.last(maxLines);
+  }
+
+  @Override
+  public List<LogLine> lines(FunctionRef ref, int maxLines) {
+    Slot slot = slots.get(ref);
+    return slot == null ? List.of() : slot.logs.lines(maxLines);
+  }
+
+  /**
+   * Follows the version's output: every line its instances write from now on (across restarts)
+   * goes to {@code listener} on the thread that read it.
+   *
+   * @throws FaasException NOT_FOUND if the version is not deployed here
+   */
+  @Override
+  public AutoCloseable follow(FunctionRef ref, Consumer<LogLine> listener) {
+    Slot slot = slots.get(ref);
+    if (slot == null) {
+      throw FaasException.notFound("version " + ref + " is not deployed on workerd here");
+    }
+    return slot.logs.follow(listener);
   }
 
   /**

@@ -6,6 +6,12 @@ import dev.faas4j.api.Limits;
 import dev.faas4j.workerd.internal.Cgroups;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,5 +63,39 @@ class CgroupGroupsTest {
     }
     successor.remove();
     assertThat(successor.dir("memory").orElseThrow()).doesNotExist();
+  }
+
+  /**
+   * A process's exit callback and a stop both remove its group. The kernel refuses the removal while
+   * the process is still in the group, so the first caller retries; the second must not return
+   * before the group is gone (a stop that returned early left the directories for a moment).
+   */
+  @Test
+  void aSecondRemovalReturnsOnlyOnceTheGroupIsGone() throws Exception {
+    Cgroups.Group group = cgroups.create("busy", "v1", Limits.NONE);
+    Process sleeper = new ProcessBuilder("sleep", "30").start();
+    try {
+      for (Path procs : group.procsFiles()) {
+        Files.writeString(procs, Long.toString(sleeper.pid()));
+      }
+      List<Path> dirs = Cgroups.CONTROLLERS.stream().map(c -> group.dir(c).orElseThrow()).distinct().toList();
+      ExecutorService removers = Executors.newFixedThreadPool(2);
+      try {
+        Callable<Boolean> removeThenLook = () -> {
+          group.remove();
+          return dirs.stream().anyMatch(Files::exists);
+        };
+        Future<Boolean> first = removers.submit(removeThenLook);
+        Future<Boolean> second = removers.submit(removeThenLook);
+        Thread.sleep(300); // both are in remove() now; the group still holds the process
+        sleeper.destroyForcibly().waitFor();
+        assertThat(first.get(30, TimeUnit.SECONDS)).as("a group directory left when one removal returned").isFalse();
+        assertThat(second.get(30, TimeUnit.SECONDS)).as("a group directory left when the other returned").isFalse();
+      } finally {
+        removers.shutdownNow();
+      }
+    } finally {
+      sleeper.destroyForcibly().waitFor();
+    }
   }
 }

@@ -41,9 +41,20 @@ public final class Json {
 
   /** The bytes of {@code {"status":"error","error":message}}, the body of every error answer. */
   public static byte[] errorBody(String message) {
+    return errorBody(message, null);
+  }
+
+  /**
+   * The bytes of {@code {"status":"error","error":message,"requestId":id}}, the body of an error
+   * answer to a function request ({@code requestId} left out when null).
+   */
+  public static byte[] errorBody(String message, String requestId) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", "error");
     body.put("error", message);
+    if (requestId != null) {
+      body.put("requestId", requestId);
+    }
     try {
       return MAPPER.writeValueAsBytes(body);
     } catch (IOException e) {

@@ -13,6 +13,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -168,7 +169,9 @@ abstract class CgroupTree implements Cgroups {
   /** The groups of one process. */
   private static final class ProcessGroup implements Group {
     private final Map<String, Path> dirs;
-    private final AtomicBoolean removed = new AtomicBoolean();
+    private final AtomicBoolean removing = new AtomicBoolean();
+    /** Done once the first {@link #remove} call has removed (or given up on) the directories. */
+    private final CompletableFuture<Void> removed = new CompletableFuture<>();
 
     ProcessGroup(Map<String, Path> dirs) {
       this.dirs = Map.copyOf(dirs);
@@ -184,10 +187,20 @@ abstract class CgroupTree implements Cgroups {
       return Optional.ofNullable(dirs.get(controller));
     }
 
+    /**
+     * Removes the directories once; a second caller (the process's exit callback and a stop race
+     * for it) returns only when the first is done, so a group is gone once any remove returns.
+     */
     @Override
     public void remove() {
-      if (removed.compareAndSet(false, true)) {
-        new LinkedHashSet<>(dirs.values()).forEach(CgroupTree::removeDir);
+      if (removing.compareAndSet(false, true)) {
+        try {
+          new LinkedHashSet<>(dirs.values()).forEach(CgroupTree::removeDir);
+        } finally {
+          removed.complete(null);
+        }
+      } else {
+        removed.join();
       }
     }
   }

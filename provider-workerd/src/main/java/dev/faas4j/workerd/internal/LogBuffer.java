@@ -1,44 +1,92 @@
 package dev.faas4j.workerd.internal;
 
+import dev.faas4j.api.LogLine;
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
-/** The last {@code capacity} lines of some output. Thread-safe. */
+/**
+ * The last {@code capacity} lines of some output, with the time each was read, and the listeners
+ * that follow new lines. Thread-safe.
+ */
 public final class LogBuffer {
 
   private final int capacity;
-  private final ArrayDeque<String> lines;
+  private final String version;
+  private final Clock clock;
+  private final ArrayDeque<LogLine> lines;
+  private final List<Consumer<LogLine>> listeners = new CopyOnWriteArrayList<>();
+  /** Whether the last line was an error, so that the stack frames after it are errors too. */
+  private boolean inError;
 
+  /** A buffer of lines of no particular version (workerd's own output at start-up). */
   public LogBuffer(int capacity) {
+    this(capacity, "", Clock.systemUTC());
+  }
+
+  /** A buffer of the output of {@code version}'s instances, stamped by {@code clock}. */
+  public LogBuffer(int capacity, String version, Clock clock) {
     if (capacity < 0) {
       throw new IllegalArgumentException("capacity must not be negative: " + capacity);
     }
     this.capacity = capacity;
+    this.version = version;
+    this.clock = clock;
     this.lines = new ArrayDeque<>(Math.min(capacity, 1024));
   }
 
-  /** Adds a line, dropping the oldest when full. */
-  public synchronized void add(String line) {
-    if (capacity == 0) {
-      return;
+  /** Whether workerd's line reports an error (an uncaught exception, a failed start). */
+  public static boolean isError(String line) {
+    return line.contains(" error: ") || line.startsWith("Error") || line.contains("Uncaught");
+  }
+
+  /** Adds a line, dropping the oldest when full, and hands it to every listener. */
+  public void add(String text) {
+    LogLine line;
+    synchronized (this) {
+      inError = isError(text) || (inError && text.stripLeading().startsWith("at "));
+      line = new LogLine(clock.instant(), version, inError ? "err" : "out", text);
+      if (capacity > 0) {
+        if (lines.size() == capacity) {
+          lines.removeFirst();
+        }
+        lines.addLast(line);
+      }
     }
-    if (lines.size() == capacity) {
-      lines.removeFirst();
+    for (Consumer<LogLine> listener : listeners) {
+      listener.accept(line);
     }
-    lines.addLast(line);
+  }
+
+  /** At most {@code max} of the newest lines' text, oldest first. */
+  public List<String> last(int max) {
+    return lines(max).stream().map(LogLine::text).toList();
   }
 
   /** At most {@code max} of the newest lines, oldest first. */
-  public synchronized List<String> last(int max) {
+  public synchronized List<LogLine> lines(int max) {
     int skip = Math.max(0, lines.size() - Math.max(0, max));
-    List<String> out = new ArrayList<>(lines.size() - skip);
+    List<LogLine> out = new ArrayList<>(lines.size() - skip);
     int i = 0;
-    for (String line : lines) {
+    for (LogLine line : lines) {
       if (i++ >= skip) {
         out.add(line);
       }
     }
     return out;
+  }
+
+  /** Calls {@code listener} with every line added from now on, until the returned handle is closed. */
+  public AutoCloseable follow(Consumer<LogLine> listener) {
+    listeners.add(listener);
+    return () -> listeners.remove(listener);
+  }
+
+  /** How many listeners follow this buffer; for tests that check none is left behind. */
+  public int followers() {
+    return listeners.size();
   }
 }

@@ -126,10 +126,14 @@ public final class WorkerdProcess {
     LogBuffer ownLines = new LogBuffer(50);
     CompletableFuture<Integer> listening = new CompletableFuture<>();
 
-    Thread outputReader = reader(threadName + "-output", process.getErrorStream(), line -> {
-      ownLines.add(line);
+    Thread outputReader = reader(threadName + "-output", process.getErrorStream(), raw -> {
+      ownLines.add(raw);
+      String line = WorkerdOutput.clean(raw);
+      if (line == null) {
+        return;
+      }
       sink.accept(line);
-      if (line.contains(" error: ") || line.startsWith("Error") || line.contains("Uncaught")) {
+      if (LogBuffer.isError(line)) {
         log.warn("{}", line);
       } else {
         log.info("{}", line);

@@ -128,7 +128,7 @@ public class FaasAutoConfiguration {
     }
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     Faas faas = builder.build();
-    LOG.info("faas4j: functions at {{version}}.{{name}}.{}{}; providers {}; admin API {}", properties.getDomain(),
+    LOG.info("faas4j: functions at {version}.{name}.{}{}; providers {}; admin API {}", properties.getDomain(),
         properties.getMountPath() == null ? "" : " and under " + properties.getMountPath() + "/{name}[@{version}]/",
         all.stream().map(FunctionProvider::name).toList(),
         OnAdminEnabled.enabled(Binder.get(environment))

@@ -22,7 +22,9 @@ import java.util.concurrent.CountDownLatch;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.CustomRequestLog;
 import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Slf4jRequestLogWriter;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
@@ -131,6 +133,11 @@ public final class Gateway implements AutoCloseable {
       // Function traffic first, on Jetty's core API: a request to a running version is proxied on
       // the I/O thread that parsed it; the rest (admin API, cold starts) goes to the thread pool.
       server.setHandler(new FaasHandler(faas, admin));
+      if (options.accessLog()) {
+        // the client, the request line, the status, bytes, milliseconds and the request's id
+        server.setRequestLog(new CustomRequestLog(new Slf4jRequestLogWriter(),
+            "%{client}a \"%r\" %s %O %{ms}T ms id=%{X-Request-Id}o"));
+      }
       server.setStopTimeout(5_000);
       server.start();
       status.restored(); // Faas.build() restored every function

@@ -33,13 +33,14 @@ import java.util.regex.Pattern;
  * @param mountPath a path prefix such as {@code /fn} under which functions also answer by path, or null
  * @param dockerHost the Docker engine ({@code unix://...} or {@code tcp://...}) that runs container
  *     functions (runtime {@code docker}), or null to run JavaScript functions only
+ * @param accessLog whether every request is logged (with its X-Request-Id) by the access log
  * @param help whether {@code --help} was asked for
  */
 record GatewayOptions(
     int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
     String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
     boolean keepLatestWarm, boolean forwardedHeaders, Limits limits, int maxHops, Cluster cluster, boolean statusAuth,
-    String mountPath, String dockerHost, boolean help) {
+    String mountPath, String dockerHost, boolean accessLog, boolean help) {
 
   /**
    * How a gateway takes part in a cluster of gateways sharing one database.
@@ -145,6 +146,8 @@ record GatewayOptions(
         --docker-host URL   run container functions (runtime docker, deployed with an image) on this
                             Docker engine: unix:///var/run/docker.sock or tcp://host:2375
                             (default: none, JavaScript functions only)
+        --access-log B      false (default); true: one line per request, with its X-Request-Id,
+                            on the logger org.eclipse.jetty.server.RequestLog (stderr)
         --help              print this help
 
       Each option can also be set with an environment variable: FAAS4J_PORT, FAAS4J_BIND,
@@ -154,7 +157,7 @@ record GatewayOptions(
       FAAS4J_MAX_CLIENT_CONNECTIONS, FAAS4J_HEADER_TIMEOUT, FAAS4J_MAX_CONNECTIONS_PER_FUNCTION,
       FAAS4J_CLIENT_STALL_TIMEOUT, FAAS4J_MIN_CLIENT_RATE, FAAS4J_MAX_IN_FLIGHT, FAAS4J_NODE_ID, FAAS4J_SYNC_INTERVAL,
       FAAS4J_HEARTBEAT_INTERVAL, FAAS4J_NODE_EXPIRY,
-      FAAS4J_MAX_HOPS, FAAS4J_STATUS_AUTH, FAAS4J_MOUNT_PATH, FAAS4J_DOCKER_HOST.
+      FAAS4J_MAX_HOPS, FAAS4J_STATUS_AUTH, FAAS4J_MOUNT_PATH, FAAS4J_DOCKER_HOST, FAAS4J_ACCESS_LOG.
       A flag wins over its variable.
       """;
 
@@ -168,7 +171,8 @@ record GatewayOptions(
       Map.entry("client-stall-timeout", "30s"), Map.entry("min-client-rate", "1024"),
       Map.entry("max-in-flight", "10000"),
       Map.entry("sync-interval", "500ms"), Map.entry("heartbeat-interval", "2s"), Map.entry("node-expiry", "10s"),
-      Map.entry("max-hops", "16"), Map.entry("status-auth", "true"));
+      Map.entry("max-hops", "16"), Map.entry("status-auth", "true"),
+      Map.entry("access-log", "false"));
   private static final java.util.Set<String> WITHOUT_DEFAULT =
       java.util.Set.of("admin-token", "admin-basic", "jdbc-url", "node-id", "mount-path", "docker-host");
   /** A mount path: one or more segments of URL-safe characters, without a trailing slash. */
@@ -280,7 +284,7 @@ record GatewayOptions(
         token, basic, jdbcUrl, duration("request-timeout", values.get("request-timeout")),
         duration("start-timeout", values.get("start-timeout")), maxBody,
         duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, limits, maxHops, cluster,
-        bool(values, "status-auth"), mountPath, dockerHost, help);
+        bool(values, "status-auth"), mountPath, dockerHost, bool(values, "access-log"), help);
   }
 
   private static long wholeNumber(Map<String, String> values, String option, long min, long max)

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class JettyExampleTest {
 
+  private static final String TOKEN = "s3cret";
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private static final String HELLO_V1 =
       "{\"version\":\"v1\",\"code\":\"addEventListener(\\\"fetch\\\", e => e.respondWith(new Response(\\\"hello from v1\\\")))\"}";
@@ -46,7 +47,7 @@ class JettyExampleTest {
   @BeforeEach
   void start() throws Exception {
     threadsBefore = liveThreads().stream().map(Thread::getId).collect(Collectors.toSet());
-    app = startOrSkip();
+    app = startOrSkip(() -> JettyExample.start(0, dataDir, TOKEN));
   }
 
   @AfterEach
@@ -79,12 +80,48 @@ class JettyExampleTest {
   }
 
   @Test
+  void theSameFunctionAnswersByPathUnderTheMountPath() throws Exception {
+    deploy("hello", HELLO_V1);
+
+    HttpResponse<String> response = get("localhost", "/fn/hello@v1/");
+
+    assertThat(response.statusCode()).as("GET /fn/hello@v1/: %s", response.body()).isEqualTo(200);
+    assertThat(response.body()).as("body from the function, by path").isEqualTo("hello from v1");
+  }
+
+  @Test
+  void theAdminApiWantsTheTokenAndLeavesApiToTheApplication() throws Exception {
+    HttpResponse<String> noToken = HTTP.send(HttpRequest.newBuilder(url("/faas4j/api/functions"))
+        .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> appsOwnApi = get("localhost", "/api/functions");
+
+    assertThat(noToken.statusCode()).as("GET /faas4j/api/functions without a token: %s", noToken.body())
+        .isEqualTo(401);
+    assertThat(appsOwnApi.statusCode()).as("GET /api/functions, not the admin API's: %s", appsOwnApi.body())
+        .isEqualTo(404);
+    assertThat(appsOwnApi.body()).as("Jetty's own 404, not a faas4j error").doesNotContain("\"status\":\"error\"");
+  }
+
+  @Test
+  void withFaasHandlerInsteadOfTheFilterFunctionsAndServletsShareThePort() throws Exception {
+    app.close();
+    app = null;
+    app = startOrSkip(() -> JettyExample.startWithHandler(0, dataDir, TOKEN));
+
+    deploy("hello", HELLO_V1);
+
+    assertThat(get("v1.hello.func.local", "/").body()).as("the function, through FaasHandler").isEqualTo("hello from v1");
+    assertThat(get("localhost", "/hello").body()).as("the app's servlet, behind FaasHandler")
+        .isEqualTo("hello from the jetty app");
+  }
+
+  @Test
   void aFunctionComesBackAfterARestartOnTheSameDataDir() throws Exception {
     deploy("hello", HELLO_V1);
     app.close();
     app = null;
 
-    app = JettyExample.start(0, dataDir);
+    app = JettyExample.start(0, dataDir, TOKEN);
 
     assertThat(get("hello.func.local", "/").body()).as("the function, restored from " + dataDir.resolve("faas.db"))
         .isEqualTo("hello from v1");
@@ -102,9 +139,9 @@ class JettyExampleTest {
   }
 
   /** Starts the app; without a workerd binary, fails when {@code CI=true} and skips otherwise. */
-  private JettyExample startOrSkip() throws Exception {
+  private static JettyExample startOrSkip(Starter starter) throws Exception {
     try {
-      return JettyExample.start(0, dataDir);
+      return starter.start();
     } catch (IllegalStateException e) {
       if (e.getMessage() == null || !e.getMessage().startsWith("workerd binary")) {
         throw e;
@@ -119,13 +156,14 @@ class JettyExampleTest {
 
   private String deploy(String name, String json) throws Exception {
     HttpResponse<String> response = HTTP.send(
-        HttpRequest.newBuilder(url("/api/deploy/" + name))
+        HttpRequest.newBuilder(url("/faas4j/api/deploy/" + name))
+            .header("Authorization", "Bearer " + TOKEN)
             .header("Content-Type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(json))
             .timeout(Duration.ofSeconds(30))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as("POST /api/deploy/%s: %s", name, response.body()).isEqualTo(200);
+    assertThat(response.statusCode()).as("POST /faas4j/api/deploy/%s: %s", name, response.body()).isEqualTo(200);
     return response.body();
   }
 
@@ -137,6 +175,10 @@ class JettyExampleTest {
 
   private URI url(String path) {
     return URI.create("http://127.0.0.1:" + app.port() + path);
+  }
+
+  private interface Starter {
+    JettyExample start() throws Exception;
   }
 
   /** Live workerd processes started, directly or not, by this JVM. */

@@ -10,6 +10,7 @@ import static dev.faas4j.core.internal.admin.Answers.ok;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.faas4j.api.FaasException;
+import dev.faas4j.api.LogLine;
 import dev.faas4j.api.NodeInfo;
 import dev.faas4j.core.internal.admin.AdminRoute.Exchange;
 import dev.faas4j.core.internal.control.Addresses;
@@ -39,6 +40,7 @@ final class AdminActions {
       route("/functions/{name}/versions/{version}", delete(AdminActions::deleteVersion)),
       route("/functions/{name}/versions/{version}/stop", post(AdminActions::stopVersion)),
       route("/functions/{name}/versions/{version}/logs", get(AdminActions::versionLogs)),
+      route("/functions/{name}/logs", get(AdminActions::functionLogs)),
       route("/functions/{name}/aliases/{alias}", put(AdminActions::setAlias), delete(AdminActions::removeAlias)),
       route("/nodes", get(AdminActions::listNodes)));
 
@@ -143,11 +145,34 @@ final class AdminActions {
   }
 
   private void versionLogs(Exchange exchange) throws IOException {
+    logs(exchange, exchange.variable("version"));
+  }
+
+  private void functionLogs(Exchange exchange) throws IOException {
+    logs(exchange, null);
+  }
+
+  /** One version's output (or every version's, merged by time): the last lines, or followed. */
+  private void logs(Exchange exchange, String version) throws IOException {
     String name = exchange.variable("name");
-    String version = exchange.variable("version");
     int lines = RequestBodies.intParameter(exchange.request(), "lines", 100, 10_000);
-    ok(exchange.response(), fields("funcName", name, "version", version,
-        "lines", functions.logs(name, version, lines)));
+    List<LogLine> last = functions.logLines(name, version, lines);
+    if ("true".equalsIgnoreCase(exchange.request().getParameter("follow"))) {
+      LogStream.serve(exchange.response(), last, listener -> functions.followLogs(name, version, listener));
+      return;
+    }
+    List<Map<String, Object>> entries = new ArrayList<>();
+    for (LogLine line : last) {
+      entries.add(fields("time", line.time().toString(), "version", line.version(), "stream", line.stream(),
+          "text", line.text()));
+    }
+    Map<String, Object> answer = fields("funcName", name);
+    if (version != null) {
+      answer.put("version", version);
+    }
+    answer.put("lines", last.stream().map(LogLine::toString).toList());
+    answer.put("entries", entries);
+    ok(exchange.response(), answer);
   }
 
   private void setAlias(Exchange exchange) throws IOException {

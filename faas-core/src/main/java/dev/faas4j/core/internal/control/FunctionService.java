@@ -7,6 +7,7 @@ import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionVersion;
+import dev.faas4j.api.LogLine;
 import dev.faas4j.api.NodeInfo;
 import dev.faas4j.api.TrafficSplit;
 import dev.faas4j.api.Validation;
@@ -22,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +50,7 @@ public final class FunctionService {
   private final NodeHeartbeat heartbeat;
   private final boolean keepLatestWarm;
   private final Metrics metrics;
+  private final Logs logs;
 
   /**
    * @param keepLatestWarm whether each function's latest version is started at deploy and never suspended
@@ -70,6 +73,7 @@ public final class FunctionService {
     this.follower = follower;
     this.heartbeat = heartbeat;
     this.metrics = metrics;
+    this.logs = new Logs(registry, providers);
   }
 
   /**
@@ -332,6 +336,25 @@ public final class FunctionService {
   /** The live nodes sharing the store, by id (this node alone if the store keeps no nodes). */
   public List<NodeInfo> nodes() {
     return heartbeat.liveNodes();
+  }
+
+  /**
+   * The last lines of one version, or of every version merged by time when {@code version} is null.
+   *
+   * @throws FaasException NOT_FOUND, or NOT_SUPPORTED when no provider involved keeps logs
+   */
+  public List<LogLine> logLines(String name, String version, int maxLines) {
+    return logs.lines(name, version, maxLines);
+  }
+
+  /**
+   * Follows one version's output, or every version's when {@code version} is null, until the
+   * returned handle is closed; {@code listener} is called on the provider's thread and must not block.
+   *
+   * @throws FaasException NOT_FOUND, or NOT_SUPPORTED when no provider involved can follow logs
+   */
+  public AutoCloseable followLogs(String name, String version, Consumer<LogLine> listener) {
+    return logs.follow(name, version, listener);
   }
 
   /** The recent output of a version's instances, if its provider keeps logs. */

@@ -1,6 +1,7 @@
 package dev.faas4j.core.internal.proxy;
 
 import dev.faas4j.core.internal.Json;
+import dev.faas4j.core.internal.telemetry.RequestIds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.BiConsumer;
@@ -71,6 +72,12 @@ public interface ClientExchange {
   /** Whether the request has a body, declared or framed by the protocol (HTTP/2 and later). */
   boolean hasBody();
 
+  /**
+   * This request's id: the client's {@code X-Request-Id} when it is sane, else a new one, chosen on
+   * the first call and the same after it.
+   */
+  String requestId();
+
   /** The body as a blocking stream; only where {@link #isAsync()} is false, or for in-process functions. */
   InputStream body() throws IOException;
 
@@ -137,7 +144,7 @@ public interface ClientExchange {
   void send(byte[] body) throws IOException;
 
   /**
-   * Answers {@code {"status":"error","error":message}} with {@code status} and ends the exchange;
+   * Answers {@code {"status":"error","error":message,"requestId":id}} with {@code status} and ends the exchange;
    * if the answer was already committed, aborts it instead.
    */
   default void sendError(int status, String message) throws IOException {
@@ -156,7 +163,8 @@ public interface ClientExchange {
       setHeader(header, value);
     }
     setHeader(Headers.CONTENT_TYPE, Json.CONTENT_TYPE);
-    send(Json.errorBody(message));
+    setHeader(RequestIds.HEADER, requestId());
+    send(Json.errorBody(message, requestId()));
   }
 
   /** Ends a non-blocking answer normally: everything was written. */

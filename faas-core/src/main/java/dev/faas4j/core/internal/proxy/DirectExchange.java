@@ -2,6 +2,7 @@ package dev.faas4j.core.internal.proxy;
 
 import dev.faas4j.api.FunctionRequest;
 import dev.faas4j.api.FunctionResponse;
+import dev.faas4j.core.internal.telemetry.RequestIds;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,6 +32,7 @@ public final class DirectExchange implements ClientExchange {
   private final FunctionRequest request;
   private final String host;
   private final List<String[]> requestFields = new ArrayList<>();
+  private final String requestId;
 
   private int status = 200;
   private final Map<String, List<String>> responseHeaders = new LinkedHashMap<>();
@@ -53,6 +55,12 @@ public final class DirectExchange implements ClientExchange {
         values.forEach(value -> requestFields.add(new String[] {name, value})); // the body's framing is ours
       }
     });
+    this.requestId = RequestIds.accept(header(RequestIds.HEADER));
+  }
+
+  @Override
+  public String requestId() {
+    return requestId;
   }
 
   /**

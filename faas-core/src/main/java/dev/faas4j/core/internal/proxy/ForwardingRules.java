@@ -1,9 +1,10 @@
 package dev.faas4j.core.internal.proxy;
 
 import dev.faas4j.api.Endpoint;
-import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FaasException.Reason;
+import dev.faas4j.api.FaasException;
 import dev.faas4j.core.internal.http.ResponseHead;
+import dev.faas4j.core.internal.telemetry.RequestIds;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,7 @@ final class ForwardingRules {
       appendField(head, Headers.HOST, endpoint.baseUri().getRawAuthority());
     }
     appendField(head, Hops.HEADER, Hops.next(client));
+    appendField(head, RequestIds.HEADER, client.requestId());
     if (forwardedHeaders) {
       appendField(head, Headers.X_FORWARDED_FOR, forwardedFor(client, connectionTokens));
       appendField(head, Headers.X_FORWARDED_PROTO, client.scheme());
@@ -66,7 +68,8 @@ final class ForwardingRules {
 
   /**
    * Whether a request header goes on to the function: not hop-by-hop, not named in {@code
-   * Connection}, and not one of the X-Forwarded-* or {@link Hops} headers this hop sets itself.
+   * Connection}, and not one of the X-Forwarded-*, {@link Hops} or request id headers this hop sets
+   * itself.
    * {@code Host} goes on even when {@code Connection} names it: the host is what the request is
    * for, not a property of one hop, and dropping it made the function see the instance's own
    * loopback address instead.
@@ -77,7 +80,8 @@ final class ForwardingRules {
         && !name.equalsIgnoreCase(Headers.X_FORWARDED_FOR)
         && !name.equalsIgnoreCase(Headers.X_FORWARDED_PROTO)
         && !name.equalsIgnoreCase(Headers.X_FORWARDED_HOST)
-        && !name.equalsIgnoreCase(Hops.HEADER);
+        && !name.equalsIgnoreCase(Hops.HEADER)
+        && !name.equalsIgnoreCase(RequestIds.HEADER);
   }
 
   private static void appendField(StringBuilder head, String name, String value) {
@@ -108,6 +112,7 @@ final class ForwardingRules {
       }
     });
     headers.put(Hops.HEADER, List.of(Hops.next(client)));
+    headers.put(RequestIds.HEADER, List.of(client.requestId()));
     if (forwardedHeaders) {
       headers.put(Headers.X_FORWARDED_FOR, List.of(forwardedFor(client, connectionTokens)));
       headers.put(Headers.X_FORWARDED_PROTO, List.of(client.scheme()));

@@ -1,10 +1,11 @@
 package dev.faas4j.core.internal.proxy;
 
-import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FaasException.Reason;
+import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionHandler;
 import dev.faas4j.api.FunctionRequest;
 import dev.faas4j.api.FunctionResponse;
+import dev.faas4j.core.internal.telemetry.RequestIds;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,6 +71,7 @@ final class InProcessForwarder {
         }
       }
     }
+    client.setHeader(RequestIds.HEADER, client.requestId());
     client.send(functionResponse.body());
   }
 

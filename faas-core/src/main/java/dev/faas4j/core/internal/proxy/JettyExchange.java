@@ -1,5 +1,6 @@
 package dev.faas4j.core.internal.proxy;
 
+import dev.faas4j.core.internal.telemetry.RequestIds;
 import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -37,6 +38,8 @@ public final class JettyExchange implements ClientExchange {
   /** Writing, and {@link #isReady()} returned false: the write's completion calls the listener. */
   private static final int WRITING_AWAITED = 2;
 
+  /** This request's id, chosen on first use; only the thread serving the request at a time reads it. */
+  private String requestId;
   private final Request clientToProxyRequest;
   private final Response proxyToClientResponse;
   private final Callback completion;
@@ -256,6 +259,16 @@ public final class JettyExchange implements ClientExchange {
   @Override
   public void setStatus(int status) {
     proxyToClientResponse.setStatus(status);
+  }
+
+  @Override
+  public String requestId() {
+    String id = requestId;
+    if (id == null) {
+      id = RequestIds.accept(header(RequestIds.HEADER));
+      requestId = id;
+    }
+    return id;
   }
 
   @Override

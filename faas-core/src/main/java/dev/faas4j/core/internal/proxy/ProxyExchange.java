@@ -5,6 +5,7 @@ import dev.faas4j.core.internal.Json;
 import dev.faas4j.core.internal.http.ResponseHead;
 import dev.faas4j.core.internal.http.UpstreamCall;
 import dev.faas4j.core.internal.http.UpstreamException;
+import dev.faas4j.core.internal.telemetry.RequestIds;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -316,6 +317,7 @@ final class ProxyExchange implements UpstreamCall.Handler, ClientExchange.WriteL
   private void writeHead(ResponseHead head) {
     client.setStatus(head.status());
     ForwardingRules.copyResponseHeaders(head.fields(), client);
+    client.setHeader(RequestIds.HEADER, client.requestId());
     headWritten = true;
   }
 
@@ -327,10 +329,11 @@ final class ProxyExchange implements UpstreamCall.Handler, ClientExchange.WriteL
     Throwable reason = failure;
     failure = null;
     if (reason instanceof FaasException error && !client.isCommitted()) {
-      byte[] body = Json.errorBody(error.getMessage());
+      byte[] body = Json.errorBody(error.getMessage(), client.requestId());
       client.reset();
       client.setStatus(error.reason().httpStatus());
       client.setHeader(Headers.CONTENT_TYPE, Json.CONTENT_TYPE);
+      client.setHeader(RequestIds.HEADER, client.requestId());
       client.setHeader(Headers.CONTENT_LENGTH, Integer.toString(body.length));
       pendingHead = null;
       headWritten = true;

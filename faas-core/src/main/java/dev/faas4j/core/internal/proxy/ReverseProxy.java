@@ -1,12 +1,13 @@
 package dev.faas4j.core.internal.proxy;
 
 import dev.faas4j.api.Endpoint;
-import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FaasException.Reason;
+import dev.faas4j.api.FaasException;
 import dev.faas4j.core.internal.http.ClientPace;
 import dev.faas4j.core.internal.http.UpstreamCall;
 import dev.faas4j.core.internal.http.UpstreamClient;
 import dev.faas4j.core.internal.http.UpstreamException;
+import dev.faas4j.core.internal.telemetry.RequestIds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -19,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Forwards a client's HTTP request to a function instance and streams the answer back.
@@ -204,7 +206,7 @@ public final class ReverseProxy implements AutoCloseable {
         settings.forwardedHeaders());
     boolean async = client.isAsync();
     ProxyExchange exchange =
-        new ProxyExchange(client, e -> upstreamFailure(e, endpoint, responseTimeout));
+        new ProxyExchange(client, e -> upstreamFailure(e, endpoint, responseTimeout, client.requestId()));
     UpstreamCall call =
         upstream.newCall(
             address(endpoint),
@@ -293,12 +295,17 @@ public final class ReverseProxy implements AutoCloseable {
    * log has the address (at DEBUG for the refusals an overload makes by the thousand).
    */
   private FaasException upstreamFailure(
-      UpstreamException e, Endpoint.Http endpoint, Duration responseTimeout) {
+      UpstreamException e, Endpoint.Http endpoint, Duration responseTimeout, String requestId) {
     FaasException error = describeUpstreamFailure(e, responseTimeout);
-    if (error.reason() == Reason.UNAVAILABLE || error.reason() == Reason.REQUEST_TIMEOUT) {
-      LOG.debug("function instance at {}: {} ({})", endpoint.baseUri(), error.getMessage(), e.toString());
-    } else {
-      LOG.warn("function instance at {}: {} ({})", endpoint.baseUri(), error.getMessage(), e.toString());
+    // on an I/O thread: the request's id goes into the MDC here, for this line
+    try (MDC.MDCCloseable ignored = MDC.putCloseable(RequestIds.MDC_KEY, requestId)) {
+      if (error.reason() == Reason.UNAVAILABLE || error.reason() == Reason.REQUEST_TIMEOUT) {
+        LOG.debug("function instance at {}: {} ({}, request {})", endpoint.baseUri(), error.getMessage(), e.toString(),
+            requestId);
+      } else {
+        LOG.warn("function instance at {}: {} ({}, request {})", endpoint.baseUri(), error.getMessage(), e.toString(),
+            requestId);
+      }
     }
     return error;
   }

@@ -1,5 +1,6 @@
 package dev.faas4j.core.internal.proxy;
 
+import dev.faas4j.core.internal.telemetry.RequestIds;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -27,6 +28,8 @@ public final class ServletExchange implements ClientExchange {
 
   private static final Logger LOG = LoggerFactory.getLogger(ServletExchange.class);
 
+  /** This request's id, chosen on first use; only the thread serving the request at a time reads it. */
+  private String requestId;
   private final HttpServletRequest clientToProxyRequest;
   private final HttpServletResponse proxyToClientResponse;
   private final boolean async;
@@ -238,6 +241,16 @@ public final class ServletExchange implements ClientExchange {
   @Override
   public void setStatus(int status) {
     proxyToClientResponse.setStatus(status);
+  }
+
+  @Override
+  public String requestId() {
+    String id = requestId;
+    if (id == null) {
+      id = RequestIds.accept(header(RequestIds.HEADER));
+      requestId = id;
+    }
+    return id;
   }
 
   @Override

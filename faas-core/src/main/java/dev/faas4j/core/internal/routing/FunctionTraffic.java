@@ -15,12 +15,14 @@ import dev.faas4j.core.internal.runtime.Admission;
 import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.telemetry.Metrics;
 import dev.faas4j.core.internal.telemetry.ProxyFailure;
+import dev.faas4j.core.internal.telemetry.RequestIds;
 import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The request path, after the servlet filter or the Jetty handler: the {@link Router} names the
@@ -85,6 +87,7 @@ public final class FunctionTraffic {
    * @return false only when {@code onlyIfReady} and the request was left alone
    */
   public boolean serveAnsweringErrors(Route route, ClientExchange client, boolean onlyIfReady) throws IOException {
+    MDC.put(RequestIds.MDC_KEY, client.requestId());
     try {
       Hops.check(client, maxHops); // before anything else: a loop must not even start a version
       if (onlyIfReady) {
@@ -99,6 +102,8 @@ public final class FunctionTraffic {
     } catch (RuntimeException e) {
       LOG.error("failed to serve {}", route, e);
       client.sendError(500, "internal error while serving the function; see the server log");
+    } finally {
+      MDC.remove(RequestIds.MDC_KEY);
     }
     return true;
   }
@@ -191,7 +196,7 @@ public final class FunctionTraffic {
       permit.close();
       ended(client, lease, meters, begun, failure);
       if (failure != null) {
-        LOG.debug("{}: {}", route, failure.toString());
+        LOG.debug("{} (request {}): {}", route, client.requestId(), failure.toString());
         if (timedOut(failure)) {
           instances.requestTimedOut(lease.spec().ref());
         }
@@ -208,7 +213,13 @@ public final class FunctionTraffic {
         metrics.proxyFailed(lease.spec().ref(), kind);
       }
     }
-    meters.ended(begun, ProxyOutcome.status(client, failure)); // last: tests wait for the request count
+    int status = ProxyOutcome.status(client, failure);
+    if (status >= 500 && failure == null) {
+      // the function's own 5xx (e.g. workerd's answer to an uncaught exception): this line ties the
+      // caller's request id to the function's log lines of the same moment
+      LOG.warn("{} answered {} to request {}", lease.spec().ref(), status, client.requestId());
+    }
+    meters.ended(begun, status); // last: tests wait for the request count
   }
 
   /** Whether the exchange ended with a 504 (its outcome may come wrapped in a CompletionException). */
