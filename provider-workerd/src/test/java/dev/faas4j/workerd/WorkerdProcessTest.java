@@ -55,4 +55,21 @@ class WorkerdProcessTest {
         });
     assertThat(Processes.workerdDescendants()).as("workerd processes after the refused start").isEmpty();
   }
+
+  /**
+   * A version whose process the watchdog killed must not be given its endpoint again before the
+   * JVM reaps it: the next request starts a new process instead of meeting a dead port.
+   */
+  @Test
+  void aKilledProcessIsNotAliveFromTheMomentItIsKilled() throws Exception {
+    WorkerdProcess process = start(config(), dir.resolve("workerd.pid"));
+    try {
+      process.kill("a test");
+      assertThat(process.isAlive()).as("alive right after kill()").isFalse();
+      assertThat(process.killReason()).isEqualTo("a test");
+    } finally {
+      process.stop(Duration.ofSeconds(3));
+    }
+    assertThat(ProcessHandle.of(process.pid()).map(ProcessHandle::isAlive).orElse(false)).as("reaped after stop").isFalse();
+  }
 }

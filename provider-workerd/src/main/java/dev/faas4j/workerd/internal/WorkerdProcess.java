@@ -246,9 +246,13 @@ public final class WorkerdProcess {
     return process.pid();
   }
 
-  /** Whether the process is alive; as cheap as {@link Process#isAlive()}. */
+  /**
+   * Whether the process is alive and serving; as cheap as {@link Process#isAlive()}. False from the
+   * moment {@link #kill} is called: the process serves nothing more, although the kernel and the
+   * JVM take a moment to end and reap it, and a request sent to it meanwhile would fail.
+   */
   public boolean isAlive() {
-    return process.isAlive();
+    return killReason == null && process.isAlive();
   }
 
   /** Whether {@link #stop} or {@link #requestStop} was called: an exit after that is not a crash. */
