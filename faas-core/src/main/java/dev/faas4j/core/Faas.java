@@ -28,6 +28,8 @@ import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.runtime.Maintenance;
 import dev.faas4j.core.internal.runtime.Providers;
 import dev.faas4j.core.internal.runtime.Threads;
+import dev.faas4j.core.internal.secrets.Sealer;
+import dev.faas4j.core.internal.secrets.Secrets;
 import dev.faas4j.core.internal.telemetry.Metrics;
 import dev.faas4j.core.testing.InMemoryStore;
 import java.time.Clock;
@@ -80,12 +82,14 @@ public final class Faas implements AutoCloseable {
   private final Maintenance maintenance;
   private final ChangeFollower follower;
   private final NodeHeartbeat heartbeat;
+  private final Secrets secrets;
 
   /** Wires the packages together, restores every function, then starts the maintenance passes. */
   private Faas(Builder settings) {
     this.domain = settings.domain;
-    this.providers = new Providers(settings.providers);
     this.store = settings.store != null ? settings.store : new InMemoryStore();
+    this.secrets = new Secrets(store, settings.sealer());
+    this.providers = new Providers(settings.providers.stream().<FunctionProvider>map(secrets::wrap).toList());
     this.starter = Executors.newCachedThreadPool(Threads.daemon("faas4j-start-"));
     this.proxy = new ReverseProxy(settings.proxySettings());
     Metrics metrics = settings.meterRegistry == null ? Metrics.NONE : Metrics.micrometer(settings.meterRegistry);
@@ -95,6 +99,7 @@ public final class Faas implements AutoCloseable {
     int restored;
     try {
       this.follower = new ChangeFollower(store, registry, instances, starter, settings.keepLatestWarm, metrics);
+      follower.onSecretsChanged(secrets::changed);
       this.heartbeat = new NodeHeartbeat(store, instances, settings.clock,
           settings.nodeId != null ? settings.nodeId : NodeHeartbeat.defaultId(), settings.heartbeatInterval,
           settings.nodeExpiry);
@@ -193,6 +198,32 @@ public final class Faas implements AutoCloseable {
   /** Deletes a function with every version and alias. @throws FaasException NOT_FOUND */
   public void deleteFunction(String name) {
     functions.deleteFunction(name);
+  }
+
+  /**
+   * Creates or replaces a secret of a function (deployed or not): a value it reads like an env var
+   * (a secret wins over an env var of the same name), stored encrypted and never shown back. The
+   * function's running versions get the new value without a redeploy: on a provider that can (see
+   * {@link dev.faas4j.api.EnvUpdates}), a fresh instance takes over once ready and the old one drains.
+   *
+   * @return the versions running here that now see the value
+   * @throws FaasException INVALID_REQUEST (bad name or empty value), CONFLICT (no secret key: see
+   *     {@link Builder#secretKey}), NOT_SUPPORTED (the store keeps no secrets), UNAVAILABLE
+   */
+  public List<String> setSecret(String name, String key, String value) {
+    lifecycle.checkOpen();
+    return secrets.put(name, key, value);
+  }
+
+  /** Deletes a secret; running versions lose it as {@link #setSecret} describes. @throws FaasException NOT_FOUND */
+  public List<String> deleteSecret(String name, String key) {
+    lifecycle.checkOpen();
+    return secrets.delete(name, key);
+  }
+
+  /** The names of a function's secrets, sorted; never their values. */
+  public List<String> secretNames(String name) {
+    return secrets.names(name);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -295,6 +326,11 @@ public final class Faas implements AutoCloseable {
     return functions;
   }
 
+  /** The secrets, for the admin API. */
+  Secrets secrets() {
+    return secrets;
+  }
+
   private static Deployment deployment(Deployed d) {
     return new Deployment(d.name(), d.version(), d.alias(), d.subdomain(), d.accessUrl(), d.pathUrl());
   }
@@ -379,6 +415,7 @@ public final class Faas implements AutoCloseable {
     private long minClientBytesPerSecond = ProxySettings.DEFAULT_MIN_CLIENT_BYTES_PER_SECOND;
     /** A Micrometer MeterRegistry, typed Object so that Faas runs without Micrometer on the class path. */
     private Object meterRegistry;
+    private Sealer sealer;
 
     private Builder() {}
 
@@ -688,12 +725,34 @@ public final class Faas implements AutoCloseable {
     }
 
     /**
+     * The key that encrypts secrets in the store (AES-256-GCM): 32 bytes, e.g. the base64-decoded
+     * output of {@code openssl rand -base64 32}. Default: the base64 in the environment variable
+     * {@code FAAS4J_SECRET_KEY}; without either, setting a secret is refused (409). Keep it: secrets
+     * sealed with one key do not open with another.
+     *
+     * @throws IllegalArgumentException if it is not 32 bytes
+     */
+    public Builder secretKey(byte[] key) {
+      once("secretKey");
+      this.sealer = Sealer.of(java.util.Objects.requireNonNull(key, "key"));
+      return this;
+    }
+
+    private Sealer sealer() {
+      return sealer;
+    }
+
+    /**
      * Builds and starts the platform: restores every function from the store.
      *
      * @throws IllegalStateException if no provider was added
      * @throws FaasException UNAVAILABLE if the store cannot be read
      */
     public Faas build() {
+      if (!set.contains("secretKey")) {
+        String fromEnv = System.getenv(Sealer.KEY_ENV);
+        sealer = fromEnv == null || fromEnv.isBlank() ? null : Sealer.ofBase64(fromEnv, Sealer.KEY_ENV);
+      }
       if (providers.isEmpty()) {
         throw new IllegalStateException("no provider: add one with provider(...), e.g. WorkerdProvider.builder().build()");
       }

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>
  * dev.faas4j.core (public API)  ──► admin, control, routing, runtime, proxy, testing
- *   internal.admin              ──► control, proxy, internal (Json)
+ *   internal.admin              ──► control, secrets, proxy, internal (Json)
+ *   internal.secrets            ──► (nothing of faas-core)
  *   internal.routing            ──► control, runtime, proxy
  *   internal.control            ──► runtime
  *   internal.runtime            ──► (nothing of faas-core)
@@ -65,13 +66,15 @@ class LayeringTest {
       .layer("Routing").definedBy(INTERNAL + ".routing..")
       .layer("Control").definedBy(INTERNAL + ".control..")
       .layer("Runtime").definedBy(INTERNAL + ".runtime..")
+      .layer("Secrets").definedBy(INTERNAL + ".secrets..")
       .layer("Proxy").definedBy(INTERNAL + ".proxy..")
       .layer("Http").definedBy(INTERNAL + ".http..")
       .layer("Json").definedBy(INTERNAL)
       .optionalLayer("Telemetry").definedBy(INTERNAL + ".telemetry..")
       .layer("Testing").definedBy(CORE + ".testing..")
       .whereLayer("API").mayNotBeAccessedByAnyLayer()
-      .whereLayer("Admin").mayOnlyAccessLayers("Control", "Proxy", "Json", "Telemetry")
+      .whereLayer("Admin").mayOnlyAccessLayers("Control", "Secrets", "Proxy", "Json", "Telemetry")
+      .whereLayer("Secrets").mayOnlyAccessLayers("Telemetry")
       .whereLayer("Routing").mayOnlyAccessLayers("Control", "Runtime", "Proxy", "Telemetry")
       .whereLayer("Control").mayOnlyAccessLayers("Runtime", "Telemetry")
       .whereLayer("Runtime").mayOnlyAccessLayers("Telemetry")

@@ -8,6 +8,7 @@ import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.FunctionVersion;
 import dev.faas4j.api.NodeInfo;
 import dev.faas4j.api.NodeRegistry;
+import dev.faas4j.api.SecretStore;
 import dev.faas4j.api.Validation;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,11 +30,12 @@ import org.slf4j.LoggerFactory;
  * {@code Faas.builder()}, and the one to use in unit tests.
  *
  * <p>Thread-safe; follows the store contract, including the revision checks and the change feed
- * (for the one JVM it lives in), and a {@link NodeRegistry} stamped with its clock. Subscribers
+ * (for the one JVM it lives in), a {@link NodeRegistry} stamped with its clock, and a
+ * {@link SecretStore} (of sealed values, as every store). Subscribers
  * are called on the thread that made the change, after
  * the store's lock is released, one call at a time.
  */
-public final class InMemoryStore implements FunctionStore, NodeRegistry {
+public final class InMemoryStore implements FunctionStore, NodeRegistry, SecretStore {
 
   /** How many changes the feed keeps by default. */
   public static final int DEFAULT_KEPT_CHANGES = 10_000;
@@ -47,6 +49,8 @@ public final class InMemoryStore implements FunctionStore, NodeRegistry {
   private long revision;
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, NodeInfo> nodes = new TreeMap<>();
+  /** Sealed secrets by function key, then name; guarded by {@code this}. */
+  private final Map<String, Map<String, String>> secrets = new HashMap<>();
   /** Held while listeners are called, so that no listener is called twice at once. */
   private final Object calling = new Object();
 
@@ -233,5 +237,22 @@ public final class InMemoryStore implements FunctionStore, NodeRegistry {
         }
       }
     }
+  }
+
+  @Override
+  public synchronized void putSecret(String function, String key, String sealed) {
+    secrets.computeIfAbsent(Validation.canonical(function), k -> new TreeMap<>())
+        .put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(sealed, "sealed"));
+  }
+
+  @Override
+  public synchronized boolean deleteSecret(String function, String key) {
+    Map<String, String> of = secrets.get(Validation.canonical(function));
+    return of != null && of.remove(key) != null;
+  }
+
+  @Override
+  public synchronized Map<String, String> secrets(String function) {
+    return Map.copyOf(secrets.getOrDefault(Validation.canonical(function), Map.of()));
   }
 }

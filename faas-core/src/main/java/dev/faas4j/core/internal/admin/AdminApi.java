@@ -3,6 +3,7 @@ package dev.faas4j.core.internal.admin;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.core.internal.control.FunctionService;
 import dev.faas4j.core.internal.proxy.ServletExchange;
+import dev.faas4j.core.internal.secrets.Secrets;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -30,9 +31,12 @@ public final class AdminApi {
 
   private final AdminActions actions;
 
-  /** @param maxBodyBytes the largest request body accepted */
-  public AdminApi(FunctionService functions, long maxBodyBytes) {
-    this.actions = new AdminActions(functions, maxBodyBytes);
+  /**
+   * @param secrets the functions' secrets
+   * @param maxBodyBytes the largest request body accepted
+   */
+  public AdminApi(FunctionService functions, Secrets secrets, long maxBodyBytes) {
+    this.actions = new AdminActions(functions, secrets, maxBodyBytes);
   }
 
   /** Each admin route (as under {@code /api}) and the methods it answers, in {@code Allow} order. */
