@@ -9,6 +9,7 @@ import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.FunctionVersion;
 import dev.faas4j.api.NodeInfo;
 import dev.faas4j.api.NodeRegistry;
+import dev.faas4j.api.SecretStore;
 import dev.faas4j.api.Validation;
 import dev.faas4j.store.jdbc.internal.ChangeLog;
 import dev.faas4j.store.jdbc.internal.ChangeWatcher;
@@ -16,6 +17,7 @@ import dev.faas4j.store.jdbc.internal.Dialect;
 import dev.faas4j.store.jdbc.internal.FunctionWrites;
 import dev.faas4j.store.jdbc.internal.Migrations;
 import dev.faas4j.store.jdbc.internal.NodeRows;
+import dev.faas4j.store.jdbc.internal.SecretRows;
 import dev.faas4j.store.jdbc.internal.SqliteFiles;
 import dev.faas4j.store.jdbc.internal.StoreInput;
 import dev.faas4j.store.jdbc.internal.VersionRow;
@@ -83,9 +85,11 @@ import org.slf4j.LoggerFactory;
  *       same file.
  *   <li>Arguments must not be null ({@link NullPointerException}). After {@link #close()} every
  *       method but {@code close} throws {@link IllegalStateException}.
+ *   <li>As a {@link SecretStore} it keeps secrets in {@code faas4j_secrets}, sealed by faas-core:
+ *       the database never sees a value in clear text.
  * </ul>
  */
-public final class JdbcFunctionStore implements FunctionStore, NodeRegistry {
+public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, SecretStore {
 
   /** The default limit on a version's code: 10 MiB in UTF-8, as on Cloudflare Workers. */
   public static final long DEFAULT_MAX_CODE_BYTES = 10L << 20;
@@ -346,6 +350,29 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry {
       nodes.remove(connection, id);
       return true;
     });
+  }
+
+  @Override
+  public void putSecret(String function, String key, String sealed) throws SQLException {
+    ensureOpen();
+    write(connection -> {
+      SecretRows.put(connection, Validation.canonical(function), key, sealed, System.currentTimeMillis());
+      return true;
+    });
+  }
+
+  @Override
+  public boolean deleteSecret(String function, String key) throws SQLException {
+    ensureOpen();
+    return write(connection -> SecretRows.delete(connection, Validation.canonical(function), key));
+  }
+
+  @Override
+  public Map<String, String> secrets(String function) throws SQLException {
+    ensureOpen();
+    try (Connection connection = dataSource.getConnection()) {
+      return SecretRows.all(connection, Validation.canonical(function));
+    }
   }
 
   /**
