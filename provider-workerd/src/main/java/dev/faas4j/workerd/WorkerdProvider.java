@@ -255,6 +255,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
       if (replicas == 0) {
         slot.wanted = 0;
         stopInstance(slot);
+        slot.draining.forEach(Runnable::run); // stopped means every process, draining ones too
         return;
       }
       ensureOpen();
