@@ -9,6 +9,10 @@ import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.NodeInfo;
+import dev.faas4j.api.AsyncCall;
+import dev.faas4j.core.internal.async.AsyncCalls;
+import dev.faas4j.core.internal.async.AsyncSettings;
+import dev.faas4j.core.internal.async.CallbackGuard;
 import dev.faas4j.core.internal.control.Addresses;
 import dev.faas4j.core.internal.control.ChangeFollower;
 import dev.faas4j.core.internal.control.Deployed;
@@ -79,6 +83,7 @@ public final class Faas implements AutoCloseable {
   private final FunctionService functions;
   private final FunctionTraffic traffic;
   private final Invoker invoker;
+  private final AsyncCalls async;
   private final Maintenance maintenance;
   private final ChangeFollower follower;
   private final NodeHeartbeat heartbeat;
@@ -88,6 +93,7 @@ public final class Faas implements AutoCloseable {
   private Faas(Builder settings) {
     this.domain = settings.domain;
     this.store = settings.store != null ? settings.store : new InMemoryStore();
+    String nodeId = settings.nodeId != null ? settings.nodeId : NodeHeartbeat.defaultId(); // heartbeat, async claims
     this.secrets = new Secrets(store, settings.sealer());
     this.providers = new Providers(settings.providers.stream().<FunctionProvider>map(secrets::wrap).toList());
     this.starter = Executors.newCachedThreadPool(Threads.daemon("faas4j-start-"));
@@ -101,7 +107,7 @@ public final class Faas implements AutoCloseable {
       this.follower = new ChangeFollower(store, registry, instances, starter, settings.keepLatestWarm, metrics);
       follower.onSecretsChanged(secrets::changed);
       this.heartbeat = new NodeHeartbeat(store, instances, settings.clock,
-          settings.nodeId != null ? settings.nodeId : NodeHeartbeat.defaultId(), settings.heartbeatInterval,
+          nodeId, settings.heartbeatInterval,
           settings.nodeExpiry);
       this.functions = new FunctionService(registry, instances, providers, Addresses.of(settings.domain,
           settings.mountPath, settings.publicBaseUrl, settings.publicPort), lifecycle, settings.clock,
@@ -115,6 +121,10 @@ public final class Faas implements AutoCloseable {
     this.traffic = new FunctionTraffic(new Router(settings.domain, settings.mountPath), registry, instances, proxy,
         lifecycle, settings.maxHops, metrics);
     this.invoker = new Invoker(traffic, settings.domain);
+    this.async = new AsyncCalls(store, traffic, registry, proxy, invoker, lifecycle, settings.asyncSettings(),
+        settings.clock, nodeId, Executors.newSingleThreadScheduledExecutor(Threads.daemon("faas4j-async-poll-")),
+        Executors.newFixedThreadPool(settings.asyncWorkers, Threads.daemon("faas4j-async-")));
+    async.start();
     LOG.info("faas4j started: {} function(s) restored, providers {}, domain {}",
         restored, providers.names(), settings.domain);
     this.maintenance = new Maintenance(instances, functions::keptWarm,
@@ -326,6 +336,21 @@ public final class Faas implements AutoCloseable {
     return functions;
   }
 
+  /** Asynchronous invocations, for FaasFilter, FaasHandler and the admin API. */
+  AsyncCalls async() {
+    return async;
+  }
+
+  /**
+   * An asynchronous invocation accepted by any node sharing the store, with its state, attempts
+   * and, once it ran, the function's answer.
+   *
+   * @throws FaasException NOT_FOUND for an unknown call (finished calls are kept a day)
+   */
+  public AsyncCall asyncCall(String id) {
+    return async.find(id);
+  }
+
   /** The secrets, for the admin API. */
   Secrets secrets() {
     return secrets;
@@ -367,6 +392,9 @@ public final class Faas implements AutoCloseable {
     }
     if (maintenance != null) {
       maintenance.close();
+    }
+    if (async != null) {
+      async.close();
     }
     proxy.close();
     providers.closeAll();
@@ -416,6 +444,13 @@ public final class Faas implements AutoCloseable {
     /** A Micrometer MeterRegistry, typed Object so that Faas runs without Micrometer on the class path. */
     private Object meterRegistry;
     private Sealer sealer;
+    private int asyncWorkers = 4;
+    private int asyncQueueDepth = 10_000;
+    private int asyncMaxAttempts = 5;
+    private Duration asyncFirstBackoff = Duration.ofSeconds(1);
+    private Duration asyncMaxBackoff = Duration.ofMinutes(5);
+    private Duration asyncLease;
+    private List<String> callbackAllow = List.of();
 
     private Builder() {}
 
@@ -740,6 +775,74 @@ public final class Faas implements AutoCloseable {
 
     private Sealer sealer() {
       return sealer;
+    }
+
+    /** How many asynchronous invocations this node runs at once; default 4. */
+    public Builder asyncWorkers(int workers) {
+      once("asyncWorkers");
+      if (workers < 1) {
+        throw new IllegalArgumentException("asyncWorkers must be at least 1, was " + workers);
+      }
+      this.asyncWorkers = workers;
+      return this;
+    }
+
+    /**
+     * The most asynchronous invocations pending in the queue (shared by every node on the store);
+     * beyond it a new one is refused with 429 and {@code Retry-After}. Default 10,000.
+     */
+    public Builder asyncQueueDepth(int depth) {
+      once("asyncQueueDepth");
+      if (depth < 1) {
+        throw new IllegalArgumentException("asyncQueueDepth must be at least 1, was " + depth);
+      }
+      this.asyncQueueDepth = depth;
+      return this;
+    }
+
+    /**
+     * How often an asynchronous invocation is tried (the function, then the callback, each) and the
+     * wait before the second try, which doubles up to {@code maxBackoff}. Default 5, 1 s, 5 min.
+     */
+    public Builder asyncRetries(int maxAttempts, Duration firstBackoff, Duration maxBackoff) {
+      once("asyncRetries");
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+      }
+      this.asyncMaxAttempts = maxAttempts;
+      this.asyncFirstBackoff = positive("firstBackoff", firstBackoff);
+      this.asyncMaxBackoff = positive("maxBackoff", maxBackoff);
+      return this;
+    }
+
+    /**
+     * How long a node holds an asynchronous invocation it claimed; a node that died holding one
+     * leaves it to the others (or to itself, restarted with the same {@link #nodeId}) after this.
+     * Default: the request timeout plus 30 s.
+     */
+    public Builder asyncLease(Duration lease) {
+      once("asyncLease");
+      this.asyncLease = positive("asyncLease", lease);
+      return this;
+    }
+
+    /**
+     * CIDRs that callback URLs ({@code X-Callback-Url}) may reach although they are not public, e.g.
+     * {@code 127.0.0.1/32} for a receiver on this machine. Default none: public addresses only.
+     *
+     * @throws IllegalArgumentException for an entry that is not a CIDR
+     */
+    public Builder callbackAllow(String... cidrs) {
+      once("callbackAllow");
+      new CallbackGuard(List.of(cidrs)); // validates
+      this.callbackAllow = List.of(cidrs);
+      return this;
+    }
+
+    private AsyncSettings asyncSettings() {
+      Duration lease = asyncLease != null ? asyncLease : requestTimeout.plusSeconds(30);
+      return new AsyncSettings(asyncWorkers, asyncQueueDepth, asyncMaxAttempts, asyncFirstBackoff, asyncMaxBackoff,
+          lease, Duration.ofMillis(500), Duration.ofDays(1), new CallbackGuard(callbackAllow));
     }
 
     /**

@@ -16,6 +16,7 @@ import dev.faas4j.core.internal.control.Addresses;
 import dev.faas4j.core.internal.control.Deployed;
 import dev.faas4j.core.internal.control.FunctionService;
 import dev.faas4j.core.internal.control.FunctionView;
+import dev.faas4j.core.internal.async.AsyncCalls;
 import dev.faas4j.core.internal.secrets.Secrets;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -43,15 +44,18 @@ final class AdminActions {
       route("/functions/{name}/aliases/{alias}", put(AdminActions::setAlias), delete(AdminActions::removeAlias)),
       route("/nodes", get(AdminActions::listNodes)),
       route("/functions/{name}/secrets", get(AdminActions::listSecrets)),
-      route("/functions/{name}/secrets/{key}", put(AdminActions::setSecret), delete(AdminActions::deleteSecret)));
+      route("/functions/{name}/secrets/{key}", put(AdminActions::setSecret), delete(AdminActions::deleteSecret)),
+      route("/calls/{id}", get(AdminActions::describeCall)));
 
   private final FunctionService functions;
   private final Secrets secrets;
+  private final AsyncCalls calls;
   private final RequestBodies bodies;
 
-  AdminActions(FunctionService functions, Secrets secrets, long maxBodyBytes) {
+  AdminActions(FunctionService functions, Secrets secrets, AsyncCalls calls, long maxBodyBytes) {
     this.functions = functions;
     this.secrets = secrets;
+    this.calls = calls;
     this.bodies = new RequestBodies(maxBodyBytes);
   }
 
@@ -188,5 +192,10 @@ final class AdminActions {
     String key = exchange.variable("key");
     List<String> updated = secrets.delete(name, key);
     ok(exchange.response(), fields("funcName", name, "secret", key, "deleted", true, "updatedVersions", updated));
+  }
+
+  private void describeCall(Exchange exchange) throws IOException {
+    dev.faas4j.api.AsyncCall call = calls.find(exchange.variable("id"));
+    ok(exchange.response(), fields("call", Answers.call(call)));
   }
 }

@@ -43,7 +43,8 @@ public final class Migrations {
       "001-initial-schema.sql",
       "002-change-feed.sql",
       "003-nodes.sql",
-      "005-secrets.sql");
+      "005-secrets.sql",
+      "006-calls.sql");
 
   /** The numbers of {@link #MIGRATIONS}, in order. */
   public static final List<Integer> NUMBERS = MIGRATIONS.stream().map(Migrations::number).toList();
