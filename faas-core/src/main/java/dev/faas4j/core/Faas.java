@@ -828,7 +828,8 @@ public final class Faas implements AutoCloseable {
 
     /**
      * CIDRs that callback URLs ({@code X-Callback-Url}) may reach although they are not public, e.g.
-     * {@code 127.0.0.1/32} for a receiver on this machine. Default none: public addresses only.
+     * {@code 127.0.0.1/32} for a receiver on this machine. Default: the comma-separated CIDRs in the
+     * environment variable {@code FAAS4J_CALLBACK_ALLOW}, else none (public addresses only).
      *
      * @throws IllegalArgumentException for an entry that is not a CIDR
      */
@@ -852,6 +853,12 @@ public final class Faas implements AutoCloseable {
      * @throws FaasException UNAVAILABLE if the store cannot be read
      */
     public Faas build() {
+      if (!set.contains("callbackAllow")) {
+        String fromEnv = System.getenv("FAAS4J_CALLBACK_ALLOW");
+        callbackAllow = fromEnv == null || fromEnv.isBlank() ? List.of()
+            : List.of(fromEnv.trim().split("\\s*,\\s*"));
+        new CallbackGuard(callbackAllow); // a bad entry fails the build, naming it
+      }
       if (!set.contains("secretKey")) {
         String fromEnv = System.getenv(Sealer.KEY_ENV);
         sealer = fromEnv == null || fromEnv.isBlank() ? null : Sealer.ofBase64(fromEnv, Sealer.KEY_ENV);
