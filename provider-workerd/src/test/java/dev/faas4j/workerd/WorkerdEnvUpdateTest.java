@@ -117,7 +117,8 @@ class WorkerdEnvUpdateTest {
 
     assertThat(provider.pid(spec("x").ref())).as("a new process serves").isPresent().get().isNotEqualTo(oldPid);
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (ProcessHandle.of(oldPid).map(ProcessHandle::isAlive).orElse(false) && System.nanoTime() < deadline) {
+    while ((ProcessHandle.of(oldPid).map(ProcessHandle::isAlive).orElse(false)
+        || !filesContaining("old-Value-1234").isEmpty()) && System.nanoTime() < deadline) {
       Thread.sleep(50);
     }
     assertThat(ProcessHandle.of(oldPid).map(ProcessHandle::isAlive).orElse(false)).as("old process after the drain")
