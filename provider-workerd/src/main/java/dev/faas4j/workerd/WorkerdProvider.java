@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * Runs each deployed JavaScript function version as its own {@code workerd serve} process on a
  * loopback port.
  *
- * <p>{@link #deploy} writes the version's directory ({@code dataDir/<name>/<version>/}: the
- * generated config, binary and text, and the code and env values the text form embeds) and
- * validates it by starting it; the started process is left running. {@link #scale} with 0
+ * <p>{@link #deploy} validates a version by starting it; the started process is left running. Every
+ * start first writes the process's directory ({@code dataDir/<name>/<version>/}: the generated
+ * config, binary and text, and the code and env values the text form embeds). {@link #scale} with 0
  * terminates the process, with 1 or more starts it if it is not alive (one process serves every
  * request of a version: workerd handles concurrent requests in one process, so any {@code
  * replicas > 1} is treated as 1). A process that dies on its own is
