@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FunctionRequest;
 import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.core.testing.InMemoryProvider;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -157,6 +159,25 @@ class SecretsTest {
           .env(Map.of("A", "b")).build(), null))
           .isInstanceOfSatisfying(FaasException.class, e -> assertThat(e.getMessage())
               .contains("cannot decrypt secret TOKEN of hello").doesNotContain(VALUE));
+    }
+  }
+
+  @Test
+  void aSecretSetOnOneNodeReachesTheRunningVersionOnAnotherThroughTheFeed() throws Exception {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    Function<Void, Faas> node = none -> Faas.builder().provider(new InMemoryProvider(
+        spec -> request -> FunctionResponse.ok("token=" + spec.env().get("TOKEN")), "js"))
+        .store(store).secretKey(key).maintenanceInterval(Duration.ZERO).syncInterval(Duration.ZERO).build();
+    try (Faas a = node.apply(null); Faas b = node.apply(null)) {
+      a.deploy(FunctionSpec.builder("shared").version("v1").code("c").env("TOKEN", "plain").build(), null);
+      assertThat(b.invoke("shared", null, FunctionRequest.get("/")).bodyAsString()).isEqualTo("token=plain");
+
+      a.setSecret("shared", "TOKEN", VALUE);
+      b.syncWithStore();
+
+      assertThat(b.invoke("shared", null, FunctionRequest.get("/")).bodyAsString()).as("on the other node")
+          .isEqualTo("token=" + VALUE);
     }
   }
 
