@@ -51,7 +51,13 @@ public record Change(long revision, String function, Kind kind, String version, 
      * The running instances of {@code version} were stopped. Not a change of state: recorded
      * with {@link FunctionStore#announce}.
      */
-    VERSION_STOPPED(true, false, false);
+    VERSION_STOPPED(true, false, false),
+    /**
+     * A secret of the function was set or deleted (which one is not recorded). Not a change of
+     * state: recorded with {@link FunctionStore#announce}. Nodes pass the new values to the running
+     * versions of the function.
+     */
+    SECRETS_CHANGED(false, false, false);
 
     private final boolean hasVersion;
     private final boolean hasAlias;

@@ -9,6 +9,10 @@ import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.NodeInfo;
+import dev.faas4j.api.AsyncCall;
+import dev.faas4j.core.internal.async.AsyncCalls;
+import dev.faas4j.core.internal.async.AsyncSettings;
+import dev.faas4j.core.internal.async.CallbackGuard;
 import dev.faas4j.core.internal.control.Addresses;
 import dev.faas4j.core.internal.control.ChangeFollower;
 import dev.faas4j.core.internal.control.Deployed;
@@ -30,6 +34,8 @@ import dev.faas4j.core.internal.runtime.Instances;
 import dev.faas4j.core.internal.runtime.Maintenance;
 import dev.faas4j.core.internal.runtime.Providers;
 import dev.faas4j.core.internal.runtime.Threads;
+import dev.faas4j.core.internal.secrets.Sealer;
+import dev.faas4j.core.internal.secrets.Secrets;
 import dev.faas4j.core.internal.telemetry.Metrics;
 import dev.faas4j.core.testing.InMemoryStore;
 import java.time.Clock;
@@ -80,15 +86,19 @@ public final class Faas implements AutoCloseable {
   private final FunctionService functions;
   private final FunctionTraffic traffic;
   private final Invoker invoker;
+  private final AsyncCalls async;
   private final Maintenance maintenance;
   private final ChangeFollower follower;
   private final NodeHeartbeat heartbeat;
+  private final Secrets secrets;
 
   /** Wires the packages together, restores every function, then starts the maintenance passes. */
   private Faas(Builder settings) {
     this.domain = settings.domain;
-    this.providers = new Providers(settings.providers);
     this.store = settings.store != null ? settings.store : new InMemoryStore();
+    String nodeId = settings.nodeId != null ? settings.nodeId : NodeHeartbeat.defaultId(); // heartbeat, async claims
+    this.secrets = new Secrets(store, settings.sealer());
+    this.providers = new Providers(settings.providers.stream().<FunctionProvider>map(secrets::wrap).toList());
     this.starter = Executors.newCachedThreadPool(Threads.daemon("faas4j-start-"));
     this.proxy = new ReverseProxy(settings.proxySettings());
     Metrics metrics = settings.meterRegistry == null ? Metrics.NONE : Metrics.micrometer(settings.meterRegistry);
@@ -98,8 +108,9 @@ public final class Faas implements AutoCloseable {
     int restored;
     try {
       this.follower = new ChangeFollower(store, registry, instances, starter, settings.keepLatestWarm, metrics);
+      follower.onSecretsChanged(secrets::changed);
       this.heartbeat = new NodeHeartbeat(store, instances, settings.clock,
-          settings.nodeId != null ? settings.nodeId : NodeHeartbeat.defaultId(), settings.heartbeatInterval,
+          nodeId, settings.heartbeatInterval,
           settings.nodeExpiry);
       this.functions = new FunctionService(registry, instances, providers, Addresses.of(settings.domain,
           settings.mountPath, settings.publicBaseUrl, settings.publicPort), lifecycle, settings.clock,
@@ -114,6 +125,10 @@ public final class Faas implements AutoCloseable {
         lifecycle, settings.maxHops, metrics, new TrafficSplitter(settings.stickyHeader, settings.stickyCookie),
         new Admission(settings.maxInFlightRequests, settings.maxQueuedRequests, settings.queueTimeout));
     this.invoker = new Invoker(traffic, settings.domain);
+    this.async = new AsyncCalls(store, traffic, registry, proxy, invoker, lifecycle, settings.asyncSettings(),
+        settings.clock, nodeId, Executors.newSingleThreadScheduledExecutor(Threads.daemon("faas4j-async-poll-")),
+        Executors.newFixedThreadPool(settings.asyncWorkers, Threads.daemon("faas4j-async-")));
+    async.start();
     LOG.info("faas4j started: {} function(s) restored, providers {}, domain {}",
         restored, providers.names(), settings.domain);
     this.maintenance = new Maintenance(instances, functions::keptWarm,
@@ -217,6 +232,32 @@ public final class Faas implements AutoCloseable {
     functions.deleteFunction(name);
   }
 
+  /**
+   * Creates or replaces a secret of a function (deployed or not): a value it reads like an env var
+   * (a secret wins over an env var of the same name), stored encrypted and never shown back. The
+   * function's running versions get the new value without a redeploy: on a provider that can (see
+   * {@link dev.faas4j.api.EnvUpdates}), a fresh instance takes over once ready and the old one drains.
+   *
+   * @return the versions running here that now see the value
+   * @throws FaasException INVALID_REQUEST (bad name or empty value), CONFLICT (no secret key: see
+   *     {@link Builder#secretKey}), NOT_SUPPORTED (the store keeps no secrets), UNAVAILABLE
+   */
+  public List<String> setSecret(String name, String key, String value) {
+    lifecycle.checkOpen();
+    return secrets.put(name, key, value);
+  }
+
+  /** Deletes a secret; running versions lose it as {@link #setSecret} describes. @throws FaasException NOT_FOUND */
+  public List<String> deleteSecret(String name, String key) {
+    lifecycle.checkOpen();
+    return secrets.delete(name, key);
+  }
+
+  /** The names of a function's secrets, sorted; never their values. */
+  public List<String> secretNames(String name) {
+    return secrets.names(name);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Calls
 
@@ -318,6 +359,26 @@ public final class Faas implements AutoCloseable {
     return functions;
   }
 
+  /** Asynchronous invocations, for FaasFilter, FaasHandler and the admin API. */
+  AsyncCalls async() {
+    return async;
+  }
+
+  /**
+   * An asynchronous invocation accepted by any node sharing the store, with its state, attempts
+   * and, once it ran, the function's answer.
+   *
+   * @throws FaasException NOT_FOUND for an unknown call (finished calls are kept a day)
+   */
+  public AsyncCall asyncCall(String id) {
+    return async.find(id);
+  }
+
+  /** The secrets, for the admin API. */
+  Secrets secrets() {
+    return secrets;
+  }
+
   private static Deployment deployment(Deployed d) {
     return new Deployment(d.name(), d.version(), d.alias(), d.subdomain(), d.accessUrl(), d.pathUrl());
   }
@@ -357,6 +418,9 @@ public final class Faas implements AutoCloseable {
     }
     if (maintenance != null) {
       maintenance.close();
+    }
+    if (async != null) {
+      async.close();
     }
     proxy.close();
     providers.closeAll();
@@ -410,6 +474,14 @@ public final class Faas implements AutoCloseable {
     private String stickyCookie = TrafficSplitter.DEFAULT_STICKY_COOKIE;
     /** A Micrometer MeterRegistry, typed Object so that Faas runs without Micrometer on the class path. */
     private Object meterRegistry;
+    private Sealer sealer;
+    private int asyncWorkers = 4;
+    private int asyncQueueDepth = 10_000;
+    private int asyncMaxAttempts = 5;
+    private Duration asyncFirstBackoff = Duration.ofSeconds(1);
+    private Duration asyncMaxBackoff = Duration.ofMinutes(5);
+    private Duration asyncLease;
+    private List<String> callbackAllow = List.of();
 
     private Builder() {}
 
@@ -788,12 +860,109 @@ public final class Faas implements AutoCloseable {
     }
 
     /**
+     * The key that encrypts secrets in the store (AES-256-GCM): 32 bytes, e.g. the base64-decoded
+     * output of {@code openssl rand -base64 32}. Default: the base64 in the environment variable
+     * {@code FAAS4J_SECRET_KEY}; without either, setting a secret is refused (409). Keep it: secrets
+     * sealed with one key do not open with another.
+     *
+     * @throws IllegalArgumentException if it is not 32 bytes
+     */
+    public Builder secretKey(byte[] key) {
+      once("secretKey");
+      this.sealer = Sealer.of(java.util.Objects.requireNonNull(key, "key"));
+      return this;
+    }
+
+    private Sealer sealer() {
+      return sealer;
+    }
+
+    /** How many asynchronous invocations this node runs at once; default 4. */
+    public Builder asyncWorkers(int workers) {
+      once("asyncWorkers");
+      if (workers < 1) {
+        throw new IllegalArgumentException("asyncWorkers must be at least 1, was " + workers);
+      }
+      this.asyncWorkers = workers;
+      return this;
+    }
+
+    /**
+     * The most asynchronous invocations pending in the queue (shared by every node on the store);
+     * beyond it a new one is refused with 429 and {@code Retry-After}. Default 10,000.
+     */
+    public Builder asyncQueueDepth(int depth) {
+      once("asyncQueueDepth");
+      if (depth < 1) {
+        throw new IllegalArgumentException("asyncQueueDepth must be at least 1, was " + depth);
+      }
+      this.asyncQueueDepth = depth;
+      return this;
+    }
+
+    /**
+     * How often an asynchronous invocation is tried (the function, then the callback, each) and the
+     * wait before the second try, which doubles up to {@code maxBackoff}. Default 5, 1 s, 5 min.
+     */
+    public Builder asyncRetries(int maxAttempts, Duration firstBackoff, Duration maxBackoff) {
+      once("asyncRetries");
+      if (maxAttempts < 1) {
+        throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+      }
+      this.asyncMaxAttempts = maxAttempts;
+      this.asyncFirstBackoff = positive("firstBackoff", firstBackoff);
+      this.asyncMaxBackoff = positive("maxBackoff", maxBackoff);
+      return this;
+    }
+
+    /**
+     * How long a node holds an asynchronous invocation it claimed; a node that died holding one
+     * leaves it to the others (or to itself, restarted with the same {@link #nodeId}) after this.
+     * Default: the request timeout plus 30 s.
+     */
+    public Builder asyncLease(Duration lease) {
+      once("asyncLease");
+      this.asyncLease = positive("asyncLease", lease);
+      return this;
+    }
+
+    /**
+     * CIDRs that callback URLs ({@code X-Callback-Url}) may reach although they are not public, e.g.
+     * {@code 127.0.0.1/32} for a receiver on this machine. Default: the comma-separated CIDRs in the
+     * environment variable {@code FAAS4J_CALLBACK_ALLOW}, else none (public addresses only).
+     *
+     * @throws IllegalArgumentException for an entry that is not a CIDR
+     */
+    public Builder callbackAllow(String... cidrs) {
+      once("callbackAllow");
+      new CallbackGuard(List.of(cidrs)); // validates
+      this.callbackAllow = List.of(cidrs);
+      return this;
+    }
+
+    private AsyncSettings asyncSettings() {
+      Duration lease = asyncLease != null ? asyncLease : requestTimeout.plusSeconds(30);
+      return new AsyncSettings(asyncWorkers, asyncQueueDepth, asyncMaxAttempts, asyncFirstBackoff, asyncMaxBackoff,
+          lease, Duration.ofMillis(500), Duration.ofDays(1), new CallbackGuard(callbackAllow));
+    }
+
+    /**
      * Builds and starts the platform: restores every function from the store.
      *
      * @throws IllegalStateException if no provider was added
      * @throws FaasException UNAVAILABLE if the store cannot be read
      */
     public Faas build() {
+      if (!set.contains("callbackAllow")) {
+        String fromEnv = System.getenv("FAAS4J_CALLBACK_ALLOW");
+        callbackAllow = fromEnv == null || fromEnv.isBlank() ? List.of()
+            : List.of(fromEnv.trim().split("\\s*,\\s*"));
+        new CallbackGuard(callbackAllow); // a bad entry fails the build, naming it
+      }
+      if (!set.contains("secretKey")) {
+        String fromEnv = System.getenv(Sealer.KEY_ENV);
+        sealer = fromEnv == null || fromEnv.isBlank() ? null : Sealer.ofBase64(fromEnv, Sealer.KEY_ENV);
+      }
       if (providers.isEmpty()) {
         throw new IllegalStateException("no provider: add one with provider(...), e.g. WorkerdProvider.builder().build()");
       }

@@ -91,7 +91,7 @@ public final class FaasAdminServlet extends HttpServlet {
   public FaasAdminServlet(Faas faas, AdminAuthenticator authenticator, long maxBodyBytes) {
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
     this.maxBodyBytes = maxBodyBytes;
-    this.api = faas == null ? null : new AdminApi(faas.functions(), maxBodyBytes);
+    this.api = faas == null ? null : new AdminApi(faas.functions(), faas.secrets(), faas.async(), maxBodyBytes);
   }
 
   @Override
@@ -102,7 +102,7 @@ public final class FaasAdminServlet extends HttpServlet {
         throw new ServletException("FaasAdminServlet has no Faas: construct it with one, or set the servlet"
             + " context attribute " + FaasFilter.FAAS_ATTRIBUTE);
       }
-      api = new AdminApi(configured.functions(), maxBodyBytes);
+      api = new AdminApi(configured.functions(), configured.secrets(), configured.async(), maxBodyBytes);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.faas4j.core;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.core.internal.routing.FunctionTraffic;
 import dev.faas4j.core.internal.routing.Route;
+import dev.faas4j.core.internal.async.AsyncCalls;
 import dev.faas4j.core.internal.proxy.ServletExchange;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -71,6 +72,12 @@ public final class FaasFilter implements Filter {
     Route route;
     try {
       String path = clientToProxyRequest.getRequestURI().substring(clientToProxyRequest.getContextPath().length());
+      Route async = faas.async().route(clientToProxyRequest.getHeader("Host"), path,
+          clientToProxyRequest.getQueryString(), clientToProxyRequest.getHeader(AsyncCalls.ASYNC_HEADER));
+      if (async != null) {
+        faas.async().acceptAnsweringErrors(async, new ServletExchange(clientToProxyRequest, proxyToClientResponse));
+        return;
+      }
       route = traffic.route(clientToProxyRequest.getHeader("Host"), path, clientToProxyRequest.getQueryString());
     } catch (FaasException e) {
       new ServletExchange(clientToProxyRequest, proxyToClientResponse).sendError(e.reason().httpStatus(), e.getMessage());

@@ -3,6 +3,7 @@ package dev.faas4j.core;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.core.internal.routing.FunctionTraffic;
 import dev.faas4j.core.internal.routing.Route;
+import dev.faas4j.core.internal.async.AsyncCalls;
 import dev.faas4j.core.internal.proxy.JettyExchange;
 import java.util.Objects;
 import java.util.concurrent.RejectedExecutionException;
@@ -45,6 +46,7 @@ public final class FaasHandler extends Handler.Wrapper {
   private static final String REFUSED = "the server is too busy or shutting down to serve the function; try again later";
 
   private final FunctionTraffic traffic;
+  private final AsyncCalls async;
 
   /** A handler serving the functions of {@code faas} and answering 404 to everything else. */
   public FaasHandler(Faas faas) {
@@ -59,6 +61,7 @@ public final class FaasHandler extends Handler.Wrapper {
   public FaasHandler(Faas faas, Handler next) {
     super(next);
     this.traffic = Objects.requireNonNull(faas, "faas").traffic();
+    this.async = faas.async();
   }
 
   /** Non-blocking: whatever may block is handed to the server's thread pool by this handler. */
@@ -71,6 +74,15 @@ public final class FaasHandler extends Handler.Wrapper {
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     Route route;
     try {
+      Route asyncRoute = async.route(host(request), pathInContext(request), request.getHttpURI().getQuery(),
+          request.getHeaders().get(AsyncCalls.ASYNC_HEADER));
+      if (asyncRoute != null) {
+        JettyExchange exchange = new JettyExchange(request, response, callback);
+        if (!dispatch(request, () -> accept(asyncRoute, exchange, callback))) {
+          exchange.sendError(503, REFUSED);
+        }
+        return true;
+      }
       route = traffic.route(host(request), pathInContext(request), request.getHttpURI().getQuery());
     } catch (FaasException e) {
       new JettyExchange(request, response, callback).sendError(e.reason().httpStatus(), e.getMessage());
@@ -94,6 +106,15 @@ public final class FaasHandler extends Handler.Wrapper {
       exchange.sendError(503, REFUSED);
     }
     return true;
+  }
+
+  /** Accepts an asynchronous invocation, on the server's pool: it reads the body and writes the store. */
+  private void accept(Route route, JettyExchange exchange, Callback callback) {
+    try {
+      async.acceptAnsweringErrors(route, exchange);
+    } catch (Throwable e) {
+      callback.failed(e);
+    }
   }
 
   /** The wrapped handler, on this thread if it does not block, otherwise on the server's pool. */

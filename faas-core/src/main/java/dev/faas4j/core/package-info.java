@@ -20,6 +20,10 @@
  * revision retries) → then {@code internal.runtime} makes the instances follow. {@code Faas}
  * itself wires these together and calls the same {@code FunctionService}.
  *
+ * <p>Beside them: {@code internal.secrets} (secrets sealed for the store, added to the env of what
+ * providers deploy) and {@code internal.async} (asynchronous invocations: accepted by the filter or
+ * handler before routing, stored, run later through {@code routing.Invoker}).
+ *
  * <p>Arrows only point down (no package cycle); {@code LayeringTest} checks it.
  */
 package dev.faas4j.core;

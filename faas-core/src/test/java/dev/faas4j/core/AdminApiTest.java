@@ -348,7 +348,8 @@ class AdminApiTest {
 
     /** The route's pattern as the servlet names it: /api plus the path with variables. */
     String pattern() {
-      return "/api" + path.replace("/hello", "/{name}").replace("/v1", "/{version}").replace("/test", "/{alias}");
+      return "/api" + path.replace("/hello", "/{name}").replace("/v1", "/{version}").replace("/test", "/{alias}")
+          .replace("/TOKEN", "/{key}").replace("/some-call", "/{id}");
     }
 
     @Override
@@ -368,7 +369,11 @@ class AdminApiTest {
       new Route("/functions/hello/versions/v1/logs", null, Map.of("GET", 501)),
       new Route("/functions/hello/logs", null, Map.of("GET", 501)),
       new Route("/functions/hello/aliases/test", "{\"version\":\"v1\"}", Map.of("PUT", 200, "DELETE", 200)),
-      new Route("/nodes", null, Map.of("GET", 200)));
+      new Route("/nodes", null, Map.of("GET", 200)),
+      new Route("/functions/hello/secrets", null, Map.of("GET", 200)),
+      // without a body a PUT is 400 (the value is the body); there is no secret to delete
+      new Route("/functions/hello/secrets/TOKEN", null, Map.of("PUT", 400, "DELETE", 404)),
+      new Route("/calls/some-call", null, Map.of("GET", 404)));
 
   private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
 

@@ -35,7 +35,9 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>
  * dev.faas4j.core (public API)  ──► admin, control, routing, runtime, proxy, testing
- *   internal.admin              ──► control, proxy, internal (Json)
+ *   internal.admin              ──► control, secrets, async, proxy, internal (Json)
+ *   internal.async              ──► routing, control, proxy, internal (Json)
+ *   internal.secrets            ──► (nothing of faas-core)
  *   internal.routing            ──► control, runtime, proxy
  *   internal.control            ──► runtime
  *   internal.runtime            ──► (nothing of faas-core)
@@ -65,13 +67,17 @@ class LayeringTest {
       .layer("Routing").definedBy(INTERNAL + ".routing..")
       .layer("Control").definedBy(INTERNAL + ".control..")
       .layer("Runtime").definedBy(INTERNAL + ".runtime..")
+      .layer("Secrets").definedBy(INTERNAL + ".secrets..")
+      .layer("Async").definedBy(INTERNAL + ".async..")
       .layer("Proxy").definedBy(INTERNAL + ".proxy..")
       .layer("Http").definedBy(INTERNAL + ".http..")
       .layer("Json").definedBy(INTERNAL)
       .optionalLayer("Telemetry").definedBy(INTERNAL + ".telemetry..")
       .layer("Testing").definedBy(CORE + ".testing..")
       .whereLayer("API").mayNotBeAccessedByAnyLayer()
-      .whereLayer("Admin").mayOnlyAccessLayers("Control", "Proxy", "Json", "Telemetry")
+      .whereLayer("Admin").mayOnlyAccessLayers("Control", "Secrets", "Async", "Proxy", "Json", "Telemetry")
+      .whereLayer("Async").mayOnlyAccessLayers("Routing", "Control", "Proxy", "Json", "Telemetry")
+      .whereLayer("Secrets").mayOnlyAccessLayers("Telemetry")
       .whereLayer("Routing").mayOnlyAccessLayers("Control", "Runtime", "Proxy", "Telemetry")
       .whereLayer("Control").mayOnlyAccessLayers("Runtime", "Telemetry")
       .whereLayer("Runtime").mayOnlyAccessLayers("Telemetry")

@@ -1,8 +1,9 @@
 package dev.faas4j.workerd;
 
 import dev.faas4j.api.Endpoint;
-import dev.faas4j.api.FaasException.Reason;
+import dev.faas4j.api.EnvUpdates;
 import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FaasException.Reason;
 import dev.faas4j.api.FunctionLogs;
 import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
@@ -46,9 +47,9 @@ import org.slf4j.LoggerFactory;
  * Runs each deployed JavaScript function version as its own {@code workerd serve} process on a
  * loopback port.
  *
- * <p>{@link #deploy} writes the version's directory ({@code dataDir/<name>/<version>/}: the
- * generated config, binary and text, and the code and env values the text form embeds) and
- * validates it by starting it; the started process is left running. {@link #scale} with 0
+ * <p>{@link #deploy} validates a version by starting it; the started process is left running. Every
+ * start first writes the process's directory ({@code dataDir/<name>/<version>/}: the generated
+ * config, binary and text, and the code and env values the text form embeds). {@link #scale} with 0
  * terminates the process, with 1 or more starts it if it is not alive (one process serves every
  * request of a version: workerd handles concurrent requests in one process, so any {@code
  * replicas > 1} is treated as 1). A process that dies on its own is
@@ -71,6 +72,14 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #close()} (and a JVM shutdown hook, for a normal exit) terminates every process; a
  * new provider on the same data dir kills processes a crashed earlier run left there.
  *
+ * <p><b>Env values on disk.</b> A process's directory (config, code, one file per env value, all
+ * mode 600 in directories of mode 700) is written as the process starts and deleted when it stops
+ * or exits, so env values (secrets among them) are on disk only while a process that needs them
+ * runs; after a crash of the JVM, the next provider on the data dir deletes them. {@link #updateEnv}
+ * (rotated secrets) starts a new process in a directory of its own ({@code <version>.<n>}), sends
+ * new requests there once it is ready, and stops the old one after the {@linkplain
+ * Builder#drainPeriod drain period}.
+ *
  * <p><b>Limits.</b> {@link Limits#memoryBytes()}, {@link Limits#cpus()} and {@link Limits#pids()}
  * are enforced with cgroups (v1 or v2, whichever this machine offers the JVM): each process runs in
  * a group of its own with those limits, joined before workerd starts, and removed once the process
@@ -84,7 +93,7 @@ import org.slf4j.LoggerFactory;
  * the next request or maintenance pass starts a new one. A process waiting (on a timer, a fetch) is
  * asleep and left alone. See {@link CpuWatchdog}.
  */
-public final class WorkerdProvider implements FunctionProvider, FunctionLogs, TimeoutListener {
+public final class WorkerdProvider implements FunctionProvider, FunctionLogs, TimeoutListener, EnvUpdates {
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerdProvider.class);
   private static final String FUNCTION_LOGGER_PREFIX = "dev.faas4j.workerd.function.";
@@ -98,6 +107,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
   private final Leftovers leftovers;
 
   private final Duration stopGracePeriod;
+  private final Duration drainPeriod;
   private final NetworkPolicy defaultNetwork;
   /** Keeps every function away from this machine, unless the builder said otherwise. */
   private final NetworkGuard networkGuard;
@@ -117,6 +127,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     this.binary = BinaryLocator.locate(b.binary);
     this.startTimeout = b.startTimeout;
     this.stopGracePeriod = b.stopGracePeriod;
+    this.drainPeriod = b.drainPeriod;
     this.networkGuard = b.allowHostAddresses ? NetworkGuard.off() : NetworkGuard.denying(HostAddresses.list());
     try {
       networkGuard.apply(b.defaultNetwork);
@@ -193,7 +204,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     }
     NetworkPolicy network = networkGuard.apply(spec.network() != null ? spec.network() : defaultNetwork);
     FunctionRef ref = spec.ref();
-    Slot slot = new Slot(spec, dataDir.versionDir(ref.name(), ref.version()), new LogBuffer(logLines, ref.version(), clock),
+    Slot slot = new Slot(spec, network, dataDir.versionDir(ref.name(), ref.version()), new LogBuffer(logLines, ref.version(), clock),
         LoggerFactory.getLogger(FUNCTION_LOGGER_PREFIX + ref.name() + "." + ref.version()));
     Slot existing = slots.putIfAbsent(ref, slot);
     if (existing != null) {
@@ -206,8 +217,6 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     synchronized (slot) {
       try {
         ensureOpen();
-        DataDir.deleteTree(slot.dir);
-        ConfigWriter.write(spec, network, slot.dir);
         slot.wanted = 1;
         start(slot);
         LOG.info("deployed {} on {}", ref, slot.instance.endpoint());
@@ -227,6 +236,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
   private void forget(Slot slot) {
     slots.remove(slot.spec.ref(), slot);
     stopInstance(slot);
+    slot.draining.forEach(Runnable::run);
     try {
       dataDir.deleteVersionDir(slot.dir);
     } catch (UncheckedIOException e) {
@@ -247,6 +257,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
       if (replicas == 0) {
         slot.wanted = 0;
         stopInstance(slot);
+        slot.draining.forEach(Runnable::run); // stopped means every process, draining ones too
         return;
       }
       ensureOpen();
@@ -272,17 +283,27 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
   /** Starts a process for {@code slot}; the caller holds the slot's lock. */
   private void start(Slot slot) throws StartFailure, IOException {
     stopInstance(slot);
+    launch(slot);
+  }
+
+  /**
+   * Starts a process for {@code slot} in its {@code runDir} and makes it the slot's instance once it
+   * is ready (until then, the instance it had keeps serving); the caller holds the slot's lock.
+   */
+  private void launch(Slot slot) throws StartFailure, IOException {
     FunctionRef ref = slot.spec.ref();
+    Path dir = slot.runDir;
     slot.starting = true;
     try {
       WorkerdProcess process;
+      DataDir.deleteTree(dir);
+      Path config = ConfigWriter.write(slot.spec, slot.network, dir);
       Cgroups.Group group = cgroups.create(ref.name(), ref.version(), slot.spec.limits());
       try {
-        process = WorkerdProcess.start(binary, slot.dir.resolve(ConfigWriter.BINARY_CONFIG_FILE), true,
-            dataDir.pidFile(slot.dir), group.procsFiles(), startTimeout, "workerd-" + ref.name() + "-" + ref.version(),
-            slot.log, slot.logs::add);
+        process = WorkerdProcess.start(binary, config, true, dataDir.pidFile(dir), group.procsFiles(), startTimeout,
+            "workerd-" + ref.name() + "-" + ref.version(), slot.log, slot.logs::add);
       } catch (StartFailure | IOException | RuntimeException e) {
-        dataDir.clearPid(slot.dir); // the process is gone
+        deleteQuietly(dir); // the process is gone, and so are its env values
         group.remove();
         throw e;
       }
@@ -290,7 +311,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
       slot.instance = process;
       process.onExit().thenRun(() -> {
         try {
-          onExit(slot, process);
+          onExit(slot, process, dir);
         } finally {
           group.remove();
         }
@@ -305,9 +326,14 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     }
   }
 
-  private void onExit(Slot slot, WorkerdProcess process) {
+  private void onExit(Slot slot, WorkerdProcess process, Path dir) {
     if (process.stopRequested()) {
       return;
+    }
+    synchronized (slot) {
+      if (slot.instance == process) {
+        deleteQuietly(dir); // its env values go with it; the next start writes them again
+      }
     }
     process.awaitOutput();
     List<String> lines = process.lastLines(20);
@@ -361,10 +387,74 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     slot.group = null;
     if (process != null) {
       process.stop(stopGracePeriod);
-      dataDir.clearPid(slot.dir);
+      deleteQuietly(slot.runDir);
     }
     if (group != null) {
       group.remove(); // the process was reaped by stop()
+    }
+  }
+
+  /** Deletes a process's directory (its config and env values, its pid file), logging a failure. */
+  private void deleteQuietly(Path dir) {
+    try {
+      dataDir.deleteVersionDir(dir);
+    } catch (UncheckedIOException e) {
+      LOG.warn("could not remove {}: {}", dir, e.getCause().toString());
+    }
+  }
+
+  /**
+   * Gives a deployed version new env values: see the class comment. Returns once new requests reach
+   * a process with the new values (at once, for a version with no running process).
+   */
+  @Override
+  public void updateEnv(FunctionSpec spec) throws Exception {
+    Objects.requireNonNull(spec, "spec");
+    FunctionRef ref = spec.ref();
+    Slot slot = slots.get(ref);
+    if (slot == null) {
+      throw FaasException.notFound("version " + ref + " is not deployed on this workerd provider");
+    }
+    synchronized (slot) {
+      ensureOpen();
+      FunctionSpec previous = slot.spec;
+      if (!new FunctionSpec(previous.name(), previous.version(), previous.runtime(), previous.code(), previous.image(),
+          spec.env(), previous.labels(), previous.limits(), previous.network(), previous.options()).sameDefinitionAs(spec)) {
+        throw FaasException.invalid("updateEnv may change the env of " + ref + ", nothing else");
+      }
+      WorkerdProcess old = slot.instance;
+      if (old == null || !old.isAlive()) {
+        slot.spec = spec;
+        return;
+      }
+      Path oldDir = slot.runDir;
+      Cgroups.Group oldGroup = slot.group;
+      slot.spec = spec;
+      slot.runDir = slot.dir.resolveSibling(slot.dir.getFileName() + "." + (++slot.generation));
+      try {
+        launch(slot);
+      } catch (StartFailure | IOException | RuntimeException e) {
+        slot.spec = previous;
+        slot.runDir = oldDir;
+        throw new FaasException(Reason.UNAVAILABLE, "could not start " + ref + " with its new env; the running"
+            + " process keeps serving: " + e.getMessage());
+      }
+      Runnable drain = new Runnable() {
+        @Override
+        public void run() {
+          if (slot.draining.remove(this)) {
+            old.stop(stopGracePeriod);
+            deleteQuietly(oldDir);
+            if (oldGroup != null) {
+              oldGroup.remove();
+            }
+          }
+        }
+      };
+      slot.draining.add(drain);
+      watchdogThread.schedule(drain, drainPeriod);
+      slot.log.info("{} runs with new env values on {}; the previous process drains for {} s", ref,
+          slot.instance.endpoint(), drainPeriod.toSeconds());
     }
   }
 
@@ -504,6 +594,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     }
     for (Slot slot : all) {
       stopInstance(slot);
+      slot.draining.forEach(Runnable::run);
       slots.remove(slot.spec.ref(), slot);
       try {
         dataDir.deleteVersionDir(slot.dir);
@@ -525,8 +616,16 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
 
   /** Everything the provider keeps for one deployed version. */
   private static final class Slot {
-    final FunctionSpec spec;
+    volatile FunctionSpec spec;
+    final NetworkPolicy network;
+    /** The version's directory, where the first process runs. */
     final Path dir;
+    /** The directory of the current process: {@code dir}, or {@code dir.<n>} after the n-th env update. */
+    volatile Path runDir;
+    /** How many env updates started a process; guarded by the slot. */
+    int generation;
+    /** Stops of processes replaced by an env update, pending their drain period. */
+    final java.util.Set<Runnable> draining = ConcurrentHashMap.newKeySet();
     final LogBuffer logs;
     final Logger log;
     final ArrayDeque<Instant> crashes = new ArrayDeque<>();
@@ -537,9 +636,11 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     volatile Instant backoffUntil;
     volatile String detail = "";
 
-    Slot(FunctionSpec spec, Path dir, LogBuffer logs, Logger log) {
+    Slot(FunctionSpec spec, NetworkPolicy network, Path dir, LogBuffer logs, Logger log) {
       this.spec = spec;
+      this.network = network;
       this.dir = dir;
+      this.runDir = dir;
       this.logs = logs;
       this.log = log;
     }
@@ -555,6 +656,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     private Path dataDir = Path.of("faas-data", "workerd");
     private Duration startTimeout = Duration.ofSeconds(10);
     private Duration stopGracePeriod = Duration.ofSeconds(5);
+    private Duration drainPeriod = Duration.ofSeconds(30);
     private NetworkPolicy defaultNetwork = NetworkPolicy.PUBLIC_ONLY;
     private boolean allowHostAddresses;
     private int logLines = 200;
@@ -609,6 +711,17 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     public Builder startTimeout(Duration startTimeout) {
       once("startTimeout");
       this.startTimeout = positive("startTimeout", startTimeout);
+      return this;
+    }
+
+    /**
+     * How long a process replaced by {@link WorkerdProvider#updateEnv} keeps running after new
+     * requests went to its successor, to finish what it was given; default 30 s (a request's default
+     * timeout in faas-core).
+     */
+    public Builder drainPeriod(Duration drainPeriod) {
+      once("drainPeriod");
+      this.drainPeriod = positive("drainPeriod", drainPeriod);
       return this;
     }
 

@@ -3,6 +3,7 @@ package dev.faas4j.core.testing;
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionHandler;
+import dev.faas4j.api.EnvUpdates;
 import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
@@ -28,9 +29,10 @@ import java.util.function.Function;
  *
  * <p>It counts starts per version ({@link #starts}) so tests can check that concurrent requests
  * caused one start, and can make a version fail to start ({@link #failStarts}) or "crash"
- * ({@link #crash}). Thread-safe.
+ * ({@link #crash}). New env values ({@link EnvUpdates}, rotated secrets) replace a running
+ * version's handler at once. Thread-safe.
  */
-public final class InMemoryProvider implements FunctionProvider {
+public final class InMemoryProvider implements FunctionProvider, EnvUpdates {
 
   /** The runtime this provider serves. */
   public static final String RUNTIME = "java";
@@ -181,6 +183,16 @@ public final class InMemoryProvider implements FunctionProvider {
       throw new FaasException(FaasException.Reason.UNAVAILABLE, failure);
     }
     running.put(ref, new Endpoint.InProcess(handlerFor(spec)));
+  }
+
+  /** Replaces the version's spec; a running instance gets a handler made from the new one. */
+  @Override
+  public void updateEnv(FunctionSpec spec) {
+    FunctionRef ref = spec.ref();
+    if (deployed.replace(ref, spec) == null) {
+      throw FaasException.notFound(ref + " is not deployed");
+    }
+    running.computeIfPresent(ref, (r, old) -> new Endpoint.InProcess(handlerFor(spec)));
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.faas4j.core.testing;
 
+import dev.faas4j.api.AsyncCall;
+import dev.faas4j.api.CallQueue;
 import dev.faas4j.api.Change;
 import dev.faas4j.api.ChangeBatch;
 import dev.faas4j.api.ChangeListener;
@@ -8,6 +10,7 @@ import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.FunctionVersion;
 import dev.faas4j.api.NodeInfo;
 import dev.faas4j.api.NodeRegistry;
+import dev.faas4j.api.SecretStore;
 import dev.faas4j.api.Validation;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,11 +32,12 @@ import org.slf4j.LoggerFactory;
  * {@code Faas.builder()}, and the one to use in unit tests.
  *
  * <p>Thread-safe; follows the store contract, including the revision checks and the change feed
- * (for the one JVM it lives in), and a {@link NodeRegistry} stamped with its clock. Subscribers
+ * (for the one JVM it lives in), a {@link NodeRegistry} stamped with its clock, and a
+ * {@link SecretStore} (of sealed values, as every store), and a {@link CallQueue} for one JVM. Subscribers
  * are called on the thread that made the change, after
  * the store's lock is released, one call at a time.
  */
-public final class InMemoryStore implements FunctionStore, NodeRegistry {
+public final class InMemoryStore implements FunctionStore, NodeRegistry, SecretStore, CallQueue {
 
   /** How many changes the feed keeps by default. */
   public static final int DEFAULT_KEPT_CHANGES = 10_000;
@@ -47,6 +51,11 @@ public final class InMemoryStore implements FunctionStore, NodeRegistry {
   private long revision;
   private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<String, NodeInfo> nodes = new TreeMap<>();
+  /** Sealed secrets by function key, then name; guarded by {@code this}. */
+  private final Map<String, Map<String, String>> secrets = new HashMap<>();
+  /** Calls by id, in the order they were accepted, with their claims; guarded by {@code this}. */
+  private final Map<String, AsyncCall> calls = new java.util.LinkedHashMap<>();
+  private final Map<String, Map.Entry<String, Instant>> claims = new HashMap<>();
   /** Held while listeners are called, so that no listener is called twice at once. */
   private final Object calling = new Object();
 
@@ -234,5 +243,79 @@ public final class InMemoryStore implements FunctionStore, NodeRegistry {
         }
       }
     }
+  }
+
+  @Override
+  public synchronized void putSecret(String function, String key, String sealed) {
+    secrets.computeIfAbsent(Validation.canonical(function), k -> new TreeMap<>())
+        .put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(sealed, "sealed"));
+  }
+
+  @Override
+  public synchronized boolean deleteSecret(String function, String key) {
+    Map<String, String> of = secrets.get(Validation.canonical(function));
+    return of != null && of.remove(key) != null;
+  }
+
+  @Override
+  public synchronized Map<String, String> secrets(String function) {
+    return Map.copyOf(secrets.getOrDefault(Validation.canonical(function), Map.of()));
+  }
+
+  @Override
+  public synchronized boolean enqueue(AsyncCall call, int maxPending) {
+    if (pending() >= maxPending) {
+      return false;
+    }
+    calls.put(call.id(), call);
+    return true;
+  }
+
+  @Override
+  public synchronized List<AsyncCall> claim(String node, int max, Instant now, Duration lease) {
+    List<AsyncCall> claimed = new ArrayList<>();
+    calls.values().stream()
+        .filter(call -> call.state().isPending() && !call.notBefore().isAfter(now))
+        .filter(call -> !claims.containsKey(call.id()) || claims.get(call.id()).getValue().isBefore(now))
+        .sorted(java.util.Comparator.comparing(AsyncCall::notBefore))
+        .limit(max)
+        .forEach(claimed::add);
+    claimed.forEach(call -> claims.put(call.id(), Map.entry(node, now.plus(lease))));
+    return claimed;
+  }
+
+  @Override
+  public synchronized boolean update(AsyncCall call, String node) {
+    Map.Entry<String, Instant> claim = claims.get(call.id());
+    if (claim == null || !claim.getKey().equals(node)) {
+      return false;
+    }
+    claims.remove(call.id());
+    calls.put(call.id(), call);
+    return true;
+  }
+
+  @Override
+  public synchronized int release(String node) {
+    int before = claims.size();
+    claims.values().removeIf(claim -> claim.getKey().equals(node));
+    return before - claims.size();
+  }
+
+  @Override
+  public synchronized Optional<AsyncCall> call(String id) {
+    return Optional.ofNullable(calls.get(id));
+  }
+
+  @Override
+  public synchronized int pending() {
+    return (int) calls.values().stream().filter(call -> call.state().isPending()).count();
+  }
+
+  @Override
+  public synchronized int prune(Instant before) {
+    int count = calls.size();
+    calls.values().removeIf(call -> !call.state().isPending() && call.updated().isBefore(before));
+    return count - calls.size();
   }
 }

@@ -8,7 +8,10 @@ import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.FunctionVersion;
 import dev.faas4j.api.NodeInfo;
+import dev.faas4j.api.AsyncCall;
+import dev.faas4j.api.CallQueue;
 import dev.faas4j.api.NodeRegistry;
+import dev.faas4j.api.SecretStore;
 import dev.faas4j.api.TrafficSplit;
 import dev.faas4j.api.Validation;
 import dev.faas4j.store.jdbc.internal.AliasWeightRows;
@@ -17,7 +20,9 @@ import dev.faas4j.store.jdbc.internal.ChangeWatcher;
 import dev.faas4j.store.jdbc.internal.Dialect;
 import dev.faas4j.store.jdbc.internal.FunctionWrites;
 import dev.faas4j.store.jdbc.internal.Migrations;
+import dev.faas4j.store.jdbc.internal.CallRows;
 import dev.faas4j.store.jdbc.internal.NodeRows;
+import dev.faas4j.store.jdbc.internal.SecretRows;
 import dev.faas4j.store.jdbc.internal.SqliteFiles;
 import dev.faas4j.store.jdbc.internal.StoreInput;
 import dev.faas4j.store.jdbc.internal.VersionRow;
@@ -30,6 +35,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,9 +91,13 @@ import org.slf4j.LoggerFactory;
  *       same file.
  *   <li>Arguments must not be null ({@link NullPointerException}). After {@link #close()} every
  *       method but {@code close} throws {@link IllegalStateException}.
+ *   <li>As a {@link SecretStore} it keeps secrets in {@code faas4j_secrets}, sealed by faas-core:
+ *       the database never sees a value in clear text.
+ *   <li>As a {@link CallQueue} it keeps asynchronous invocations in {@code faas4j_calls}; on
+ *       PostgreSQL, nodes claim calls with {@code FOR UPDATE SKIP LOCKED}.
  * </ul>
  */
-public final class JdbcFunctionStore implements FunctionStore, NodeRegistry {
+public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, SecretStore, CallQueue {
 
   /** The default limit on a version's code: 10 MiB in UTF-8, as on Cloudflare Workers. */
   public static final long DEFAULT_MAX_CODE_BYTES = 10L << 20;
@@ -110,6 +120,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry {
   private final FunctionWrites writes;
   private final ChangeWatcher watcher;
   private final NodeRows nodes;
+  private final CallRows calls;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private JdbcFunctionStore(DataSource dataSource, boolean ownsDataSource, long maxCodeBytes, int keptChanges)
@@ -138,6 +149,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry {
     this.changeLog = new ChangeLog(dataSource, dialect, keptChanges, Clock.systemUTC());
     this.writes = new FunctionWrites(dialect, changeLog);
     this.nodes = new NodeRows(dialect);
+    this.calls = new CallRows(dialect);
     this.watcher = new ChangeWatcher("faas4j-changes-" + dialect.name().toLowerCase(Locale.ROOT),
         ChangeWatcher.openerFor(dialect, dataSource));
   }
@@ -355,6 +367,81 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry {
       nodes.remove(connection, id);
       return true;
     });
+  }
+
+  @Override
+  public void putSecret(String function, String key, String sealed) throws SQLException {
+    ensureOpen();
+    write(connection -> {
+      SecretRows.put(connection, Validation.canonical(function), key, sealed, System.currentTimeMillis());
+      return true;
+    });
+  }
+
+  @Override
+  public boolean deleteSecret(String function, String key) throws SQLException {
+    ensureOpen();
+    return write(connection -> SecretRows.delete(connection, Validation.canonical(function), key));
+  }
+
+  @Override
+  public Map<String, String> secrets(String function) throws SQLException {
+    ensureOpen();
+    try (Connection connection = dataSource.getConnection()) {
+      return SecretRows.all(connection, Validation.canonical(function));
+    }
+  }
+
+  @Override
+  public boolean enqueue(AsyncCall call, int maxPending) throws SQLException {
+    ensureOpen();
+    return write(connection -> calls.enqueue(connection, call, maxPending));
+  }
+
+  @Override
+  public List<AsyncCall> claim(String node, int max, Instant now, Duration lease) throws SQLException {
+    ensureOpen();
+    List<List<AsyncCall>> claimed = new ArrayList<>(1);
+    write(connection -> claimed.add(calls.claim(connection, node, max, now, lease)));
+    return claimed.get(0);
+  }
+
+  @Override
+  public boolean update(AsyncCall call, String node) throws SQLException {
+    ensureOpen();
+    return write(connection -> calls.update(connection, call, node));
+  }
+
+  @Override
+  public int release(String node) throws SQLException {
+    ensureOpen();
+    int[] released = {0};
+    write(connection -> (released[0] = calls.release(connection, node)) >= 0);
+    return released[0];
+  }
+
+  @Override
+  public Optional<AsyncCall> call(String id) throws SQLException {
+    ensureOpen();
+    try (Connection connection = dataSource.getConnection()) {
+      return calls.find(connection, id);
+    }
+  }
+
+  @Override
+  public int pending() throws SQLException {
+    ensureOpen();
+    try (Connection connection = dataSource.getConnection()) {
+      return calls.pending(connection);
+    }
+  }
+
+  @Override
+  public int prune(Instant before) throws SQLException {
+    ensureOpen();
+    int[] removed = {0};
+    write(connection -> (removed[0] = calls.prune(connection, before)) >= 0);
+    return removed[0];
   }
 
   /**

@@ -43,6 +43,11 @@ final class GatewayProcess implements AutoCloseable {
 
   /** Starts the jar on a free port with {@code dataDir}, and waits until it listens. */
   static GatewayProcess start(Path dataDir, String... extraArgs) throws Exception {
+    return start(dataDir, java.util.Map.of(), extraArgs);
+  }
+
+  /** {@link #start(Path, String...)} with extra environment variables. */
+  static GatewayProcess start(Path dataDir, java.util.Map<String, String> env, String... extraArgs) throws Exception {
     Path jar = Path.of(System.getProperty("faas4j.gateway.jar"));
     List<String> command = new ArrayList<>(List.of(java()));
     String workerdCache = System.getProperty("faas4j.workerd.cache");
@@ -51,7 +56,9 @@ final class GatewayProcess implements AutoCloseable {
     }
     command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--data-dir", dataDir.toString()));
     command.addAll(List.of(extraArgs));
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
     ConcurrentLinkedDeque<String> output = new ConcurrentLinkedDeque<>();
     CompletableFuture<Integer> port = new CompletableFuture<>();
     Thread pump = new Thread(() -> {

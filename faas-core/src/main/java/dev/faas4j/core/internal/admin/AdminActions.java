@@ -17,6 +17,8 @@ import dev.faas4j.core.internal.control.Addresses;
 import dev.faas4j.core.internal.control.Deployed;
 import dev.faas4j.core.internal.control.FunctionService;
 import dev.faas4j.core.internal.control.FunctionView;
+import dev.faas4j.core.internal.async.AsyncCalls;
+import dev.faas4j.core.internal.secrets.Secrets;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -42,13 +44,20 @@ final class AdminActions {
       route("/functions/{name}/versions/{version}/logs", get(AdminActions::versionLogs)),
       route("/functions/{name}/logs", get(AdminActions::functionLogs)),
       route("/functions/{name}/aliases/{alias}", put(AdminActions::setAlias), delete(AdminActions::removeAlias)),
-      route("/nodes", get(AdminActions::listNodes)));
+      route("/nodes", get(AdminActions::listNodes)),
+      route("/functions/{name}/secrets", get(AdminActions::listSecrets)),
+      route("/functions/{name}/secrets/{key}", put(AdminActions::setSecret), delete(AdminActions::deleteSecret)),
+      route("/calls/{id}", get(AdminActions::describeCall)));
 
   private final FunctionService functions;
+  private final Secrets secrets;
+  private final AsyncCalls calls;
   private final RequestBodies bodies;
 
-  AdminActions(FunctionService functions, long maxBodyBytes) {
+  AdminActions(FunctionService functions, Secrets secrets, AsyncCalls calls, long maxBodyBytes) {
     this.functions = functions;
+    this.secrets = secrets;
+    this.calls = calls;
     this.bodies = new RequestBodies(maxBodyBytes);
   }
 
@@ -198,5 +207,30 @@ final class AdminActions {
     String alias = exchange.variable("alias");
     functions.removeAlias(name, alias);
     ok(exchange.response(), fields("funcName", name, "alias", alias, "deleted", true));
+  }
+
+  private void listSecrets(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    ok(exchange.response(), fields("funcName", name, "secrets", secrets.names(name)));
+  }
+
+  private void setSecret(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    String key = exchange.variable("key");
+    String value = SecretBodies.value(exchange.request(), bodies.maxBodyBytes());
+    List<String> updated = secrets.put(name, key, value);
+    ok(exchange.response(), fields("funcName", name, "secret", key, "updatedVersions", updated));
+  }
+
+  private void deleteSecret(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    String key = exchange.variable("key");
+    List<String> updated = secrets.delete(name, key);
+    ok(exchange.response(), fields("funcName", name, "secret", key, "deleted", true, "updatedVersions", updated));
+  }
+
+  private void describeCall(Exchange exchange) throws IOException {
+    dev.faas4j.api.AsyncCall call = calls.find(exchange.variable("id"));
+    ok(exchange.response(), fields("call", Answers.call(call)));
   }
 }

@@ -3,6 +3,8 @@ package dev.faas4j.core.internal.admin;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.core.internal.control.FunctionService;
 import dev.faas4j.core.internal.proxy.ServletExchange;
+import dev.faas4j.core.internal.async.AsyncCalls;
+import dev.faas4j.core.internal.secrets.Secrets;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -30,9 +32,13 @@ public final class AdminApi {
 
   private final AdminActions actions;
 
-  /** @param maxBodyBytes the largest request body accepted */
-  public AdminApi(FunctionService functions, long maxBodyBytes) {
-    this.actions = new AdminActions(functions, maxBodyBytes);
+  /**
+   * @param secrets the functions' secrets
+   * @param calls the asynchronous invocations
+   * @param maxBodyBytes the largest request body accepted
+   */
+  public AdminApi(FunctionService functions, Secrets secrets, AsyncCalls calls, long maxBodyBytes) {
+    this.actions = new AdminActions(functions, secrets, calls, maxBodyBytes);
   }
 
   /** Each admin route (as under {@code /api}) and the methods it answers, in {@code Allow} order. */

@@ -139,4 +139,27 @@ final class Answers {
   static String abbreviate(String s) {
     return s.length() <= 40 ? s : s.substring(0, 37) + "...";
   }
+
+  /** An async call's state, without its request body or headers (they may hold anything). */
+  static Map<String, Object> call(dev.faas4j.api.AsyncCall call) {
+    Map<String, Object> fields = fields("id", call.id(), "funcName", call.function(),
+        "state", call.state().name().toLowerCase(java.util.Locale.ROOT), "attempts", call.attempts(),
+        "created", call.created().toString(), "updated", call.updated().toString());
+    if (call.selector() != null) {
+      fields.put("version", call.selector());
+    }
+    if (call.state().isPending()) {
+      fields.put("nextAttempt", call.notBefore().toString());
+    }
+    if (call.status() > 0) {
+      fields.put("functionStatus", call.status());
+    }
+    if (call.callbackUrl() != null) {
+      fields.put("callbackUrl", call.callbackUrl());
+    }
+    if (!call.detail().isEmpty()) {
+      fields.put("detail", call.detail());
+    }
+    return fields;
+  }
 }

@@ -4,10 +4,6 @@ import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionSpec;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -92,14 +88,6 @@ final class RawDeploys {
 
   private static String script(HttpServletRequest request, long maxBytes) throws IOException {
     byte[] bytes = RequestBodies.readBounded(request.getInputStream(), maxBytes, "the function's script");
-    try {
-      return StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(bytes))
-          .toString();
-    } catch (CharacterCodingException e) {
-      throw FaasException.invalid("the script is not valid UTF-8");
-    }
+    return RequestBodies.strictUtf8(bytes, "the script is not valid UTF-8");
   }
 }

@@ -92,6 +92,23 @@ final class RequestBodies {
   }
 
   /**
+   * Decodes {@code bytes} as UTF-8, refusing malformed input.
+   *
+   * @throws FaasException INVALID_REQUEST with {@code invalidMessage} (which must not quote the bytes)
+   */
+  static String strictUtf8(byte[] bytes, String invalidMessage) {
+    try {
+      return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+          .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+          .decode(java.nio.ByteBuffer.wrap(bytes))
+          .toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw FaasException.invalid(invalidMessage);
+    }
+  }
+
+  /**
    * The version a deploy body describes. {@code runtime} defaults to {@code docker} when only an
    * image is given, else {@code js}; a missing or empty {@code version} is taken from {@code newVersion}.
    */

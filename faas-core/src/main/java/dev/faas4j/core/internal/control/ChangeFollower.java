@@ -84,6 +84,9 @@ public final class ChangeFollower implements AutoCloseable {
    * @param metrics where the lag between a change's commit and its application here is reported
    * @throws FaasException UNAVAILABLE if the store cannot be read
    */
+  /** Told the function's key when another node (or this one) changed its secrets. */
+  private volatile java.util.function.Consumer<String> secretsChanged = name -> {};
+
   public ChangeFollower(FunctionStore store, Registry registry, Instances instances, Executor starter,
       boolean keepLatestWarm, Metrics metrics) {
     this.store = store;
@@ -93,6 +96,11 @@ public final class ChangeFollower implements AutoCloseable {
     this.starter = starter;
     this.keepLatestWarm = keepLatestWarm;
     this.applied = call(store::currentRevision, "read the change feed's revision");
+  }
+
+  /** Sets what is told of a {@link Change.Kind#SECRETS_CHANGED} change: the function's key. */
+  public void onSecretsChanged(java.util.function.Consumer<String> listener) {
+    this.secretsChanged = java.util.Objects.requireNonNull(listener, "listener");
   }
 
   /**
@@ -225,7 +233,7 @@ public final class ChangeFollower implements AutoCloseable {
   }
 
   private void applyToFunction(String name, List<Change> changes) {
-    boolean stateChanged = changes.stream().anyMatch(c -> c.kind() != Change.Kind.VERSION_STOPPED);
+    boolean stateChanged = changes.stream().anyMatch(c -> c.kind().isStateChange());
     if (stateChanged) {
       registry.write(name, () -> {
         FunctionState before = registry.get(name).orElse(null);
@@ -239,6 +247,9 @@ public final class ChangeFollower implements AutoCloseable {
       if (change.kind() == Change.Kind.VERSION_STOPPED && !ownAnnouncements.remove(change.revision())) {
         stopHere(new FunctionRef(name, change.version()));
       }
+    }
+    if (changes.stream().anyMatch(c -> c.kind() == Change.Kind.SECRETS_CHANGED)) {
+      secretsChanged.accept(name);
     }
   }
 

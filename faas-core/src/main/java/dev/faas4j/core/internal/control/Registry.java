@@ -173,7 +173,7 @@ public final class Registry {
    * Runs one call of the store, turning its failure into {@link FaasException} UNAVAILABLE whose
    * message names {@code what} could not be done and ends with {@code consequence}.
    */
-  static <T> T call(StoreCall<T> call, String what, String consequence) {
+  public static <T> T call(StoreCall<T> call, String what, String consequence) {
     try {
       return call.run();
     } catch (FaasException e) {
@@ -187,7 +187,7 @@ public final class Registry {
 
   /** One call of the store, which may throw what the store throws. */
   @FunctionalInterface
-  interface StoreCall<T> {
+  public interface StoreCall<T> {
     T run() throws Exception;
   }
 

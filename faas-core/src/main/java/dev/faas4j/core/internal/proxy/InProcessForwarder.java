@@ -36,12 +36,7 @@ final class InProcessForwarder {
   void forward(
       ClientExchange client, FunctionHandler handler, String upstreamPathAndQuery, long declaredLength)
       throws IOException {
-    byte[] body = client.hasBody() ? readWholeBody(client, declaredLength) : new byte[0];
-    int queryStart = upstreamPathAndQuery.indexOf('?');
-    String path = queryStart < 0 ? upstreamPathAndQuery : upstreamPathAndQuery.substring(0, queryStart);
-    String query = queryStart < 0 ? "" : upstreamPathAndQuery.substring(queryStart + 1);
-    FunctionRequest functionRequest =
-        new FunctionRequest(client.method(), path, query, ForwardingRules.requestHeaders(client, settings.forwardedHeaders()), body);
+    FunctionRequest functionRequest = request(client, upstreamPathAndQuery, declaredLength);
 
     FunctionResponse functionResponse;
     try {
@@ -73,6 +68,19 @@ final class InProcessForwarder {
     }
     client.setHeader(RequestIds.HEADER, client.requestId());
     client.send(functionResponse.body());
+  }
+
+  /**
+   * The client's request as a function would see it: the body read whole (up to the body limit),
+   * the headers after the forwarding rules.
+   */
+  FunctionRequest request(ClientExchange client, String upstreamPathAndQuery, long declaredLength) throws IOException {
+    byte[] body = client.hasBody() ? readWholeBody(client, declaredLength) : new byte[0];
+    int queryStart = upstreamPathAndQuery.indexOf('?');
+    String path = queryStart < 0 ? upstreamPathAndQuery : upstreamPathAndQuery.substring(0, queryStart);
+    String query = queryStart < 0 ? "" : upstreamPathAndQuery.substring(queryStart + 1);
+    return new FunctionRequest(client.method(), path, query,
+        ForwardingRules.requestHeaders(client, settings.forwardedHeaders()), body);
   }
 
   private byte[] readWholeBody(ClientExchange client, long declaredLength) throws IOException {

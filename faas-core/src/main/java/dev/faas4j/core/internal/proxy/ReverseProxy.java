@@ -171,6 +171,22 @@ public final class ReverseProxy implements AutoCloseable {
   }
 
   /**
+   * Reads a client's whole request as the function would get it (the body up to the body limit,
+   * the headers after the forwarding rules), to run it later: an asynchronous invocation. Blocks.
+   *
+   * @throws FaasException PAYLOAD_TOO_LARGE over the body limit
+   * @throws IOException if the client's body cannot be read
+   */
+  public dev.faas4j.api.FunctionRequest readRequest(ClientExchange client, String upstreamPathAndQuery)
+      throws IOException {
+    long declaredLength = client.contentLength();
+    if (declaredLength > settings.maxRequestBodyBytes()) {
+      throw tooLarge();
+    }
+    return inProcess.request(client, upstreamPathAndQuery, declaredLength);
+  }
+
+  /**
    * Closes pooled connections idle for at least {@code idle}. An instance that was suspended, or
    * restarted on another port, leaves connections that no request will lease again (half-closed by
    * the dead peer); faas-core's maintenance pass calls this so they do not pile up as open files.

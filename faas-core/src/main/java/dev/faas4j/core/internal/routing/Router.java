@@ -76,9 +76,17 @@ public final class Router {
   }
 
   private Route routeByPath(String path, String query) {
-    if (path == null || !path.startsWith(mountPrefix)) {
-      return null;
-    }
+    return path == null || !path.startsWith(mountPrefix) ? null : routeUnder(mountPrefix, path, query);
+  }
+
+  /**
+   * The route of {@code path}, which starts with {@code prefix} (ending in '/'), in the form {@code
+   * {prefix}{name}[@{version|alias}][/rest]}.
+   *
+   * @throws FaasException NOT_FOUND if the name or the selector is not a DNS label
+   */
+  public static Route routeUnder(String prefix, String path, String query) {
+    String mountPrefix = prefix;
     int start = mountPrefix.length();
     int slash = path.indexOf('/', start);
     String segment = slash < 0 ? path.substring(start) : path.substring(start, slash);

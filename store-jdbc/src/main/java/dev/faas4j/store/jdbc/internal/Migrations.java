@@ -25,7 +25,10 @@ import org.slf4j.LoggerFactory;
  * (see {@link Dialect#beginMigration}).
  *
  * <p>Migration files are resources named {@code migrations/NNN-description.sql} next to this
- * class and listed in {@link #MIGRATIONS}; statements are separated by a {@code ;} at the end of a
+ * class and listed in {@link #MIGRATIONS}; their number is {@code NNN}. Numbers may leave gaps
+ * (branches developed side by side take numbers ahead): every listed migration that the table does
+ * not record is applied, in number order, so a migration merged later with a lower number than one
+ * already applied still runs. Statements are separated by a {@code ;} at the end of a
  * line, and lines starting with {@code --} are comments. A migration is never edited once
  * released: a change is a new file.
  *
@@ -35,12 +38,20 @@ public final class Migrations {
 
   private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
 
-  /** Every migration, in order; the number of migration {@code i} is {@code i + 1}. */
-  static final List<String> MIGRATIONS = List.of("001-initial-schema.sql", "002-change-feed.sql", "003-nodes.sql",
-      "004-alias-weights.sql");
+  /** Every migration, in number order; a file's number is its name's prefix. One per line, for merges. */
+  static final List<String> MIGRATIONS = List.of(
+      "001-initial-schema.sql",
+      "002-change-feed.sql",
+      "003-nodes.sql",
+      "004-alias-weights.sql",
+      "005-secrets.sql",
+      "006-calls.sql");
 
-  /** The schema version this code writes and reads. */
-  public static final int LATEST = MIGRATIONS.size();
+  /** The numbers of {@link #MIGRATIONS}, in order. */
+  public static final List<Integer> NUMBERS = MIGRATIONS.stream().map(Migrations::number).toList();
+
+  /** The schema version this code writes and reads: the highest migration number it knows. */
+  public static final int LATEST = NUMBERS.get(NUMBERS.size() - 1);
 
   /** The table that records applied migrations. */
   public static final String VERSION_TABLE = "faas4j_schema_version";
@@ -66,13 +77,18 @@ public final class Migrations {
               + "applied_at BIGINT NOT NULL)");
         }
         int current = currentVersion(connection);
+        java.util.Set<Integer> done = appliedVersions(connection);
         if (current > LATEST) {
           throw new SQLException("the faas4j schema in this database is at version " + current
               + ", newer than this faas4j knows (" + LATEST + "): a newer faas4j has used this database;"
               + " upgrade faas4j, or point it at another database");
         }
-        for (int number = current + 1; number <= LATEST; number++) {
-          String file = MIGRATIONS.get(number - 1);
+        for (int i = 0; i < MIGRATIONS.size(); i++) {
+          int number = NUMBERS.get(i);
+          if (done.contains(number)) {
+            continue;
+          }
+          String file = MIGRATIONS.get(i);
           try (Statement statement = connection.createStatement()) {
             for (String sql : statements(read(file))) {
               statement.execute(sql);
@@ -105,6 +121,21 @@ public final class Migrations {
         ResultSet rs = statement.executeQuery("SELECT MAX(version) FROM " + VERSION_TABLE)) {
       return rs.next() ? rs.getInt(1) : 0;
     }
+  }
+
+  private static java.util.Set<Integer> appliedVersions(Connection connection) throws SQLException {
+    java.util.Set<Integer> versions = new java.util.HashSet<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("SELECT version FROM " + VERSION_TABLE)) {
+      while (rs.next()) {
+        versions.add(rs.getInt(1));
+      }
+    }
+    return versions;
+  }
+
+  private static int number(String file) {
+    return Integer.parseInt(file.substring(0, file.indexOf('-')));
   }
 
   private static String read(String file) {
