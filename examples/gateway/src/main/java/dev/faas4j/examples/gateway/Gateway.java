@@ -85,11 +85,10 @@ public final class Gateway implements AutoCloseable {
       store = pool == null
           ? JdbcFunctionStore.sqliteBuilder(options.dataDir().resolve("faas.db")).busyTimeout(options.dbBusyTimeout()).build()
           : JdbcFunctionStore.builder(pool).build();
-      // Building the provider locks its directory and stops what it recorded; then whatever is
-      // still running there was left by a gateway killed while starting it.
+      // Building the provider locks its directory and kills what a killed gateway left running
+      // there: every workerd records its pid before it runs, so none is unknown to it.
       workerd = WorkerdProvider.builder().dataDir(options.dataDir().resolve("workerd"))
           .startTimeout(options.startTimeout()).build();
-      OrphanedWorkerd.stopUnder(options.dataDir().resolve("workerd"));
       docker = options.dockerHost() == null ? null : docker(options);
       Faas.Builder builder = Faas.builder()
           .provider(workerd)
