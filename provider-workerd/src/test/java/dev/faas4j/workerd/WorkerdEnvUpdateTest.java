@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FilesOnDisk;
 import dev.faas4j.api.FunctionSpec;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,7 +14,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,15 +55,7 @@ class WorkerdEnvUpdateTest {
 
   /** Every file under the data dir whose content contains {@code text}. */
   private List<Path> filesContaining(String text) throws Exception {
-    List<Path> found = new ArrayList<>();
-    try (Stream<Path> paths = Files.walk(dataDir)) {
-      for (Path path : paths.filter(Files::isRegularFile).toList()) {
-        if (new String(Files.readAllBytes(path), StandardCharsets.ISO_8859_1).contains(text)) {
-          found.add(dataDir.relativize(path));
-        }
-      }
-    }
-    return found;
+    return FilesOnDisk.containing(dataDir, text);
   }
 
   @Test

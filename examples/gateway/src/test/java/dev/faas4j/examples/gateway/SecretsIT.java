@@ -2,9 +2,9 @@ package dev.faas4j.examples.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.faas4j.api.FilesOnDisk;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,19 +56,7 @@ class SecretsIT extends GatewayTestSupport {
 
   /** Files under {@code dir} whose bytes contain {@code text}. */
   private static List<Path> filesContaining(Path dir, String text) throws Exception {
-    List<Path> found = new ArrayList<>();
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.filter(Files::isRegularFile).toList()) {
-        try {
-          if (new String(Files.readAllBytes(path), StandardCharsets.ISO_8859_1).contains(text)) {
-            found.add(path);
-          }
-        } catch (java.nio.file.NoSuchFileException gone) {
-          // deleted while we looked
-        }
-      }
-    }
-    return found;
+    return FilesOnDisk.containing(dir, text).stream().map(dir::resolve).toList();
   }
 
   @Test
