@@ -17,12 +17,15 @@ import dev.faas4j.workerd.internal.BinaryLocator;
 import dev.faas4j.workerd.internal.Cgroups;
 import dev.faas4j.workerd.internal.ConfigWriter;
 import dev.faas4j.workerd.internal.CpuWatchdog;
+import dev.faas4j.workerd.internal.CrashHistory;
 import dev.faas4j.workerd.internal.DataDir;
 import dev.faas4j.workerd.internal.HostAddresses;
+import dev.faas4j.workerd.internal.Launcher;
 import dev.faas4j.workerd.internal.Leftovers;
 import dev.faas4j.workerd.internal.LogBuffer;
 import dev.faas4j.workerd.internal.NetworkGuard;
 import dev.faas4j.workerd.internal.StartFailure;
+import dev.faas4j.workerd.internal.VersionSlot;
 import dev.faas4j.workerd.internal.WatchdogThread;
 import dev.faas4j.workerd.internal.WorkerdProcess;
 import java.io.IOException;
@@ -30,8 +33,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -97,37 +98,27 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerdProvider.class);
   private static final String FUNCTION_LOGGER_PREFIX = "dev.faas4j.workerd.function.";
-
-  private final Path binary;
-  private final DataDir dataDir;
-  private final Duration startTimeout;
   /** How long a new provider waits, in the background, for the leftovers it killed to exit. */
   private static final Duration LEFTOVER_EXIT_WAIT = Duration.ofSeconds(10);
 
+  private final Path binary;
+  private final DataDir dataDir;
   private final Leftovers leftovers;
-
-  private final Duration stopGracePeriod;
-  private final Duration drainPeriod;
   private final NetworkPolicy defaultNetwork;
   /** Keeps every function away from this machine, unless the builder said otherwise. */
   private final NetworkGuard networkGuard;
   private final int logLines;
-  private final int crashLimit;
-  private final Duration crashWindow;
-  private final Duration backoff;
   private final Clock clock;
   private final Cgroups cgroups;
   private final WatchdogThread watchdogThread;
   private final CpuWatchdog watchdog;
-  private final ConcurrentMap<FunctionRef, Slot> slots = new ConcurrentHashMap<>();
+  private final Launcher launcher;
+  private final ConcurrentMap<FunctionRef, VersionSlot> slots = new ConcurrentHashMap<>();
   private final Thread shutdownHook;
   private volatile boolean closed;
 
   private WorkerdProvider(Builder b) {
     this.binary = BinaryLocator.locate(b.binary);
-    this.startTimeout = b.startTimeout;
-    this.stopGracePeriod = b.stopGracePeriod;
-    this.drainPeriod = b.drainPeriod;
     this.networkGuard = b.allowHostAddresses ? NetworkGuard.off() : NetworkGuard.denying(HostAddresses.list());
     try {
       networkGuard.apply(b.defaultNetwork);
@@ -136,9 +127,6 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     }
     this.defaultNetwork = b.defaultNetwork;
     this.logLines = b.logLines;
-    this.crashLimit = b.crashLimit;
-    this.crashWindow = b.crashWindow;
-    this.backoff = b.backoff;
     this.clock = b.clock;
     try {
       this.dataDir = DataDir.open(b.dataDir);
@@ -161,6 +149,8 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     this.watchdogThread = new WatchdogThread();
     this.watchdog = new CpuWatchdog(b.watchdogScheduler != null ? b.watchdogScheduler : watchdogThread,
         b.watchdogWindow, 0.9, CpuWatchdog.procStat(), System::nanoTime);
+    this.launcher = new Launcher(binary, dataDir, cgroups, b.startTimeout, b.stopGracePeriod, b.drainPeriod,
+        watchdogThread, new CrashHistory.Policy(b.crashLimit, b.crashWindow, b.backoff, b.clock), () -> closed);
     this.shutdownHook = new Thread(this::close, "faas4j-workerd-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     LOG.info("workerd provider ready: binary {}, data dir {}, limits: {}", binary, dataDir.root(), cgroups.describe());
@@ -204,11 +194,12 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     }
     NetworkPolicy network = networkGuard.apply(spec.network() != null ? spec.network() : defaultNetwork);
     FunctionRef ref = spec.ref();
-    Slot slot = new Slot(spec, network, dataDir.versionDir(ref.name(), ref.version()), new LogBuffer(logLines, ref.version(), clock),
+    VersionSlot slot = new VersionSlot(launcher, spec, network, dataDir.versionDir(ref.name(), ref.version()),
+        new LogBuffer(logLines, ref.version(), clock),
         LoggerFactory.getLogger(FUNCTION_LOGGER_PREFIX + ref.name() + "." + ref.version()));
-    Slot existing = slots.putIfAbsent(ref, slot);
+    VersionSlot existing = slots.putIfAbsent(ref, slot);
     if (existing != null) {
-      if (existing.spec.sameDefinitionAs(spec)) {
+      if (existing.spec().sameDefinitionAs(spec)) {
         return;
       }
       throw FaasException.conflict("version " + ref + " is already deployed with another definition;"
@@ -216,10 +207,8 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     }
     synchronized (slot) {
       try {
-        ensureOpen();
-        slot.wanted = 1;
-        start(slot);
-        LOG.info("deployed {} on {}", ref, slot.instance.endpoint());
+        slot.start();
+        LOG.info("deployed {} on {}", ref, slot.endpoint().map(Object::toString).orElse("(exited at once)"));
       } catch (StartFailure e) {
         forget(slot);
         if (e.exited()) {
@@ -233,15 +222,9 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     }
   }
 
-  private void forget(Slot slot) {
-    slots.remove(slot.spec.ref(), slot);
-    stopInstance(slot);
-    slot.draining.forEach(Runnable::run);
-    try {
-      dataDir.deleteVersionDir(slot.dir);
-    } catch (UncheckedIOException e) {
-      LOG.warn("could not remove {}: {}", slot.dir, e.getCause().toString());
-    }
+  private void forget(VersionSlot slot) {
+    slots.remove(slot.ref(), slot);
+    slot.forget();
   }
 
   @Override
@@ -249,158 +232,15 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     if (replicas < 0) {
       throw FaasException.invalid("replicas must not be negative: " + replicas);
     }
-    Slot slot = slots.get(ref);
+    deployed(ref).scale(replicas);
+  }
+
+  private VersionSlot deployed(FunctionRef ref) {
+    VersionSlot slot = slots.get(ref);
     if (slot == null) {
       throw FaasException.notFound("version " + ref + " is not deployed on this workerd provider");
     }
-    synchronized (slot) {
-      if (replicas == 0) {
-        slot.wanted = 0;
-        stopInstance(slot);
-        slot.draining.forEach(Runnable::run); // stopped means every process, draining ones too
-        return;
-      }
-      ensureOpen();
-      slot.wanted = 1;
-      WorkerdProcess current = slot.instance;
-      if (current != null && current.isAlive()) {
-        return;
-      }
-      Instant now = clock.instant();
-      if (slot.backoffUntil != null && now.isBefore(slot.backoffUntil)) {
-        throw new FaasException(Reason.UNAVAILABLE, ref + " crashed " + crashLimit + " times within "
-            + crashWindow.toSeconds() + " s; not restarting it before " + slot.backoffUntil + ". " + slot.detail);
-      }
-      try {
-        start(slot);
-      } catch (StartFailure e) {
-        recordCrash(slot, "start failed: " + e.getMessage());
-        throw new FaasException(Reason.UNAVAILABLE, "could not start " + ref + ": " + e.getMessage());
-      }
-    }
-  }
-
-  /** Starts a process for {@code slot}; the caller holds the slot's lock. */
-  private void start(Slot slot) throws StartFailure, IOException {
-    stopInstance(slot);
-    launch(slot);
-  }
-
-  /**
-   * Starts a process for {@code slot} in its {@code runDir} and makes it the slot's instance once it
-   * is ready (until then, the instance it had keeps serving); the caller holds the slot's lock.
-   */
-  private void launch(Slot slot) throws StartFailure, IOException {
-    FunctionRef ref = slot.spec.ref();
-    Path dir = slot.runDir;
-    slot.starting = true;
-    try {
-      WorkerdProcess process;
-      DataDir.deleteTree(dir);
-      Path config = ConfigWriter.write(slot.spec, slot.network, dir);
-      Cgroups.Group group = cgroups.create(ref.name(), ref.version(), slot.spec.limits());
-      try {
-        process = WorkerdProcess.start(binary, config, true, dataDir.pidFile(dir), group.procsFiles(), startTimeout,
-            "workerd-" + ref.name() + "-" + ref.version(), slot.log, slot.logs::add);
-      } catch (StartFailure | IOException | RuntimeException e) {
-        deleteQuietly(dir); // the process is gone, and so are its env values
-        group.remove();
-        throw e;
-      }
-      slot.group = group;
-      slot.instance = process;
-      process.onExit().thenRun(() -> {
-        try {
-          onExit(slot, process, dir);
-        } finally {
-          group.remove();
-        }
-      });
-      if (closed) {
-        // close() ran while this process was starting and could not see it: stop it here.
-        stopInstance(slot);
-        throw new FaasException(Reason.UNAVAILABLE, "the workerd provider was closed");
-      }
-    } finally {
-      slot.starting = false;
-    }
-  }
-
-  private void onExit(Slot slot, WorkerdProcess process, Path dir) {
-    if (process.stopRequested()) {
-      return;
-    }
-    synchronized (slot) {
-      if (slot.instance == process) {
-        deleteQuietly(dir); // its env values go with it; the next start writes them again
-      }
-    }
-    process.awaitOutput();
-    List<String> lines = process.lastLines(20);
-    String detail = crashHeadline(process)
-        + (lines.isEmpty() ? "" : "; its last output:\n" + String.join("\n", lines));
-    slot.log.warn("{}", detail);
-    recordCrash(slot, detail);
-  }
-
-  private static String crashHeadline(WorkerdProcess process) {
-    String killed = process.killReason();
-    return killed != null ? "workerd (pid " + process.pid() + ") was killed: " + killed
-        : "workerd (pid " + process.pid() + ") exited unexpectedly with code " + process.exitCode();
-  }
-
-  /**
-   * Why the slot is not running. A process that exited on its own is reported at once, from the
-   * process itself: {@link #onExit} records the crash with its last output a moment later.
-   */
-  private static String stoppedDetail(Slot slot, WorkerdProcess process) {
-    String recorded = slot.detail;
-    if (process != null && !process.isAlive() && !process.stopRequested()) {
-      String headline = crashHeadline(process);
-      return recorded.startsWith(headline) ? recorded : headline;
-    }
-    return recorded;
-  }
-
-  private void recordCrash(Slot slot, String detail) {
-    synchronized (slot.crashes) {
-      Instant now = clock.instant();
-      slot.detail = detail;
-      slot.crashes.addLast(now);
-      while (!slot.crashes.isEmpty() && slot.crashes.peekFirst().isBefore(now.minus(crashWindow))) {
-        slot.crashes.removeFirst();
-      }
-      if (slot.crashes.size() >= crashLimit) {
-        slot.backoffUntil = now.plus(backoff);
-        slot.crashes.clear();
-        slot.log.warn("{} crashed {} times within {} s: no restart before {}", slot.spec.ref(), crashLimit,
-            crashWindow.toSeconds(), slot.backoffUntil);
-      }
-    }
-  }
-
-  /** Stops the slot's process, if any; the caller holds the slot's lock (or is closing). */
-  private void stopInstance(Slot slot) {
-    WorkerdProcess process = slot.instance;
-    Cgroups.Group group = slot.group;
-    slot.instance = null;
-    slot.group = null;
-    if (process != null) {
-      process.stop(stopGracePeriod);
-      deleteQuietly(slot.runDir);
-    }
-    if (group != null) {
-      group.remove(); // the process was reaped by stop()
-    }
-  }
-
-  /** Deletes a process's directory (its config and env values, its pid file), logging a failure. */
-  private void deleteQuietly(Path dir) {
-    try {
-      dataDir.deleteVersionDir(dir);
-    } catch (UncheckedIOException e) {
-      LOG.warn("could not remove {}: {}", dir, e.getCause().toString());
-    }
+    return slot;
   }
 
   /**
@@ -410,57 +250,12 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
   @Override
   public void updateEnv(FunctionSpec spec) throws Exception {
     Objects.requireNonNull(spec, "spec");
-    FunctionRef ref = spec.ref();
-    Slot slot = slots.get(ref);
-    if (slot == null) {
-      throw FaasException.notFound("version " + ref + " is not deployed on this workerd provider");
-    }
-    synchronized (slot) {
-      ensureOpen();
-      FunctionSpec previous = slot.spec;
-      if (!new FunctionSpec(previous.name(), previous.version(), previous.runtime(), previous.code(), previous.image(),
-          spec.env(), previous.labels(), previous.limits(), previous.network(), previous.options()).sameDefinitionAs(spec)) {
-        throw FaasException.invalid("updateEnv may change the env of " + ref + ", nothing else");
-      }
-      WorkerdProcess old = slot.instance;
-      if (old == null || !old.isAlive()) {
-        slot.spec = spec;
-        return;
-      }
-      Path oldDir = slot.runDir;
-      Cgroups.Group oldGroup = slot.group;
-      slot.spec = spec;
-      slot.runDir = slot.dir.resolveSibling(slot.dir.getFileName() + "." + (++slot.generation));
-      try {
-        launch(slot);
-      } catch (StartFailure | IOException | RuntimeException e) {
-        slot.spec = previous;
-        slot.runDir = oldDir;
-        throw new FaasException(Reason.UNAVAILABLE, "could not start " + ref + " with its new env; the running"
-            + " process keeps serving: " + e.getMessage());
-      }
-      Runnable drain = new Runnable() {
-        @Override
-        public void run() {
-          if (slot.draining.remove(this)) {
-            old.stop(stopGracePeriod);
-            deleteQuietly(oldDir);
-            if (oldGroup != null) {
-              oldGroup.remove();
-            }
-          }
-        }
-      };
-      slot.draining.add(drain);
-      watchdogThread.schedule(drain, drainPeriod);
-      slot.log.info("{} runs with new env values on {}; the previous process drains for {} s", ref,
-          slot.instance.endpoint(), drainPeriod.toSeconds());
-    }
+    deployed(spec.ref()).updateEnv(spec);
   }
 
   @Override
   public void undeploy(FunctionRef ref) throws Exception {
-    Slot slot = slots.get(ref);
+    VersionSlot slot = slots.get(ref);
     if (slot == null) {
       return;
     }
@@ -472,49 +267,26 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
 
   @Override
   public VersionStatus status(FunctionRef ref) {
-    Slot slot = slots.get(ref);
-    if (slot == null) {
-      return VersionStatus.stopped(ref);
-    }
-    WorkerdProcess process = slot.instance;
-    int wanted = slot.wanted;
-    if (process != null && process.isAlive()) {
-      return new VersionStatus(ref, VersionStatus.State.RUNNING, wanted, 1, "pid " + process.pid()
-          + " on " + ((Endpoint.Http) process.endpoint()).baseUri());
-    }
-    if (slot.starting) {
-      return new VersionStatus(ref, VersionStatus.State.STARTING, wanted, 0, "");
-    }
-    Instant until = slot.backoffUntil;
-    if (until != null && clock.instant().isBefore(until)) {
-      return new VersionStatus(ref, VersionStatus.State.FAILED, wanted, 0,
-          "crashed " + crashLimit + " times within " + crashWindow.toSeconds() + " s; no restart before "
-              + until + ". " + stoppedDetail(slot, process));
-    }
-    String detail = wanted > 0 ? stoppedDetail(slot, process) : "";
-    return new VersionStatus(ref, VersionStatus.State.STOPPED, wanted, 0, detail);
+    VersionSlot slot = slots.get(ref);
+    return slot == null ? VersionStatus.stopped(ref) : slot.status();
   }
 
   @Override
   public Optional<Endpoint> endpoint(FunctionRef ref) {
-    Slot slot = slots.get(ref);
-    if (slot == null) {
-      return Optional.empty();
-    }
-    WorkerdProcess process = slot.instance;
-    return process != null && process.isAlive() ? Optional.of(process.endpoint()) : Optional.empty();
+    VersionSlot slot = slots.get(ref);
+    return slot == null ? Optional.empty() : slot.endpoint();
   }
 
   @Override
   public List<String> logs(FunctionRef ref, int maxLines) {
-    Slot slot = slots.get(ref);
-    return slot == null ? List.of() : slot.logs.last(maxLines);
+    VersionSlot slot = slots.get(ref);
+    return slot == null ? List.of() : slot.logs().last(maxLines);
   }
 
   @Override
   public List<LogLine> lines(FunctionRef ref, int maxLines) {
-    Slot slot = slots.get(ref);
-    return slot == null ? List.of() : slot.logs.lines(maxLines);
+    VersionSlot slot = slots.get(ref);
+    return slot == null ? List.of() : slot.logs().lines(maxLines);
   }
 
   /**
@@ -525,11 +297,11 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
    */
   @Override
   public AutoCloseable follow(FunctionRef ref, Consumer<LogLine> listener) {
-    Slot slot = slots.get(ref);
+    VersionSlot slot = slots.get(ref);
     if (slot == null) {
       throw FaasException.notFound("version " + ref + " is not deployed on workerd here");
     }
-    return slot.logs.follow(listener);
+    return slot.logs().follow(listener);
   }
 
   /**
@@ -539,37 +311,29 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
    */
   @Override
   public void requestTimedOut(FunctionRef ref) {
-    Slot slot = slots.get(ref);
-    WorkerdProcess process = slot == null ? null : slot.instance;
-    if (process == null || !process.isAlive() || closed) {
+    VersionSlot slot = slots.get(ref);
+    WorkerdProcess process = slot == null ? null : slot.live().orElse(null);
+    if (process == null || closed) {
       return;
     }
     watchdog.check(process.pid(), why -> {
-      if (slot.instance == process && process.isAlive() && !process.stopRequested()) {
-        slot.log.warn("killing {} (pid {}): {}", ref, process.pid(), why);
+      if (slot.live().orElse(null) == process && !process.stopRequested()) {
+        slot.log().warn("killing {} (pid {}): {}", ref, process.pid(), why);
         process.kill(why);
       }
     });
   }
 
   /** The directory of the cgroup of {@code controller} the version's live process runs in, if any; for tests. */
-  Optional<java.nio.file.Path> cgroupDir(FunctionRef ref, String controller) {
-    Slot slot = slots.get(ref);
-    Cgroups.Group group = slot == null ? null : slot.group;
-    return group == null ? Optional.empty() : group.dir(controller);
+  Optional<Path> cgroupDir(FunctionRef ref, String controller) {
+    VersionSlot slot = slots.get(ref);
+    return slot == null ? Optional.empty() : slot.group().flatMap(group -> group.dir(controller));
   }
 
   /** The pid of the version's live process, if any; for diagnostics and tests. */
   public Optional<Long> pid(FunctionRef ref) {
-    Slot slot = slots.get(ref);
-    WorkerdProcess process = slot == null ? null : slot.instance;
-    return process != null && process.isAlive() ? Optional.of(process.pid()) : Optional.empty();
-  }
-
-  private void ensureOpen() {
-    if (closed) {
-      throw new FaasException(Reason.UNAVAILABLE, "the workerd provider was closed");
-    }
+    VersionSlot slot = slots.get(ref);
+    return slot == null ? Optional.empty() : slot.live().map(WorkerdProcess::pid);
   }
 
   /**
@@ -584,23 +348,12 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
       }
       closed = true;
     }
-    List<Slot> all = new ArrayList<>(slots.values());
+    List<VersionSlot> all = new ArrayList<>(slots.values());
     // TERM everything first so the processes shut down in parallel, then wait for each.
-    for (Slot slot : all) {
-      WorkerdProcess process = slot.instance;
-      if (process != null) {
-        process.requestStop();
-      }
-    }
-    for (Slot slot : all) {
-      stopInstance(slot);
-      slot.draining.forEach(Runnable::run);
-      slots.remove(slot.spec.ref(), slot);
-      try {
-        dataDir.deleteVersionDir(slot.dir);
-      } catch (UncheckedIOException e) {
-        LOG.warn("could not remove {}: {}", slot.dir, e.getCause().toString());
-      }
+    all.forEach(VersionSlot::requestStop);
+    for (VersionSlot slot : all) {
+      slots.remove(slot.ref(), slot);
+      slot.forget();
     }
     leftovers.awaitRemoved(LEFTOVER_EXIT_WAIT);
     watchdogThread.close();
@@ -612,38 +365,6 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
       // close() is running from the hook itself, or the JVM is exiting anyway.
     }
     LOG.info("workerd provider closed; {} version(s) stopped", all.size());
-  }
-
-  /** Everything the provider keeps for one deployed version. */
-  private static final class Slot {
-    volatile FunctionSpec spec;
-    final NetworkPolicy network;
-    /** The version's directory, where the first process runs. */
-    final Path dir;
-    /** The directory of the current process: {@code dir}, or {@code dir.<n>} after the n-th env update. */
-    volatile Path runDir;
-    /** How many env updates started a process; guarded by the slot. */
-    int generation;
-    /** Stops of processes replaced by an env update, pending their drain period. */
-    final java.util.Set<Runnable> draining = ConcurrentHashMap.newKeySet();
-    final LogBuffer logs;
-    final Logger log;
-    final ArrayDeque<Instant> crashes = new ArrayDeque<>();
-    volatile WorkerdProcess instance;
-    volatile Cgroups.Group group;
-    volatile boolean starting;
-    volatile int wanted;
-    volatile Instant backoffUntil;
-    volatile String detail = "";
-
-    Slot(FunctionSpec spec, NetworkPolicy network, Path dir, LogBuffer logs, Logger log) {
-      this.spec = spec;
-      this.network = network;
-      this.dir = dir;
-      this.runDir = dir;
-      this.logs = logs;
-      this.log = log;
-    }
   }
 
   /**
