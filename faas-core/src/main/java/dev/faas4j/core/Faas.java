@@ -1,5 +1,6 @@
 package dev.faas4j.core;
 
+import dev.faas4j.api.AsyncCall;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
@@ -9,44 +10,25 @@ import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.NodeInfo;
-import dev.faas4j.api.AsyncCall;
 import dev.faas4j.core.internal.async.AsyncCalls;
-import dev.faas4j.core.internal.async.AsyncSettings;
 import dev.faas4j.core.internal.async.CallbackGuard;
 import dev.faas4j.core.internal.control.Addresses;
-import dev.faas4j.core.internal.control.ChangeFollower;
 import dev.faas4j.core.internal.control.Deployed;
 import dev.faas4j.core.internal.control.FunctionService;
 import dev.faas4j.core.internal.control.FunctionView;
-import dev.faas4j.core.internal.control.Lifecycle;
-import dev.faas4j.core.internal.control.NodeHeartbeat;
-import dev.faas4j.core.internal.control.Registry;
 import dev.faas4j.core.internal.control.VersionView;
+import dev.faas4j.core.internal.engine.Engine;
+import dev.faas4j.core.internal.engine.Settings;
 import dev.faas4j.core.internal.proxy.Hops;
-import dev.faas4j.core.internal.proxy.ProxySettings;
-import dev.faas4j.core.internal.proxy.ReverseProxy;
 import dev.faas4j.core.internal.routing.FunctionTraffic;
-import dev.faas4j.core.internal.routing.Invoker;
-import dev.faas4j.core.internal.routing.Router;
-import dev.faas4j.core.internal.routing.TrafficSplitter;
-import dev.faas4j.core.internal.runtime.Admission;
-import dev.faas4j.core.internal.runtime.Instances;
-import dev.faas4j.core.internal.runtime.Maintenance;
-import dev.faas4j.core.internal.runtime.Providers;
-import dev.faas4j.core.internal.runtime.Threads;
 import dev.faas4j.core.internal.secrets.Sealer;
 import dev.faas4j.core.internal.secrets.Secrets;
-import dev.faas4j.core.internal.telemetry.Metrics;
 import dev.faas4j.core.testing.InMemoryStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * An embedded functions-as-a-service platform: the one entry point of faas4j.
@@ -73,66 +55,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class Faas implements AutoCloseable {
 
-  private static final Logger LOG = LoggerFactory.getLogger(Faas.class);
-  /** Pooled connections to instances idle this long are closed: they may lead to a suspended instance. */
-  private static final Duration IDLE_CONNECTION_LIFETIME = Duration.ofSeconds(10);
-
-  private final String domain;
-  private final Providers providers;
-  private final FunctionStore store;
-  private final ExecutorService starter;
-  private final ReverseProxy proxy;
-  private final Lifecycle lifecycle = new Lifecycle();
+  private final Engine engine;
   private final FunctionService functions;
-  private final FunctionTraffic traffic;
-  private final Invoker invoker;
-  private final AsyncCalls async;
-  private final Maintenance maintenance;
-  private final ChangeFollower follower;
-  private final NodeHeartbeat heartbeat;
-  private final Secrets secrets;
+  private final String domain;
 
-  /** Wires the packages together, restores every function, then starts the maintenance passes. */
-  private Faas(Builder settings) {
+  private Faas(Settings settings) {
+    this.engine = new Engine(settings);
+    this.functions = engine.functions();
     this.domain = settings.domain;
-    this.store = settings.store != null ? settings.store : new InMemoryStore();
-    String nodeId = settings.nodeId != null ? settings.nodeId : NodeHeartbeat.defaultId(); // heartbeat, async claims
-    this.secrets = new Secrets(store, settings.sealer());
-    this.providers = new Providers(settings.providers.stream().<FunctionProvider>map(secrets::wrap).toList());
-    this.starter = Executors.newCachedThreadPool(Threads.daemon("faas4j-start-"));
-    this.proxy = new ReverseProxy(settings.proxySettings());
-    Metrics metrics = settings.meterRegistry == null ? Metrics.NONE : Metrics.micrometer(settings.meterRegistry);
-    Registry registry = new Registry(store, settings.clock, metrics);
-    Instances instances = new Instances(providers, settings.clock, settings.idleTimeout, settings.startTimeout, starter,
-        metrics);
-    int restored;
-    try {
-      this.follower = new ChangeFollower(store, registry, instances, starter, settings.keepLatestWarm, metrics);
-      follower.onSecretsChanged(secrets::changed);
-      this.heartbeat = new NodeHeartbeat(store, instances, settings.clock,
-          nodeId, settings.heartbeatInterval,
-          settings.nodeExpiry);
-      this.functions = new FunctionService(registry, instances, providers, Addresses.of(settings.domain,
-          settings.mountPath, settings.publicBaseUrl, settings.publicPort), lifecycle, settings.clock,
-          settings.keepLatestWarm, settings.maxCodeBytes, follower, heartbeat, metrics);
-      restored = functions.restore(settings.eagerRestore, starter);
-      follower.start(settings.syncInterval);
-    } catch (RuntimeException e) {
-      closeQuietly();
-      throw e;
-    }
-    this.traffic = new FunctionTraffic(new Router(settings.domain, settings.mountPath), registry, instances, proxy,
-        lifecycle, settings.maxHops, metrics, new TrafficSplitter(settings.stickyHeader, settings.stickyCookie),
-        new Admission(settings.maxInFlightRequests, settings.maxQueuedRequests, settings.queueTimeout));
-    this.invoker = new Invoker(traffic, settings.domain);
-    this.async = new AsyncCalls(store, traffic, registry, proxy, invoker, lifecycle, settings.asyncSettings(),
-        settings.clock, nodeId, Executors.newSingleThreadScheduledExecutor(Threads.daemon("faas4j-async-poll-")),
-        Executors.newFixedThreadPool(settings.asyncWorkers, Threads.daemon("faas4j-async-")));
-    async.start();
-    LOG.info("faas4j started: {} function(s) restored, providers {}, domain {}",
-        restored, providers.names(), settings.domain);
-    this.maintenance = new Maintenance(instances, functions::keptWarm,
-        () -> proxy.closeIdleConnections(IDLE_CONNECTION_LIFETIME), settings.maintenanceInterval);
   }
 
   /** Starts a builder. */
@@ -243,19 +173,19 @@ public final class Faas implements AutoCloseable {
    *     {@link Builder#secretKey}), NOT_SUPPORTED (the store keeps no secrets), UNAVAILABLE
    */
   public List<String> setSecret(String name, String key, String value) {
-    lifecycle.checkOpen();
-    return secrets.put(name, key, value);
+    engine.lifecycle().checkOpen();
+    return engine.secrets().put(name, key, value);
   }
 
   /** Deletes a secret; running versions lose it as {@link #setSecret} describes. @throws FaasException NOT_FOUND */
   public List<String> deleteSecret(String name, String key) {
-    lifecycle.checkOpen();
-    return secrets.delete(name, key);
+    engine.lifecycle().checkOpen();
+    return engine.secrets().delete(name, key);
   }
 
   /** The names of a function's secrets, sorted; never their values. */
   public List<String> secretNames(String name) {
-    return secrets.names(name);
+    return engine.secrets().names(name);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -280,7 +210,7 @@ public final class Faas implements AutoCloseable {
    *     shut down), UPSTREAM_ERROR, UPSTREAM_TIMEOUT
    */
   public FunctionResponse invoke(String name, String versionOrAlias, FunctionRequest request) {
-    return invoker.invoke(name, versionOrAlias, request);
+    return engine.invoker().invoke(name, versionOrAlias, request);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -313,7 +243,7 @@ public final class Faas implements AutoCloseable {
    * @return the versions suspended by this pass
    */
   public List<FunctionRef> suspendIdle() {
-    return maintenance.runOnce();
+    return engine.maintenance().runOnce();
   }
 
   /**
@@ -323,7 +253,7 @@ public final class Faas implements AutoCloseable {
    * @throws FaasException UNAVAILABLE if the store cannot be read
    */
   void syncWithStore() {
-    follower.sync();
+    engine.follower().sync();
   }
 
   /**
@@ -338,7 +268,7 @@ public final class Faas implements AutoCloseable {
 
   /** Writes this node's heartbeat now; the builder's {@code heartbeatInterval} does it in the background. */
   void heartbeatNow() {
-    heartbeat.beat();
+    engine.heartbeat().beat();
   }
 
   /** The domain function hosts live under. */
@@ -351,7 +281,7 @@ public final class Faas implements AutoCloseable {
 
   /** The request path: routing, then instances, then the proxy. */
   FunctionTraffic traffic() {
-    return traffic;
+    return engine.traffic();
   }
 
   /** The control plane, for the admin API. */
@@ -361,7 +291,7 @@ public final class Faas implements AutoCloseable {
 
   /** Asynchronous invocations, for FaasFilter, FaasHandler and the admin API. */
   AsyncCalls async() {
-    return async;
+    return engine.async();
   }
 
   /**
@@ -371,12 +301,12 @@ public final class Faas implements AutoCloseable {
    * @throws FaasException NOT_FOUND for an unknown call (finished calls are kept a day)
    */
   public AsyncCall asyncCall(String id) {
-    return async.find(id);
+    return engine.async().find(id);
   }
 
   /** The secrets, for the admin API. */
   Secrets secrets() {
-    return secrets;
+    return engine.secrets();
   }
 
   private static Deployment deployment(Deployed d) {
@@ -402,34 +332,7 @@ public final class Faas implements AutoCloseable {
    */
   @Override
   public void close() {
-    if (!lifecycle.close()) {
-      return;
-    }
-    closeQuietly();
-    LOG.info("faas4j stopped");
-  }
-
-  private void closeQuietly() {
-    if (follower != null) {
-      follower.close();
-    }
-    if (heartbeat != null) {
-      heartbeat.close();
-    }
-    if (maintenance != null) {
-      maintenance.close();
-    }
-    if (async != null) {
-      async.close();
-    }
-    proxy.close();
-    providers.closeAll();
-    try {
-      store.close();
-    } catch (Exception e) {
-      LOG.warn("store failed to close: {}", e.toString());
-    }
-    starter.shutdownNow();
+    engine.close();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -440,84 +343,30 @@ public final class Faas implements AutoCloseable {
    * it. Not thread-safe.
    */
   public static final class Builder {
-    private final List<FunctionProvider> providers = new ArrayList<>();
-    private final java.util.Set<String> set = new java.util.HashSet<>();
-    private FunctionStore store;
-    private String domain = "func.local";
-    private String mountPath;
-    private int publicPort; // 0: not set
-    private java.net.URI publicBaseUrl;
-    private Duration idleTimeout = Duration.ofSeconds(60);
-    private Duration startTimeout = Duration.ofSeconds(30);
-    private Duration maintenanceInterval = Duration.ofSeconds(1);
-    private Duration syncInterval = Duration.ofMillis(500);
-    private String nodeId;
-    private Duration heartbeatInterval = Duration.ofSeconds(2);
-    private Duration nodeExpiry = Duration.ofSeconds(10);
-    private boolean keepLatestWarm = true;
-    private boolean eagerRestore;
-    private long maxCodeBytes = 10L << 20;
-    private Clock clock = Clock.systemUTC();
-    private int maxHops = Hops.DEFAULT_MAX;
-    private Duration requestTimeout = Duration.ofSeconds(30);
-    private Duration connectTimeout = Duration.ofSeconds(5);
-    private long maxRequestBodyBytes = 10L << 20;
-    private boolean forwardedHeaders = true;
-    private int maxConnections = 1024;
-    private int maxConnectionsPerInstance;
-    private Duration clientStallTimeout = ProxySettings.DEFAULT_CLIENT_STALL_TIMEOUT;
-    private long minClientBytesPerSecond = ProxySettings.DEFAULT_MIN_CLIENT_BYTES_PER_SECOND;
-    private int maxInFlightRequests = 10_000;
-    private int maxQueuedRequests = 100;
-    private Duration queueTimeout = Duration.ofSeconds(5);
-    private String stickyHeader = TrafficSplitter.DEFAULT_STICKY_HEADER;
-    private String stickyCookie = TrafficSplitter.DEFAULT_STICKY_COOKIE;
-    /** A Micrometer MeterRegistry, typed Object so that Faas runs without Micrometer on the class path. */
-    private Object meterRegistry;
-    private Sealer sealer;
-    private int asyncWorkers = 4;
-    private int asyncQueueDepth = 10_000;
-    private int asyncMaxAttempts = 5;
-    private Duration asyncFirstBackoff = Duration.ofSeconds(1);
-    private Duration asyncMaxBackoff = Duration.ofMinutes(5);
-    private Duration asyncLease;
-    private List<String> callbackAllow = List.of();
+    private final Settings settings = new Settings();
 
     private Builder() {}
 
-    private void once(String option) {
-      if (!set.add(option)) {
-        throw new IllegalStateException(option + " was already set");
-      }
-    }
-
-    private static Duration positive(String option, Duration value) {
-      if (value == null || value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(option + " must be positive, was " + value);
-      }
-      return value;
-    }
-
     /** Adds a provider; the first one serving a deploy's runtime gets it. At least one is required. */
     public Builder provider(FunctionProvider provider) {
-      if (providers.stream().anyMatch(p -> p == provider)) {
+      if (settings.providers.stream().anyMatch(p -> p == provider)) {
         throw new IllegalStateException("provider " + provider.name() + " was already added");
       }
-      providers.add(java.util.Objects.requireNonNull(provider, "provider"));
+      settings.providers.add(java.util.Objects.requireNonNull(provider, "provider"));
       return this;
     }
 
     /** Where functions are kept. Default: an {@link InMemoryStore} (nothing survives a restart). */
     public Builder store(FunctionStore store) {
-      once("store");
-      this.store = java.util.Objects.requireNonNull(store, "store");
+      settings.once("store");
+      settings.store = java.util.Objects.requireNonNull(store, "store");
       return this;
     }
 
     /** The domain function hosts live under; default {@code func.local}. */
     public Builder domain(String domain) {
-      once("domain");
-      this.domain = java.util.Objects.requireNonNull(domain, "domain").toLowerCase(java.util.Locale.ROOT);
+      settings.once("domain");
+      settings.domain = java.util.Objects.requireNonNull(domain, "domain").toLowerCase(java.util.Locale.ROOT);
       return this;
     }
 
@@ -526,8 +375,8 @@ public final class Faas implements AutoCloseable {
      * Default: route by Host only.
      */
     public Builder mountPath(String mountPath) {
-      once("mountPath");
-      this.mountPath = java.util.Objects.requireNonNull(mountPath, "mountPath");
+      settings.once("mountPath");
+      settings.mountPath = java.util.Objects.requireNonNull(mountPath, "mountPath");
       return this;
     }
 
@@ -536,11 +385,11 @@ public final class Faas implements AutoCloseable {
      * port of the admin request that asked (see {@link #publicBaseUrl}), else 80.
      */
     public Builder publicPort(int port) {
-      once("publicPort");
+      settings.once("publicPort");
       if (port < 1 || port > 65535) {
         throw new IllegalArgumentException("publicPort must be 1-65535, was " + port);
       }
-      this.publicPort = port;
+      settings.publicPort = port;
       return this;
     }
 
@@ -555,23 +404,23 @@ public final class Faas implements AutoCloseable {
      * @throws IllegalArgumentException if it is not an absolute http or https URL with a host
      */
     public Builder publicBaseUrl(java.net.URI baseUrl) {
-      once("publicBaseUrl");
-      Addresses.of(domain, null, java.util.Objects.requireNonNull(baseUrl, "publicBaseUrl"), 0); // validates
-      this.publicBaseUrl = baseUrl;
+      settings.once("publicBaseUrl");
+      Addresses.of(settings.domain, null, java.util.Objects.requireNonNull(baseUrl, "publicBaseUrl"), 0); // validates
+      settings.publicBaseUrl = baseUrl;
       return this;
     }
 
     /** How long a version may go without requests before it is suspended; default 60s. */
     public Builder idleTimeout(Duration idleTimeout) {
-      once("idleTimeout");
-      this.idleTimeout = positive("idleTimeout", idleTimeout);
+      settings.once("idleTimeout");
+      settings.idleTimeout = Settings.positive("idleTimeout", idleTimeout);
       return this;
     }
 
     /** How long a request waits for a version to start before it gets 503; default 30s. */
     public Builder startTimeout(Duration startTimeout) {
-      once("startTimeout");
-      this.startTimeout = positive("startTimeout", startTimeout);
+      settings.once("startTimeout");
+      settings.startTimeout = Settings.positive("startTimeout", startTimeout);
       return this;
     }
 
@@ -580,11 +429,8 @@ public final class Faas implements AutoCloseable {
      * {@link Duration#ZERO} runs no background thread: call {@link Faas#suspendIdle()} yourself.
      */
     public Builder maintenanceInterval(Duration interval) {
-      once("maintenanceInterval");
-      if (interval == null || interval.isNegative()) {
-        throw new IllegalArgumentException("maintenanceInterval must be zero or positive, was " + interval);
-      }
-      this.maintenanceInterval = interval;
+      settings.once("maintenanceInterval");
+      settings.maintenanceInterval = Settings.zeroOrPositive("maintenanceInterval", interval);
       return this;
     }
 
@@ -594,11 +440,8 @@ public final class Faas implements AutoCloseable {
      * background (a single node, or a test applying changes by hand).
      */
     public Builder syncInterval(Duration interval) {
-      once("syncInterval");
-      if (interval == null || interval.isNegative()) {
-        throw new IllegalArgumentException("syncInterval must be zero or positive, was " + interval);
-      }
-      this.syncInterval = interval;
+      settings.once("syncInterval");
+      settings.syncInterval = Settings.zeroOrPositive("syncInterval", interval);
       return this;
     }
 
@@ -607,8 +450,8 @@ public final class Faas implements AutoCloseable {
      * store; default the host name with a random suffix.
      */
     public Builder nodeId(String nodeId) {
-      once("nodeId");
-      this.nodeId = new NodeInfo(nodeId, "", java.time.Instant.EPOCH, java.time.Instant.EPOCH, List.of()).id();
+      settings.once("nodeId");
+      settings.nodeId = new NodeInfo(nodeId, "", java.time.Instant.EPOCH, java.time.Instant.EPOCH, List.of()).id();
       return this;
     }
 
@@ -617,18 +460,15 @@ public final class Faas implements AutoCloseable {
      * 2 s. {@link Duration#ZERO} writes none in the background.
      */
     public Builder heartbeatInterval(Duration interval) {
-      once("heartbeatInterval");
-      if (interval == null || interval.isNegative()) {
-        throw new IllegalArgumentException("heartbeatInterval must be zero or positive, was " + interval);
-      }
-      this.heartbeatInterval = interval;
+      settings.once("heartbeatInterval");
+      settings.heartbeatInterval = Settings.zeroOrPositive("heartbeatInterval", interval);
       return this;
     }
 
     /** How long after its last heartbeat a node is still listed by {@link Faas#nodes()}; default 10 s. */
     public Builder nodeExpiry(Duration expiry) {
-      once("nodeExpiry");
-      this.nodeExpiry = positive("nodeExpiry", expiry);
+      settings.once("nodeExpiry");
+      settings.nodeExpiry = Settings.positive("nodeExpiry", expiry);
       return this;
     }
 
@@ -637,59 +477,59 @@ public final class Faas implements AutoCloseable {
      * default true. When false, every version starts on its first request.
      */
     public Builder keepLatestWarm(boolean keepLatestWarm) {
-      once("keepLatestWarm");
-      this.keepLatestWarm = keepLatestWarm;
+      settings.once("keepLatestWarm");
+      settings.keepLatestWarm = keepLatestWarm;
       return this;
     }
 
     /** Whether restored functions' latest versions are started at once (in the background); default false. */
     public Builder eagerRestore(boolean eagerRestore) {
-      once("eagerRestore");
-      this.eagerRestore = eagerRestore;
+      settings.once("eagerRestore");
+      settings.eagerRestore = eagerRestore;
       return this;
     }
 
     /** The largest function code accepted, in UTF-8 bytes; default 10 MiB. */
     public Builder maxCodeBytes(long maxCodeBytes) {
-      once("maxCodeBytes");
+      settings.once("maxCodeBytes");
       if (maxCodeBytes < 1) {
         throw new IllegalArgumentException("maxCodeBytes must be positive");
       }
-      this.maxCodeBytes = maxCodeBytes;
+      settings.maxCodeBytes = maxCodeBytes;
       return this;
     }
 
     /** How long a function may take to start answering before the client gets 504; default 30s. */
     public Builder requestTimeout(Duration requestTimeout) {
-      once("requestTimeout");
-      this.requestTimeout = positive("requestTimeout", requestTimeout);
+      settings.once("requestTimeout");
+      settings.requestTimeout = Settings.positive("requestTimeout", requestTimeout);
       return this;
     }
 
     /** How long connecting to an instance may take before the client gets 504; default 5s. */
     public Builder connectTimeout(Duration connectTimeout) {
-      once("connectTimeout");
-      this.connectTimeout = positive("connectTimeout", connectTimeout);
+      settings.once("connectTimeout");
+      settings.connectTimeout = Settings.positive("connectTimeout", connectTimeout);
       return this;
     }
 
     /** The largest request body forwarded to a function; default 10 MiB; larger gets 413. */
     public Builder maxRequestBodyBytes(long maxRequestBodyBytes) {
-      once("maxRequestBodyBytes");
+      settings.once("maxRequestBodyBytes");
       if (maxRequestBodyBytes < 0) {
         throw new IllegalArgumentException("maxRequestBodyBytes must not be negative");
       }
-      this.maxRequestBodyBytes = maxRequestBodyBytes;
+      settings.maxRequestBodyBytes = maxRequestBodyBytes;
       return this;
     }
 
     /** The most connections kept open to instances; default 1024. */
     public Builder maxConnections(int maxConnections) {
-      once("maxConnections");
+      settings.once("maxConnections");
       if (maxConnections < 1) {
         throw new IllegalArgumentException("maxConnections must be positive");
       }
-      this.maxConnections = maxConnections;
+      settings.maxConnections = maxConnections;
       return this;
     }
 
@@ -700,11 +540,11 @@ public final class Faas implements AutoCloseable {
      * instance's connections (at most this many wait), then gets 503.
      */
     public Builder maxConnectionsPerInstance(int maxConnectionsPerInstance) {
-      once("maxConnectionsPerInstance");
+      settings.once("maxConnectionsPerInstance");
       if (maxConnectionsPerInstance < 1) {
         throw new IllegalArgumentException("maxConnectionsPerInstance must be positive");
       }
-      this.maxConnectionsPerInstance = maxConnectionsPerInstance;
+      settings.maxConnectionsPerInstance = maxConnectionsPerInstance;
       return this;
     }
 
@@ -715,8 +555,8 @@ public final class Faas implements AutoCloseable {
      * move {@link #minClientBytesPerSecond} times its seconds.
      */
     public Builder clientStallTimeout(Duration clientStallTimeout) {
-      once("clientStallTimeout");
-      this.clientStallTimeout = positive("clientStallTimeout", clientStallTimeout);
+      settings.once("clientStallTimeout");
+      settings.clientStallTimeout = Settings.positive("clientStallTimeout", clientStallTimeout);
       return this;
     }
 
@@ -726,11 +566,11 @@ public final class Faas implements AutoCloseable {
      * 0 only asks for one byte per period.
      */
     public Builder minClientBytesPerSecond(long minClientBytesPerSecond) {
-      once("minClientBytesPerSecond");
+      settings.once("minClientBytesPerSecond");
       if (minClientBytesPerSecond < 0) {
         throw new IllegalArgumentException("minClientBytesPerSecond must not be negative");
       }
-      this.minClientBytesPerSecond = minClientBytesPerSecond;
+      settings.minClientBytesPerSecond = minClientBytesPerSecond;
       return this;
     }
 
@@ -742,15 +582,15 @@ public final class Faas implements AutoCloseable {
      * per request on each header, which is measurable for tiny functions (see bench/README.md).
      */
     public Builder forwardedHeaders(boolean forwardedHeaders) {
-      once("forwardedHeaders");
-      this.forwardedHeaders = forwardedHeaders;
+      settings.once("forwardedHeaders");
+      settings.forwardedHeaders = forwardedHeaders;
       return this;
     }
 
     /** The time source for idleness and creation times; default the system UTC clock. */
     public Builder clock(Clock clock) {
-      once("clock");
-      this.clock = java.util.Objects.requireNonNull(clock, "clock");
+      settings.once("clock");
+      settings.clock = java.util.Objects.requireNonNull(clock, "clock");
       return this;
     }
 
@@ -765,11 +605,9 @@ public final class Faas implements AutoCloseable {
      * @throws IllegalArgumentException if {@code maxHops} is less than 1
      */
     public Builder maxHops(int maxHops) {
-      once("maxHops");
-      if (maxHops < 1) {
-        throw new IllegalArgumentException("maxHops must be at least 1, was " + maxHops);
-      }
-      this.maxHops = maxHops;
+      settings.once("maxHops");
+      Settings.atLeast("maxHops", maxHops, 1);
+      settings.maxHops = maxHops;
       return this;
     }
 
@@ -780,8 +618,8 @@ public final class Faas implements AutoCloseable {
      * the class path.
      */
     public Builder meterRegistry(io.micrometer.core.instrument.MeterRegistry meterRegistry) {
-      once("meterRegistry");
-      this.meterRegistry = java.util.Objects.requireNonNull(meterRegistry, "meterRegistry");
+      settings.once("meterRegistry");
+      settings.meterRegistry = java.util.Objects.requireNonNull(meterRegistry, "meterRegistry");
       return this;
     }
 
@@ -792,11 +630,9 @@ public final class Faas implements AutoCloseable {
      * Each version may also limit its own requests with {@code limits.maxConcurrency}.
      */
     public Builder maxInFlightRequests(int maxInFlightRequests) {
-      once("maxInFlightRequests");
-      if (maxInFlightRequests < 1) {
-        throw new IllegalArgumentException("maxInFlightRequests must be at least 1, was " + maxInFlightRequests);
-      }
-      this.maxInFlightRequests = maxInFlightRequests;
+      settings.once("maxInFlightRequests");
+      Settings.atLeast("maxInFlightRequests", maxInFlightRequests, 1);
+      settings.maxInFlightRequests = maxInFlightRequests;
       return this;
     }
 
@@ -807,11 +643,11 @@ public final class Faas implements AutoCloseable {
      * gets 429 with {@code Retry-After} at once. 0: no waiting.
      */
     public Builder maxQueuedRequests(int maxQueuedRequests) {
-      once("maxQueuedRequests");
+      settings.once("maxQueuedRequests");
       if (maxQueuedRequests < 0) {
         throw new IllegalArgumentException("maxQueuedRequests must not be negative, was " + maxQueuedRequests);
       }
-      this.maxQueuedRequests = maxQueuedRequests;
+      settings.maxQueuedRequests = maxQueuedRequests;
       return this;
     }
 
@@ -820,8 +656,8 @@ public final class Faas implements AutoCloseable {
      * 429 with {@code Retry-After}; default 5 s. A waiting request holds a thread.
      */
     public Builder queueTimeout(Duration queueTimeout) {
-      once("queueTimeout");
-      this.queueTimeout = positive("queueTimeout", queueTimeout);
+      settings.once("queueTimeout");
+      settings.queueTimeout = Settings.positive("queueTimeout", queueTimeout);
       return this;
     }
 
@@ -831,8 +667,8 @@ public final class Faas implements AutoCloseable {
      * header, only the {@link #stickyCookie}.
      */
     public Builder stickyHeader(String header) {
-      once("stickyHeader");
-      this.stickyHeader = header == null ? null : requireToken("stickyHeader", header);
+      settings.once("stickyHeader");
+      settings.stickyHeader = header == null ? null : Settings.token("stickyHeader", header);
       return this;
     }
 
@@ -841,22 +677,9 @@ public final class Faas implements AutoCloseable {
      * has no {@link #stickyHeader}; default {@code faas4j-sticky}. Null: no cookie.
      */
     public Builder stickyCookie(String cookie) {
-      once("stickyCookie");
-      this.stickyCookie = cookie == null ? null : requireToken("stickyCookie", cookie);
+      settings.once("stickyCookie");
+      settings.stickyCookie = cookie == null ? null : Settings.token("stickyCookie", cookie);
       return this;
-    }
-
-    private static String requireToken(String option, String value) {
-      if (!value.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
-        throw new IllegalArgumentException(option + " must be a header or cookie name (an HTTP token), was '"
-            + value + "'");
-      }
-      return value;
-    }
-
-    private ProxySettings proxySettings() {
-      return new ProxySettings(connectTimeout, requestTimeout, maxRequestBodyBytes, maxConnections, forwardedHeaders,
-          maxConnectionsPerInstance, clientStallTimeout, minClientBytesPerSecond);
     }
 
     /**
@@ -868,22 +691,16 @@ public final class Faas implements AutoCloseable {
      * @throws IllegalArgumentException if it is not 32 bytes
      */
     public Builder secretKey(byte[] key) {
-      once("secretKey");
-      this.sealer = Sealer.of(java.util.Objects.requireNonNull(key, "key"));
+      settings.once("secretKey");
+      settings.sealer = Sealer.of(java.util.Objects.requireNonNull(key, "key"));
       return this;
-    }
-
-    private Sealer sealer() {
-      return sealer;
     }
 
     /** How many asynchronous invocations this node runs at once; default 4. */
     public Builder asyncWorkers(int workers) {
-      once("asyncWorkers");
-      if (workers < 1) {
-        throw new IllegalArgumentException("asyncWorkers must be at least 1, was " + workers);
-      }
-      this.asyncWorkers = workers;
+      settings.once("asyncWorkers");
+      Settings.atLeast("asyncWorkers", workers, 1);
+      settings.asyncWorkers = workers;
       return this;
     }
 
@@ -892,11 +709,9 @@ public final class Faas implements AutoCloseable {
      * beyond it a new one is refused with 429 and {@code Retry-After}. Default 10,000.
      */
     public Builder asyncQueueDepth(int depth) {
-      once("asyncQueueDepth");
-      if (depth < 1) {
-        throw new IllegalArgumentException("asyncQueueDepth must be at least 1, was " + depth);
-      }
-      this.asyncQueueDepth = depth;
+      settings.once("asyncQueueDepth");
+      Settings.atLeast("asyncQueueDepth", depth, 1);
+      settings.asyncQueueDepth = depth;
       return this;
     }
 
@@ -905,13 +720,11 @@ public final class Faas implements AutoCloseable {
      * wait before the second try, which doubles up to {@code maxBackoff}. Default 5, 1 s, 5 min.
      */
     public Builder asyncRetries(int maxAttempts, Duration firstBackoff, Duration maxBackoff) {
-      once("asyncRetries");
-      if (maxAttempts < 1) {
-        throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
-      }
-      this.asyncMaxAttempts = maxAttempts;
-      this.asyncFirstBackoff = positive("firstBackoff", firstBackoff);
-      this.asyncMaxBackoff = positive("maxBackoff", maxBackoff);
+      settings.once("asyncRetries");
+      Settings.atLeast("maxAttempts", maxAttempts, 1);
+      settings.asyncMaxAttempts = maxAttempts;
+      settings.asyncFirstBackoff = Settings.positive("firstBackoff", firstBackoff);
+      settings.asyncMaxBackoff = Settings.positive("maxBackoff", maxBackoff);
       return this;
     }
 
@@ -921,8 +734,8 @@ public final class Faas implements AutoCloseable {
      * Default: the request timeout plus 30 s.
      */
     public Builder asyncLease(Duration lease) {
-      once("asyncLease");
-      this.asyncLease = positive("asyncLease", lease);
+      settings.once("asyncLease");
+      settings.asyncLease = Settings.positive("asyncLease", lease);
       return this;
     }
 
@@ -934,16 +747,10 @@ public final class Faas implements AutoCloseable {
      * @throws IllegalArgumentException for an entry that is not a CIDR
      */
     public Builder callbackAllow(String... cidrs) {
-      once("callbackAllow");
+      settings.once("callbackAllow");
       new CallbackGuard(List.of(cidrs)); // validates
-      this.callbackAllow = List.of(cidrs);
+      settings.callbackAllow = List.of(cidrs);
       return this;
-    }
-
-    private AsyncSettings asyncSettings() {
-      Duration lease = asyncLease != null ? asyncLease : requestTimeout.plusSeconds(30);
-      return new AsyncSettings(asyncWorkers, asyncQueueDepth, asyncMaxAttempts, asyncFirstBackoff, asyncMaxBackoff,
-          lease, Duration.ofMillis(500), Duration.ofDays(1), new CallbackGuard(callbackAllow));
     }
 
     /**
@@ -953,21 +760,7 @@ public final class Faas implements AutoCloseable {
      * @throws FaasException UNAVAILABLE if the store cannot be read
      */
     public Faas build() {
-      if (!set.contains("callbackAllow")) {
-        String fromEnv = System.getenv("FAAS4J_CALLBACK_ALLOW");
-        callbackAllow = fromEnv == null || fromEnv.isBlank() ? List.of()
-            : List.of(fromEnv.trim().split("\\s*,\\s*"));
-        new CallbackGuard(callbackAllow); // a bad entry fails the build, naming it
-      }
-      if (!set.contains("secretKey")) {
-        String fromEnv = System.getenv(Sealer.KEY_ENV);
-        sealer = fromEnv == null || fromEnv.isBlank() ? null : Sealer.ofBase64(fromEnv, Sealer.KEY_ENV);
-      }
-      if (providers.isEmpty()) {
-        throw new IllegalStateException("no provider: add one with provider(...), e.g. WorkerdProvider.builder().build()");
-      }
-      new Router(domain, mountPath); // validates both
-      return new Faas(this);
+      return new Faas(settings.complete());
     }
   }
 }

@@ -18,7 +18,8 @@
  * finds the route, {@code RequestBodies} reads the JSON) → {@code internal.control}
  * ({@code FunctionService}, {@code Deployer}; the {@code Registry} commits to the store with
  * revision retries) → then {@code internal.runtime} makes the instances follow. {@code Faas}
- * itself wires these together and calls the same {@code FunctionService}.
+ * calls the same {@code FunctionService}; {@code internal.engine} builds every part from the
+ * builder's settings, in order, and closes them in reverse.
  *
  * <p>Beside them: {@code internal.secrets} (secrets sealed for the store, added to the env of what
  * providers deploy) and {@code internal.async} (asynchronous invocations: accepted by the filter or

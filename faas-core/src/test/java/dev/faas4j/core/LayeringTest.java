@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * package cycle, and no internal type in the public API.
  *
  * <pre>
- * dev.faas4j.core (public API)  ──► admin, control, routing, runtime, proxy, testing
+ * dev.faas4j.core (public API)  ──► engine, admin, control, routing, runtime, proxy, testing
+ *   internal.engine             ──► everything below but admin (it wires them together)
  *   internal.admin              ──► control, secrets, async, proxy, internal (Json)
  *   internal.async              ──► routing, control, proxy, internal (Json)
  *   internal.secrets            ──► (nothing of faas-core)
@@ -63,6 +64,7 @@ class LayeringTest {
   private static final ArchRule packagesDependOnlyDownward = layeredArchitecture()
       .consideringOnlyDependenciesInLayers()
       .layer("API").definedBy(CORE)
+      .layer("Engine").definedBy(INTERNAL + ".engine..")
       .layer("Admin").definedBy(INTERNAL + ".admin..")
       .layer("Routing").definedBy(INTERNAL + ".routing..")
       .layer("Control").definedBy(INTERNAL + ".control..")
@@ -75,6 +77,9 @@ class LayeringTest {
       .optionalLayer("Telemetry").definedBy(INTERNAL + ".telemetry..")
       .layer("Testing").definedBy(CORE + ".testing..")
       .whereLayer("API").mayNotBeAccessedByAnyLayer()
+      .whereLayer("Engine").mayOnlyBeAccessedByLayers("API")
+      .whereLayer("Engine").mayOnlyAccessLayers("Control", "Routing", "Runtime", "Secrets", "Async", "Proxy", "Json",
+          "Telemetry", "Testing")
       .whereLayer("Admin").mayOnlyAccessLayers("Control", "Secrets", "Async", "Proxy", "Json", "Telemetry")
       .whereLayer("Async").mayOnlyAccessLayers("Routing", "Control", "Proxy", "Json", "Telemetry")
       .whereLayer("Secrets").mayOnlyAccessLayers("Telemetry")
