@@ -12,12 +12,11 @@ import dev.faas4j.api.AsyncCall;
 import dev.faas4j.api.CallQueue;
 import dev.faas4j.api.NodeRegistry;
 import dev.faas4j.api.SecretStore;
-import dev.faas4j.api.TrafficSplit;
 import dev.faas4j.api.Validation;
-import dev.faas4j.store.jdbc.internal.AliasWeightRows;
 import dev.faas4j.store.jdbc.internal.ChangeLog;
 import dev.faas4j.store.jdbc.internal.ChangeWatcher;
 import dev.faas4j.store.jdbc.internal.Dialect;
+import dev.faas4j.store.jdbc.internal.FunctionReads;
 import dev.faas4j.store.jdbc.internal.FunctionWrites;
 import dev.faas4j.store.jdbc.internal.Migrations;
 import dev.faas4j.store.jdbc.internal.CallRows;
@@ -26,28 +25,21 @@ import dev.faas4j.store.jdbc.internal.SecretRows;
 import dev.faas4j.store.jdbc.internal.SqliteFiles;
 import dev.faas4j.store.jdbc.internal.StoreInput;
 import dev.faas4j.store.jdbc.internal.VersionRow;
+import dev.faas4j.store.jdbc.internal.Writes;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLDataException;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A {@link FunctionStore} on a JDBC database: an SQLite file (the embedded default) or
@@ -106,18 +98,14 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
   /** How long an SQLite connection owned by the store waits for another process's lock by default. */
   public static final Duration DEFAULT_BUSY_TIMEOUT = Duration.ofSeconds(30);
 
-  private static final Logger LOG = LoggerFactory.getLogger(JdbcFunctionStore.class);
-
-
   private final DataSource dataSource;
   private final Dialect dialect;
   private final long maxCodeBytes;
   /** Held open for the store's life when it owns an SQLite file, so the WAL is not torn down and rebuilt. */
   private final Connection keepAlive;
-  /** Serialises this store's SQLite writers; null on PostgreSQL, whose row locks suffice. */
-  private final ReentrantLock writeLock;
+  private final Writes writes;
   private final ChangeLog changeLog;
-  private final FunctionWrites writes;
+  private final FunctionWrites functionWrites;
   private final ChangeWatcher watcher;
   private final NodeRows nodes;
   private final CallRows calls;
@@ -132,7 +120,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
       this.dialect = Dialect.of(held);
       dialect.checkDatabase(held);
       if (dialect == Dialect.SQLITE && ownsDataSource) {
-        checkWal(held);
+        SqliteFiles.checkWal(held);
       }
       Migrations.migrate(held, dialect);
     } catch (SQLException | RuntimeException e) {
@@ -145,13 +133,14 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
       this.keepAlive = null;
       held.close();
     }
-    this.writeLock = dialect == Dialect.SQLITE ? new ReentrantLock() : null;
     this.changeLog = new ChangeLog(dataSource, dialect, keptChanges, Clock.systemUTC());
-    this.writes = new FunctionWrites(dialect, changeLog);
+    this.functionWrites = new FunctionWrites(dialect, changeLog);
     this.nodes = new NodeRows(dialect);
     this.calls = new CallRows(dialect);
     this.watcher = new ChangeWatcher("faas4j-changes-" + dialect.name().toLowerCase(Locale.ROOT),
         ChangeWatcher.openerFor(dialect, dataSource));
+    // SQLite: let this store's poll see its own change now rather than in 250 ms
+    this.writes = new Writes(dataSource, dialect, watcher::wake);
   }
 
   /**
@@ -188,43 +177,8 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
     ensureOpen();
     try (Connection connection = dataSource.getConnection();
         Dialect.Transaction transaction = dialect.beginRead(connection)) {
-      Map<String, FunctionHead> heads = new LinkedHashMap<>();
-      try (Statement statement = connection.createStatement();
-          ResultSet rs = statement.executeQuery("SELECT fn_key, name, revision, latest FROM faas4j_functions")) {
-        while (rs.next()) {
-          heads.put(rs.getString(1), new FunctionHead(rs.getString(2), rs.getLong(3), rs.getString(4)));
-        }
-      }
-      try (Statement statement = connection.createStatement();
-          ResultSet rs = statement.executeQuery("SELECT " + VersionRow.COLUMNS
-              + " FROM faas4j_versions ORDER BY fn_key, position")) {
-        while (rs.next()) {
-          FunctionHead head = heads.get(rs.getString(1));
-          if (head != null) {
-            head.versions.add(readVersion(rs));
-          }
-        }
-      }
-      try (Statement statement = connection.createStatement();
-          ResultSet rs = statement.executeQuery("SELECT fn_key, alias, version FROM faas4j_aliases")) {
-        while (rs.next()) {
-          FunctionHead head = heads.get(rs.getString(1));
-          if (head != null) {
-            head.aliases.put(rs.getString(2), rs.getString(3));
-          }
-        }
-      }
-      AliasWeightRows.readAll(connection).forEach((key, splits) -> {
-        FunctionHead head = heads.get(key);
-        if (head != null) {
-          head.splits.putAll(splits);
-        }
-      });
+      List<FunctionState> states = FunctionReads.all(connection);
       transaction.commit();
-      List<FunctionState> states = new ArrayList<>(heads.size());
-      for (FunctionHead head : heads.values()) {
-        states.add(head.toState());
-      }
       return states;
     }
   }
@@ -238,39 +192,9 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
     }
     try (Connection connection = dataSource.getConnection();
         Dialect.Transaction transaction = dialect.beginRead(connection)) {
-      FunctionHead head;
-      try (PreparedStatement statement = connection.prepareStatement(
-          "SELECT name, revision, latest FROM faas4j_functions WHERE fn_key = ?")) {
-        statement.setString(1, key);
-        try (ResultSet rs = statement.executeQuery()) {
-          if (!rs.next()) {
-            transaction.commit();
-            return Optional.empty();
-          }
-          head = new FunctionHead(rs.getString(1), rs.getLong(2), rs.getString(3));
-        }
-      }
-      try (PreparedStatement statement = connection.prepareStatement("SELECT " + VersionRow.COLUMNS
-          + " FROM faas4j_versions WHERE fn_key = ? ORDER BY position")) {
-        statement.setString(1, key);
-        try (ResultSet rs = statement.executeQuery()) {
-          while (rs.next()) {
-            head.versions.add(readVersion(rs));
-          }
-        }
-      }
-      try (PreparedStatement statement = connection.prepareStatement(
-          "SELECT alias, version FROM faas4j_aliases WHERE fn_key = ?")) {
-        statement.setString(1, key);
-        try (ResultSet rs = statement.executeQuery()) {
-          while (rs.next()) {
-            head.aliases.put(rs.getString(1), rs.getString(2));
-          }
-        }
-      }
-      head.splits.putAll(AliasWeightRows.read(connection, key));
+      Optional<FunctionState> state = FunctionReads.one(connection, key);
       transaction.commit();
-      return Optional.of(head.toState());
+      return state;
     }
   }
 
@@ -290,7 +214,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
       rows.add(VersionRow.of(version));
     }
     ensureOpen();
-    return write(connection -> writes.save(connection, state, rows));
+    return writes.run(connection -> functionWrites.save(connection, state, rows));
   }
 
   @Override
@@ -300,7 +224,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
     if (!Validation.isLabel(name)) {
       return false; // never stored
     }
-    return write(connection -> writes.delete(connection, key, revision));
+    return writes.run(connection -> functionWrites.delete(connection, key, revision));
   }
 
   @Override
@@ -323,7 +247,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
     ChangeLog.Draft draft = new ChangeLog.Draft(Validation.canonical(function), kind,
         version == null ? null : Validation.canonical(version), null);
     long[] revision = {0};
-    write(connection -> {
+    writes.run(connection -> {
       revision[0] = changeLog.record(connection, List.of(draft));
       return true;
     });
@@ -345,7 +269,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
   @Override
   public void heartbeat(NodeInfo node) throws SQLException {
     ensureOpen();
-    write(connection -> {
+    writes.run(connection -> {
       nodes.heartbeat(connection, node);
       return true;
     });
@@ -363,7 +287,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
   @Override
   public void removeNode(String id) throws SQLException {
     ensureOpen();
-    write(connection -> {
+    writes.run(connection -> {
       nodes.remove(connection, id);
       return true;
     });
@@ -372,7 +296,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
   @Override
   public void putSecret(String function, String key, String sealed) throws SQLException {
     ensureOpen();
-    write(connection -> {
+    writes.run(connection -> {
       SecretRows.put(connection, Validation.canonical(function), key, sealed, System.currentTimeMillis());
       return true;
     });
@@ -381,7 +305,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
   @Override
   public boolean deleteSecret(String function, String key) throws SQLException {
     ensureOpen();
-    return write(connection -> SecretRows.delete(connection, Validation.canonical(function), key));
+    return writes.run(connection -> SecretRows.delete(connection, Validation.canonical(function), key));
   }
 
   @Override
@@ -395,28 +319,28 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
   @Override
   public boolean enqueue(AsyncCall call, int maxPending) throws SQLException {
     ensureOpen();
-    return write(connection -> calls.enqueue(connection, call, maxPending));
+    return writes.run(connection -> calls.enqueue(connection, call, maxPending));
   }
 
   @Override
   public List<AsyncCall> claim(String node, int max, Instant now, Duration lease) throws SQLException {
     ensureOpen();
     List<List<AsyncCall>> claimed = new ArrayList<>(1);
-    write(connection -> claimed.add(calls.claim(connection, node, max, now, lease)));
+    writes.run(connection -> claimed.add(calls.claim(connection, node, max, now, lease)));
     return claimed.get(0);
   }
 
   @Override
   public boolean update(AsyncCall call, String node) throws SQLException {
     ensureOpen();
-    return write(connection -> calls.update(connection, call, node));
+    return writes.run(connection -> calls.update(connection, call, node));
   }
 
   @Override
   public int release(String node) throws SQLException {
     ensureOpen();
     int[] released = {0};
-    write(connection -> (released[0] = calls.release(connection, node)) >= 0);
+    writes.run(connection -> (released[0] = calls.release(connection, node)) >= 0);
     return released[0];
   }
 
@@ -440,7 +364,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
   public int prune(Instant before) throws SQLException {
     ensureOpen();
     int[] removed = {0};
-    write(connection -> (removed[0] = calls.prune(connection, before)) >= 0);
+    writes.run(connection -> (removed[0] = calls.prune(connection, before)) >= 0);
     return removed[0];
   }
 
@@ -463,60 +387,9 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
     return "JdbcFunctionStore[" + dialect + (closed.get() ? ", closed" : "") + "]";
   }
 
-  private interface Work {
-    /** Does the work of one transaction; returns whether to commit. */
-    boolean run(Connection connection) throws SQLException;
-  }
-
-  private boolean write(Work work) throws SQLException {
-    if (writeLock != null) {
-      writeLock.lock();
-    }
-    try (Connection connection = dataSource.getConnection();
-        Dialect.Transaction transaction = dialect.beginWrite(connection)) {
-      try {
-        if (work.run(connection)) {
-          transaction.commit();
-          if (writeLock != null) {
-            watcher.wake(); // SQLite: let this store's poll see the change now rather than in 250 ms
-          }
-          return true;
-        }
-        transaction.rollback();
-        return false;
-      } catch (SQLException | RuntimeException e) {
-        transaction.rollbackQuietly(e);
-        throw e;
-      }
-    } finally {
-      if (writeLock != null) {
-        writeLock.unlock();
-      }
-    }
-  }
-
-  /** Reads a row selected with {@link #VersionRow.COLUMNS}. */
-  private static FunctionVersion readVersion(ResultSet rs) throws SQLException {
-    int i = 1; // column 1 is fn_key
-    return new VersionRow(rs.getString(++i), rs.getString(++i), rs.getString(++i), rs.getString(++i),
-        rs.getString(++i), rs.getString(++i), rs.getString(++i), rs.getString(++i), rs.getString(++i),
-        rs.getString(++i), rs.getLong(++i), rs.getInt(++i), rs.getString(++i)).toVersion();
-  }
-
   private void ensureOpen() {
     if (closed.get()) {
       throw new IllegalStateException("this JdbcFunctionStore is closed: build a new one to use the database again");
-    }
-  }
-
-  private static void checkWal(Connection connection) throws SQLException {
-    try (Statement statement = connection.createStatement();
-        ResultSet rs = statement.executeQuery("PRAGMA journal_mode")) {
-      String mode = rs.next() ? rs.getString(1) : "unknown";
-      if (!"wal".equalsIgnoreCase(mode)) {
-        LOG.warn("the faas4j SQLite database runs in journal mode {} instead of WAL (is it on a file system"
-            + " without shared memory?); readers and writers will block each other", mode);
-      }
     }
   }
 
@@ -525,31 +398,6 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
       connection.close();
     } catch (SQLException e) {
       cause.addSuppressed(e);
-    }
-  }
-
-  /** A function row being assembled from the three tables. */
-  private static final class FunctionHead {
-    final String name;
-    final long revision;
-    final String latest;
-    final List<FunctionVersion> versions = new ArrayList<>();
-    final Map<String, String> aliases = new LinkedHashMap<>();
-    final Map<String, TrafficSplit> splits = new LinkedHashMap<>();
-
-    FunctionHead(String name, long revision, String latest) {
-      this.name = name;
-      this.revision = revision;
-      this.latest = latest;
-    }
-
-    FunctionState toState() throws SQLDataException {
-      try {
-        return new FunctionState(name, revision, versions, aliases, latest, splits);
-      } catch (RuntimeException e) {
-        throw new SQLDataException("stored function " + name + " is inconsistent (were the faas4j tables edited"
-            + " by hand?): " + e.getMessage(), e);
-      }
     }
   }
 

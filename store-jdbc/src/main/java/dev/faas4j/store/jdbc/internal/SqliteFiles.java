@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -87,6 +90,18 @@ public final class SqliteFiles {
       } catch (IOException e) {
         LOG.warn("cannot make {} readable by its owner only ({}); other local users may read function code and"
             + " env values in it", each, e.toString());
+      }
+    }
+  }
+
+  /** Warns when the database does not run in WAL mode (e.g. on a file system without shared memory). */
+  public static void checkWal(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet rs = statement.executeQuery("PRAGMA journal_mode")) {
+      String mode = rs.next() ? rs.getString(1) : "unknown";
+      if (!"wal".equalsIgnoreCase(mode)) {
+        LOG.warn("the faas4j SQLite database runs in journal mode {} instead of WAL (is it on a file system"
+            + " without shared memory?); readers and writers will block each other", mode);
       }
     }
   }
