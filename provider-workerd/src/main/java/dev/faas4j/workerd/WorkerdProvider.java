@@ -138,8 +138,8 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
     try {
       this.leftovers = Leftovers.clear(dataDir, cgroups, LEFTOVER_EXIT_WAIT);
       if (!leftovers.killedPids().isEmpty()) {
-        LOG.warn("killed {} workerd process(es) left behind in {} by a previous run: {}",
-            leftovers.killedPids().size(), dataDir.root(), leftovers.killedPids());
+        LOG.warn("killed {} workerd process(es) left behind in {} by a previous run: pids {}",
+            leftovers.killedPids().size(), dataDir.root(), Leftovers.firstFew(leftovers.killedPids()));
       }
     } catch (IOException | RuntimeException e) {
       cgroups.close();

@@ -116,7 +116,7 @@ public final class Leftovers {
     }
     List<Path> removed = cgroups.removeLeftovers(groups);
     if (!removed.isEmpty()) {
-      LOG.warn("removed {} cgroup(s) left behind by a previous run: {}", removed.size(), removed);
+      LOG.warn("removed {} cgroup(s) left behind by a previous run, e.g. {}", removed.size(), firstFew(removed));
     }
     if (!Files.isDirectory(trash)) {
       return;
@@ -126,5 +126,11 @@ public final class Leftovers {
     } catch (IOException e) {
       LOG.warn("could not delete the leftovers in {}: {}", trash, e.toString());
     }
+  }
+
+  /** The first few of a list that may hold hundreds, for a log line that stays one line. */
+  public static String firstFew(List<?> all) {
+    int shown = Math.min(all.size(), 3);
+    return all.subList(0, shown) + (all.size() > shown ? " and " + (all.size() - shown) + " more" : "");
   }
 }
