@@ -10,7 +10,7 @@ package dev.faas4j.core;
  * @param accessUrl a URL for this version's host, e.g. {@code http://v1.hello.func.local:8081}
  * @param pathUrl the path form of its URL, e.g. {@code https://app.example.com/fn/hello@v1/}, or
  *     null when no mount path is set or the application's address is not known (set
- *     {@link Faas.Builder#publicBaseUrl})
+ *     {@link FaasBuilder#publicBaseUrl})
  */
 public record Deployment(String name, String version, String alias, String subdomain, String accessUrl,
     String pathUrl) {

@@ -44,8 +44,8 @@ import java.util.Objects;
  * <p>Deploy and rollback answers, and each version in a function's description, carry
  * {@code accessUrl} (the version's host, e.g. {@code http://v1.hello.func.local:8080}) and, when a
  * mount path is set, {@code pathUrl} (e.g. {@code http://localhost:8080/fn/hello@v1/}). Their
- * scheme, port and host come from {@link Faas.Builder#publicBaseUrl} or {@link
- * Faas.Builder#publicPort} when set, else from this admin request.
+ * scheme, port and host come from {@link FaasBuilder#publicBaseUrl} or {@link
+ * FaasBuilder#publicPort} when set, else from this admin request.
  *
  * <p>Methods: a path above with a method it does not accept is answered 405 with an {@code Allow}
  * header (and the same list in the error message), before the body is read, so it changes nothing;

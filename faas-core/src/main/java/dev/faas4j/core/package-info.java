@@ -1,6 +1,6 @@
 /**
  * The faas4j engine's public API: {@link dev.faas4j.core.Faas} (versions, aliases, rollback,
- * routing, idle suspension) and its builder, {@link dev.faas4j.core.FaasFilter} and
+ * routing, idle suspension) and its builder {@link dev.faas4j.core.FaasBuilder}, {@link dev.faas4j.core.FaasFilter} and
  * {@link dev.faas4j.core.FaasHandler} for function traffic, {@link dev.faas4j.core.FaasAdminServlet}
  * for the admin API, and the values they report. Each of these only delegates to the
  * implementation in {@code dev.faas4j.core.internal}, which may change without notice; in-memory

@@ -24,7 +24,7 @@ class AdminAddressesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String CODE = "{\"runtime\":\"js\",\"code\":\"hello\",\"version\":\"v1\"}";
 
-  private static Faas.Builder faas() {
+  private static FaasBuilder faas() {
     InMemoryProvider provider = new InMemoryProvider(spec -> request -> FunctionResponse.ok("from " + spec.code()), "js");
     return Faas.builder().provider(provider).maintenanceInterval(Duration.ZERO);
   }

@@ -54,7 +54,7 @@ class AsyncCallsTest {
   }
 
   /** Starts faas4j with function hello answering with {@code handler}. */
-  private void start(Function<FunctionRequest, FunctionResponse> handler, Function<Faas.Builder, Faas.Builder> more)
+  private void start(Function<FunctionRequest, FunctionResponse> handler, Function<FaasBuilder, FaasBuilder> more)
       throws Exception {
     InMemoryProvider provider = new InMemoryProvider(spec -> request -> {
       seen.add(request);

@@ -62,7 +62,7 @@ class ConcurrencyLimitTest {
     }
   }
 
-  private void start(Faas.Builder builder) throws Exception {
+  private void start(FaasBuilder builder) throws Exception {
     faas = builder.provider(provider).maintenanceInterval(Duration.ZERO).keepLatestWarm(false).build();
     http = new JettyHarness(faas);
   }

@@ -78,7 +78,7 @@ class HopLimitTest {
     }
   }
 
-  private void start(Mount mount, Faas.Builder builder) throws Exception {
+  private void start(Mount mount, FaasBuilder builder) throws Exception {
     Faas faas = builder.provider(inProcess).store(new InMemoryStore()).build();
     closing.add(faas::close);
     if (mount == Mount.FILTER) {

@@ -107,7 +107,7 @@ class LayeringTest {
 
   private static final ArchRule onlyTelemetryNamesMicrometer = noClasses()
       .that().resideOutsideOfPackage(INTERNAL + ".telemetry..")
-      .and().doNotHaveFullyQualifiedName(Faas.Builder.class.getName())
+      .and().doNotHaveFullyQualifiedName(FaasBuilder.class.getName())
       .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
       .because("Micrometer is an optional dependency: the core reports through telemetry's Metrics interface");
 

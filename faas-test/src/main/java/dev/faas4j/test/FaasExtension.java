@@ -2,6 +2,7 @@ package dev.faas4j.test;
 
 import dev.faas4j.api.FunctionHandler;
 import dev.faas4j.core.Faas;
+import dev.faas4j.core.FaasBuilder;
 import dev.faas4j.core.testing.InMemoryProvider;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,7 +70,7 @@ public final class FaasExtension implements BeforeEachCallback, AfterEachCallbac
 
   private final boolean workerd;
   private final Map<String, FunctionHandler> handlers = new LinkedHashMap<>();
-  private final List<Consumer<Faas.Builder>> settings = new ArrayList<>();
+  private final List<Consumer<FaasBuilder>> settings = new ArrayList<>();
   private final List<TestFaas> running = new ArrayList<>();
 
   /** An in-memory extension, for {@code @ExtendWith(FaasExtension.class)}; same as {@link #inMemory()}. */
@@ -117,7 +118,7 @@ public final class FaasExtension implements BeforeEachCallback, AfterEachCallbac
    *
    * @return this
    */
-  public FaasExtension configure(Consumer<Faas.Builder> builderSettings) {
+  public FaasExtension configure(Consumer<FaasBuilder> builderSettings) {
     settings.add(Objects.requireNonNull(builderSettings, "builderSettings"));
     return this;
   }

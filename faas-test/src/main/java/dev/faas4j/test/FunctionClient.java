@@ -25,7 +25,7 @@ import java.util.Objects;
  * client classes load), so a Host-routed call lands on the application instead. This client writes
  * the HTTP/1.1 request itself, one connection per call ({@code Connection: close}), so the Host it
  * is given is the Host the server sees. If your application mounts faas4j with a path ({@code
- * Faas.Builder.mountPath("/fn")}), any HTTP client can also call {@code /fn/hello@v1/...} instead.
+ * FaasBuilder.mountPath("/fn")}), any HTTP client can also call {@code /fn/hello@v1/...} instead.
  *
  * <pre>{@code
  * FunctionClient client = FunctionClient.of(URI.create("http://127.0.0.1:" + port));

@@ -3,6 +3,7 @@ package dev.faas4j.test;
 import dev.faas4j.api.FunctionHandler;
 import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.core.Faas;
+import dev.faas4j.core.FaasBuilder;
 import dev.faas4j.core.testing.InMemoryProvider;
 import java.util.List;
 import java.util.Map;
@@ -31,16 +32,16 @@ final class TestFaas implements AutoCloseable {
     this.afterClose = afterClose;
   }
 
-  static TestFaas inMemory(Map<String, FunctionHandler> handlers, List<Consumer<Faas.Builder>> settings) {
+  static TestFaas inMemory(Map<String, FunctionHandler> handlers, List<Consumer<FaasBuilder>> settings) {
     InMemoryProvider provider = new InMemoryProvider();
     handlers.forEach(provider::handler);
     return new TestFaas(build(provider, settings), provider, () -> { });
   }
 
   /** A {@code Faas} on {@code provider} with the extension's settings; closes the provider if that fails. */
-  static Faas build(FunctionProvider provider, List<Consumer<Faas.Builder>> settings) {
+  static Faas build(FunctionProvider provider, List<Consumer<FaasBuilder>> settings) {
     try {
-      Faas.Builder builder = Faas.builder().provider(provider);
+      FaasBuilder builder = Faas.builder().provider(provider);
       settings.forEach(each -> each.accept(builder));
       return builder.build();
     } catch (RuntimeException | Error e) {

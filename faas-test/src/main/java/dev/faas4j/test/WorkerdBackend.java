@@ -1,6 +1,7 @@
 package dev.faas4j.test;
 
 import dev.faas4j.core.Faas;
+import dev.faas4j.core.FaasBuilder;
 import dev.faas4j.workerd.WorkerdProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +27,7 @@ final class WorkerdBackend {
 
   private WorkerdBackend() {}
 
-  static TestFaas start(List<Consumer<Faas.Builder>> settings) throws IOException {
+  static TestFaas start(List<Consumer<FaasBuilder>> settings) throws IOException {
     Path dataDir = Files.createTempDirectory("faas4j-test-");
     try {
       WorkerdProvider provider = WorkerdProvider.builder().dataDir(dataDir).stopGracePeriod(STOP_GRACE).build();

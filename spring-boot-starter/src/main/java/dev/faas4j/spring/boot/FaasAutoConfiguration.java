@@ -5,6 +5,7 @@ import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.core.Faas;
+import dev.faas4j.core.FaasBuilder;
 import dev.faas4j.core.testing.InMemoryProvider;
 import dev.faas4j.spring.boot.internal.OnAdminEnabled;
 import dev.faas4j.spring.boot.internal.OnProvider;
@@ -110,7 +111,7 @@ public class FaasAutoConfiguration {
           + " provider-workerd on the classpath; use faas4j.provider=in-memory for tests, declare a FunctionProvider"
           + " bean, or set faas4j.enabled=false");
     }
-    Faas.Builder builder = Faas.builder();
+    FaasBuilder builder = Faas.builder();
     all.forEach(builder::provider);
     builder.store(store)
         .domain(properties.getDomain())

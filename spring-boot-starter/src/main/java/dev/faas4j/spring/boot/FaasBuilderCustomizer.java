@@ -1,9 +1,10 @@
 package dev.faas4j.spring.boot;
 
 import dev.faas4j.core.Faas;
+import dev.faas4j.core.FaasBuilder;
 
 /**
- * Adjusts the {@link Faas.Builder} the starter builds its {@link Faas} bean with, for options
+ * Adjusts the {@link FaasBuilder} the starter builds its {@link Faas} bean with, for options
  * that have no {@code faas4j.*} property (a clock, connection limits, a node id, more providers):
  *
  * <pre>{@code
@@ -14,7 +15,7 @@ import dev.faas4j.core.Faas;
  * }</pre>
  *
  * <p>Every customizer bean is applied, in {@link org.springframework.core.Ordered} order, after the
- * properties and before {@link Faas.Builder#build()}. A builder option may be set once, so a
+ * properties and before {@link FaasBuilder#build()}. A builder option may be set once, so a
  * customizer must not set one that a {@code faas4j.*} property already sets (the start fails,
  * naming the option).
  */
@@ -22,5 +23,5 @@ import dev.faas4j.core.Faas;
 public interface FaasBuilderCustomizer {
 
   /** Changes {@code builder}; called once, on the thread that creates the {@link Faas} bean. */
-  void customize(Faas.Builder builder);
+  void customize(FaasBuilder builder);
 }

@@ -10,7 +10,7 @@ import org.springframework.context.annotation.Bean;
 
 /**
  * Hands the application's {@link MeterRegistry} (Actuator's, when it has one) to the {@code Faas}
- * bean through {@code Faas.Builder.meterRegistry}, so faas4j's meters ({@code faas4j.deploys},
+ * bean through {@code FaasBuilder.meterRegistry}, so faas4j's meters ({@code faas4j.deploys},
  * {@code faas4j.instance.starts}, ...) appear next to the application's own, on
  * {@code /actuator/metrics} and {@code /actuator/prometheus}. The meters themselves are faas-core's.
  * Turned off with {@code faas4j.metrics.enabled=false}.

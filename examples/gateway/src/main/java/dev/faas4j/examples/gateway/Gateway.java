@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.core.AdminAuthenticator;
 import dev.faas4j.core.Faas;
+import dev.faas4j.core.FaasBuilder;
 import dev.faas4j.core.FaasAdminServlet;
 import dev.faas4j.core.FaasHandler;
 import dev.faas4j.docker.DockerProvider;
@@ -90,7 +91,7 @@ public final class Gateway implements AutoCloseable {
       workerd = WorkerdProvider.builder().dataDir(options.dataDir().resolve("workerd"))
           .startTimeout(options.startTimeout()).build();
       docker = options.dockerHost() == null ? null : docker(options);
-      Faas.Builder builder = Faas.builder()
+      FaasBuilder builder = Faas.builder()
           .provider(workerd)
           .store(store)
           .domain(options.domain())

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What {@code Faas.Builder} was told, with the defaults its javadoc promises. Filled by the builder
+ * What {@code FaasBuilder} was told, with the defaults its javadoc promises. Filled by the builder
  * (which checks each value as it is set, with the checks below), completed from the environment by
  * {@link #complete()}, and read once by {@link Engine}. Not thread-safe; fields are public because
  * this is a record of settings in an internal package, not an API.

@@ -69,7 +69,7 @@ public final class Secrets {
     SecretStore target = requireStore();
     if (sealer == null) {
       throw FaasException.conflict("secrets are disabled: this server has no secret key. Set " + Sealer.KEY_ENV
-          + " to " + Sealer.HOW_TO_MAKE_ONE + " (or call Faas.Builder.secretKey) and restart");
+          + " to " + Sealer.HOW_TO_MAKE_ONE + " (or call FaasBuilder.secretKey) and restart");
     }
     String sealed = sealer.seal(key, name, value);
     call(() -> {

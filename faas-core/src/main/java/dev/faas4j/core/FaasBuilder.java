@@ -1,0 +1,440 @@
+package dev.faas4j.core;
+
+import dev.faas4j.api.FunctionProvider;
+import dev.faas4j.api.FunctionStore;
+import dev.faas4j.api.NodeInfo;
+import dev.faas4j.core.internal.async.CallbackGuard;
+import dev.faas4j.core.internal.control.Addresses;
+import dev.faas4j.core.internal.engine.Settings;
+import dev.faas4j.core.internal.proxy.Hops;
+import dev.faas4j.core.internal.secrets.Sealer;
+import dev.faas4j.core.testing.InMemoryStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Configures a {@link Faas}. Each option may be set once; setting one twice fails fast, naming
+ * it. Not thread-safe.
+ */
+public final class FaasBuilder {
+  private final Settings settings = new Settings();
+
+  FaasBuilder() {}
+
+  /** Adds a provider; the first one serving a deploy's runtime gets it. At least one is required. */
+  public FaasBuilder provider(FunctionProvider provider) {
+    if (settings.providers.stream().anyMatch(p -> p == provider)) {
+      throw new IllegalStateException("provider " + provider.name() + " was already added");
+    }
+    settings.providers.add(java.util.Objects.requireNonNull(provider, "provider"));
+    return this;
+  }
+
+  /** Where functions are kept. Default: an {@link InMemoryStore} (nothing survives a restart). */
+  public FaasBuilder store(FunctionStore store) {
+    settings.once("store");
+    settings.store = java.util.Objects.requireNonNull(store, "store");
+    return this;
+  }
+
+  /** The domain function hosts live under; default {@code func.local}. */
+  public FaasBuilder domain(String domain) {
+    settings.once("domain");
+    settings.domain = java.util.Objects.requireNonNull(domain, "domain").toLowerCase(java.util.Locale.ROOT);
+    return this;
+  }
+
+  /**
+   * Also route by path: {@code {mountPath}/{name}[@{version|alias}]/rest}, e.g. {@code /fn}.
+   * Default: route by Host only.
+   */
+  public FaasBuilder mountPath(String mountPath) {
+    settings.once("mountPath");
+    settings.mountPath = java.util.Objects.requireNonNull(mountPath, "mountPath");
+    return this;
+  }
+
+  /**
+   * The port written into access URLs (omitted when 80), with scheme {@code http}. Default: the
+   * port of the admin request that asked (see {@link #publicBaseUrl}), else 80.
+   */
+  public FaasBuilder publicPort(int port) {
+    settings.once("publicPort");
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("publicPort must be 1-65535, was " + port);
+    }
+    settings.publicPort = port;
+    return this;
+  }
+
+  /**
+   * Where clients reach this application, e.g. {@code https://app.example.com:8443}: the scheme
+   * and port of every {@code accessUrl} (whose host is the function's, under the domain), and the
+   * whole base of every {@code pathUrl} (the path form under {@link #mountPath}, e.g. {@code
+   * https://app.example.com:8443/fn/hello@v1/}); include the servlet context path if there is one.
+   * Default: the scheme, host, port and context path of the admin request that asked; for calls
+   * of {@link Faas#deploy} and the like, {@code http} on {@link #publicPort} and no {@code pathUrl}.
+   *
+   * @throws IllegalArgumentException if it is not an absolute http or https URL with a host
+   */
+  public FaasBuilder publicBaseUrl(java.net.URI baseUrl) {
+    settings.once("publicBaseUrl");
+    Addresses.of(settings.domain, null, java.util.Objects.requireNonNull(baseUrl, "publicBaseUrl"), 0); // validates
+    settings.publicBaseUrl = baseUrl;
+    return this;
+  }
+
+  /** How long a version may go without requests before it is suspended; default 60s. */
+  public FaasBuilder idleTimeout(Duration idleTimeout) {
+    settings.once("idleTimeout");
+    settings.idleTimeout = Settings.positive("idleTimeout", idleTimeout);
+    return this;
+  }
+
+  /** How long a request waits for a version to start before it gets 503; default 30s. */
+  public FaasBuilder startTimeout(Duration startTimeout) {
+    settings.once("startTimeout");
+    settings.startTimeout = Settings.positive("startTimeout", startTimeout);
+    return this;
+  }
+
+  /**
+   * How often idle versions are suspended and crashed ones noticed; default 1s.
+   * {@link Duration#ZERO} runs no background thread: call {@link Faas#suspendIdle()} yourself.
+   */
+  public FaasBuilder maintenanceInterval(Duration interval) {
+    settings.once("maintenanceInterval");
+    settings.maintenanceInterval = Settings.zeroOrPositive("maintenanceInterval", interval);
+    return this;
+  }
+
+  /**
+   * How often this node polls the store for changes other nodes made, besides following the
+   * store's own notifications; default 500 ms. {@link Duration#ZERO} follows nothing in the
+   * background (a single node, or a test applying changes by hand).
+   */
+  public FaasBuilder syncInterval(Duration interval) {
+    settings.once("syncInterval");
+    settings.syncInterval = Settings.zeroOrPositive("syncInterval", interval);
+    return this;
+  }
+
+  /**
+   * This node's id in the cluster view ({@link Faas#nodes()}), unique among the nodes sharing the
+   * store; default the host name with a random suffix.
+   */
+  public FaasBuilder nodeId(String nodeId) {
+    settings.once("nodeId");
+    settings.nodeId = new NodeInfo(nodeId, "", java.time.Instant.EPOCH, java.time.Instant.EPOCH, List.of()).id();
+    return this;
+  }
+
+  /**
+   * How often this node writes its heartbeat to the store (when the store keeps nodes); default
+   * 2 s. {@link Duration#ZERO} writes none in the background.
+   */
+  public FaasBuilder heartbeatInterval(Duration interval) {
+    settings.once("heartbeatInterval");
+    settings.heartbeatInterval = Settings.zeroOrPositive("heartbeatInterval", interval);
+    return this;
+  }
+
+  /** How long after its last heartbeat a node is still listed by {@link Faas#nodes()}; default 10 s. */
+  public FaasBuilder nodeExpiry(Duration expiry) {
+    settings.once("nodeExpiry");
+    settings.nodeExpiry = Settings.positive("nodeExpiry", expiry);
+    return this;
+  }
+
+  /**
+   * Whether the latest version of each function is started at deploy and never suspended;
+   * default true. When false, every version starts on its first request.
+   */
+  public FaasBuilder keepLatestWarm(boolean keepLatestWarm) {
+    settings.once("keepLatestWarm");
+    settings.keepLatestWarm = keepLatestWarm;
+    return this;
+  }
+
+  /** Whether restored functions' latest versions are started at once (in the background); default false. */
+  public FaasBuilder eagerRestore(boolean eagerRestore) {
+    settings.once("eagerRestore");
+    settings.eagerRestore = eagerRestore;
+    return this;
+  }
+
+  /** The largest function code accepted, in UTF-8 bytes; default 10 MiB. */
+  public FaasBuilder maxCodeBytes(long maxCodeBytes) {
+    settings.once("maxCodeBytes");
+    if (maxCodeBytes < 1) {
+      throw new IllegalArgumentException("maxCodeBytes must be positive");
+    }
+    settings.maxCodeBytes = maxCodeBytes;
+    return this;
+  }
+
+  /** How long a function may take to start answering before the client gets 504; default 30s. */
+  public FaasBuilder requestTimeout(Duration requestTimeout) {
+    settings.once("requestTimeout");
+    settings.requestTimeout = Settings.positive("requestTimeout", requestTimeout);
+    return this;
+  }
+
+  /** How long connecting to an instance may take before the client gets 504; default 5s. */
+  public FaasBuilder connectTimeout(Duration connectTimeout) {
+    settings.once("connectTimeout");
+    settings.connectTimeout = Settings.positive("connectTimeout", connectTimeout);
+    return this;
+  }
+
+  /** The largest request body forwarded to a function; default 10 MiB; larger gets 413. */
+  public FaasBuilder maxRequestBodyBytes(long maxRequestBodyBytes) {
+    settings.once("maxRequestBodyBytes");
+    if (maxRequestBodyBytes < 0) {
+      throw new IllegalArgumentException("maxRequestBodyBytes must not be negative");
+    }
+    settings.maxRequestBodyBytes = maxRequestBodyBytes;
+    return this;
+  }
+
+  /** The most connections kept open to instances; default 1024. */
+  public FaasBuilder maxConnections(int maxConnections) {
+    settings.once("maxConnections");
+    if (maxConnections < 1) {
+      throw new IllegalArgumentException("maxConnections must be positive");
+    }
+    settings.maxConnections = maxConnections;
+    return this;
+  }
+
+  /**
+   * The most connections one function instance may hold, so that one function's callers cannot
+   * take the connections every other function needs; default a quarter of {@link
+   * #maxConnections} (256). A request over it waits up to the connect timeout for one of that
+   * instance's connections (at most this many wait), then gets 503.
+   */
+  public FaasBuilder maxConnectionsPerInstance(int maxConnectionsPerInstance) {
+    settings.once("maxConnectionsPerInstance");
+    if (maxConnectionsPerInstance < 1) {
+      throw new IllegalArgumentException("maxConnectionsPerInstance must be positive");
+    }
+    settings.maxConnectionsPerInstance = maxConnectionsPerInstance;
+    return this;
+  }
+
+  /**
+   * How long a client may stall while a function waits on it (for more of the request body, or
+   * for the client to take the answer) before the exchange ends with 408, or with an aborted
+   * connection once the answer started; default 30 s. Within each such period the client must
+   * move {@link #minClientBytesPerSecond} times its seconds.
+   */
+  public FaasBuilder clientStallTimeout(Duration clientStallTimeout) {
+    settings.once("clientStallTimeout");
+    settings.clientStallTimeout = Settings.positive("clientStallTimeout", clientStallTimeout);
+    return this;
+  }
+
+  /**
+   * The lowest rate, in bytes per second, at which a client may send its body or read its answer
+   * while the function waits on it, averaged over each {@link #clientStallTimeout}; default 1024.
+   * 0 only asks for one byte per period.
+   */
+  public FaasBuilder minClientBytesPerSecond(long minClientBytesPerSecond) {
+    settings.once("minClientBytesPerSecond");
+    if (minClientBytesPerSecond < 0) {
+      throw new IllegalArgumentException("minClientBytesPerSecond must not be negative");
+    }
+    settings.minClientBytesPerSecond = minClientBytesPerSecond;
+    return this;
+  }
+
+  /**
+   * Whether functions are told who called them, with {@code X-Forwarded-For} (the client's
+   * address appended to any the client sent), {@code X-Forwarded-Proto} and {@code
+   * X-Forwarded-Host}; default true. With false, faas4j neither adds these headers nor passes on
+   * the client's own: functions learn nothing of the client's address. workerd spends about 1 µs
+   * per request on each header, which is measurable for tiny functions (see bench/README.md).
+   */
+  public FaasBuilder forwardedHeaders(boolean forwardedHeaders) {
+    settings.once("forwardedHeaders");
+    settings.forwardedHeaders = forwardedHeaders;
+    return this;
+  }
+
+  /** The time source for idleness and creation times; default the system UTC clock. */
+  public FaasBuilder clock(Clock clock) {
+    settings.once("clock");
+    settings.clock = java.util.Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /**
+   * How many times one request may be forwarded to functions, counted in the {@value
+   * Hops#HEADER} request header that faas4j sends every function (the count it received plus
+   * one); default {@value Hops#DEFAULT_MAX}. A request that arrives with the limit or more is
+   * refused with 508 Loop Detected before anything is forwarded, which ends a function that calls
+   * itself through faas4j, provided it passes the header on (a function that drops it starts again
+   * from 0; the network policy is what keeps an untrusted function from calling faas4j at all).
+   *
+   * @throws IllegalArgumentException if {@code maxHops} is less than 1
+   */
+  public FaasBuilder maxHops(int maxHops) {
+    settings.once("maxHops");
+    Settings.atLeast("maxHops", maxHops, 1);
+    settings.maxHops = maxHops;
+    return this;
+  }
+
+  /**
+   * Reports metrics to a Micrometer registry: OpenFaaS's {@code gateway_*} request meters and
+   * faas4j's own {@code faas4j_*} ones (the README's "Operating faas4j" lists them). Default: no
+   * metrics. Micrometer is an optional dependency of faas-core: without this call it need not be on
+   * the class path.
+   */
+  public FaasBuilder meterRegistry(io.micrometer.core.instrument.MeterRegistry meterRegistry) {
+    settings.once("meterRegistry");
+    settings.meterRegistry = java.util.Objects.requireNonNull(meterRegistry, "meterRegistry");
+    return this;
+  }
+
+  /**
+   * The most function requests this node serves at once, all functions together, so that a flood
+   * of slow requests cannot exhaust the JVM; default 10,000. More wait as {@link
+   * #maxQueuedRequests} and {@link #queueTimeout} say, then get 429 with {@code Retry-After}.
+   * Each version may also limit its own requests with {@code limits.maxConcurrency}.
+   */
+  public FaasBuilder maxInFlightRequests(int maxInFlightRequests) {
+    settings.once("maxInFlightRequests");
+    Settings.atLeast("maxInFlightRequests", maxInFlightRequests, 1);
+    settings.maxInFlightRequests = maxInFlightRequests;
+    return this;
+  }
+
+  /**
+   * How many requests may wait for a place when a concurrency limit is reached: in the line of
+   * each version with {@code maxConcurrency}, and in the line of {@link #maxInFlightRequests};
+   * default 100. They are served in arrival order as places free; a request beyond a full line
+   * gets 429 with {@code Retry-After} at once. 0: no waiting.
+   */
+  public FaasBuilder maxQueuedRequests(int maxQueuedRequests) {
+    settings.once("maxQueuedRequests");
+    if (maxQueuedRequests < 0) {
+      throw new IllegalArgumentException("maxQueuedRequests must not be negative, was " + maxQueuedRequests);
+    }
+    settings.maxQueuedRequests = maxQueuedRequests;
+    return this;
+  }
+
+  /**
+   * How long a request waits in line for a place (see {@link #maxQueuedRequests}) before it gets
+   * 429 with {@code Retry-After}; default 5 s. A waiting request holds a thread.
+   */
+  public FaasBuilder queueTimeout(Duration queueTimeout) {
+    settings.once("queueTimeout");
+    settings.queueTimeout = Settings.positive("queueTimeout", queueTimeout);
+    return this;
+  }
+
+  /**
+   * The request header whose value keeps a client on one version of a weighted alias (see
+   * {@link Faas#setWeights}); default {@code X-Faas4j-Sticky}. Null: no
+   * header, only the {@link #stickyCookie}.
+   */
+  public FaasBuilder stickyHeader(String header) {
+    settings.once("stickyHeader");
+    settings.stickyHeader = header == null ? null : Settings.token("stickyHeader", header);
+    return this;
+  }
+
+  /**
+   * The cookie whose value keeps a client on one version of a weighted alias when the request
+   * has no {@link #stickyHeader}; default {@code faas4j-sticky}. Null: no cookie.
+   */
+  public FaasBuilder stickyCookie(String cookie) {
+    settings.once("stickyCookie");
+    settings.stickyCookie = cookie == null ? null : Settings.token("stickyCookie", cookie);
+    return this;
+  }
+
+  /**
+   * The key that encrypts secrets in the store (AES-256-GCM): 32 bytes, e.g. the base64-decoded
+   * output of {@code openssl rand -base64 32}. Default: the base64 in the environment variable
+   * {@code FAAS4J_SECRET_KEY}; without either, setting a secret is refused (409). Keep it: secrets
+   * sealed with one key do not open with another.
+   *
+   * @throws IllegalArgumentException if it is not 32 bytes
+   */
+  public FaasBuilder secretKey(byte[] key) {
+    settings.once("secretKey");
+    settings.sealer = Sealer.of(java.util.Objects.requireNonNull(key, "key"));
+    return this;
+  }
+
+  /** How many asynchronous invocations this node runs at once; default 4. */
+  public FaasBuilder asyncWorkers(int workers) {
+    settings.once("asyncWorkers");
+    Settings.atLeast("asyncWorkers", workers, 1);
+    settings.asyncWorkers = workers;
+    return this;
+  }
+
+  /**
+   * The most asynchronous invocations pending in the queue (shared by every node on the store);
+   * beyond it a new one is refused with 429 and {@code Retry-After}. Default 10,000.
+   */
+  public FaasBuilder asyncQueueDepth(int depth) {
+    settings.once("asyncQueueDepth");
+    Settings.atLeast("asyncQueueDepth", depth, 1);
+    settings.asyncQueueDepth = depth;
+    return this;
+  }
+
+  /**
+   * How often an asynchronous invocation is tried (the function, then the callback, each) and the
+   * wait before the second try, which doubles up to {@code maxBackoff}. Default 5, 1 s, 5 min.
+   */
+  public FaasBuilder asyncRetries(int maxAttempts, Duration firstBackoff, Duration maxBackoff) {
+    settings.once("asyncRetries");
+    Settings.atLeast("maxAttempts", maxAttempts, 1);
+    settings.asyncMaxAttempts = maxAttempts;
+    settings.asyncFirstBackoff = Settings.positive("firstBackoff", firstBackoff);
+    settings.asyncMaxBackoff = Settings.positive("maxBackoff", maxBackoff);
+    return this;
+  }
+
+  /**
+   * How long a node holds an asynchronous invocation it claimed; a node that died holding one
+   * leaves it to the others (or to itself, restarted with the same {@link #nodeId}) after this.
+   * Default: the request timeout plus 30 s.
+   */
+  public FaasBuilder asyncLease(Duration lease) {
+    settings.once("asyncLease");
+    settings.asyncLease = Settings.positive("asyncLease", lease);
+    return this;
+  }
+
+  /**
+   * CIDRs that callback URLs ({@code X-Callback-Url}) may reach although they are not public, e.g.
+   * {@code 127.0.0.1/32} for a receiver on this machine. Default: the comma-separated CIDRs in the
+   * environment variable {@code FAAS4J_CALLBACK_ALLOW}, else none (public addresses only).
+   *
+   * @throws IllegalArgumentException for an entry that is not a CIDR
+   */
+  public FaasBuilder callbackAllow(String... cidrs) {
+    settings.once("callbackAllow");
+    new CallbackGuard(List.of(cidrs)); // validates
+    settings.callbackAllow = List.of(cidrs);
+    return this;
+  }
+
+  /**
+   * Builds and starts the platform: restores every function from the store.
+   *
+   * @throws IllegalStateException if no provider was added
+   * @throws FaasException UNAVAILABLE if the store cannot be read
+   */
+  public Faas build() {
+    return new Faas(settings.complete());
+  }
+}
