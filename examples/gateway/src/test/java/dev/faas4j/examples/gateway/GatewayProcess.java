@@ -49,7 +49,10 @@ final class GatewayProcess implements AutoCloseable {
   /** {@link #start(Path, String...)} with extra environment variables. */
   static GatewayProcess start(Path dataDir, java.util.Map<String, String> env, String... extraArgs) throws Exception {
     Path jar = Path.of(System.getProperty("faas4j.gateway.jar"));
-    List<String> command = new ArrayList<>(List.of(java()));
+    // A test's gateway lives for seconds: the C1 compiler alone (and the class archive) get it listening
+    // in about half the CPU, which matters on a 2-core CI machine that starts ~100 of them.
+    List<String> command = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1"));
+    command.addAll(GatewayClassArchive.jvmOptions(jar));
     String workerdCache = System.getProperty("faas4j.workerd.cache");
     if (workerdCache != null) {
       command.add("-Dfaas4j.workerd.cache=" + workerdCache); // where the jar's workerd binary is extracted
