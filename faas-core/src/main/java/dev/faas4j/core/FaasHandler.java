@@ -92,7 +92,8 @@ public final class FaasHandler extends Handler.Wrapper {
       return handleNext(request, response, callback);
     }
     JettyExchange exchange = new JettyExchange(request, response, callback);
-    if (traffic.serveAnsweringErrors(route, exchange, true)) {
+    // a protocol switch (WebSocket) waits for the function's 101 with a blocking read: on the pool
+    if (!exchange.isUpgrade() && traffic.serveAnsweringErrors(route, exchange, true)) {
       return true; // served, or answered, on this thread
     }
     boolean dispatched = dispatch(request, () -> {

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The head of an upstream's HTTP/1.x response, as {@link ResponseParser} read it. Immutable.
  *
- * @param status the final status code, 200 to 599 (1xx heads are skipped by the parser)
+ * @param status the final status code, 200 to 599 (1xx heads are skipped by the parser), or 101
+ *     when the request asked to switch protocols and the upstream agreed
  * @param fields every header field in the order received, hop-by-hop ones included (a proxy
  *     drops those when it copies the head)
  * @param contentLength the body's length when it is known in advance (from {@code Content-Length},

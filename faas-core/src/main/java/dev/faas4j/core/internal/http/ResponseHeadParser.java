@@ -55,6 +55,8 @@ final class ResponseHeadParser {
   boolean connectionClose;
   /** {@code Connection: keep-alive} was seen. */
   boolean connectionKeepAlive;
+  /** The request asked to switch protocols, so a 101 is an answer rather than a violation. */
+  boolean upgradeRequested;
 
   ResponseHeadParser(ResponseLineReader lines) {
     this.lines = lines;
@@ -115,7 +117,7 @@ final class ResponseHeadParser {
     if (code < 100 || code > 599) {
       throw protocolError("the function's status code " + code + " is not in 100-599");
     }
-    if (code == 101) {
+    if (code == 101 && !upgradeRequested) {
       throw protocolError("the function switched protocols (101) without being asked to");
     }
     for (int i = from + 13; i < lines.lineTo; i++) {

@@ -95,6 +95,16 @@ final class ResponseParser {
    *     its fields say
    */
   void reset(boolean headRequest) {
+    reset(headRequest, false);
+  }
+
+  /**
+   * Prepares for the response to a new request that may ask to switch protocols: with {@code
+   * upgrade}, a 101 head is the final one; the parser reports it with a length of -1 and ends
+   * there, leaving whatever follows it in the buffer (the new protocol's bytes) to the caller.
+   */
+  void reset(boolean headRequest, boolean upgrade) {
+    head.upgradeRequested = upgrade;
     this.headRequest = headRequest;
     started = false;
     keepAlive = false;
@@ -225,6 +235,13 @@ final class ResponseParser {
     boolean http11 = head.http11;
     long declaredLength = head.declaredLength;
     boolean transferEncoding = head.transferEncoding;
+    if (status == 101) { // only when asked for (the head parser refuses it otherwise)
+      keepAlive = false;
+      lines.newSection();
+      state = State.DONE;
+      listener.onHead(head.head(-1));
+      return;
+    }
     if (status < 200) {
       startHead(); // an interim response (100 Continue, 103 Early Hints): the final head follows
       return;

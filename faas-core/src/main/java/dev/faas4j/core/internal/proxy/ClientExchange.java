@@ -78,6 +78,31 @@ public interface ClientExchange {
    */
   String requestId();
 
+  /**
+   * Whether the request asks to switch protocols (a WebSocket handshake, say): HTTP/1.1, an {@code
+   * Upgrade} header, and {@code Connection} naming {@code upgrade}.
+   */
+  default boolean isUpgrade() {
+    String connection = headerValues(Headers.CONNECTION);
+    return "HTTP/1.1".equals(protocol()) && header(Headers.UPGRADE) != null && connection != null
+        && Headers.containsToken(connection, Headers.UPGRADE);
+  }
+
+  /** Whether this binding can hand the client's connection to a {@link Tunnel} ({@link #upgrade}). */
+  default boolean canUpgrade() {
+    return false;
+  }
+
+  /**
+   * Sends the answer set so far (status 101 and its headers) and makes the client's connection the
+   * client end of {@code tunnel}: the binding {@linkplain Tunnel#start starts} it once the connection
+   * carries the new protocol, hands it the client's bytes, and tells it when the client is gone.
+   * Only where {@link #canUpgrade()} is true; the exchange is over for the binding afterwards.
+   */
+  default void upgrade(Tunnel tunnel) throws IOException {
+    throw new UnsupportedOperationException("this binding cannot switch protocols");
+  }
+
   /** The body as a blocking stream; only where {@link #isAsync()} is false, or for in-process functions. */
   InputStream body() throws IOException;
 

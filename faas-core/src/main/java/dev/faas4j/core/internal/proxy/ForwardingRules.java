@@ -34,6 +34,21 @@ final class ForwardingRules {
       boolean hasBody,
       long declaredLength,
       boolean forwardedHeaders) {
+    return requestHead(client, method, upstreamPathAndQuery, endpoint, hasBody, declaredLength, forwardedHeaders, false);
+  }
+
+  /**
+   * The head of a request that asks to switch protocols: as {@link #requestHead}, with no body, and
+   * with {@code Connection: Upgrade} and the client's {@code Upgrade} kept (they are hop-by-hop, but
+   * this hop passes the switch on); {@code Sec-WebSocket-*} fields go on like any end-to-end field.
+   */
+  static byte[] upgradeRequestHead(ClientExchange client, String upstreamPathAndQuery, Endpoint.Http endpoint,
+      boolean forwardedHeaders) {
+    return requestHead(client, client.method(), upstreamPathAndQuery, endpoint, false, 0, forwardedHeaders, true);
+  }
+
+  private static byte[] requestHead(ClientExchange client, String method, String upstreamPathAndQuery,
+      Endpoint.Http endpoint, boolean hasBody, long declaredLength, boolean forwardedHeaders, boolean upgrade) {
     requireFieldText(upstreamPathAndQuery, "request target", false);
     StringBuilder head = new StringBuilder(512);
     head.append(method).append(' ').append(upstreamPathAndQuery).append(" HTTP/1.1\r\n");
@@ -54,6 +69,10 @@ final class ForwardingRules {
       appendField(head, Headers.X_FORWARDED_FOR, forwardedFor(client, connectionTokens));
       appendField(head, Headers.X_FORWARDED_PROTO, client.scheme());
       appendField(head, Headers.X_FORWARDED_HOST, forwardedHost(client));
+    }
+    if (upgrade) {
+      appendField(head, Headers.CONNECTION, Headers.UPGRADE);
+      appendField(head, Headers.UPGRADE, client.headerValues(Headers.UPGRADE));
     }
     if (hasBody) {
       if (declaredLength >= 0) {

@@ -9,6 +9,7 @@ import java.util.Enumeration;
 final class Headers {
 
   static final String CONNECTION = "Connection";
+  static final String UPGRADE = "Upgrade";
   static final String CONTENT_LENGTH = "Content-Length";
   static final String CONTENT_TYPE = "Content-Type";
   static final String TRANSFER_ENCODING = "Transfer-Encoding";

@@ -257,6 +257,18 @@ public final class JettyExchange implements ClientExchange {
   }
 
   @Override
+  public boolean canUpgrade() {
+    return true;
+  }
+
+  /** Jetty swaps the connection once the 101 went out: see {@link JettyTunnelConnection}. */
+  @Override
+  public void upgrade(Tunnel tunnel) {
+    JettyTunnelConnection.install(clientToProxyRequest, tunnel);
+    completion.succeeded();
+  }
+
+  @Override
   public void setStatus(int status) {
     proxyToClientResponse.setStatus(status);
   }

@@ -91,6 +91,10 @@ public final class ReverseProxy implements AutoCloseable {
   private final UpstreamClient upstream;
   private final InProcessForwarder inProcess;
   private final ConcurrentMap<URI, InetSocketAddress> addresses = new ConcurrentHashMap<>();
+  private final UpgradeForwarder upgrades;
+
+  /** How long a WebSocket (or other upgraded) connection may stay silent both ways: 5 minutes. */
+  public static final Duration DEFAULT_TUNNEL_IDLE_TIMEOUT = Duration.ofMinutes(5);
 
   /**
    * Creates a proxy with its own connection pool and I/O threads.
@@ -99,7 +103,17 @@ public final class ReverseProxy implements AutoCloseable {
    * @throws NullPointerException if {@code settings} is null
    */
   public ReverseProxy(ProxySettings settings) {
+    this(settings, DEFAULT_TUNNEL_IDLE_TIMEOUT, System::nanoTime);
+  }
+
+  /**
+   * Creates a proxy whose upgraded connections (WebSockets) close after {@code tunnelIdleTimeout}
+   * without traffic, measured with {@code nanoTicker}; at most {@link ProxySettings#maxConnections()}
+   * of them are open at once.
+   */
+  public ReverseProxy(ProxySettings settings, Duration tunnelIdleTimeout, java.util.function.LongSupplier nanoTicker) {
     this.settings = Objects.requireNonNull(settings, "settings");
+    this.upgrades = new UpgradeForwarder(settings, tunnelIdleTimeout, settings.maxConnections(), nanoTicker);
     this.inProcess = new InProcessForwarder(settings);
     int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() / 2));
     this.upstream =
@@ -155,6 +169,10 @@ public final class ReverseProxy implements AutoCloseable {
       if (declaredLength > settings.maxRequestBodyBytes()) {
         throw tooLarge();
       }
+      if (endpoint instanceof Endpoint.Http http && client.isUpgrade()) {
+        return upgrades.forward(client, http, address(http), upstreamPathAndQuery, responseTimeout,
+            e -> upstreamFailure(e, http, responseTimeout, client.requestId()));
+      }
       if (endpoint instanceof Endpoint.Http http) {
         return forwardHttp(client, http, upstreamPathAndQuery, responseTimeout, declaredLength);
       }
@@ -198,7 +216,13 @@ public final class ReverseProxy implements AutoCloseable {
   /** Stops the I/O threads and closes every upstream connection. Idempotent. */
   @Override
   public void close() {
+    upgrades.close();
     upstream.close();
+  }
+
+  /** How many upgraded connections (WebSockets) are open now. */
+  public int openTunnels() {
+    return upgrades.openTunnels();
   }
 
   /** Connection pool statistics; for tests that check nothing leaked. */

@@ -218,6 +218,9 @@ public final class ServletExchange implements ClientExchange {
     return async;
   }
 
+  // canUpgrade() stays false: Jetty 12.1's servlet upgrade reads the bytes after a 101 as HTTP (501)
+
+
   @Override
   public void startNonBlocking(WriteListener listener) throws IOException {
     asyncContext = clientToProxyRequest.startAsync();
