@@ -250,6 +250,17 @@ public final class FaasBuilder {
   }
 
   /**
+   * How long a WebSocket (or any upgraded connection) tunnelled to a function may pass no byte in
+   * either direction before both ends are closed; default 5 minutes. Open tunnels count against
+   * {@link #maxConnections}, and are reported as {@code faas4j_tunnels_open}.
+   */
+  public FaasBuilder tunnelIdleTimeout(Duration tunnelIdleTimeout) {
+    settings.once("tunnelIdleTimeout");
+    settings.tunnelIdleTimeout = Settings.positive("tunnelIdleTimeout", tunnelIdleTimeout);
+    return this;
+  }
+
+  /**
    * Whether functions are told who called them, with {@code X-Forwarded-For} (the client's
    * address appended to any the client sent), {@code X-Forwarded-Proto} and {@code
    * X-Forwarded-Host}; default true. With false, faas4j neither adds these headers nor passes on

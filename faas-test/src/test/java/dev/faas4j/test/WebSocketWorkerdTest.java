@@ -44,12 +44,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class WebSocketWorkerdTest {
 
+  /** Long enough that no other test's tunnel idles out between two of its steps. */
+  private static final Duration TUNNEL_IDLE_TIMEOUT = Duration.ofSeconds(8);
+
   /** The meters of the current test's Faas: a new registry for each. */
   private static volatile MeterRegistry meters;
 
   @RegisterExtension
   static final FaasExtension WORKERD = FaasExtension.workerd()
-      .configure(builder -> builder.mountPath("/fn").meterRegistry(meters = new SimpleMeterRegistry()));
+      .configure(builder -> builder.mountPath("/fn").meterRegistry(meters = new SimpleMeterRegistry())
+          .tunnelIdleTimeout(TUNNEL_IDLE_TIMEOUT));
 
   private static final String ECHO = """
       let closes = 0;
@@ -142,6 +146,32 @@ class WebSocketWorkerdTest {
       raw.setSoLinger(true, 0); // a reset, not a goodbye
     }
     awaitTunnelGone(port, 1);
+  }
+
+  @Test
+  void aTunnelWithNoTrafficForTheIdleTimeoutIsClosedAtBothEnds(Faas faas) throws Exception {
+    int port = start("handler", faas);
+    try (Socket raw = new Socket("127.0.0.1", port)) {
+      raw.setSoTimeout((int) TUNNEL_IDLE_TIMEOUT.multipliedBy(3).toMillis());
+      String key = Base64.getEncoder().encodeToString("fedcba9876543210".getBytes(StandardCharsets.US_ASCII));
+      raw.getOutputStream().write(("GET /fn/echo/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+          + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: " + key + "\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = raw.getInputStream();
+      assertThat(readHead(in)).startsWith("HTTP/1.1 101");
+      assertThat(meters.get("faas4j.tunnels.open").gauge().value()).as("faas4j_tunnels_open while it is open")
+          .isEqualTo(1.0);
+
+      int next;
+      try {
+        next = in.read(); // nothing is sent either way: the gateway must end it
+      } catch (java.net.SocketException reset) {
+        next = -1;
+      }
+      assertThat(next).as("the client's connection after %s without traffic", TUNNEL_IDLE_TIMEOUT).isEqualTo(-1);
+    }
+    awaitTunnelGone(port, 1);
+    assertThat(meters.get("faas4j.tunnels.open").gauge().value()).isZero();
   }
 
   @Test

@@ -62,8 +62,9 @@ public final class Engine implements AutoCloseable {
     this.secrets = new Secrets(store, settings.sealer);
     this.providers = new Providers(settings.providers.stream().<FunctionProvider>map(secrets::wrap).toList());
     this.starter = Executors.newCachedThreadPool(Threads.daemon("faas4j-start-"));
-    this.proxy = new ReverseProxy(settings.proxySettings());
+    this.proxy = new ReverseProxy(settings.proxySettings(), settings.tunnelIdleTimeout, System::nanoTime);
     Metrics metrics = settings.meterRegistry == null ? Metrics.NONE : Metrics.micrometer(settings.meterRegistry);
+    metrics.watchTunnels(proxy::openTunnels);
     Registry registry = new Registry(store, settings.clock, metrics);
     Instances instances = new Instances(providers, settings.clock, settings.idleTimeout, settings.startTimeout, starter,
         metrics);

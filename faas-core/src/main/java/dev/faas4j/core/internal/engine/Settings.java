@@ -6,6 +6,7 @@ import dev.faas4j.core.internal.async.AsyncSettings;
 import dev.faas4j.core.internal.async.CallbackGuard;
 import dev.faas4j.core.internal.proxy.Hops;
 import dev.faas4j.core.internal.proxy.ProxySettings;
+import dev.faas4j.core.internal.proxy.ReverseProxy;
 import dev.faas4j.core.internal.routing.Router;
 import dev.faas4j.core.internal.routing.TrafficSplitter;
 import dev.faas4j.core.internal.secrets.Sealer;
@@ -55,6 +56,7 @@ public final class Settings {
   /** 0: a quarter of {@link #maxConnections}. */
   public int maxConnectionsPerInstance;
   public Duration clientStallTimeout = ProxySettings.DEFAULT_CLIENT_STALL_TIMEOUT;
+  public Duration tunnelIdleTimeout = ReverseProxy.DEFAULT_TUNNEL_IDLE_TIMEOUT;
   public long minClientBytesPerSecond = ProxySettings.DEFAULT_MIN_CLIENT_BYTES_PER_SECOND;
   public int maxInFlightRequests = 10_000;
   public int maxQueuedRequests = 100;

@@ -52,6 +52,9 @@ public interface Metrics {
    */
   void watchInstances(Iterable<String> states, ToIntFunction<String> count);
 
+  /** Reports, on every read, how many upgraded connections (WebSockets) are tunnelled to functions now. */
+  void watchTunnels(IntSupplier open);
+
   /** Reports, on every read, how many instances of the function are ready (idempotent). */
   void watchFunction(String function, IntSupplier readyInstances);
 

@@ -113,6 +113,14 @@ final class MicrometerMetrics implements Metrics {
   }
 
   @Override
+  public void watchTunnels(IntSupplier open) {
+    Gauge.builder("faas4j.tunnels.open", open::getAsInt)
+        .description("Upgraded connections (WebSockets) tunnelled between clients and functions now")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  @Override
   public void watchFunction(String function, IntSupplier readyInstances) {
     if (watchedFunctions.add(function)) {
       Gauge.builder("gateway.service.count", readyInstances::getAsInt)

@@ -40,6 +40,9 @@ final class NoMetrics implements Metrics, Metrics.Invocations {
   public void watchInstances(Iterable<String> states, ToIntFunction<String> count) {}
 
   @Override
+  public void watchTunnels(IntSupplier open) {}
+
+  @Override
   public void watchFunction(String function, IntSupplier readyInstances) {}
 
   @Override
