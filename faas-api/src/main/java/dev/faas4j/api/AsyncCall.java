@@ -25,6 +25,7 @@ import java.util.Objects;
  * @param responseHeaders the function's answer's headers as {@code name: value} lines, or empty
  * @param responseBody the function's answer's body, or empty
  * @param detail the last failure, or empty
+ * @param node the id of the node that ran the function's latest attempt, or null before any
  */
 public record AsyncCall(
     String id,
@@ -43,7 +44,8 @@ public record AsyncCall(
     int status,
     String responseHeaders,
     byte[] responseBody,
-    String detail) {
+    String detail,
+    String node) {
 
   /** Where a call is. Names are stable: stores persist them in lower case. */
   public enum State {
@@ -81,13 +83,19 @@ public record AsyncCall(
   /** A copy in another state, after another attempt or none, due at {@code notBefore}. */
   public AsyncCall next(State newState, int newAttempts, Instant newNotBefore, Instant now, String newDetail) {
     return new AsyncCall(id, function, selector, method, pathAndQuery, headers, body, callbackUrl, newState,
-        newAttempts, newNotBefore, created, now, status, responseHeaders, responseBody, newDetail);
+        newAttempts, newNotBefore, created, now, status, responseHeaders, responseBody, newDetail, node);
   }
 
   /** A copy holding the function's answer. */
   public AsyncCall answered(int newStatus, String newResponseHeaders, byte[] newResponseBody) {
     return new AsyncCall(id, function, selector, method, pathAndQuery, headers, body, callbackUrl, state, attempts,
-        notBefore, created, updated, newStatus, newResponseHeaders, newResponseBody, detail);
+        notBefore, created, updated, newStatus, newResponseHeaders, newResponseBody, detail, node);
+  }
+
+  /** A copy that names {@code runner} as the node that ran the function's latest attempt. */
+  public AsyncCall ranOn(String runner) {
+    return new AsyncCall(id, function, selector, method, pathAndQuery, headers, body, callbackUrl, state, attempts,
+        notBefore, created, updated, status, responseHeaders, responseBody, detail, runner);
   }
 
   /** A string without the bodies or headers, which may hold anything. */

@@ -103,7 +103,7 @@ class AsyncCallsTest {
     start(request -> {
       await(hold);
       return FunctionResponse.ok("done");
-    }, b -> b);
+    }, b -> b.nodeId("node-a"));
 
     String id = accepted(post("/async-function/hello/orders?x=1", "the body", "Content-Type", "text/plain"));
 
@@ -113,6 +113,7 @@ class AsyncCallsTest {
     JsonNode call = finished(id);
     assertThat(call.path("state").asText()).isEqualTo("succeeded");
     assertThat(call.path("functionStatus").asInt()).isEqualTo(200);
+    assertThat(call.path("node").asText()).as("the node that ran it").isEqualTo("node-a");
     FunctionRequest request = seen.peek();
     assertThat(request.method()).isEqualTo("POST");
     assertThat(request.path()).isEqualTo("/orders");

@@ -67,8 +67,8 @@ class LogsTest {
 
     List<String> texts = new ArrayList<>();
     body.path("entries").forEach(entry -> texts.add(entry.path("version").asText() + "/"
-        + entry.path("stream").asText() + "/" + entry.path("text").asText()));
-    assertThat(texts).containsExactly("v1/out/first", "v2/err/second", "v1/out/third");
+        + entry.path("stream").asText() + "/" + entry.path("level").asText() + "/" + entry.path("text").asText()));
+    assertThat(texts).containsExactly("v1/out/INFO/first", "v2/err/ERROR/second", "v1/out/INFO/third");
     assertThat(body.path("lines").get(1).asText()).as("time, version, stream, text")
         .isEqualTo(clock.instant().minusSeconds(2) + " v2 err second");
   }

@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +22,23 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Service-worker and module functions on the real workerd: formats, env values, options, logs. */
+/** Service-worker and module functions on the real workerd: formats, env values, options, logs and their levels. */
 class WorkerdFunctionsTest {
+
+  /** Line numbers matter: the throw is on line 7. */
+  private static final String LEVELS_MODULE = """
+      export default {
+        async fetch(request) {
+          console.log("a log line", 1);
+          console.warn("a %s warning", "formatted", { x: 1 });
+          console.error("an error");
+          if (new URL(request.url).pathname === "/throw") {
+            throw new Error("thrown on line 7");
+          }
+          return new Response("ok");
+        }
+      };
+      """;
 
   @TempDir
   Path dataDir;
@@ -253,5 +269,45 @@ class WorkerdFunctionsTest {
     assertThatThrownBy(() -> provider.deploy(spec))
         .isInstanceOfSatisfying(FaasException.class,
             e -> assertThat(e.reason()).as("reason").isEqualTo(FaasException.Reason.INVALID_REQUEST));
+  }
+
+  private List<String> awaitLines(FunctionSpec spec, String last) throws Exception {
+    FunctionLogs logs = provider.capability(FunctionLogs.class).orElseThrow();
+    assertThat(Processes.await(Duration.ofSeconds(10),
+        () -> logs.lines(spec.ref(), 50).stream().anyMatch(line -> line.text().contains(last))))
+        .as("'%s' in the logs: %s", last, logs.lines(spec.ref(), 50)).isTrue();
+    return logs.lines(spec.ref(), 50).stream().map(line -> line.level() + " " + line.stream() + " " + line.text())
+        .toList();
+  }
+
+  /**
+   * workerd prints every console level alike; the provider's console module marks a module's warn and
+   * error lines, and the log reader turns the mark into the level.
+   */
+  @Test
+  void aModulesWarnAndErrorAreLoggedAtTheirLevelsWithoutTheMarker() throws Exception {
+    FunctionSpec spec = FunctionSpec.builder("levels").version("v1").code(LEVELS_MODULE).build();
+    provider.deploy(spec);
+
+    HttpResponse<String> answer = TestWorkerd.get(provider.endpoint(spec.ref()).orElseThrow(), "/");
+    assertThat(answer.body()).isEqualTo("ok");
+
+    assertThat(awaitLines(spec, "an error")).containsSubsequence(
+        "INFO out a log line 1", "WARN err a formatted warning { x: 1 }", "ERROR err an error");
+  }
+
+  /** The module behind faas4j's two changes no line number of the function's own. */
+  @Test
+  void anUncaughtExceptionInAModulePointsAtTheFunctionsOwnLine() throws Exception {
+    FunctionSpec spec = FunctionSpec.builder("thrower").version("v1").code(LEVELS_MODULE).build();
+    provider.deploy(spec);
+
+    HttpResponse<String> answer = TestWorkerd.get(provider.endpoint(spec.ref()).orElseThrow(), "/throw");
+    assertThat(answer.statusCode()).isEqualTo(500);
+
+    List<String> lines = awaitLines(spec, "(worker.js:");
+    assertThat(lines).anyMatch(line -> line.startsWith("ERROR err Uncaught") && line.contains("thrown on line 7"));
+    assertThat(lines).as("the stack names worker.js, line 7, as the author wrote it")
+        .anyMatch(line -> line.startsWith("ERROR err ") && line.contains("at Object.fetch (worker.js:7:"));
   }
 }

@@ -34,6 +34,9 @@ import java.util.stream.Collectors;
  * own file (read byte for byte), env keys are identifiers (checked by {@link
  * dev.faas4j.api.Validation}) and double as file names, network entries are checked by {@link
  * NetworkPolicy}, and every string literal is written with {@link CapnpText#quote}.
+ *
+ * <p>An ES-module function runs behind {@link ConsolePrelude}'s two modules (its own module stays a
+ * file of its own, {@code worker.js}); a service-worker script runs alone.
  */
 public final class ConfigWriter {
 
@@ -94,6 +97,10 @@ public final class ConfigWriter {
     OwnerOnlyFiles.createDirectory(dir);
     OwnerOnlyFiles.write(dir.resolve(MARKER_FILE), spec.ref().toString() + "\n");
     OwnerOnlyFiles.write(dir.resolve(CODE_FILE), spec.code());
+    if (format == WorkerFormat.MODULE) {
+      OwnerOnlyFiles.write(dir.resolve(ConsolePrelude.MAIN), ConsolePrelude.main());
+      OwnerOnlyFiles.write(dir.resolve(ConsolePrelude.CONSOLE), ConsolePrelude.console());
+    }
     Path envDir = OwnerOnlyFiles.createDirectory(dir.resolve(ENV_DIR));
     Map<String, String> env = new TreeMap<>(spec.env());
     for (Map.Entry<String, String> e : env.entrySet()) {
@@ -122,8 +129,15 @@ public final class ConfigWriter {
     out.append(");\n\n");
     out.append("const mainWorker :Workerd.Worker = (\n");
     if (format == WorkerFormat.MODULE) {
-      out.append("  modules = [(name = ").append(CapnpText.quote(CODE_FILE)).append(", esModule = embed ")
-          .append(CapnpText.quote(CODE_FILE)).append(")],\n");
+      // The first module is the main one: faas4j's, which loads its console module, then the function's.
+      out.append("  modules = [");
+      String separator = "";
+      for (String module : List.of(ConsolePrelude.MAIN, ConsolePrelude.CONSOLE, CODE_FILE)) {
+        out.append(separator).append("(name = ").append(CapnpText.quote(module)).append(", esModule = embed ")
+            .append(CapnpText.quote(module)).append(")");
+        separator = ", ";
+      }
+      out.append("],\n");
     } else {
       out.append("  serviceWorkerScript = embed ").append(CapnpText.quote(CODE_FILE)).append(",\n");
     }
@@ -152,7 +166,10 @@ public final class ConfigWriter {
     Struct worker = new Struct(1, 16).text(1, compatibilityDate);
     if (format == WorkerFormat.MODULE) {
       // Module (1, 3): name @0 ptr 0; esModule @1 in ptr 1, discriminant 0.
-      worker.uint16(0, 0).pointer(0, new StructList(1, 3, List.of(new Struct(1, 3).text(0, CODE_FILE).text(1, code))));
+      worker.uint16(0, 0).pointer(0, new StructList(1, 3, List.of(
+          new Struct(1, 3).text(0, ConsolePrelude.MAIN).text(1, ConsolePrelude.main()),
+          new Struct(1, 3).text(0, ConsolePrelude.CONSOLE).text(1, ConsolePrelude.console()),
+          new Struct(1, 3).text(0, CODE_FILE).text(1, code))));
     } else {
       worker.uint16(0, 1).text(0, code);
     }

@@ -19,8 +19,8 @@ public final class LogBuffer {
   private final Clock clock;
   private final ArrayDeque<LogLine> lines;
   private final List<Consumer<LogLine>> listeners = new CopyOnWriteArrayList<>();
-  /** Whether the last line was an error, so that the stack frames after it are errors too. */
-  private boolean inError;
+  /** The last line's level, which the stack frames after it share; null after an ordinary line. */
+  private LogLine.Level continued;
 
   /** A buffer of lines of no particular version (workerd's own output at start-up). */
   public LogBuffer(int capacity) {
@@ -43,12 +43,31 @@ public final class LogBuffer {
     return line.contains(" error: ") || line.startsWith("Error") || line.contains("Uncaught");
   }
 
-  /** Adds a line, dropping the oldest when full, and hands it to every listener. */
-  public void add(String text) {
+  /**
+   * The level of a line: as {@link ConsoleMarks} reads it, ERROR for workerd's report of an error,
+   * and for a stack frame ({@code at ...}) that of the line before it.
+   */
+  private LogLine.Level level(ConsoleMarks.Marked marked) {
+    if (marked.level() != LogLine.Level.INFO) {
+      return marked.level();
+    }
+    if (isError(marked.text())) {
+      return LogLine.Level.ERROR;
+    }
+    return continued != null && marked.text().stripLeading().startsWith("at ") ? continued : LogLine.Level.INFO;
+  }
+
+  /**
+   * Adds a line, dropping the oldest when full, and hands it to every listener. A line marked by
+   * {@link ConsoleMarks} loses its marker and gets its level; warnings and errors are stream {@code err}.
+   */
+  public void add(String raw) {
     LogLine line;
     synchronized (this) {
-      inError = isError(text) || (inError && text.stripLeading().startsWith("at "));
-      line = new LogLine(clock.instant(), version, inError ? "err" : "out", text);
+      ConsoleMarks.Marked marked = ConsoleMarks.read(raw);
+      LogLine.Level level = level(marked);
+      continued = level == LogLine.Level.INFO ? null : level;
+      line = new LogLine(clock.instant(), version, level == LogLine.Level.INFO ? "out" : "err", level, marked.text());
       if (capacity > 0) {
         if (lines.size() == capacity) {
           lines.removeFirst();

@@ -133,10 +133,13 @@ public final class WorkerdProcess {
         return;
       }
       sink.accept(line);
-      if (LogBuffer.isError(line)) {
-        log.warn("{}", line);
+      ConsoleMarks.Marked marked = ConsoleMarks.read(line);
+      if (marked.level() == dev.faas4j.api.LogLine.Level.ERROR || LogBuffer.isError(line)) {
+        log.error("{}", marked.text());
+      } else if (marked.level() == dev.faas4j.api.LogLine.Level.WARN) {
+        log.warn("{}", marked.text());
       } else {
-        log.info("{}", line);
+        log.info("{}", marked.text());
       }
     }, () -> { });
     Thread controlReader = reader(threadName + "-control", process.getInputStream(), line -> {

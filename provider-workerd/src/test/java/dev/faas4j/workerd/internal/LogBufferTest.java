@@ -61,6 +61,23 @@ class LogBufferTest {
   }
 
   @Test
+  void markedWarningsAndErrorsGetTheirLevelAndLoseTheMarker() {
+    LogBuffer buffer = new LogBuffer(10, "v1", clock);
+    buffer.add("plain");
+    buffer.add("\u001ffaas4j:warn\u001f careful { x: 1 }");
+    buffer.add("\u001ffaas4j:error\u001f Error: failed");
+    buffer.add("    at handle (worker.js:3:9)");
+    buffer.add("\u001ffaas4j:warn\u001f");
+    buffer.add("back to normal");
+
+    assertThat(buffer.lines(10)).extracting(line -> line.stream() + " " + line.level() + " [" + line.text() + "]")
+        .containsExactly("out INFO [plain]", "err WARN [careful { x: 1 }]", "err ERROR [Error: failed]",
+            "err ERROR [    at handle (worker.js:3:9)]", "err WARN []", "out INFO [back to normal]");
+    assertThat(ConsoleMarks.read("faas4j:warn not a marker without its separators").level())
+        .isEqualTo(LogLine.Level.INFO);
+  }
+
+  @Test
   void workerdsReportOfAnUncaughtExceptionReadsAsTheJavaScriptError() {
     assertThat(WorkerdOutput.clean("workerd/io/worker.c++:3042: info: uncaught exception; source = Uncaught (in"
         + " promise); stack = Error: broken")).isEqualTo("Uncaught (in promise): Error: broken");

@@ -10,6 +10,7 @@ import dev.faas4j.core.testing.InMemoryProvider;
 import dev.faas4j.spring.boot.internal.OnAdminEnabled;
 import dev.faas4j.spring.boot.internal.OnProvider;
 import dev.faas4j.spring.boot.internal.Stores;
+import dev.faas4j.spring.boot.internal.TrafficSettings;
 import dev.faas4j.workerd.WorkerdProvider;
 import java.util.List;
 import javax.sql.DataSource;
@@ -127,6 +128,7 @@ public class FaasAutoConfiguration {
     if (properties.getPublicBaseUrl() != null) {
       builder.publicBaseUrl(properties.getPublicBaseUrl());
     }
+    TrafficSettings.apply(properties, builder);
     customizers.orderedStream().forEach(customizer -> customizer.customize(builder));
     Faas faas = builder.build();
     LOG.info("faas4j: functions at {version}.{name}.{}{}; providers {}; admin API {}", properties.getDomain(),

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.NestedConfigurationProperty;
 import org.springframework.core.Ordered;
 import org.springframework.util.unit.DataSize;
 
@@ -99,6 +100,21 @@ public class FaasProperties {
    * a function reaches neither the application's filters nor Spring MVC.
    */
   private int filterOrder = Ordered.HIGHEST_PRECEDENCE;
+
+  /**
+   * The key that encrypts functions' secrets in the store (AES-256-GCM): the base64 of 32 bytes,
+   * as openssl rand -base64 32 prints it. Every instance sharing a store needs the same key. Unset:
+   * the environment variable FAAS4J_SECRET_KEY; without either, setting a secret is refused.
+   */
+  private String secretKey;
+
+  /** The concurrency limit, its waiting line, and the sticky key of weighted aliases. */
+  @NestedConfigurationProperty
+  private final FaasTrafficProperties traffic = new FaasTrafficProperties();
+
+  /** Asynchronous invocations: workers, queue depth, retries, lease and callbacks. */
+  @NestedConfigurationProperty
+  private final FaasAsyncProperties async = new FaasAsyncProperties();
 
   private final Admin admin = new Admin();
   private final Workerd workerd = new Workerd();
@@ -335,6 +351,22 @@ public class FaasProperties {
 
   public void setFilterOrder(int filterOrder) {
     this.filterOrder = filterOrder;
+  }
+
+  public String getSecretKey() {
+    return secretKey;
+  }
+
+  public void setSecretKey(String secretKey) {
+    this.secretKey = secretKey;
+  }
+
+  public FaasTrafficProperties getTraffic() {
+    return traffic;
+  }
+
+  public FaasAsyncProperties getAsync() {
+    return async;
   }
 
   public Admin getAdmin() {

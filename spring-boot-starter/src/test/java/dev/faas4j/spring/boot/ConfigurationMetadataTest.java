@@ -31,7 +31,9 @@ class ConfigurationMetadataTest {
     }
     assertThat(names).contains("faas4j.data-dir", "faas4j.domain", "faas4j.mount-path", "faas4j.public-base-url",
         "faas4j.provider", "faas4j.admin.enabled", "faas4j.admin.path", "faas4j.admin.token",
-        "faas4j.admin.allow-unauthenticated", "faas4j.store.type", "faas4j.workerd.binary");
+        "faas4j.admin.allow-unauthenticated", "faas4j.store.type", "faas4j.workerd.binary",
+        "faas4j.traffic.max-in-flight", "faas4j.traffic.sticky-header", "faas4j.async.workers",
+        "faas4j.async.queue-depth", "faas4j.async.lease", "faas4j.async.callback-allow", "faas4j.secret-key");
     for (JsonNode property : metadata.path("properties")) {
       if (property.path("name").asText().equals("faas4j.admin.path")) {
         assertThat(property.path("defaultValue").asText()).isEqualTo("/faas4j/api");

@@ -44,7 +44,7 @@ abstract class CallQueueContract {
   static AsyncCall call(String id, Instant due) {
     return new AsyncCall(id, "hello", null, "POST", "/x?y=1", "Content-Type: text/plain\n",
         ("body of " + id).getBytes(StandardCharsets.UTF_8), "https://example.com/hook", State.QUEUED, 0, due, T0, T0, 0,
-        "", null, "");
+        "", null, "", null);
   }
 
   @Test
@@ -73,10 +73,12 @@ abstract class CallQueueContract {
     assertThat(store.claim("n2", 10, T0.plusSeconds(1), LEASE)).as("held by n1").isEmpty();
     assertThat(ids(store.claim("n2", 10, T0.plus(LEASE).plusSeconds(1), LEASE))).as("n1's lease ran out")
         .containsExactly("first", "second", "later");
-    AsyncCall done = store.call("first").orElseThrow().next(State.SUCCEEDED, 1, T0, T0, "");
+    AsyncCall done = store.call("first").orElseThrow().next(State.SUCCEEDED, 1, T0, T0, "").ranOn("n2");
     assertThat(store.update(done, "n1")).as("n1 lost the claim").isFalse();
     assertThat(store.update(done, "n2")).isTrue();
     assertThat(store.call("first").orElseThrow().state()).isEqualTo(State.SUCCEEDED);
+    assertThat(store.call("first").orElseThrow().node()).as("the node that ran it, kept after the claim").isEqualTo("n2");
+    assertThat(store.call("second").orElseThrow().node()).as("not run yet").isNull();
     assertThat(store.pending()).isEqualTo(2);
   }
 

@@ -120,6 +120,7 @@ public final class Gateway implements AutoCloseable {
       if (docker != null) {
         builder.provider(docker);
       }
+      options.traffic().applyTo(builder);
       faas = builder.build();
 
       AdminAuthenticator auth = authenticator(options);

@@ -34,13 +34,14 @@ import java.util.regex.Pattern;
  * @param dockerHost the Docker engine ({@code unix://...} or {@code tcp://...}) that runs container
  *     functions (runtime {@code docker}), or null to run JavaScript functions only
  * @param accessLog whether every request is logged (with its X-Request-Id) by the access log
+ * @param traffic the waiting line, sticky keys, asynchronous invocations and the secret key
  * @param help whether {@code --help} was asked for
  */
 record GatewayOptions(
     int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
     String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
     boolean keepLatestWarm, boolean forwardedHeaders, Limits limits, int maxHops, Cluster cluster, boolean statusAuth,
-    String mountPath, String dockerHost, boolean accessLog, boolean help) {
+    String mountPath, String dockerHost, boolean accessLog, TrafficOptions traffic, boolean help) {
 
   /**
    * How a gateway takes part in a cluster of gateways sharing one database.
@@ -124,8 +125,29 @@ record GatewayOptions(
                             worth of bytes within each T, or gets 408 / is cut off (default 30s)
         --min-client-rate N bytes per second that minimum is made of (default 1024; 0 = one byte)
         --max-in-flight N   the most function requests served at once, all functions together;
-                            more wait in a line of 100 for up to 5s, then get 429 with
-                            Retry-After (default 10000)
+                            more wait in a line of --max-queued for up to --queue-timeout, then
+                            get 429 with Retry-After (default 10000)
+        --max-queued N      how many requests may wait for a place at --max-in-flight, or at a
+                            version's limits.max_concurrency; more get 429 at once (default 100)
+        --queue-timeout T   how long a request waits in that line before it gets 429 (default 5s)
+        --sticky-header H   the request header whose value keeps a client on one version of a
+                            weighted alias (default X-Faas4j-Sticky; none = no header)
+        --sticky-cookie C   the cookie that does the same when the header is absent
+                            (default faas4j-sticky; none = no cookie)
+        --async-workers N   how many asynchronous invocations this gateway runs at once (default 4)
+        --async-queue-depth N  the most asynchronous invocations pending, all gateways together;
+                            more get 429 with Retry-After (default 10000)
+        --async-max-attempts N  tries of a call's function, then of its callback (default 5)
+        --async-first-backoff T  the wait before a call's second try, doubled for each one after
+                            (default 1s)
+        --async-max-backoff T  the longest wait between tries (default 5m)
+        --async-lease T     how long a gateway holds a call it claimed; if it dies, the others run
+                            the call once T has passed (default: --request-timeout + 30s)
+        --callback-allow CIDRS  comma-separated CIDRs that callback URLs may reach although they
+                            are not public, e.g. 127.0.0.1/32 (default: public addresses only)
+        --secret-key-file F a file holding the base64 of the 32-byte key that seals secrets
+                            (openssl rand -base64 32 > F); default: FAAS4J_SECRET_KEY holds that
+                            base64 itself; without either, setting a secret is refused
         --max-hops N        a request that has already been forwarded to functions N times (its
                             X-Faas4j-Hops header, which a function calling functions passes on)
                             gets 508 Loop Detected (default 16)
@@ -157,7 +179,10 @@ record GatewayOptions(
       FAAS4J_MAX_CLIENT_CONNECTIONS, FAAS4J_HEADER_TIMEOUT, FAAS4J_MAX_CONNECTIONS_PER_FUNCTION,
       FAAS4J_CLIENT_STALL_TIMEOUT, FAAS4J_MIN_CLIENT_RATE, FAAS4J_MAX_IN_FLIGHT, FAAS4J_NODE_ID, FAAS4J_SYNC_INTERVAL,
       FAAS4J_HEARTBEAT_INTERVAL, FAAS4J_NODE_EXPIRY,
-      FAAS4J_MAX_HOPS, FAAS4J_STATUS_AUTH, FAAS4J_MOUNT_PATH, FAAS4J_DOCKER_HOST, FAAS4J_ACCESS_LOG.
+      FAAS4J_MAX_HOPS, FAAS4J_STATUS_AUTH, FAAS4J_MOUNT_PATH, FAAS4J_DOCKER_HOST, FAAS4J_ACCESS_LOG,
+      FAAS4J_MAX_QUEUED, FAAS4J_QUEUE_TIMEOUT, FAAS4J_STICKY_HEADER, FAAS4J_STICKY_COOKIE,
+      FAAS4J_ASYNC_WORKERS, FAAS4J_ASYNC_QUEUE_DEPTH, FAAS4J_ASYNC_MAX_ATTEMPTS, FAAS4J_ASYNC_FIRST_BACKOFF,
+      FAAS4J_ASYNC_MAX_BACKOFF, FAAS4J_ASYNC_LEASE, FAAS4J_CALLBACK_ALLOW, FAAS4J_SECRET_KEY_FILE.
       A flag wins over its variable.
       """;
 
@@ -192,6 +217,8 @@ record GatewayOptions(
     Map<String, String> values = new LinkedHashMap<>();
     java.util.Set<String> known = new java.util.TreeSet<>(DEFAULTS.keySet());
     known.addAll(WITHOUT_DEFAULT);
+    known.addAll(TrafficOptions.DEFAULTS.keySet());
+    known.addAll(TrafficOptions.WITHOUT_DEFAULT);
     for (String option : known) {
       String fromEnv = env.get("FAAS4J_" + option.toUpperCase(Locale.ROOT).replace('-', '_'));
       if (fromEnv != null && !fromEnv.isEmpty()) {
@@ -226,6 +253,7 @@ record GatewayOptions(
       values.put(name, value);
     }
     DEFAULTS.forEach(values::putIfAbsent);
+    TrafficOptions.DEFAULTS.forEach(values::putIfAbsent);
 
     int port;
     try {
@@ -284,10 +312,11 @@ record GatewayOptions(
         token, basic, jdbcUrl, duration("request-timeout", values.get("request-timeout")),
         duration("start-timeout", values.get("start-timeout")), maxBody,
         duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, limits, maxHops, cluster,
-        bool(values, "status-auth"), mountPath, dockerHost, bool(values, "access-log"), help);
+        bool(values, "status-auth"), mountPath, dockerHost, bool(values, "access-log"), TrafficOptions.parse(values),
+        help);
   }
 
-  private static long wholeNumber(Map<String, String> values, String option, long min, long max)
+  static long wholeNumber(Map<String, String> values, String option, long min, long max)
       throws UsageException {
     long value;
     try {
@@ -300,6 +329,12 @@ record GatewayOptions(
           + ", was '" + values.get(option) + "'");
     }
     return value;
+  }
+
+  /** {@code s} without control characters, cut to at most 40 characters, for echoing it in a message. */
+  static String abbreviate(String s) {
+    String printable = s.replaceAll("\\p{Cntrl}", "?");
+    return printable.length() <= 40 ? printable : printable.substring(0, 37) + "...";
   }
 
   private static boolean bool(Map<String, String> values, String option) throws UsageException {

@@ -3,8 +3,6 @@ package dev.faas4j.examples.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -36,33 +34,20 @@ class AsyncKillIT extends GatewayTestSupport {
       }
       """;
 
-  private HttpServer receiver;
-  private final java.util.concurrent.ExecutorService receiverThreads = java.util.concurrent.Executors.newFixedThreadPool(4);
+  private final List<CallbackReceiver> receivers = new ArrayList<>();
 
   @AfterEach
   void stopReceiver() {
-    if (receiver != null) {
-      receiver.stop(0);
-    }
-    receiverThreads.shutdownNow();
+    receivers.forEach(CallbackReceiver::close);
   }
 
   @Test
   void everyAcceptedCallRunsAndCallsBackAroundAKill9() throws Exception {
-    Map<String, AtomicInteger> callbacks = new ConcurrentHashMap<>();
-    Map<String, String> bodies = new ConcurrentHashMap<>();
-    receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    receiver.setExecutor(receiverThreads);
-    receiver.createContext("/hook", exchange -> {
-      String id = exchange.getRequestHeaders().getFirst("X-Call-Id");
-      String status = exchange.getRequestHeaders().getFirst("X-Function-Status");
-      bodies.put(id, status + " " + new String(exchange.getRequestBody().readAllBytes()));
-      callbacks.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
-      exchange.sendResponseHeaders(204, -1);
-      exchange.close();
-    });
-    receiver.start();
-    String hook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook";
+    CallbackReceiver receiver = new CallbackReceiver();
+    receivers.add(receiver);
+    Map<String, AtomicInteger> callbacks = receiver.counts;
+    Map<String, String> bodies = receiver.bodies;
+    String hook = receiver.url();
     Map<String, String> env = Map.of("FAAS4J_CALLBACK_ALLOW", "127.0.0.1/32");
     String[] args = {"--node-id", "async-node"};
 
@@ -117,7 +102,7 @@ class AsyncKillIT extends GatewayTestSupport {
     }
     Set<String> missing = new java.util.HashSet<>(accepted);
     missing.removeAll(callbacks.keySet());
-    int duplicates = callbacks.values().stream().mapToInt(count -> count.get() - 1).sum();
+    int duplicates = receiver.repeats();
     System.out.printf("async around kill -9: %d accepted before the kill (%d called back by then), %d client"
         + " retries while down, %d calls back more than once (%d extra callbacks)%n", acceptedBeforeKill,
         calledBackBeforeKill, refusedWhileDown.get(), callbacks.values().stream().filter(c -> c.get() > 1).count(),

@@ -4,14 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,7 +16,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,57 +24,18 @@ import org.junit.jupiter.api.Test;
  * a deadline, and the cluster view follows gateways that come and go. Skipped without a server,
  * failed under {@code CI=true}.
  */
-class ClusterIT extends GatewayTestSupport {
+class ClusterIT extends ClusterTestSupport {
 
   /** How long the others may take to serve a change; the design's promise is about a second. */
   private static final Duration CONVERGENCE = Duration.ofSeconds(5);
 
-  private String serverUrl;
-  private String schema;
   private final List<Long> convergenceMillis = Collections.synchronizedList(new ArrayList<>());
 
-  @BeforeEach
-  void createSchema() throws Exception {
-    serverUrl = System.getenv("FAAS4J_TEST_PG_URL");
-    if (serverUrl == null || serverUrl.isBlank()) {
-      String message = "FAAS4J_TEST_PG_URL is not set, so there is no PostgreSQL server for the cluster tests:"
-          + " run `eval \"$(.ci/postgres.sh start)\"` first (and `.ci/postgres.sh stop` afterwards)";
-      if ("true".equalsIgnoreCase(System.getenv("CI"))) {
-        throw new AssertionError("CI=true and " + message);
-      }
-      Assumptions.abort(message);
-    }
-    schema = "faas4j_cluster_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    try (Connection admin = DriverManager.getConnection(serverUrl); Statement statement = admin.createStatement()) {
-      statement.execute("CREATE SCHEMA " + schema);
-    }
-  }
-
-  /** Runs after the support class stopped the gateways (JUnit runs a subclass's @AfterEach first, so stop them here). */
   @AfterEach
-  void dropSchema() throws Exception {
-    for (GatewayProcess gateway : gateways) {
-      gateway.close();
-    }
-    if (schema != null) {
-      try (Connection admin = DriverManager.getConnection(serverUrl); Statement statement = admin.createStatement()) {
-        statement.execute("DROP SCHEMA " + schema + " CASCADE");
-      }
-    }
+  void printConvergence() {
     if (!convergenceMillis.isEmpty()) {
       System.out.println("[ClusterIT] convergence times (ms): " + convergenceMillis);
     }
-  }
-
-  /** A gateway on the shared schema with its own data dir (its own workerd processes). */
-  private GatewayProcess node(String id, String... extra) throws Exception {
-    gateways.removeIf(g -> !g.process().isAlive());
-    List<String> args = new ArrayList<>(List.of("--jdbc-url", serverUrl + (serverUrl.contains("?") ? "&" : "?")
-        + "currentSchema=" + schema, "--node-id", id, "--heartbeat-interval", "500ms", "--node-expiry", "3s"));
-    args.addAll(List.of(extra));
-    GatewayProcess gateway = GatewayProcess.start(dataDir.resolve(id), args.toArray(String[]::new));
-    gateways.add(gateway);
-    return gateway;
   }
 
   /** The status and body {@code gateway} answers at {@code host}, without the request id of an error. */

@@ -65,7 +65,7 @@ class ObservabilityIT extends GatewayTestSupport {
     GatewayProcess gateway = start("--admin-token", "s3cret");
     deploy(gateway, "chatty", "const id = request.headers.get('x-request-id');"
         + " if (new URL(request.url).pathname === '/throw') { throw new Error('broken for ' + id); }"
-        + " console.log('serving ' + id); return new Response('ok');");
+        + " console.log('serving ' + id); console.warn('careful ' + id); return new Response('ok');");
     try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port())) {
       socket.setSoTimeout(20_000);
       socket.getOutputStream().write(("GET /api/functions/chatty/logs?follow=true HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -92,6 +92,14 @@ class ObservabilityIT extends GatewayTestSupport {
         "Authorization", "Bearer s3cret");
     assertThat(last.body()).as("no workerd internals in the function's logs")
         .doesNotContain("workerd@").doesNotContain("worker.c++").doesNotContain("io-context");
+    java.util.Map<String, String> levels = new java.util.HashMap<>();
+    for (com.fasterxml.jackson.databind.JsonNode entry : GatewayProcess.JSON.readTree(last.body()).path("entries")) {
+      levels.put(entry.path("text").asText().replaceFirst("^(Uncaught).*(broken).*", "$1 $2"),
+          entry.path("level").asText() + " " + entry.path("stream").asText());
+    }
+    assertThat(levels).as("each line's level in the merged logs: %s", last.body())
+        .containsEntry("serving follow-1", "INFO out").containsEntry("careful follow-1", "WARN err")
+        .containsEntry("Uncaught broken", "ERROR err");
   }
 
   /** The next {@code data:} event of a log stream that contains {@code text}. */

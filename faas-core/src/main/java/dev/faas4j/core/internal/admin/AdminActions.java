@@ -173,7 +173,7 @@ final class AdminActions {
     List<Map<String, Object>> entries = new ArrayList<>();
     for (LogLine line : last) {
       entries.add(fields("time", line.time().toString(), "version", line.version(), "stream", line.stream(),
-          "text", line.text()));
+          "level", line.level().name(), "text", line.text()));
     }
     Map<String, Object> answer = fields("funcName", name);
     if (version != null) {

@@ -160,6 +160,9 @@ final class Answers {
     if (!call.detail().isEmpty()) {
       fields.put("detail", call.detail());
     }
+    if (call.node() != null) {
+      fields.put("node", call.node());
+    }
     return fields;
   }
 }

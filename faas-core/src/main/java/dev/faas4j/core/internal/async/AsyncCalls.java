@@ -160,7 +160,7 @@ public final class AsyncCalls implements AutoCloseable {
     String id = UUID.randomUUID().toString();
     AsyncCall call = new AsyncCall(id, state.key(), route.selector() == null ? null : Validation.canonical(route.selector()),
         request.method(), route.upstreamPathAndQuery(), HeaderLines.encode(request.headers(), NOT_STORED),
-        request.body(), callback, AsyncCall.State.QUEUED, 0, now, now, now, 0, "", null, "");
+        request.body(), callback, AsyncCall.State.QUEUED, 0, now, now, now, 0, "", null, "", null);
     boolean added = Registry.call(() -> queue.enqueue(call, settings.maxPending()), "queue an async call",
         "; the call was not accepted");
     return added ? id : null;

@@ -143,7 +143,8 @@ final class CallWorkers {
     }
   }
 
-  private AsyncCall runFunction(AsyncCall call) {
+  private AsyncCall runFunction(AsyncCall claimed) {
+    AsyncCall call = claimed.ranOn(node);
     Instant now = clock.instant();
     int attempt = call.attempts() + 1;
     int status;

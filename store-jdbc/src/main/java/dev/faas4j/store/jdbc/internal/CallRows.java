@@ -20,7 +20,7 @@ import java.util.Optional;
 public final class CallRows {
 
   private static final String COLUMNS = "id, function, selector, method, path, headers, body, callback_url, state,"
-      + " attempts, not_before, created, updated, status, response_headers, response_body, detail";
+      + " attempts, not_before, created, updated, status, response_headers, response_body, detail, ran_on";
   private static final String PENDING = "state IN ('queued', 'delivering')";
 
   private final Dialect dialect;
@@ -35,7 +35,7 @@ public final class CallRows {
       return false;
     }
     try (PreparedStatement insert = connection.prepareStatement("INSERT INTO faas4j_calls (" + COLUMNS
-        + ", claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)")) {
+        + ", claimed_by, claimed_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL)")) {
       int i = 0;
       insert.setString(++i, call.id());
       insert.setString(++i, call.function());
@@ -94,7 +94,7 @@ public final class CallRows {
   public boolean update(Connection connection, AsyncCall call, String node) throws SQLException {
     try (PreparedStatement update = connection.prepareStatement("UPDATE faas4j_calls SET state = ?, attempts = ?,"
         + " not_before = ?, created = ?, updated = ?, status = ?, response_headers = ?, response_body = ?, detail = ?,"
-        + " claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?")) {
+        + " ran_on = ?, claimed_by = NULL, claimed_until = NULL WHERE id = ? AND claimed_by = ?")) {
       int i = setOutcome(update, 0, call);
       update.setString(++i, call.id());
       update.setString(++i, node);
@@ -111,7 +111,7 @@ public final class CallRows {
     }
   }
 
-  /** Sets state to detail, from parameter {@code i + 1} on; returns the last index set. */
+  /** Sets the columns from state to ran_on, from parameter {@code i + 1} on; returns the last index set. */
   private static int setOutcome(PreparedStatement statement, int i, AsyncCall call) throws SQLException {
     statement.setString(++i, call.state().name().toLowerCase(Locale.ROOT));
     statement.setInt(++i, call.attempts());
@@ -122,6 +122,7 @@ public final class CallRows {
     statement.setString(++i, call.responseHeaders());
     statement.setBytes(++i, call.responseBody());
     statement.setString(++i, call.detail());
+    statement.setString(++i, call.node());
     return i;
   }
 
@@ -152,6 +153,6 @@ public final class CallRows {
         AsyncCall.State.valueOf(rs.getString(++i).toUpperCase(Locale.ROOT)), rs.getInt(++i),
         Instant.ofEpochMilli(rs.getLong(++i)), Instant.ofEpochMilli(rs.getLong(++i)),
         Instant.ofEpochMilli(rs.getLong(++i)), rs.getInt(++i), rs.getString(++i), rs.getBytes(++i),
-        rs.getString(++i));
+        rs.getString(++i), rs.getString(++i));
   }
 }

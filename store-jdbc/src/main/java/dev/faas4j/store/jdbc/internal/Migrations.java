@@ -45,7 +45,8 @@ public final class Migrations {
       "003-nodes.sql",
       "004-alias-weights.sql",
       "005-secrets.sql",
-      "006-calls.sql");
+      "006-calls.sql",
+      "007-call-node.sql");
 
   /** The numbers of {@link #MIGRATIONS}, in order. */
   public static final List<Integer> NUMBERS = MIGRATIONS.stream().map(Migrations::number).toList();
