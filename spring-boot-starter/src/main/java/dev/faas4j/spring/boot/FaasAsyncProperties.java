@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * The {@code faas4j.async.*} settings of asynchronous invocations ({@code POST
  * /async-function/{name}}): workers, queue depth, retries, the lease of a claimed call, and where
- * callbacks may go. Each unset one keeps the default of {@link dev.faas4j.core.Faas.Builder}, so a
+ * callbacks may go. Each unset one keeps the default of {@link dev.faas4j.core.FaasBuilder}, so a
  * {@link FaasBuilderCustomizer} may still set it.
  *
  * <p>Mutable (as Spring binds it); read it once at start-up. Not thread-safe.

@@ -5,7 +5,7 @@ import java.time.Duration;
 /**
  * The {@code faas4j.traffic.*} settings: how many function requests are served at once, the line
  * in front of that limit, and the sticky key of weighted aliases. Each unset one keeps the default
- * of {@link dev.faas4j.core.Faas.Builder}, so a {@link FaasBuilderCustomizer} may still set it.
+ * of {@link dev.faas4j.core.FaasBuilder}, so a {@link FaasBuilderCustomizer} may still set it.
  *
  * <p>Mutable (as Spring binds it); read it once at start-up. Not thread-safe.
  */

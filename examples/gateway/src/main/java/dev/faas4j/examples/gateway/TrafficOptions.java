@@ -1,6 +1,6 @@
 package dev.faas4j.examples.gateway;
 
-import dev.faas4j.core.Faas;
+import dev.faas4j.core.FaasBuilder;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 /**
  * The gateway's traffic-control settings: the line in front of {@code --max-in-flight}, the sticky
  * key of weighted aliases, asynchronous invocations and their callbacks, and the secret key. Each
- * flag reaches the {@link Faas.Builder} option of the same meaning ({@link #applyTo}).
+ * flag reaches the {@link FaasBuilder} option of the same meaning ({@link #applyTo}).
  *
  * @param maxQueued how many requests may wait for a place when a concurrency limit is reached
  * @param queueTimeout how long such a request waits before it gets 429
@@ -36,7 +36,7 @@ record TrafficOptions(
     int asyncQueueDepth, int asyncMaxAttempts, Duration asyncFirstBackoff, Duration asyncMaxBackoff,
     Duration asyncLease, List<String> callbackAllow, Path secretKeyFile) {
 
-  /** The flags' defaults, those of {@link Faas.Builder}; the word {@code none} turns a sticky source off. */
+  /** The flags' defaults, those of {@link FaasBuilder}; the word {@code none} turns a sticky source off. */
   static final Map<String, String> DEFAULTS = Map.ofEntries(
       Map.entry("max-queued", "100"), Map.entry("queue-timeout", "5s"),
       Map.entry("sticky-header", "X-Faas4j-Sticky"), Map.entry("sticky-cookie", "faas4j-sticky"),
@@ -84,7 +84,7 @@ record TrafficOptions(
   }
 
   /** Sets every option on {@code builder}; those left unset keep the builder's defaults. */
-  void applyTo(Faas.Builder builder) throws GatewayOptions.UsageException {
+  void applyTo(FaasBuilder builder) throws GatewayOptions.UsageException {
     builder.maxQueuedRequests(maxQueued).queueTimeout(queueTimeout).stickyHeader(stickyHeader)
         .stickyCookie(stickyCookie).asyncWorkers(asyncWorkers).asyncQueueDepth(asyncQueueDepth)
         .asyncRetries(asyncMaxAttempts, asyncFirstBackoff, asyncMaxBackoff);

@@ -1,6 +1,6 @@
 package dev.faas4j.spring.boot.internal;
 
-import dev.faas4j.core.Faas;
+import dev.faas4j.core.FaasBuilder;
 import dev.faas4j.spring.boot.FaasAsyncProperties;
 import dev.faas4j.spring.boot.FaasProperties;
 import dev.faas4j.spring.boot.FaasTrafficProperties;
@@ -21,7 +21,7 @@ public final class TrafficSettings {
    *
    * @throws IllegalArgumentException naming the property, for a value the builder refuses
    */
-  public static void apply(FaasProperties properties, Faas.Builder builder) {
+  public static void apply(FaasProperties properties, FaasBuilder builder) {
     FaasTrafficProperties traffic = properties.getTraffic();
     if (traffic.getMaxInFlight() != null) {
       builder.maxInFlightRequests(traffic.getMaxInFlight());
