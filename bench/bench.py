@@ -390,6 +390,24 @@ http {{
         stop_process(self.proc, grace=5.0)
 
 
+class JettyProxy:
+    """Jetty 12's ProxyHandler.Reverse (bench/java's JettyReverseProxy) in front of upstream_port."""
+
+    def __init__(self, upstream_port):
+        if not os.path.exists(BENCH_JAR):
+            raise RuntimeError(f"{BENCH_JAR} is missing: bench/run.sh builds it with -Pbench")
+        self.proc = spawn(["java", "-cp", BENCH_JAR, "dev.faas4j.bench.JettyReverseProxy", str(upstream_port)],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        m = re.match(r"listening on (\d+)", line)
+        if not m:
+            raise RuntimeError(f"JettyReverseProxy did not start: {line!r}")
+        self.port = int(m.group(1))
+
+    def stop(self):
+        stop_process(self.proc, grace=5.0)
+
+
 # ------------------------------------------------------------------------------------------------
 # wrk
 
@@ -434,7 +452,7 @@ def wrk(port, host=None, threads=2, conns=64, duration=10, script=None, headers=
 
 def scenario_proxy(args, binary):
     gw = Gateway(os.path.join(_tmp_root, "proxy"))
-    direct = nginx = nofwd = None
+    direct = nginx = nofwd = jetty = None
     baselines = {}
     try:
         gw.deploy("hello", "v1")
@@ -457,16 +475,20 @@ def scenario_proxy(args, binary):
         wait_for_200(direct.port)
         nginx = Nginx(os.path.join(_tmp_root, "nginx"), direct.port)
         wait_for_200(nginx.port, "hello.func.local")
+        jetty = JettyProxy(direct.port)
+        wait_for_200(jetty.port, "hello.func.local")
         targets = {"direct": (direct.port, None, ()), "direct-fwd": (direct.port, None, FORWARDED),
                    "nginx": (nginx.port, "hello.func.local", ()), "gateway": (gw.port, "hello.func.local", ()),
-                   "gw-nofwd": (nofwd.port, "hello.func.local", ())}
+                   "gw-nofwd": (nofwd.port, "hello.func.local", ()),
+                   "jetty-proxy": (jetty.port, "hello.func.local", ())}
         # the processes that do the proxying (the workerd behind it is counted apart)
         proxy_pids = {"direct": lambda: [], "direct-fwd": lambda: [],
                       "nginx": lambda: [nginx.proc.pid] + children(nginx.proc.pid),
-                      "gateway": lambda: [gw.proc.pid], "gw-nofwd": lambda: [nofwd.proc.pid]}
+                      "gateway": lambda: [gw.proc.pid], "gw-nofwd": lambda: [nofwd.proc.pid],
+                      "jetty-proxy": lambda: [jetty.proc.pid]}
         upstream_pids = {"direct": lambda: [direct.proc.pid], "direct-fwd": lambda: [direct.proc.pid],
                          "nginx": lambda: [direct.proc.pid], "gateway": gw.workerd_pids,
-                         "gw-nofwd": nofwd.workerd_pids}
+                         "gw-nofwd": nofwd.workerd_pids, "jetty-proxy": lambda: [direct.proc.pid]}
         for name, b in baselines.items():
             targets[name] = (b.port, "hello.func.local", ())
             proxy_pids[name] = (lambda b=b: [b.proc.pid])
@@ -522,6 +544,10 @@ def scenario_proxy(args, binary):
         summary["ratio_gateway_direct_fwd"] = ratio("gateway", "direct-fwd")
         summary["ratio_nginx_direct_fwd"] = ratio("nginx", "direct-fwd")
         summary["ratio_gw_nofwd_direct"] = ratio("gw-nofwd", "direct")
+        summary["ratio_jetty_proxy_direct"] = ratio("jetty-proxy", "direct")
+        summary["ratio_gateway_jetty_proxy"] = ratio("gateway", "jetty-proxy")
+        summary["cpu_per_request_gateway_nginx"] = round(
+            summary["gateway"]["proxy_cpu_us_per_request"] / summary["nginx"]["proxy_cpu_us_per_request"], 3)
         for i, name in enumerate(baselines):
             summary[f"ratio_gateway_{name}"] = ratio("gateway", name)
             summary[f"ratio_{name}_direct"] = ratio(name, "direct")
@@ -535,6 +561,8 @@ def scenario_proxy(args, binary):
                                "repeats": args.repeats, "order": "rotated each round"}
         return summary
     finally:
+        if jetty:
+            jetty.stop()
         if nginx:
             nginx.stop()
         if nofwd:
@@ -1320,7 +1348,8 @@ def table(results):
         lines.append("proxy (wrk -t2 -c64, medians of %d rounds)" % p["settings"]["repeats"])
         lines.append("  %-10s %10s %8s %8s %8s %14s %14s" % ("target", "req/s", "p50 ms", "p99 ms", "spread", "p50 ms @1conn",
                                                        "proxy CPU us/req"))
-        for name in ["direct", "direct-fwd", "nginx", "gateway", "gw-nofwd"] + [k for k in p if re.fullmatch(r"base\d+", k)]:
+        for name in (["direct", "direct-fwd", "nginx", "gateway", "gw-nofwd", "jetty-proxy"]
+                     + [k for k in p if re.fullmatch(r"base\d+", k)]):
             t = p[name]
             lines.append("  %-10s %10d %8.3f %8.3f %7.0f%% %14.3f %14.1f" % (
                 name, t["rps_median"], t["p50_ms"], t["p99_ms"], 100 * t["rps_spread"], t["single_connection_p50_ms"],
@@ -1332,6 +1361,10 @@ def table(results):
                      "   nginx/direct-fwd %.3f;   without: gw-nofwd/direct %.3f"
                      % (p["ratio_direct_fwd_direct"], p["ratio_gateway_direct_fwd"], p["ratio_nginx_direct_fwd"],
                         p["ratio_gw_nofwd_direct"]))
+        lines.append("  Jetty ProxyHandler.Reverse: jetty-proxy/direct %.3f   gateway/jetty-proxy %.3f;"
+                     "   proxy CPU per request gateway/nginx %.3f"
+                     % (p["ratio_jetty_proxy_direct"], p["ratio_gateway_jetty_proxy"],
+                        p["cpu_per_request_gateway_nginx"]))
         for name in [k for k in p if re.fullmatch(r"base\d+", k)]:
             lines.append("  gateway/%s %.3f   %s/direct %.3f   (%s: %s)"
                          % (name, p[f"ratio_gateway_{name}"], name, p[f"ratio_{name}_direct"], name, p[f"{name}_jar"]))

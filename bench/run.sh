@@ -38,7 +38,7 @@ export PATH="$PATH:/usr/sbin"
 if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   echo "building the gateway and the benchmark jars (tests skipped)" >&2
   ./mvnw -B -q -DskipTests package -pl examples/gateway -am
-  if wants restore router; then ./mvnw -B -q -Pbench -DskipTests package -pl bench/java -am; fi
+  if wants restore router proxy; then ./mvnw -B -q -Pbench -DskipTests package -pl bench/java -am; fi
 fi
 
 exec python3 bench/bench.py "$@"

@@ -1,7 +1,7 @@
 package dev.faas4j.bench;
 
-import dev.faas4j.core.internal.Route;
-import dev.faas4j.core.internal.Router;
+import dev.faas4j.core.internal.routing.Route;
+import dev.faas4j.core.internal.routing.Router;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
