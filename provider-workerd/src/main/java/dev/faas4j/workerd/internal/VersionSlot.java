@@ -200,7 +200,8 @@ public final class VersionSlot {
     launcher.ensureOpen();
     FunctionSpec previous = spec;
     if (!new FunctionSpec(previous.name(), previous.version(), previous.runtime(), previous.code(), previous.image(),
-        next.env(), previous.labels(), previous.limits(), previous.network(), previous.options()).sameDefinitionAs(next)) {
+        next.env(), previous.labels(), previous.limits(), previous.network(), previous.options(), previous.scaling())
+        .sameDefinitionAs(next)) {
       throw FaasException.invalid("updateEnv may change the env of " + ref() + ", nothing else");
     }
     Running old = current;

@@ -137,6 +137,6 @@ public final class SecretEnv implements FunctionProvider {
     Map<String, String> env = new LinkedHashMap<>(spec.env());
     env.putAll(values);
     return new FunctionSpec(spec.name(), spec.version(), spec.runtime(), spec.code(), spec.image(), env,
-        spec.labels(), spec.limits(), spec.network(), spec.options());
+        spec.labels(), spec.limits(), spec.network(), spec.options(), spec.scaling());
   }
 }
