@@ -82,6 +82,11 @@ public final class SecretEnv implements FunctionProvider {
   }
 
   @Override
+  public List<Endpoint> endpoints(FunctionRef ref) {
+    return delegate.endpoints(ref);
+  }
+
+  @Override
   public <T> Optional<T> capability(Class<T> type) {
     return delegate.capability(type);
   }
