@@ -700,15 +700,15 @@ CPU_BOUND = """addEventListener("fetch", e => {
 });"""
 
 
-def _median_request_s(port, host, path, count):
-    times = []
+def _cpu_per_request_s(gw, host, path, count):
+    """CPU seconds the gateway's workerd processes spend per request (robust to a loaded machine, unlike wall time)."""
+    pids = gw.workerd_pids()
+    before = cpu_seconds(pids)
     for _ in range(count):
-        t0 = time.monotonic()
-        status, text = call(port, "GET", path, host=host)
+        status, text = call(gw.port, "GET", path, host=host)
         if status != 200:
             raise RuntimeError(f"GET {host}{path}: {status} {text}")
-        times.append(time.monotonic() - t0)
-    return statistics.median(times)
+    return (cpu_seconds(pids) - before) / count
 
 
 def _replicas(gw, name, version):
@@ -729,14 +729,15 @@ def scenario_scale(args, _binary):
             "version": "calib", "code": CPU_BOUND, "env_vars": {"ITERATIONS": "0"}})
         if status != 200:
             raise RuntimeError(f"deploy calib: {status} {text}")
-        probe = 2_000_000
-        _median_request_s(gw.port, "calib.cpu.func.local", f"/?n={probe}", 10)  # JIT warm-up
-        empty = _median_request_s(gw.port, "calib.cpu.func.local", "/?n=0", 30)
-        loaded = _median_request_s(gw.port, "calib.cpu.func.local", f"/?n={probe}", 30)
+        probe = 4_000_000
+        _cpu_per_request_s(gw, "calib.cpu.func.local", f"/?n={probe}", 10)  # JIT warm-up
+        empty = _cpu_per_request_s(gw, "calib.cpu.func.local", "/?n=0", 100)
+        loaded = _cpu_per_request_s(gw, "calib.cpu.func.local", f"/?n={probe}", 100)
         per_iteration = max(1e-12, (loaded - empty) / probe)
         iterations = int(0.005 / per_iteration)
-        log(f"  calibration: {iterations} iterations for 5 ms of CPU ({ms(empty)} ms without work,"
-            f" {ms(loaded)} ms with {probe})")
+        log(f"  calibration: {iterations} iterations for 5 ms of CPU (workerd CPU per request: {ms(empty)} ms"
+            f" without work, {ms(loaded)} ms with {probe} iterations)")
+        call(gw.port, "DELETE", "/api/functions/cpu/versions/calib?force=true")
         targets = {"one": {"max": 1}, "auto": {"max": cores, "target_concurrency": 2}}
         for version, scaling in targets.items():
             status, text = call(gw.port, "POST", "/api/deploy/cpu", body={
@@ -750,15 +751,22 @@ def scenario_scale(args, _binary):
                 host = f"{name}.cpu.func.local"
                 wrk(gw.port, host, threads=2, conns=16, duration=args.warmup)  # JIT, and time for the autoscaler
                 replicas[name].append(_replicas(gw, "cpu", name))
+                pids = gw.workerd_pids()
+                before = {pid: cpu_seconds([pid]) for pid in pids}
                 rounds[name].append(wrk(gw.port, host, threads=2, conns=16, duration=args.duration))
-                log(f"  {name}: {rounds[name][-1]['rps']:.0f} req/s with {replicas[name][-1]} replica(s)")
+                # CPU seconds each workerd process used during the run: shows whether the replicas shared the work
+                busy = sorted((round(cpu_seconds([pid]) - t, 2) for pid, t in before.items()), reverse=True)
+                rounds[name][-1]["workerd_cpu_s"] = [b for b in busy if b > 0.05]
+                log(f"  {name}: {rounds[name][-1]['rps']:.0f} req/s with {replicas[name][-1]} replica(s);"
+                    f" workerd CPU seconds by process {rounds[name][-1]['workerd_cpu_s']}")
         result = {"iterations_for_5ms": iterations, "cores": cores, "wrk": "-t2 -c16"}
         for name in targets:
             rps = [r["rps"] for r in rounds[name]]
             result[name] = {"scaling": targets[name], "rps_median": round(statistics.median(rps), 1),
                             "rps_spread": round(spread(rps), 3), "replicas_under_load": replicas[name],
                             "p50_ms": statistics.median(r["p50_ms"] for r in rounds[name]),
-                            "non2xx": sum(r["non2xx"] for r in rounds[name])}
+                            "non2xx": sum(r["non2xx"] for r in rounds[name]),
+                            "workerd_cpu_s": [r["workerd_cpu_s"] for r in rounds[name]]}
         result["ratio_auto_one"] = round(result["auto"]["rps_median"] / result["one"]["rps_median"], 3)
         log(f"  {result}")
         return result
