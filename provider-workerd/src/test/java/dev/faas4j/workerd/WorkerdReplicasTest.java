@@ -117,6 +117,22 @@ class WorkerdReplicasTest {
   }
 
   @Test
+  void anEnvUpdateReachesEveryReplica() throws Exception {
+    provider = TestWorkerd.builder(dataDir).drainPeriod(Duration.ofMillis(200)).build();
+    FunctionSpec.Builder greeting = FunctionSpec.builder("many").version("v1").scaling(Scaling.of(0, 2, 1))
+        .code("addEventListener('fetch', e => e.respondWith(new Response(GREETING)));");
+    FunctionSpec before = greeting.env("GREETING", "old").build();
+    provider.deploy(before);
+    provider.scale(before.ref(), 2);
+
+    provider.updateEnv(greeting.env("GREETING", "new").build());
+
+    List<Endpoint> endpoints = provider.endpoints(before.ref());
+    assertThat(endpoints).as("as many replicas as before").hasSize(2);
+    assertThat(ids(endpoints)).as("every replica has the new value").containsExactly("new");
+  }
+
+  @Test
   void scaleToZeroStopsEveryReplica() throws Exception {
     FunctionSpec spec = deployed();
     provider.scale(spec.ref(), 3);
