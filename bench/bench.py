@@ -32,11 +32,12 @@ BENCH_JAR = os.path.join(HERE, "java", "target", "faas-bench.jar")
 LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 HELLO = 'addEventListener("fetch", e => e.respondWith(new Response("hello from v1")))'
 SCENARIOS = ["proxy", "resume", "deploy", "density", "restore", "router", "restart", "slowcallers", "prometheus",
-             "cluster", "canary"]
+             "cluster", "canary", "scale"]
 # what runs when no scenario is named; cluster needs a PostgreSQL server, restart runs 100+ workerd
 # processes, slowcallers holds 1,000+ connections, prometheus needs Debian's prometheus and canary is a
 # check rather than a measurement, so they run only when asked for
 DEFAULT_SCENARIOS = [s for s in SCENARIOS if s not in ("cluster", "restart", "slowcallers", "prometheus", "canary")]
+# (scale runs by default: a CPU-bound function at one replica, then autoscaled to as many as there are cores)
 
 # ------------------------------------------------------------------------------------------------
 # process bookkeeping: everything we start is registered here and stopped in cleanup()
@@ -710,6 +711,91 @@ def scenario_canary(args, _binary):
                   "v1": int(v.group(1)), "v2": int(v.group(2)), "other": int(v.group(3)),
                   "weight_moves": move_answers,
                   "after_0_100_not_v2": sum(1 for body in after if body != "shop v2")}
+        log(f"  {result}")
+        return result
+    finally:
+        gw.stop()
+
+
+# A CPU-bound function: ITERATIONS rounds of an integer hash (a ?n= parameter overrides it, for calibration).
+# workerd stops the clock while a request computes, so the work is counted in iterations, not in elapsed time.
+CPU_BOUND = """addEventListener("fetch", e => {
+  const given = new URL(e.request.url).searchParams.get("n");
+  const n = Number(given === null ? ITERATIONS : given);
+  let h = 2166136261;
+  for (let i = 0; i < n; i++) { h = Math.imul(h ^ i, 16777619); h ^= h >>> 13; }
+  e.respondWith(new Response(String(h >>> 0)));
+});"""
+
+
+def _cpu_per_request_s(gw, host, path, count):
+    """CPU seconds the gateway's workerd processes spend per request (robust to a loaded machine, unlike wall time)."""
+    pids = gw.workerd_pids()
+    before = cpu_seconds(pids)
+    for _ in range(count):
+        status, text = call(gw.port, "GET", path, host=host)
+        if status != 200:
+            raise RuntimeError(f"GET {host}{path}: {status} {text}")
+    return (cpu_seconds(pids) - before) / count
+
+
+def _replicas(gw, name, version):
+    status, text = call(gw.port, "GET", f"/api/functions/{name}")
+    for v in json.loads(text)["function"]["versions"]:
+        if v["version"] == version:
+            return v["scaling"]["replicas"]
+    return 0
+
+
+def scenario_scale(args, _binary):
+    """A CPU-bound function (about 5 ms of CPU a request) under wrk: one replica, then autoscaled to one per core."""
+    cores = os.cpu_count() or 2
+    gw = Gateway(os.path.join(_tmp_root, "scale"))
+    try:
+        # calibrate: iterations per 5 ms, from the median time of requests with and without work
+        status, text = call(gw.port, "POST", "/api/deploy/cpu", body={
+            "version": "calib", "code": CPU_BOUND, "env_vars": {"ITERATIONS": "0"}})
+        if status != 200:
+            raise RuntimeError(f"deploy calib: {status} {text}")
+        probe = 4_000_000
+        _cpu_per_request_s(gw, "calib.cpu.func.local", f"/?n={probe}", 10)  # JIT warm-up
+        empty = _cpu_per_request_s(gw, "calib.cpu.func.local", "/?n=0", 100)
+        loaded = _cpu_per_request_s(gw, "calib.cpu.func.local", f"/?n={probe}", 100)
+        per_iteration = max(1e-12, (loaded - empty) / probe)
+        iterations = int(0.005 / per_iteration)
+        log(f"  calibration: {iterations} iterations for 5 ms of CPU (workerd CPU per request: {ms(empty)} ms"
+            f" without work, {ms(loaded)} ms with {probe} iterations)")
+        call(gw.port, "DELETE", "/api/functions/cpu/versions/calib?force=true")
+        targets = {"one": {"max": 1}, "auto": {"max": cores, "target_concurrency": 2}}
+        for version, scaling in targets.items():
+            status, text = call(gw.port, "POST", "/api/deploy/cpu", body={
+                "version": version, "code": CPU_BOUND, "env_vars": {"ITERATIONS": str(iterations)}, "scaling": scaling})
+            if status != 200:
+                raise RuntimeError(f"deploy {version}: {status} {text}")
+        rounds = {name: [] for name in targets}
+        replicas = {name: [] for name in targets}
+        for _ in range(args.repeats):
+            for name in targets:
+                host = f"{name}.cpu.func.local"
+                wrk(gw.port, host, threads=2, conns=16, duration=args.warmup)  # JIT, and time for the autoscaler
+                replicas[name].append(_replicas(gw, "cpu", name))
+                pids = gw.workerd_pids()
+                before = {pid: cpu_seconds([pid]) for pid in pids}
+                rounds[name].append(wrk(gw.port, host, threads=2, conns=16, duration=args.duration))
+                # CPU seconds each workerd process used during the run: shows whether the replicas shared the work
+                busy = sorted((round(cpu_seconds([pid]) - t, 2) for pid, t in before.items()), reverse=True)
+                rounds[name][-1]["workerd_cpu_s"] = [b for b in busy if b > 0.05]
+                log(f"  {name}: {rounds[name][-1]['rps']:.0f} req/s with {replicas[name][-1]} replica(s);"
+                    f" workerd CPU seconds by process {rounds[name][-1]['workerd_cpu_s']}")
+        result = {"iterations_for_5ms": iterations, "cores": cores, "wrk": "-t2 -c16"}
+        for name in targets:
+            rps = [r["rps"] for r in rounds[name]]
+            result[name] = {"scaling": targets[name], "rps_median": round(statistics.median(rps), 1),
+                            "rps_spread": round(spread(rps), 3), "replicas_under_load": replicas[name],
+                            "p50_ms": statistics.median(r["p50_ms"] for r in rounds[name]),
+                            "non2xx": sum(r["non2xx"] for r in rounds[name]),
+                            "workerd_cpu_s": [r["workerd_cpu_s"] for r in rounds[name]]}
+        result["ratio_auto_one"] = round(result["auto"]["rps_median"] / result["one"]["rps_median"], 3)
         log(f"  {result}")
         return result
     finally:
@@ -1427,6 +1513,12 @@ def table(results):
                      % (c["poll_request_ms"]["p50_ms"], c["poll_request_ms"]["p90_ms"]))
         lines.append("  failed requests while polling: %d of %d (target 0);   load average %s before, %s after"
                      % (c["failed_requests"], c["poll_requests"], c["loadavg_before"], c["loadavg_after"]))
+    sc2 = results.get("scale")
+    if sc2:
+        lines.append("scale: CPU-bound function (%d iterations, ~5 ms CPU), wrk %s: 1 replica %.0f req/s; autoscaled"
+                     " (max %d) %.0f req/s with %s replica(s); ratio %.3f (target >= 1.7)"
+                     % (sc2["iterations_for_5ms"], sc2["wrk"], sc2["one"]["rps_median"], sc2["cores"],
+                        sc2["auto"]["rps_median"], sc2["auto"]["replicas_under_load"], sc2["ratio_auto_one"]))
     cn = results.get("canary")
     if cn:
         lines.append("canary: 90/10 -> 50/50 -> 0/100 under wrk -t2 -c32: %d requests (%d req/s), v1 %d, v2 %d;"

@@ -2,10 +2,11 @@
 # faas4j benchmarks: builds what they need, starts everything on 127.0.0.1, measures, stops everything,
 # prints a table and writes bench/results/latest.json.
 #
-#   bench/run.sh                       # all scenarios: proxy resume deploy density restore router
+#   bench/run.sh                       # all scenarios: proxy resume deploy density restore router scale
 #   bench/run.sh proxy router          # some of them
 #   bench/run.sh cluster               # three gateways on one PostgreSQL (only when named; see bench/README.md)
 #   bench/run.sh canary                # a weighted alias moved 90/10 -> 0/100 under wrk: counts errors (only when named)
+#   bench/run.sh scale                 # a CPU-bound function at 1 replica, then autoscaled to one per core
 #   bench/run.sh --density 1000        # sizes: --samples 30 --density 200 --restore 10000 --repeats 3
 #   bench/run.sh --help                # every option
 #
@@ -15,12 +16,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Which tools and jars the named scenarios need (none named: every default scenario).
-named=" $(printf '%s\n' "$@" | grep -xE 'proxy|resume|deploy|density|restore|router|restart|slowcallers|prometheus|cluster|canary' | tr '\n' ' ' || true)"
-[ "$named" = " " ] && named=" proxy resume deploy density restore router "
+named=" $(printf '%s\n' "$@" | grep -xE 'proxy|resume|deploy|density|restore|router|restart|slowcallers|prometheus|cluster|canary|scale' | tr '\n' ' ' || true)"
+[ "$named" = " " ] && named=" proxy resume deploy density restore router scale "
 wants() { for s in "$@"; do case "$named" in *" $s "*) return 0 ;; esac; done; return 1; }
 
 missing=()
-if wants proxy density slowcallers prometheus canary; then command -v wrk >/dev/null || missing+=(wrk); fi
+if wants proxy density slowcallers prometheus canary scale; then command -v wrk >/dev/null || missing+=(wrk); fi
 if wants prometheus; then command -v prometheus >/dev/null || missing+=(prometheus); fi
 if wants proxy; then command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light); fi
 command -v python3 >/dev/null || missing+=(python3)

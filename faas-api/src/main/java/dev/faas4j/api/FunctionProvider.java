@@ -1,5 +1,6 @@
 package dev.faas4j.api;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -51,7 +52,10 @@ public interface FunctionProvider extends AutoCloseable {
   /**
    * Sets the number of instances of a deployed version and returns when that many are ready.
    * Zero stops every instance (the version is suspended, and can be scaled up again). Idempotent:
-   * instances that are ready are kept, instances that died are replaced.
+   * instances that are ready are kept, instances that died are replaced. faas-core asks for more
+   * than one only for a version whose {@link FunctionSpec#scaling()} allows it; a provider that can
+   * run only one instance per version may treat any positive count as one (and then
+   * {@link #endpoints} has at most one entry).
    *
    * @throws FaasException with reason {@code NOT_FOUND} if the version was not deployed here, or
    *     {@code UNAVAILABLE} if it cannot be started; the message includes the instance's output
@@ -73,6 +77,17 @@ public interface FunctionProvider extends AutoCloseable {
    * throws.
    */
   Optional<Endpoint> endpoint(FunctionRef ref);
+
+  /**
+   * The endpoint of every ready instance of a version, one per replica, in a stable order; empty if
+   * none is ready. faas-core spreads requests over them itself (to the one serving the fewest
+   * requests), so a provider that runs several replicas should override this. The default returns
+   * {@link #endpoint} as a list, which is right for a provider that runs one instance per version.
+   * Cheap, non-blocking, never throws.
+   */
+  default List<Endpoint> endpoints(FunctionRef ref) {
+    return endpoint(ref).map(List::of).orElse(List.of());
+  }
 
   /**
    * An optional capability of this provider, such as {@link FunctionLogs}. The default returns

@@ -25,6 +25,8 @@ import java.util.Objects;
  * @param limits resource limits
  * @param network outbound network policy, or null for the provider's default
  * @param options provider-specific settings (documented by each provider), e.g. {@code format}
+ * @param scaling how many replicas may run and when faas-core adds or removes them; null for
+ *     {@link Scaling#DEFAULT} (one replica, suspended when idle)
  */
 public record FunctionSpec(
     String name,
@@ -36,7 +38,8 @@ public record FunctionSpec(
     Map<String, String> labels,
     Limits limits,
     NetworkPolicy network,
-    Map<String, String> options) {
+    Map<String, String> options,
+    Scaling scaling) {
 
   public FunctionSpec {
     Validation.requireLabel("function name", name);
@@ -61,6 +64,13 @@ public record FunctionSpec(
     });
     limits = limits == null ? Limits.NONE : limits;
     options = Map.copyOf(Validation.requireOptions(options == null ? Map.of() : options));
+    scaling = scaling == null ? Scaling.DEFAULT : scaling;
+  }
+
+  /** A spec with the default {@link Scaling}. */
+  public FunctionSpec(String name, String version, String runtime, String code, String image, Map<String, String> env,
+      Map<String, String> labels, Limits limits, NetworkPolicy network, Map<String, String> options) {
+    this(name, version, runtime, code, image, env, labels, limits, network, options, Scaling.DEFAULT);
   }
 
   /** The canonical reference to this version. */
@@ -81,12 +91,13 @@ public record FunctionSpec(
         && labels.equals(other.labels)
         && limits.equals(other.limits)
         && Objects.equals(network, other.network)
-        && options.equals(other.options);
+        && options.equals(other.options)
+        && scaling.equals(other.scaling);
   }
 
   /** Returns a copy of this spec with another version. */
   public FunctionSpec withVersion(String newVersion) {
-    return new FunctionSpec(name, newVersion, runtime, code, image, env, labels, limits, network, options);
+    return new FunctionSpec(name, newVersion, runtime, code, image, env, labels, limits, network, options, scaling);
   }
 
   /** A string that never includes the code or env values, which may be large or secret. */
@@ -113,6 +124,7 @@ public record FunctionSpec(
     private Limits limits = Limits.NONE;
     private NetworkPolicy network;
     private final Map<String, String> options = new LinkedHashMap<>();
+    private Scaling scaling = Scaling.DEFAULT;
 
     private Builder(String name) {
       this.name = name;
@@ -178,9 +190,14 @@ public record FunctionSpec(
       return this;
     }
 
+    public Builder scaling(Scaling scaling) {
+      this.scaling = scaling;
+      return this;
+    }
+
     /** Builds the spec. */
     public FunctionSpec build() {
-      return new FunctionSpec(name, version, runtime, code, image, env, labels, limits, network, options);
+      return new FunctionSpec(name, version, runtime, code, image, env, labels, limits, network, options, scaling);
     }
   }
 }

@@ -32,6 +32,7 @@ public abstract class FunctionStoreContract extends ChangeFeedContract {
         .limits(new Limits(64L << 20, 0.5, 32, Duration.ofSeconds(3), 7))
         .network(new NetworkPolicy(List.of("public", "10.0.0.0/8"), List.of("10.1.0.0/16")))
         .option("format", "module")
+        .scaling(new Scaling(1, 3, 2, Duration.ofSeconds(6), Duration.ofMillis(1500)))
         .build();
     FunctionVersion v1 = new FunctionVersion(rich, T0);
     FunctionVersion v2 = new FunctionVersion(rich.withVersion("v2"), T0.plusSeconds(1));

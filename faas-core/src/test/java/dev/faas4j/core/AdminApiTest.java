@@ -144,6 +144,14 @@ class AdminApiTest {
       "{\"code\":\"x\",\"code_typo\":\"y\"}",
       "{\"code\":42}",
       "{\"code\":\"x\",\"limits\":{\"memory_mb\":-1}}",
+      "{\"code\":\"x\",\"scaling\":{\"max\":0}}",
+      "{\"code\":\"x\",\"scaling\":{\"min\":3,\"max\":2}}",
+      "{\"code\":\"x\",\"scaling\":{\"max\":65}}",
+      "{\"code\":\"x\",\"scaling\":{\"target_concurrency\":0}}",
+      "{\"code\":\"x\",\"scaling\":{\"max\":2.5}}",
+      "{\"code\":\"x\",\"scaling\":{\"window_ms\":10}}",
+      "{\"code\":\"x\",\"scaling\":{\"maximum\":2}}",
+      "{\"code\":\"x\",\"scaling\":3}",
       "{\"code\":\"x\",\"network\":{\"allow\":[\"local\\\"); evil\"]}}",
       "{\"code\":\"x\"",
       "[1,2]",
@@ -207,6 +215,23 @@ class AdminApiTest {
     assertThat(function.path("versions").get(1).path("state").asText()).isEqualTo("running");
     assertThat(function.path("versions").get(1).path("latest").asBoolean()).isTrue();
     assertThat(function.path("versions").get(1).path("aliases").get(0).asText()).isEqualTo("test");
+  }
+
+  @Test
+  void aVersionShowsItsScalingAsDeployedWithDefaultsFilledIn() throws Exception {
+    ok(deploy("hello", "{\"code\":\"one\",\"version\":\"v1\"}"));
+    ok(deploy("hello", "{\"code\":\"two\",\"version\":\"v2\","
+        + "\"scaling\":{\"min\":1,\"max\":3,\"target_concurrency\":4,\"scale_down_delay_ms\":2000}}"));
+
+    JsonNode versions = ok(http.admin("GET", "/functions/hello", null)).path("function").path("versions");
+
+    assertThat(versions.get(0).path("scaling").toString()).as("the default: one replica, none kept warm (v1 still runs since its deploy)")
+        .isEqualTo("{\"min\":0,\"max\":1,\"target_concurrency\":10,\"window_ms\":60000,"
+            + "\"scale_down_delay_ms\":30000,\"replicas\":1}");
+    assertThat(versions.get(1).path("scaling").toString())
+        .isEqualTo("{\"min\":1,\"max\":3,\"target_concurrency\":4,\"window_ms\":60000,"
+            + "\"scale_down_delay_ms\":2000,\"replicas\":1}");
+    error(deploy("hello", "{\"code\":\"two\",\"version\":\"v2\",\"scaling\":{\"max\":2}}"), 409);
   }
 
   @Test

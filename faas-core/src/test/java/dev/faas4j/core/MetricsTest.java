@@ -110,6 +110,25 @@ class MetricsTest {
   }
 
   @Test
+  void theReplicasTheAutoscalerWantsAreReportedPerAutoscaledVersion() throws Exception {
+    Faas faas = start(true);
+    faas.deploy(FunctionSpec.builder("hot").runtime(InMemoryProvider.RUNTIME).version("v1").code("x")
+        .scaling(dev.faas4j.api.Scaling.of(2, 3, 1)).build(), null);
+    faas.deploy(version("plain", "v1", "y"), null);
+
+    clock.advance(Duration.ofSeconds(1));
+    faas.suspendIdle(); // a maintenance pass runs the autoscaler
+
+    Scrape scrape = scrape();
+    assertThat(scrape.value("gateway_service_desired_replicas", "function_name=hot", "version=v1"))
+        .as("min 2, no load").hasValue(2.0);
+    assertThat(scrape.samples("gateway_service_desired_replicas", "function_name=plain"))
+        .as("a version without scaling has no such series").isEmpty();
+    assertThat(scrape.value("gateway_service_count", "function_name=hot"))
+        .as("the in-memory provider runs one instance whatever it is asked").hasValue(1.0);
+  }
+
+  @Test
   void startsAreCountedByCause() throws Exception {
     Faas faas = start(false);
     faas.deploy(version("hello", "v1", "one"), null);

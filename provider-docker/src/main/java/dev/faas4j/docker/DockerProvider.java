@@ -129,6 +129,12 @@ public final class DockerProvider implements FunctionProvider, FunctionLogs {
     return runtime.endpoint(Objects.requireNonNull(ref, "ref"));
   }
 
+  /** The endpoint of every ready container (replica) of the version; faas-core spreads requests over them. */
+  @Override
+  public List<Endpoint> endpoints(FunctionRef ref) {
+    return runtime.endpoints(Objects.requireNonNull(ref, "ref"));
+  }
+
   /**
    * The last lines the version's containers wrote to stdout and stderr, oldest first, including
    * the last lines of containers that were removed while this provider ran (up to

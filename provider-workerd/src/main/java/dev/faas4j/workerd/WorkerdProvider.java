@@ -51,10 +51,14 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #deploy} validates a version by starting it; the started process is left running. Every
  * start first writes the process's directory ({@code dataDir/<name>/<version>/}: the generated
  * config, binary and text, and the code and env values the text form embeds). {@link #scale} with 0
- * terminates the process, with 1 or more starts it if it is not alive (one process serves every
- * request of a version: workerd handles concurrent requests in one process, so any {@code
- * replicas > 1} is treated as 1). A process that dies on its own is
- * replaced by the next {@code scale(ref, 1)}; after {@code restartBackoff} crashes within the
+ * terminates every process of the version; with {@code n >= 1} it runs {@code n} replicas: one
+ * {@code workerd} process each (a process runs JavaScript on one thread, so replicas are how a
+ * version uses more than one core), the first in {@code <version>/}, the others in {@code
+ * <version>.r<k>/}, each in a cgroup of its own with the version's limits and on a port of its own;
+ * {@link #endpoints} lists the ready ones, and faas-core spreads requests over them. Replicas taken
+ * away by a lower count stop receiving requests at once and are stopped after the {@linkplain
+ * Builder#drainPeriod drain period}. A process that dies on its own is
+ * replaced by the next {@code scale}; after {@code restartBackoff} crashes within the
  * window, the version is {@code FAILED} and {@code scale} refuses to start it until the back-off
  * ends.
  *
@@ -275,6 +279,13 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
   public Optional<Endpoint> endpoint(FunctionRef ref) {
     VersionSlot slot = slots.get(ref);
     return slot == null ? Optional.empty() : slot.endpoint();
+  }
+
+  /** The endpoint of every live replica of the version, the first process's first. */
+  @Override
+  public List<Endpoint> endpoints(FunctionRef ref) {
+    VersionSlot slot = slots.get(ref);
+    return slot == null ? List.of() : slot.endpoints();
   }
 
   @Override

@@ -116,18 +116,6 @@ class WorkerdLifecycleTest {
   }
 
   @Test
-  void moreThanOneReplicaIsServedByOneProcess() throws Exception {
-    provider = TestWorkerd.builder(dataDir).build();
-    FunctionSpec spec = responding("v1", "x");
-    provider.deploy(spec);
-
-    provider.scale(spec.ref(), 3);
-
-    assertThat(Processes.workerdDescendants()).as("workerd processes for replicas=3").hasSize(1);
-    assertThat(provider.status(spec.ref()).readyReplicas()).as("ready replicas").isEqualTo(1);
-  }
-
-  @Test
   void closeLeavesNoProcess() throws Exception {
     provider = TestWorkerd.builder(dataDir).build();
     FunctionSpec v1 = responding("v1", "x");

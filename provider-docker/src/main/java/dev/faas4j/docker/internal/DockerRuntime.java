@@ -231,6 +231,12 @@ public final class DockerRuntime implements AutoCloseable {
     return version == null ? Optional.empty() : version.endpoint();
   }
 
+  /** The endpoint of every ready container of the version, in the order they became ready. */
+  public List<Endpoint> endpoints(FunctionRef ref) {
+    VersionState version = versions.get(ref);
+    return version == null ? List.of() : version.replicas().stream().<Endpoint>map(Replica::endpoint).toList();
+  }
+
   public List<String> logs(FunctionRef ref, int maxLines) {
     VersionState version = versions.get(ref);
     if (version == null || maxLines <= 0 || closed) {

@@ -19,7 +19,8 @@ import org.slf4j.Logger;
 
 /**
  * Everything the provider keeps for one deployed version, and its process's life: started,
- * replaced by one with new env values, stopped, crashed and backed off.
+ * replaced by one with new env values, stopped, crashed and backed off. The first replica is the
+ * {@code current} process; more replicas ({@link #scale} above 1) are {@link ExtraReplicas}.
  *
  * <p>Changes ({@link #start}, {@link #scale}, {@link #updateEnv}, {@link #forget}) are serialised on
  * the slot; reads ({@link #endpoint}, {@link #status}, {@link #live}) take no lock.
@@ -43,6 +44,7 @@ public final class VersionSlot {
   private volatile Running current;
   private volatile boolean starting;
   private volatile int wanted;
+  private final ExtraReplicas extras;
 
   public VersionSlot(Launcher launcher, FunctionSpec spec, NetworkPolicy network, Path dir, LogBuffer logs, Logger log) {
     this.launcher = launcher;
@@ -53,6 +55,7 @@ public final class VersionSlot {
     this.logs = logs;
     this.log = log;
     this.crashes = new CrashHistory(launcher.crashPolicy());
+    this.extras = new ExtraReplicas(launcher, dir, log, this::onExit);
   }
 
   public FunctionSpec spec() {
@@ -80,20 +83,24 @@ public final class VersionSlot {
   }
 
   /**
-   * 0 stops every process (draining ones too); 1 or more starts one if none is alive, unless the
-   * version is backing off after crashes.
+   * 0 stops every process (draining ones too); 1 or more starts processes until that many are alive
+   * (the first one, then {@link ExtraReplicas}), unless the version is backing off after crashes,
+   * and takes away replicas beyond that many (they drain).
    */
   public synchronized void scale(int replicas) throws IOException {
     if (replicas == 0) {
       wanted = 0;
       stopCurrent();
+      extras.stopAll();
       draining.forEach(Runnable::run);
       return;
     }
     launcher.ensureOpen();
-    wanted = 1;
+    wanted = replicas;
     Running running = current;
-    if (running != null && running.process().isAlive()) {
+    boolean currentAlive = running != null && running.process().isAlive();
+    if (currentAlive && extras.alive() >= replicas - 1) {
+      scaleExtras(replicas); // fewer, or as many: nothing starts
       return;
     }
     Optional<Instant> until = crashes.backingOffUntil();
@@ -102,10 +109,22 @@ public final class VersionSlot {
           + until.get() + ". " + crashes.detail());
     }
     try {
-      restart();
+      if (!currentAlive) {
+        restart();
+      }
     } catch (StartFailure e) {
       recordCrash("start failed: " + e.getMessage());
       throw new FaasException(Reason.UNAVAILABLE, "could not start " + ref() + ": " + e.getMessage());
+    }
+    scaleExtras(replicas);
+  }
+
+  private void scaleExtras(int replicas) throws IOException {
+    try {
+      extras.resize(replicas - 1, spec, network, logs);
+    } catch (StartFailure e) {
+      recordCrash("start of a replica failed: " + e.getMessage());
+      throw new FaasException(Reason.UNAVAILABLE, "could not start a replica of " + ref() + ": " + e.getMessage());
     }
   }
 
@@ -183,11 +202,13 @@ public final class VersionSlot {
     if (running != null) {
       running.process().requestStop();
     }
+    extras.requestStop();
   }
 
   /** Stops every process of the version (the current one and those draining) and deletes its directory. */
   public synchronized void forget() {
     stopCurrent();
+    extras.stopAll();
     draining.forEach(Runnable::run);
     launcher.deleteQuietly(dir);
   }
@@ -200,7 +221,8 @@ public final class VersionSlot {
     launcher.ensureOpen();
     FunctionSpec previous = spec;
     if (!new FunctionSpec(previous.name(), previous.version(), previous.runtime(), previous.code(), previous.image(),
-        next.env(), previous.labels(), previous.limits(), previous.network(), previous.options()).sameDefinitionAs(next)) {
+        next.env(), previous.labels(), previous.limits(), previous.network(), previous.options(), previous.scaling())
+        .sameDefinitionAs(next)) {
       throw FaasException.invalid("updateEnv may change the env of " + ref() + ", nothing else");
     }
     Running old = current;
@@ -229,6 +251,15 @@ public final class VersionSlot {
     };
     draining.add(drain);
     launcher.afterDrainPeriod(drain);
+    if (extras.alive() > 0) {
+      // the other replicas still have the old values: they drain too, and new ones start with the new values
+      extras.drainAll();
+      try {
+        scaleExtras(wanted);
+      } catch (IOException | RuntimeException e) {
+        log.warn("{} runs with new env values on one replica; more could not start: {}", ref(), e.getMessage());
+      }
+    }
     log.info("{} runs with new env values on {}; the previous process drains for {} s", ref(),
         current.process().endpoint(), launcher.drainPeriod().toSeconds());
   }
@@ -246,16 +277,41 @@ public final class VersionSlot {
   }
 
   public Optional<Endpoint> endpoint() {
-    return live().map(WorkerdProcess::endpoint);
+    Optional<Endpoint> first = live().map(WorkerdProcess::endpoint);
+    if (first.isPresent()) {
+      return first;
+    }
+    List<Endpoint> others = extras.endpoints();
+    return others.isEmpty() ? Optional.empty() : Optional.of(others.get(0));
+  }
+
+  /** The endpoint of every live replica, the first process's first. */
+  public List<Endpoint> endpoints() {
+    List<Endpoint> others = extras.endpoints();
+    Optional<Endpoint> first = live().map(WorkerdProcess::endpoint);
+    if (first.isEmpty()) {
+      return others;
+    }
+    if (others.isEmpty()) {
+      return List.of(first.get());
+    }
+    List<Endpoint> all = new java.util.ArrayList<>(others.size() + 1);
+    all.add(first.get());
+    all.addAll(others);
+    return all;
   }
 
   public VersionStatus status() {
     Running running = current;
     WorkerdProcess process = running == null ? null : running.process();
     int wanted = this.wanted;
+    int others = extras.alive();
     if (process != null && process.isAlive()) {
-      return new VersionStatus(ref(), VersionStatus.State.RUNNING, wanted, 1, "pid " + process.pid()
-          + " on " + ((Endpoint.Http) process.endpoint()).baseUri());
+      return new VersionStatus(ref(), VersionStatus.State.RUNNING, wanted, 1 + others, "pid " + process.pid()
+          + " on " + ((Endpoint.Http) process.endpoint()).baseUri() + (others > 0 ? " and " + others + " more replica(s)" : ""));
+    }
+    if (others > 0) {
+      return new VersionStatus(ref(), VersionStatus.State.RUNNING, wanted, others, others + " replica(s)");
     }
     if (starting) {
       return new VersionStatus(ref(), VersionStatus.State.STARTING, wanted, 0, "");

@@ -4,6 +4,8 @@ import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.NodeInfo;
+import dev.faas4j.api.Scaling;
+import dev.faas4j.api.VersionStatus;
 import dev.faas4j.core.internal.Json;
 import dev.faas4j.core.internal.control.Addresses;
 import dev.faas4j.core.internal.control.Deployed;
@@ -90,6 +92,7 @@ final class Answers {
         version.put("detail", v.status().detail());
       }
       version.put("activeRequests", v.activeRequests());
+      version.put("scaling", scaling(v.version().spec().scaling(), v.status()));
       if (nodes != null) {
         FunctionRef ref = v.version().spec().ref();
         version.put("runningOn", nodes.stream().filter(n -> n.running().contains(ref)).map(NodeInfo::id).toList());
@@ -103,6 +106,18 @@ final class Answers {
       versions.add(version);
     }
     body.put("versions", versions);
+    return body;
+  }
+
+  /** A version's scaling as the deploy body spells it, with the replicas ready on this node now. */
+  private static Map<String, Object> scaling(Scaling scaling, VersionStatus status) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("min", scaling.min());
+    body.put("max", scaling.max());
+    body.put("target_concurrency", scaling.targetConcurrency());
+    body.put("window_ms", scaling.window().toMillis());
+    body.put("scale_down_delay_ms", scaling.scaleDownDelay().toMillis());
+    body.put("replicas", status.readyReplicas());
     return body;
   }
 

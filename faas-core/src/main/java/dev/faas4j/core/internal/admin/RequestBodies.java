@@ -7,6 +7,7 @@ import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.Limits;
 import dev.faas4j.api.NetworkPolicy;
+import dev.faas4j.api.Scaling;
 import dev.faas4j.core.internal.Json;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
@@ -30,7 +31,9 @@ import java.util.function.Supplier;
 final class RequestBodies {
 
   private static final Set<String> DEPLOY_FIELDS = Set.of(
-      "runtime", "code", "image", "version", "alias", "env_vars", "labels", "options", "limits", "network");
+      "runtime", "code", "image", "version", "alias", "env_vars", "labels", "options", "limits", "network", "scaling");
+  private static final Set<String> SCALING_FIELDS = Set.of(
+      "min", "max", "target_concurrency", "window_ms", "scale_down_delay_ms");
   private static final Set<String> LIMIT_FIELDS = Set.of("memory_mb", "cpus", "pids", "timeout_ms", "max_concurrency");
 
   private final long maxBodyBytes;
@@ -131,6 +134,7 @@ final class RequestBodies {
         .network(network(body.get("network")))
         .labels(stringMap(body, "labels"))
         .options(stringMap(body, "options"))
+        .scaling(scaling(body.get("scaling")))
         .build();
   }
 
@@ -158,14 +162,36 @@ final class RequestBodies {
   }
 
   private static long wholeNumber(JsonNode node, String field) {
+    return wholeNumber(node, "limits", field, 0);
+  }
+
+  private static long wholeNumber(JsonNode node, String object, String field, long absent) {
     JsonNode value = node.get(field);
     if (value == null) {
-      return 0;
+      return absent;
     }
     if (!value.canConvertToLong() || !value.isIntegralNumber() || value.asLong() < 0 || value.asLong() > (1L << 40)) {
-      throw FaasException.invalid("limits." + field + " must be a non-negative whole number");
+      throw FaasException.invalid(object + "." + field + " must be a non-negative whole number");
     }
     return value.asLong();
+  }
+
+  /** The {@code scaling} object; absent fields take {@link Scaling}'s defaults, which also checks the values. */
+  private static Scaling scaling(JsonNode node) {
+    if (node == null || node.isNull()) {
+      return Scaling.DEFAULT;
+    }
+    if (!node.isObject()) {
+      throw FaasException.invalid("scaling must be an object with " + SCALING_FIELDS.stream().sorted().toList());
+    }
+    checkFields((ObjectNode) node, SCALING_FIELDS, "scaling");
+    long min = wholeNumber(node, "scaling", "min", Scaling.DEFAULT.min());
+    long max = wholeNumber(node, "scaling", "max", Math.max(Scaling.DEFAULT.max(), min));
+    long target = wholeNumber(node, "scaling", "target_concurrency", Scaling.DEFAULT_TARGET_CONCURRENCY);
+    long window = wholeNumber(node, "scaling", "window_ms", Scaling.DEFAULT_WINDOW.toMillis());
+    long delay = wholeNumber(node, "scaling", "scale_down_delay_ms", Scaling.DEFAULT_SCALE_DOWN_DELAY.toMillis());
+    return new Scaling((int) Math.min(min, Integer.MAX_VALUE), (int) Math.min(max, Integer.MAX_VALUE),
+        (int) Math.min(target, Integer.MAX_VALUE), Duration.ofMillis(window), Duration.ofMillis(delay));
   }
 
   private static NetworkPolicy network(JsonNode node) {

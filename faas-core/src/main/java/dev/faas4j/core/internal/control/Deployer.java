@@ -155,7 +155,7 @@ final class Deployer {
   /** The spec under the function's name as first deployed, when the request spelt it in another case. */
   private static FunctionSpec renamed(FunctionSpec spec, String name) {
     return name.equals(spec.name()) ? spec : new FunctionSpec(name, spec.version(), spec.runtime(), spec.code(),
-        spec.image(), spec.env(), spec.labels(), spec.limits(), spec.network(), spec.options());
+        spec.image(), spec.env(), spec.labels(), spec.limits(), spec.network(), spec.options(), spec.scaling());
   }
 
   /** A label in canonical form, or null when {@code value} is null or empty. */

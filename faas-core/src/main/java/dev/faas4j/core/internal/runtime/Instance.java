@@ -34,6 +34,10 @@ final class Instance {
   volatile long lastUsedMillis;
   volatile String lastError = "";
   final AtomicInteger inFlight = new AtomicInteger();
+  /** The same requests, averaged over time, for the autoscaler. */
+  final ConcurrencyMeter load;
+  /** Which replica each request goes to. */
+  final LeastOutstanding spread = new LeastOutstanding();
 
   /** The start in progress, shared by every request waiting for it; guarded by {@code this}. */
   private CompletableFuture<Endpoint> starting;
@@ -46,6 +50,36 @@ final class Instance {
     this.provider = provider;
     this.deployed = deployed;
     this.lastUsedMillis = nowMillis;
+    this.load = new ConcurrencyMeter(nowMillis);
+  }
+
+  /** A request leased the version at {@code nowMillis}. */
+  void began(long nowMillis) {
+    inFlight.incrementAndGet();
+    load.changed(+1, nowMillis);
+  }
+
+  /** A request's lease ended at {@code nowMillis}. */
+  void ended(long nowMillis) {
+    inFlight.decrementAndGet();
+    load.changed(-1, nowMillis);
+  }
+
+  /** The ready replica with the fewest outstanding requests, counted until released; null if none is ready. */
+  LeastOutstanding.Pick pick() {
+    return state == State.RUNNING ? spread.pick(provider.endpoints(ref)) : null;
+  }
+
+  /**
+   * Sets the number of replicas of a running instance (the autoscaler's decision); returns false,
+   * doing nothing, when it is not running (suspended, stopped, starting).
+   */
+  synchronized boolean rescale(int replicas) throws Exception {
+    if (state != State.RUNNING) {
+      return false;
+    }
+    provider.scale(ref, replicas);
+    return true;
   }
 
   /** A ready endpoint if the instance is running and the provider still has it, else empty. */
@@ -137,7 +171,7 @@ final class Instance {
    * returns whether it did.
    */
   synchronized boolean adoptRunning(long nowMillis) {
-    if (state == State.STOPPED && provider.endpoint(ref).isPresent()) {
+    if (state == State.STOPPED && !provider.endpoints(ref).isEmpty()) {
       state = State.RUNNING;
       lastUsedMillis = nowMillis;
       return true;
@@ -147,7 +181,7 @@ final class Instance {
 
   /** Marks a running instance whose process vanished as stopped, so the next request restarts it. */
   synchronized boolean markCrashedIfGone() {
-    if (state == State.RUNNING && provider.endpoint(ref).isEmpty()) {
+    if (state == State.RUNNING && provider.endpoints(ref).isEmpty()) {
       state = State.STOPPED;
       lastError = "the instance exited on its own";
       crashed = true;

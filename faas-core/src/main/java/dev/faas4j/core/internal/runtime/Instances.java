@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -46,6 +45,7 @@ public final class Instances {
   private final Duration startTimeout;
   private final Executor starter;
   private final Metrics metrics;
+  private final Autoscaling autoscaling;
 
   /**
    * @param providers where versions registered from the store find their provider
@@ -63,6 +63,7 @@ public final class Instances {
     this.startTimeout = startTimeout;
     this.starter = starter;
     this.metrics = metrics;
+    this.autoscaling = new Autoscaling(clock, starter);
     metrics.watchInstances(STATE_TAGS, tag -> count(i -> i.state.name().equalsIgnoreCase(tag)));
   }
 
@@ -81,7 +82,10 @@ public final class Instances {
    */
   public void register(FunctionSpec spec, FunctionProvider provider, boolean deployed, long deployMillis) {
     String function = spec.ref().name();
-    metrics.watchFunction(function, () -> count(i -> i.state == State.RUNNING && i.ref.name().equals(function)));
+    metrics.watchFunction(function, () -> readyReplicas(function));
+    if (spec.scaling().autoscaled()) {
+      metrics.watchDesiredReplicas(spec.ref(), () -> autoscaling.desired(spec.ref()));
+    }
     Instance instance = instances.compute(spec.ref(), (ref, existing) -> {
       if (existing != null) {
         existing.deployed |= deployed;
@@ -150,14 +154,18 @@ public final class Instances {
    */
   public Lease acquire(FunctionRef ref) {
     Instance instance = instance(ref);
-    instance.inFlight.incrementAndGet();
+    instance.began(clock.millis());
     try {
-      Optional<Endpoint> ready = instance.readyEndpoint();
-      Endpoint endpoint = ready.isPresent() ? ready.get() : awaitStart(instance, StartCause.FIRST_REQUEST);
+      LeastOutstanding.Pick pick = instance.pick();
+      if (pick == null) {
+        Endpoint started = awaitStart(instance, StartCause.FIRST_REQUEST);
+        pick = instance.pick();
+        pick = pick != null ? pick : new LeastOutstanding.Pick(started, null);
+      }
       instance.lastUsedMillis = clock.millis();
-      return new Lease(instance, endpoint, clock);
+      return new Lease(instance, pick, clock);
     } catch (RuntimeException | Error e) {
-      instance.inFlight.decrementAndGet();
+      instance.ended(clock.millis());
       throw e;
     }
   }
@@ -171,14 +179,14 @@ public final class Instances {
     if (instance == null) {
       return null;
     }
-    instance.inFlight.incrementAndGet();
-    Optional<Endpoint> ready = instance.readyEndpoint();
-    if (ready.isEmpty()) {
-      instance.inFlight.decrementAndGet();
+    instance.began(clock.millis());
+    LeastOutstanding.Pick pick = instance.pick();
+    if (pick == null) {
+      instance.ended(clock.millis());
       return null;
     }
     instance.lastUsedMillis = clock.millis();
-    return new Lease(instance, ready.get(), clock);
+    return new Lease(instance, pick, clock);
   }
 
   /**
@@ -356,6 +364,32 @@ public final class Instances {
     }
   }
 
+  /** The ready replicas of every running version of {@code function}. */
+  private int readyReplicas(String function) {
+    int ready = 0;
+    for (Instance instance : instances.values()) {
+      if (instance.state == State.RUNNING && instance.ref.name().equals(function)) {
+        ready += instance.provider.endpoints(instance.ref).size();
+      }
+    }
+    return ready;
+  }
+
+  /**
+   * One autoscaling pass: every running version whose scaling allows several replicas is scaled
+   * to what its concurrency asks for (see {@link Autoscaler}); the scaling itself runs on the
+   * starter, so this returns at once.
+   */
+  public void autoscale() {
+    autoscaling.pass(instances.values());
+  }
+
+  /** Whether the version keeps replicas running when idle ({@code scaling.min > 0}): never suspended. */
+  public boolean keepsReplicas(FunctionRef ref) {
+    Instance instance = instances.get(ref);
+    return instance != null && instance.spec.scaling().min() > 0;
+  }
+
   /** How many versions known here {@code which} accepts. */
   private int count(java.util.function.Predicate<Instance> which) {
     int count = 0;
@@ -386,18 +420,18 @@ public final class Instances {
    */
   public static final class Lease implements AutoCloseable {
     private final Instance instance;
-    private final Endpoint endpoint;
+    private final LeastOutstanding.Pick pick;
     private final Clock clock;
 
-    Lease(Instance instance, Endpoint endpoint, Clock clock) {
+    Lease(Instance instance, LeastOutstanding.Pick pick, Clock clock) {
       this.instance = instance;
-      this.endpoint = endpoint;
+      this.pick = pick;
       this.clock = clock;
     }
 
-    /** Where to send the request. */
+    /** Where to send the request: the ready replica that had the fewest requests outstanding. */
     public Endpoint endpoint() {
-      return endpoint;
+      return pick.endpoint();
     }
 
     /** The function's own settings, such as its timeout. */
@@ -407,8 +441,10 @@ public final class Instances {
 
     @Override
     public void close() {
-      instance.lastUsedMillis = clock.millis();
-      instance.inFlight.decrementAndGet();
+      long now = clock.millis();
+      instance.lastUsedMillis = now;
+      pick.release();
+      instance.ended(now);
     }
   }
 }

@@ -11,9 +11,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The idle policy, applied in passes: each pass notices instances that exited on their own,
- * suspends versions idle for longer than the idle timeout (except those kept warm), then runs the
- * caller's own clean-up (closing pooled connections that may lead to a suspended instance).
+ * The idle policy and the autoscaler, applied in passes: each pass notices instances that exited on
+ * their own, suspends versions idle for longer than the idle timeout (except those kept warm, and
+ * those whose scaling keeps a minimum of replicas), scales running versions to the replicas their
+ * concurrency asks for ({@link Instances#autoscale}), then runs the caller's own clean-up (closing pooled connections that may lead to a suspended instance).
  *
  * <p>Passes run on one background thread at a fixed delay, or only when {@link #runOnce()} is
  * called if the interval is zero. Thread-safe.
@@ -47,8 +48,10 @@ public final class Maintenance implements AutoCloseable {
 
   /** Runs one pass now; returns the versions it suspended. */
   public List<FunctionRef> runOnce() {
-    instances.recoverCrashed(keepWarm);
-    List<FunctionRef> suspended = instances.suspendIdle(keepWarm);
+    Predicate<FunctionRef> warm = keepWarm.or(instances::keepsReplicas);
+    instances.recoverCrashed(warm);
+    List<FunctionRef> suspended = instances.suspendIdle(warm);
+    instances.autoscale();
     afterPass.run();
     return suspended;
   }

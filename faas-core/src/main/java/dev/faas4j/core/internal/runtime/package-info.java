@@ -1,7 +1,10 @@
 /**
  * Versions as they run in this JVM: {@link dev.faas4j.core.internal.runtime.Instances} keeps one
  * state machine per version (starting, running, suspended, stopped, failed) and coordinates starts;
- * {@link dev.faas4j.core.internal.runtime.Maintenance} applies the idle policy;
+ * {@link dev.faas4j.core.internal.runtime.Maintenance} applies the idle policy and runs the
+ * autoscaler ({@code Autoscaling} applies what {@code Autoscaler} decides from each version's
+ * {@code ConcurrencyMeter}); {@code LeastOutstanding} spreads a version's requests over its ready
+ * replicas;
  * {@link dev.faas4j.core.internal.runtime.Admission} bounds the requests each version (its
  * {@code maxConcurrency}) and the whole node serve at once, with a first-come, first-served line.
  *

@@ -82,6 +82,11 @@ public final class SecretEnv implements FunctionProvider {
   }
 
   @Override
+  public List<Endpoint> endpoints(FunctionRef ref) {
+    return delegate.endpoints(ref);
+  }
+
+  @Override
   public <T> Optional<T> capability(Class<T> type) {
     return delegate.capability(type);
   }
@@ -137,6 +142,6 @@ public final class SecretEnv implements FunctionProvider {
     Map<String, String> env = new LinkedHashMap<>(spec.env());
     env.putAll(values);
     return new FunctionSpec(spec.name(), spec.version(), spec.runtime(), spec.code(), spec.image(), env,
-        spec.labels(), spec.limits(), spec.network(), spec.options());
+        spec.labels(), spec.limits(), spec.network(), spec.options(), spec.scaling());
   }
 }

@@ -58,6 +58,12 @@ public interface Metrics {
   /** Reports, on every read, how many instances of the function are ready (idempotent). */
   void watchFunction(String function, IntSupplier readyInstances);
 
+  /**
+   * Reports, on every read, how many replicas the autoscaler wants for an autoscaled version (0
+   * while it is not running); idempotent.
+   */
+  void watchDesiredReplicas(FunctionRef ref, IntSupplier desired);
+
   /** The version is gone: drops its series, so that deleted versions leave no meters behind. */
   void versionRemoved(FunctionRef ref);
 

@@ -124,11 +124,22 @@ final class MicrometerMetrics implements Metrics {
   public void watchFunction(String function, IntSupplier readyInstances) {
     if (watchedFunctions.add(function)) {
       Gauge.builder("gateway.service.count", readyInstances::getAsInt)
-          .description("Ready instances of the function on this node")
+          .description("Ready instances (replicas of every running version) of the function on this node")
           .tag(FUNCTION, function)
           .strongReference(true)
           .register(registry);
     }
+  }
+
+  @Override
+  public void watchDesiredReplicas(FunctionRef ref, IntSupplier desired) {
+    // Micrometer keeps the first gauge registered under a name and tags, so a second call is a no-op.
+    Gauge.builder("gateway.service.desired.replicas", desired::getAsInt)
+        .description("Replicas the autoscaler wants for the version on this node (0 while it is not running)")
+        .tag(FUNCTION, ref.name())
+        .tag(VERSION, ref.version())
+        .strongReference(true)
+        .register(registry);
   }
 
   @Override

@@ -46,6 +46,9 @@ final class NoMetrics implements Metrics, Metrics.Invocations {
   public void watchFunction(String function, IntSupplier readyInstances) {}
 
   @Override
+  public void watchDesiredReplicas(FunctionRef ref, IntSupplier desired) {}
+
+  @Override
   public void versionRemoved(FunctionRef ref) {}
 
   @Override

@@ -10,6 +10,7 @@ import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.FunctionVersion;
 import dev.faas4j.api.Limits;
 import dev.faas4j.api.NetworkPolicy;
+import dev.faas4j.api.Scaling;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -24,7 +25,8 @@ import java.util.TreeMap;
 
 /**
  * One row of {@code faas4j_versions}: a {@link FunctionVersion} with its maps, limits and network
- * policy encoded as JSON text, its creation time split into milliseconds and the nanoseconds
+ * policy encoded as JSON text (the {@link Scaling} of a version that has one other than the default
+ * goes into the limits' text, as {@code "scaling"}: no column of its own, so no migration), its creation time split into milliseconds and the nanoseconds
  * within that millisecond (so an {@link Instant} round-trips exactly), and a fingerprint of it all.
  *
  * <p>Immutable and thread-safe.
@@ -63,7 +65,7 @@ public record VersionRow(
     String env = map(spec.env());
     String labels = map(spec.labels());
     String options = map(spec.options());
-    String limits = limits(spec.limits());
+    String limits = limits(spec.limits(), spec.scaling());
     String network = network(spec.network());
     String fingerprint = fingerprint(spec.name(), spec.version(), spec.runtime(), spec.code(), spec.image(),
         env, labels, options, limits, network, Long.toString(millis), Integer.toString(nanos));
@@ -76,7 +78,7 @@ public record VersionRow(
     try {
       FunctionSpec spec = new FunctionSpec(specName, version, runtime, code, image,
           JSON.readValue(env, STRING_MAP), JSON.readValue(labels, STRING_MAP), readLimits(limits),
-          readNetwork(network), JSON.readValue(options, STRING_MAP));
+          readNetwork(network), JSON.readValue(options, STRING_MAP), readScaling(limits));
       return new FunctionVersion(spec, Instant.ofEpochMilli(createdAtMillis).plusNanos(createdNanos));
     } catch (JsonProcessingException | RuntimeException e) {
       throw new SQLDataException("stored version " + specName + ":" + version
@@ -88,7 +90,7 @@ public record VersionRow(
     return write(JSON.valueToTree(new TreeMap<>(map)));
   }
 
-  private static String limits(Limits limits) {
+  private static String limits(Limits limits, Scaling scaling) {
     ObjectNode node = JSON.createObjectNode();
     node.put("memoryBytes", limits.memoryBytes());
     node.put("cpus", limits.cpus());
@@ -100,7 +102,27 @@ public record VersionRow(
       // Only when set, so that the text (and the fingerprint) of a version stored before the field is unchanged.
       node.put("maxConcurrency", limits.maxConcurrency());
     }
+    if (!scaling.equals(Scaling.DEFAULT)) {
+      // Likewise only when set: a version stored before scaling existed reads back as the default.
+      ObjectNode scalingNode = node.putObject("scaling");
+      scalingNode.put("min", scaling.min());
+      scalingNode.put("max", scaling.max());
+      scalingNode.put("targetConcurrency", scaling.targetConcurrency());
+      scalingNode.put("window", scaling.window().toString());
+      scalingNode.put("scaleDownDelay", scaling.scaleDownDelay().toString());
+    }
     return write(node);
+  }
+
+  private static Scaling readScaling(String limitsText) throws JsonProcessingException {
+    JsonNode node = JSON.readTree(limitsText).get("scaling");
+    if (node == null || node.isNull()) {
+      return Scaling.DEFAULT;
+    }
+    return new Scaling(node.path("min").asInt(0), node.path("max").asInt(1),
+        node.path("targetConcurrency").asInt(Scaling.DEFAULT_TARGET_CONCURRENCY),
+        Duration.parse(node.path("window").asText(Scaling.DEFAULT_WINDOW.toString())),
+        Duration.parse(node.path("scaleDownDelay").asText(Scaling.DEFAULT_SCALE_DOWN_DELAY.toString())));
   }
 
   private static Limits readLimits(String text) throws JsonProcessingException {
