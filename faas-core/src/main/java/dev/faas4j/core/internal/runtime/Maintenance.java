@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The idle policy, applied in passes: each pass notices instances that exited on their own,
- * suspends versions idle for longer than the idle timeout (except those kept warm), then runs the
+ * freezes or suspends versions idle for longer than the idle timeout (except those kept warm;
+ * see {@link IdlePolicy}), then runs the
  * caller's own clean-up (closing pooled connections that may lead to a suspended instance).
  *
  * <p>Passes run on one background thread at a fixed delay, or only when {@link #runOnce()} is
