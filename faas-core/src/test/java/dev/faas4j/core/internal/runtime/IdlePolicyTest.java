@@ -8,13 +8,10 @@ import dev.faas4j.api.FunctionRequest;
 import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.VersionStatus.State;
+import dev.faas4j.core.MutableClock;
 import dev.faas4j.core.internal.telemetry.Metrics;
 import dev.faas4j.core.testing.InMemoryProvider;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -29,7 +26,7 @@ class IdlePolicyTest {
   private static final Duration IDLE = Duration.ofSeconds(60);
   private static final long MB = 1024 * 1024;
 
-  private final HandClock clock = new HandClock();
+  private final MutableClock clock = new MutableClock();
   /** Starts run on a thread of their own, as in Faas (a start outlives the request that caused it). */
   private final ExecutorService starter = Executors.newSingleThreadExecutor();
   private final FunctionRef a = new FunctionRef("a", "v1");
@@ -180,29 +177,5 @@ class IdlePolicyTest {
     assertThat(instances.recoverCrashed(ref -> true)).isEmpty();
     assertThat(instances.status(a).state()).isEqualTo(State.FROZEN);
     assertThat(instances.status(b).state()).isEqualTo(State.RUNNING);
-  }
-
-  /** A clock that the test moves by hand. */
-  private static final class HandClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-12-01T12:00:00Z");
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
