@@ -181,6 +181,7 @@ public final class VersionSlot {
   public void requestStop() {
     Running running = current;
     if (running != null) {
+      launcher.freezer().release(running);
       running.process().requestStop();
     }
   }
@@ -233,6 +234,28 @@ public final class VersionSlot {
         current.process().endpoint(), launcher.drainPeriod().toSeconds());
   }
 
+  /** Pauses the live process, if any (see {@link Freezer}). */
+  public synchronized void freeze() throws IOException {
+    Running running = current;
+    if (running != null) {
+      launcher.freezer().freeze(running);
+    }
+  }
+
+  /** Resumes the current process if it is frozen. */
+  public synchronized void thaw() throws IOException {
+    Running running = current;
+    if (running != null) {
+      launcher.freezer().thaw(running);
+    }
+  }
+
+  /** The memory the frozen process holds; 0 if none is frozen. */
+  public long frozenBytes() {
+    Running running = current;
+    return running == null ? 0 : launcher.freezer().frozenBytes(running);
+  }
+
   /** The live process, if any. */
   public Optional<WorkerdProcess> live() {
     Running running = current;
@@ -254,7 +277,9 @@ public final class VersionSlot {
     WorkerdProcess process = running == null ? null : running.process();
     int wanted = this.wanted;
     if (process != null && process.isAlive()) {
-      return new VersionStatus(ref(), VersionStatus.State.RUNNING, wanted, 1, "pid " + process.pid()
+      VersionStatus.State state = launcher.freezer().isFrozen(running) ? VersionStatus.State.FROZEN
+          : VersionStatus.State.RUNNING;
+      return new VersionStatus(ref(), state, wanted, 1, "pid " + process.pid()
           + " on " + ((Endpoint.Http) process.endpoint()).baseUri());
     }
     if (starting) {
