@@ -1,12 +1,14 @@
 package dev.faas4j.docker.internal;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.Statistics;
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionRef;
@@ -20,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -165,6 +169,48 @@ final class Containers {
     } catch (RuntimeException e) {
       throw engine.failure("list containers", e);
     }
+  }
+
+  /** Pauses a running container (the engine uses the cgroup freezer). */
+  void pause(String containerId) {
+    try {
+      engine.client().pauseContainerCmd(containerId).exec();
+    } catch (RuntimeException e) {
+      throw engine.failure("pause container " + containerId, e);
+    }
+  }
+
+  /** Unpauses a paused container. */
+  void unpause(String containerId) {
+    try {
+      engine.client().unpauseContainerCmd(containerId).exec();
+    } catch (RuntimeException e) {
+      throw engine.failure("unpause container " + containerId, e);
+    }
+  }
+
+  /** The container's memory use as the engine reports it ({@code memory_stats.usage}); 0 if unknown. */
+  long memoryUsage(String containerId) {
+    AtomicLong usage = new AtomicLong();
+    ResultCallback.Adapter<Statistics> callback = new ResultCallback.Adapter<>() {
+      @Override
+      public void onNext(Statistics statistics) {
+        if (statistics.getMemoryStats() != null && statistics.getMemoryStats().getUsage() != null) {
+          usage.set(statistics.getMemoryStats().getUsage());
+        }
+      }
+    };
+    try {
+      engine.client().statsCmd(containerId).withNoStream(true).exec(callback)
+          .awaitCompletion(Engine.CALL_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.debug("could not read the memory use of container {}: {}", containerId, e.getMessage());
+    } finally {
+      Engine.closeQuietly(callback);
+    }
+    return usage.get();
   }
 
   /**

@@ -91,10 +91,8 @@ public final class DockerRuntime implements AutoCloseable {
     if (replicas < 0) {
       throw FaasException.invalid("replicas must not be negative, was " + replicas);
     }
-    VersionState version = versions.get(ref);
-    if (version == null) {
-      throw FaasException.notFound("version " + ref + " is not deployed on the docker provider: deploy it first");
-    }
+    VersionState version = deployed(ref);
+    thaw(version);
     removeDeadAndSurplus(version, replicas);
     int missing = replicas - version.replicas().size();
     if (missing > 0) {
@@ -165,11 +163,58 @@ public final class DockerRuntime implements AutoCloseable {
     return containerId;
   }
 
+  /** Pauses every ready container of the version; idempotent. */
+  public void freeze(FunctionRef ref) {
+    ensureOpen();
+    VersionState version = deployed(ref);
+    if (version.isFrozen() || version.replicas().isEmpty()) {
+      return;
+    }
+    long bytes = 0;
+    for (Replica replica : version.replicas()) {
+      bytes += containers.memoryUsage(replica.containerId());
+      containers.pause(replica.containerId());
+    }
+    version.frozen(bytes);
+  }
+
+  /** Unpauses the version's containers if it is frozen. */
+  public void thaw(FunctionRef ref) {
+    ensureOpen();
+    thaw(deployed(ref));
+  }
+
+  private void thaw(VersionState version) {
+    if (!version.isFrozen()) {
+      return;
+    }
+    for (Replica replica : version.replicas()) {
+      if (containers.isRunning(replica.containerId())) {
+        containers.unpause(replica.containerId());
+      }
+    }
+    version.frozen(-1);
+  }
+
+  public long frozenMemoryBytes(FunctionRef ref) {
+    VersionState version = versions.get(ref);
+    return version == null ? 0 : version.frozenBytes();
+  }
+
+  private VersionState deployed(FunctionRef ref) {
+    VersionState version = versions.get(ref);
+    if (version == null) {
+      throw FaasException.notFound("version " + ref + " is not deployed on the docker provider: deploy it first");
+    }
+    return version;
+  }
+
   public void undeploy(FunctionRef ref) {
     VersionState version = versions.remove(ref);
     if (version == null) {
       return;
     }
+    thawQuietly(version);
     for (Replica replica : version.replicas()) {
       version.remove(replica.containerId());
     }
@@ -214,6 +259,7 @@ public final class DockerRuntime implements AutoCloseable {
     closed = true;
     deaths.close();
     for (VersionState version : versions.values()) {
+      thawQuietly(version);
       for (Replica replica : version.replicas()) {
         version.remove(replica.containerId());
       }
@@ -223,6 +269,15 @@ public final class DockerRuntime implements AutoCloseable {
     }
     versions.clear();
     engine.close();
+  }
+
+  /** Unpauses a frozen version's containers before they are removed; never throws. */
+  private void thawQuietly(VersionState version) {
+    try {
+      thaw(version);
+    } catch (RuntimeException e) {
+      LOG.debug("unpausing {} before its removal: {}", version.spec.ref(), e.getMessage());
+    }
   }
 
   /** Forgets a container and removes it from the engine, keeping its last log lines; never throws. */
