@@ -14,7 +14,8 @@ package dev.faas4j.api;
  * <p>Implementations are thread-safe. faas-core never calls {@link #freeze}, {@link #thaw} or
  * {@link FunctionProvider#scale} concurrently for the same version. {@link FunctionProvider#scale}
  * and {@link FunctionProvider#undeploy} must work on a frozen version (thawing it first if the
- * mechanism needs that to stop it).
+ * mechanism needs that to stop it), and {@code scale(ref, n)} with {@code n >= 1} thaws it: a frozen
+ * instance is not ready to serve.
  */
 public interface Freezing {
 

@@ -102,6 +102,19 @@ class DockerFreezeTest {
   }
 
   @Test
+  void scalingAFrozenVersionToOneUnpausesIt() throws Exception {
+    FunctionRef ref = started();
+    String containerId = containerId();
+    provider.freeze(ref);
+
+    provider.scale(ref, 1);
+
+    assertThat(paused(containerId)).isFalse();
+    assertThat(containerId()).as("the same container").isEqualTo(containerId);
+    assertThat(provider.status(ref).state()).isEqualTo(VersionStatus.State.RUNNING);
+  }
+
+  @Test
   void aFrozenVersionScaledToZeroIsRemoved() throws Exception {
     FunctionRef ref = started();
     String containerId = containerId();

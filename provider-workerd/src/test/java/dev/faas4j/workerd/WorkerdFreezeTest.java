@@ -196,6 +196,20 @@ class WorkerdFreezeTest {
   }
 
   @Test
+  void scalingAFrozenVersionToOneThawsIt() throws Exception {
+    FunctionRef ref = started(TestWorkerd.builder(dataDir).enforceLimits(false));
+    long pid = pid(ref);
+    provider.freeze(ref);
+
+    provider.scale(ref, 1);
+
+    assertThat(procState(pid)).isNotEqualTo('T');
+    assertThat(provider.status(ref).state()).isEqualTo(VersionStatus.State.RUNNING);
+    assertThat(get(ref, "/")).isEqualTo("fired 0");
+    assertThat(pid(ref)).isEqualTo(pid);
+  }
+
+  @Test
   void aFrozenProcessIsNotACrashAndStopsPromptlyWhenScaledToZero() throws Exception {
     FunctionRef ref = started(TestWorkerd.builder(dataDir));
     long pid = pid(ref);

@@ -198,6 +198,10 @@ public final class InMemoryProvider implements FunctionProvider, EnvUpdates {
       return;
     }
     if (running.containsKey(ref)) {
+      InMemoryFreezing freezer = freezing;
+      if (freezer != null) {
+        freezer.thaw(ref); // a frozen instance is not ready to serve
+      }
       return;
     }
     java.util.concurrent.CountDownLatch gate = startGate;

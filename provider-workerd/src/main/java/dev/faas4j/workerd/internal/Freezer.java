@@ -90,7 +90,10 @@ public final class Freezer {
         Cgroups.write(dir.resolve("cgroup.freeze"), "1");
         awaitFile(dir.resolve("cgroup.events"), "frozen 1");
       }
-      case SIGNALS -> signal("-STOP", process.pid());
+      case SIGNALS -> {
+        signal("-STOP", process.pid());
+        awaitStopped(process.pid()); // the signal is delivered when the process is next scheduled
+      }
     }
     frozen.put(process, bytes);
   }
@@ -157,6 +160,27 @@ public final class Freezer {
     while (!Files.readString(file, StandardCharsets.US_ASCII).contains(wanted)) {
       if (System.nanoTime() > deadline) {
         throw new IOException(file + " did not reach '" + wanted + "' within 2 s");
+      }
+      try {
+        Thread.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while freezing", e);
+      }
+    }
+  }
+
+  /** Waits (briefly) until {@code /proc/<pid>/stat} shows the process stopped ('T'). */
+  private static void awaitStopped(long pid) throws IOException {
+    Path stat = Path.of("/proc", Long.toString(pid), "stat");
+    long deadline = System.nanoTime() + SETTLE_TIMEOUT_NANOS;
+    while (true) {
+      String line = Files.readString(stat, StandardCharsets.US_ASCII);
+      if (line.charAt(line.lastIndexOf(')') + 2) == 'T') {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IOException("workerd pid " + pid + " did not stop within 2 s of SIGSTOP");
       }
       try {
         Thread.sleep(1);

@@ -94,6 +94,7 @@ public final class VersionSlot {
     wanted = 1;
     Running running = current;
     if (running != null && running.process().isAlive()) {
+      launcher.freezer().thaw(running); // a frozen process is not ready to serve
       return;
     }
     Optional<Instant> until = crashes.backingOffUntil();

@@ -201,6 +201,7 @@ public final class Instances {
   /** Starts a version (if it is not running) and waits until it is ready. */
   public void start(FunctionRef ref) {
     Instance instance = instance(ref);
+    IdlePolicy.thaw(instance);
     if (instance.readyEndpoint().isEmpty()) {
       awaitStart(instance, StartCause.DEPLOY);
     }

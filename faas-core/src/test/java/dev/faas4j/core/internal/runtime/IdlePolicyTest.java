@@ -90,6 +90,21 @@ class IdlePolicyTest {
   }
 
   @Test
+  void startingAFrozenVersionThawsIt() throws Exception {
+    InMemoryProvider provider = new InMemoryProvider().freezing(10 * MB);
+    Instances instances = instancesOn(provider);
+    call(instances, a);
+    clock.advance(IDLE.plusSeconds(1));
+    instances.suspendIdle(ref -> false);
+
+    instances.start(a); // as a rollback that makes it the latest does
+
+    assertThat(provider.isFrozen(a)).isFalse();
+    assertThat(instances.status(a).state()).isEqualTo(State.RUNNING);
+    assertThat(call(instances, a)).isEqualTo("ok");
+  }
+
+  @Test
   void aFrozenVersionIsTerminatedAfterTheFrozenTimeout() throws Exception {
     InMemoryProvider provider = new InMemoryProvider().freezing(10 * MB);
     Instances instances = instancesOn(provider);
