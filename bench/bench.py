@@ -654,7 +654,7 @@ def scenario_frozen(args, binary):
     try:
         gw.deploy("z", "v1")  # left running by the deploy, then frozen when idle
         gw.deploy("z", "v2")  # the latest, kept warm
-        times, failures = [], 0
+        times, warm, failures = [], [], 0
         for i in range(n):
             deadline = time.monotonic() + 30
             while gw.version_state("z", "v1") != "frozen":
@@ -669,8 +669,13 @@ def scenario_frozen(args, binary):
                 times.append(dt)
             else:
                 failures += 1
+            t0 = time.monotonic()  # the same request to the version now running: what the thaw adds
+            status, _ = gw.get("v1.z.func.local")
+            if status == 200:
+                warm.append(time.monotonic() - t0)
         result["from_frozen"] = {**timing_summary(times), "failures": failures}
-        log(f"  from frozen: {result['from_frozen']}")
+        result["running"] = timing_summary(warm)
+        log(f"  from frozen: {result['from_frozen']}; the next request, running: {result['running']}")
         config = glob.glob(os.path.join(data_dir, "workerd", "z", "v1", "config.capnp"))
         config = config or glob.glob(os.path.join(data_dir, "workerd", "**", "config.capnp"), recursive=True)
         floor_dir = os.path.join(_tmp_root, "frozen-floor")
@@ -1404,8 +1409,9 @@ def table(results):
     f = results.get("frozen")
     if f:
         t, raw = f["from_frozen"], f["raw_workerd_start_to_200"]
-        lines.append("frozen: first request p50 %.2f ms (p90 %.2f, n=%d); bare workerd start p50 %.1f ms; ratio %.4f"
-                     " (target <= 0.05)" % (t["p50_ms"], t["p90_ms"], t["n"], raw["p50_ms"], f["ratio_frozen_raw_p50"]))
+        lines.append("frozen: first request p50 %.2f ms (p90 %.2f, n=%d; running p50 %.2f ms); bare workerd start p50"
+                     " %.1f ms; ratio %.4f (target <= 0.05)" % (t["p50_ms"], t["p90_ms"], t["n"], f["running"]["p50_ms"],
+                                                                raw["p50_ms"], f["ratio_frozen_raw_p50"]))
     d = results.get("deploy")
     if d:
         t = d["deploy_to_first_200"]
