@@ -31,8 +31,8 @@ GATEWAY_JAR = os.environ.get("BENCH_GATEWAY_JAR") or os.path.join(ROOT, "example
 BENCH_JAR = os.path.join(HERE, "java", "target", "faas-bench.jar")
 LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 HELLO = 'addEventListener("fetch", e => e.respondWith(new Response("hello from v1")))'
-SCENARIOS = ["proxy", "resume", "deploy", "density", "restore", "router", "restart", "slowcallers", "prometheus",
-             "cluster", "canary", "scale"]
+SCENARIOS = ["proxy", "resume", "frozen", "deploy", "density", "restore", "router", "restart", "slowcallers",
+             "prometheus", "cluster", "canary", "scale"]
 # what runs when no scenario is named; cluster needs a PostgreSQL server, restart runs 100+ workerd
 # processes, slowcallers holds 1,000+ connections, prometheus needs Debian's prometheus and canary is a
 # check rather than a measurement, so they run only when asked for
@@ -584,12 +584,15 @@ def scenario_resume(args, binary):
     n = args.samples
     result = {}
     data_dir = os.path.join(_tmp_root, "resume")
-    gw = Gateway(data_dir, idle_timeout="500ms")
+    # Where workerd can freeze, an idle version is frozen first and suspended only after the frozen
+    # timeout: a zero one suspends it in the same pass, which is what this scenario measures.
+    no_frozen_tier = ("--frozen-timeout", "0s") if gateway_accepts("--frozen-timeout") else ()
+    gw = Gateway(data_dir, idle_timeout="500ms", extra_args=no_frozen_tier)
     try:
         gw.deploy("r", "v1")
         gw.deploy("r", "v2")  # the latest, kept warm; v1 is suspended when idle
         times, failures = [], 0
-        for i in range(n):
+        for i in range(n if no_frozen_tier else 0):
             deadline = time.monotonic() + 30
             while gw.version_state("r", "v1") != "suspended":
                 if time.monotonic() > deadline:
@@ -602,8 +605,12 @@ def scenario_resume(args, binary):
                 times.append(dt)
             else:
                 failures += 1
-        result["from_suspended"] = {**timing_summary(times), "failures": failures}
-        log(f"  from suspended: {result['from_suspended']}")
+        if no_frozen_tier:
+            result["from_suspended"] = {**timing_summary(times), "failures": failures}
+            log(f"  from suspended: {result['from_suspended']}")
+        else:
+            result["from_suspended_skipped"] = "the gateway has no --frozen-timeout: idle versions stay frozen"
+            log("  from suspended: skipped, " + result["from_suspended_skipped"])
 
         # never started in this JVM: versions deployed before a restart, lazily restored
         for i in range(n):
@@ -627,14 +634,7 @@ def scenario_resume(args, binary):
     finally:
         gw.stop()
 
-    times = []
-    for i in range(n):
-        w = DirectWorkerd(binary, os.path.join(floor_config_dir, "config.capnp"))
-        try:
-            times.append(wait_for_200(w.port, deadline_s=30))
-        finally:
-            w.stop()
-    result["raw_workerd_start_to_200"] = timing_summary(times)
+    result["raw_workerd_start_to_200"] = timing_summary(raw_start_to_200(binary, os.path.join(floor_config_dir, "config.capnp"), n))
     log(f"  raw workerd start to 200: {result['raw_workerd_start_to_200']}")
 
     # The floor again as the resume samples meet it: each start after the machine idled for the idle
@@ -653,6 +653,69 @@ def scenario_resume(args, binary):
             w.stop()
     result["raw_workerd_after_idle_to_200"] = {**timing_summary(times), "binary_config": has_binary}
     log(f"  raw workerd start to 200 after 0.5 s idle: {result['raw_workerd_after_idle_to_200']}")
+    return result
+
+
+def gateway_accepts(flag):
+    """Whether the gateway jar lists {flag} in its --help."""
+    out = subprocess.run(["java", "-jar", GATEWAY_JAR, "--help"], capture_output=True, text=True, timeout=60)
+    return flag in out.stdout + out.stderr
+
+
+def raw_start_to_200(binary, config, n):
+    """Seconds from spawning workerd on {config} to its first 200, n times."""
+    times = []
+    for _ in range(n):
+        w = DirectWorkerd(binary, config)
+        try:
+            times.append(wait_for_200(w.port, deadline_s=30))
+        finally:
+            w.stop()
+    return times
+
+
+def scenario_frozen(args, binary):
+    """The first request to a frozen version against a bare workerd start to 200, in one run."""
+    n = args.samples
+    data_dir = os.path.join(_tmp_root, "frozen")
+    gw = Gateway(data_dir, idle_timeout="500ms")
+    result = {}
+    try:
+        gw.deploy("z", "v1")  # left running by the deploy, then frozen when idle
+        gw.deploy("z", "v2")  # the latest, kept warm
+        times, warm, failures = [], [], 0
+        for i in range(n):
+            deadline = time.monotonic() + 30
+            while gw.version_state("z", "v1") != "frozen":
+                if time.monotonic() > deadline:
+                    raise RuntimeError("v1 of z was not frozen within 30 s of idling (idle timeout 500ms);"
+                                       f" it is {gw.version_state('z', 'v1')}")
+                time.sleep(0.05)
+            t0 = time.monotonic()
+            status, _ = gw.get("v1.z.func.local")
+            dt = time.monotonic() - t0
+            if status == 200:
+                times.append(dt)
+            else:
+                failures += 1
+            t0 = time.monotonic()  # the same request to the version now running: what the thaw adds
+            status, _ = gw.get("v1.z.func.local")
+            if status == 200:
+                warm.append(time.monotonic() - t0)
+        result["from_frozen"] = {**timing_summary(times), "failures": failures}
+        result["running"] = timing_summary(warm)
+        log(f"  from frozen: {result['from_frozen']}; the next request, running: {result['running']}")
+        config = glob.glob(os.path.join(data_dir, "workerd", "z", "v1", "config.capnp"))
+        config = config or glob.glob(os.path.join(data_dir, "workerd", "**", "config.capnp"), recursive=True)
+        floor_dir = os.path.join(_tmp_root, "frozen-floor")
+        shutil.copytree(os.path.dirname(config[0]), floor_dir)
+    finally:
+        gw.stop()
+    result["raw_workerd_start_to_200"] = timing_summary(raw_start_to_200(binary, os.path.join(floor_dir, "config.capnp"), n))
+    log(f"  raw workerd start to 200: {result['raw_workerd_start_to_200']}")
+    result["ratio_frozen_raw_p50"] = round(result["from_frozen"]["p50_ms"] / result["raw_workerd_start_to_200"]["p50_ms"], 4)
+    result["target"] = "ratio <= 0.05 (issue 20; reported, never asserted)"
+    log(f"  first request to a frozen version / bare workerd start, p50: {result['ratio_frozen_raw_p50']}")
     return result
 
 
@@ -1462,6 +1525,12 @@ def table(results):
             if t is None:
                 continue
             lines.append("  %-20s %7.1f %7.1f %7.1f %3d" % (key, t["p50_ms"], t["p90_ms"], t["max_ms"], t["n"]))
+    f = results.get("frozen")
+    if f:
+        t, raw = f["from_frozen"], f["raw_workerd_start_to_200"]
+        lines.append("frozen: first request p50 %.2f ms (p90 %.2f, n=%d; running p50 %.2f ms); bare workerd start p50"
+                     " %.1f ms; ratio %.4f (target <= 0.05)" % (t["p50_ms"], t["p90_ms"], t["n"], f["running"]["p50_ms"],
+                                                                raw["p50_ms"], f["ratio_frozen_raw_p50"]))
     d = results.get("deploy")
     if d:
         t = d["deploy_to_first_200"]

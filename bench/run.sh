@@ -2,7 +2,7 @@
 # faas4j benchmarks: builds what they need, starts everything on 127.0.0.1, measures, stops everything,
 # prints a table and writes bench/results/latest.json.
 #
-#   bench/run.sh                       # all scenarios: proxy resume deploy density restore router scale
+#   bench/run.sh                       # all scenarios: proxy resume frozen deploy density restore router scale
 #   bench/run.sh proxy router          # some of them
 #   bench/run.sh cluster               # three gateways on one PostgreSQL (only when named; see bench/README.md)
 #   bench/run.sh canary                # a weighted alias moved 90/10 -> 0/100 under wrk: counts errors (only when named)
@@ -16,8 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Which tools and jars the named scenarios need (none named: every default scenario).
-named=" $(printf '%s\n' "$@" | grep -xE 'proxy|resume|deploy|density|restore|router|restart|slowcallers|prometheus|cluster|canary|scale' | tr '\n' ' ' || true)"
-[ "$named" = " " ] && named=" proxy resume deploy density restore router scale "
+named=" $(printf '%s\n' "$@" | grep -xE 'proxy|resume|frozen|deploy|density|restore|router|restart|slowcallers|prometheus|cluster|canary|scale' | tr '\n' ' ' || true)"
+[ "$named" = " " ] && named=" proxy resume frozen deploy density restore router scale "
 wants() { for s in "$@"; do case "$named" in *" $s "*) return 0 ;; esac; done; return 1; }
 
 missing=()

@@ -25,7 +25,7 @@ import java.util.Set;
  *       (syntax error, missing image), {@code UNAVAILABLE} for an instance that cannot start now.
  *   <li>Failure messages carry what the user needs to fix the problem: an exit code and the last
  *       lines of output, not just "start failed".
- *   <li>Optional capabilities ({@link FunctionLogs}, ...) are separate interfaces, discovered
+ *   <li>Optional capabilities ({@link FunctionLogs}, {@link Freezing}, ...) are separate interfaces, discovered
  *       with {@link #capability(Class)}; a missing capability is reported to API clients as
  *       "not supported" (501).
  * </ul>

@@ -24,6 +24,11 @@ public record VersionStatus(FunctionRef ref, State state, int replicas, int read
     RUNNING,
     /** Scaled to zero because it was idle. The next request starts it. */
     SUSPENDED,
+    /**
+     * Paused because it was idle, with its memory kept (see {@link Freezing}); the next request
+     * thaws it, in about a millisecond. Not counted as crashed.
+     */
+    FROZEN,
     /** Could not be started, or crashed repeatedly; {@code detail} says why. */
     FAILED
   }

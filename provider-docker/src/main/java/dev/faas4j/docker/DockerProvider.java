@@ -2,6 +2,7 @@ package dev.faas4j.docker;
 
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException;
+import dev.faas4j.api.Freezing;
 import dev.faas4j.api.FunctionLogs;
 import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
@@ -60,6 +61,12 @@ import java.util.regex.Pattern;
  * {@linkplain Builder#instanceId(String) instance id} removes what a crashed run left behind.
  * {@link #close()} removes every container this provider started.
  *
+ * <h2>Freezing</h2>
+ * {@link #freeze} pauses a version's containers with the Engine API ({@code POST
+ * /containers/{id}/pause}: the cgroup freezer), {@link #thaw} unpauses them; a paused container
+ * keeps its memory and its published port. Its memory is the engine's {@code memory_stats.usage}
+ * when it was paused. Scaling or removing a frozen version unpauses it first.
+ *
  * <h2>Networking</h2>
  * The provider reaches containers through ports published on {@code 127.0.0.1}, so it must run
  * on the Docker host itself (not inside another container on it).
@@ -68,7 +75,7 @@ import java.util.regex.Pattern;
  * {@link FunctionProvider}; Docker engine failures surface as {@code UNAVAILABLE} or
  * {@code INTERNAL} with the engine's message.
  */
-public final class DockerProvider implements FunctionProvider, FunctionLogs {
+public final class DockerProvider implements FunctionProvider, FunctionLogs, Freezing {
 
   /** The runtime name this provider serves. */
   public static final String RUNTIME = "docker";
@@ -133,6 +140,23 @@ public final class DockerProvider implements FunctionProvider, FunctionLogs {
   @Override
   public List<Endpoint> endpoints(FunctionRef ref) {
     return runtime.endpoints(Objects.requireNonNull(ref, "ref"));
+  }
+
+  /** Pauses every container of the version ({@code docker pause}). */
+  @Override
+  public void freeze(FunctionRef ref) {
+    runtime.freeze(Objects.requireNonNull(ref, "ref"));
+  }
+
+  /** Unpauses every paused container of the version ({@code docker unpause}). */
+  @Override
+  public void thaw(FunctionRef ref) {
+    runtime.thaw(Objects.requireNonNull(ref, "ref"));
+  }
+
+  @Override
+  public long frozenMemoryBytes(FunctionRef ref) {
+    return runtime.frozenMemoryBytes(Objects.requireNonNull(ref, "ref"));
   }
 
   /**

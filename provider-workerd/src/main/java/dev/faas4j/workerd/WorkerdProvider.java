@@ -4,6 +4,7 @@ import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.EnvUpdates;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FaasException.Reason;
+import dev.faas4j.api.Freezing;
 import dev.faas4j.api.FunctionLogs;
 import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionRef;
@@ -98,7 +99,7 @@ import org.slf4j.LoggerFactory;
  * the next request or maintenance pass starts a new one. A process waiting (on a timer, a fetch) is
  * asleep and left alone. See {@link CpuWatchdog}.
  */
-public final class WorkerdProvider implements FunctionProvider, FunctionLogs, TimeoutListener, EnvUpdates {
+public final class WorkerdProvider implements FunctionProvider, FunctionLogs, TimeoutListener, EnvUpdates, Freezing {
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerdProvider.class);
   private static final String FUNCTION_LOGGER_PREFIX = "dev.faas4j.workerd.function.";
@@ -157,7 +158,8 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
         watchdogThread, new CrashHistory.Policy(b.crashLimit, b.crashWindow, b.backoff, b.clock), () -> closed);
     this.shutdownHook = new Thread(this::close, "faas4j-workerd-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
-    LOG.info("workerd provider ready: binary {}, data dir {}, limits: {}", binary, dataDir.root(), cgroups.describe());
+    LOG.info("workerd provider ready: binary {}, data dir {}, limits: {}; idle processes are frozen with {}", binary,
+        dataDir.root(), cgroups.describe(), launcher.freezer().describe());
   }
 
   /** A builder with the defaults described on each of its methods. */
@@ -255,6 +257,29 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
   public void updateEnv(FunctionSpec spec) throws Exception {
     Objects.requireNonNull(spec, "spec");
     deployed(spec.ref()).updateEnv(spec);
+  }
+
+  /**
+   * Pauses the version's process (the cgroup freezer where the process has one, SIGSTOP otherwise:
+   * see the start-up log line); it keeps its memory and its port, and serves again once thawed.
+   *
+   * @throws FaasException NOT_FOUND if the version is not deployed here
+   */
+  @Override
+  public void freeze(FunctionRef ref) throws Exception {
+    deployed(ref).freeze();
+  }
+
+  /** Resumes the version's process if it is frozen; returns once it runs. */
+  @Override
+  public void thaw(FunctionRef ref) throws Exception {
+    deployed(ref).thaw();
+  }
+
+  @Override
+  public long frozenMemoryBytes(FunctionRef ref) {
+    VersionSlot slot = slots.get(ref);
+    return slot == null ? 0 : slot.frozenBytes();
   }
 
   @Override

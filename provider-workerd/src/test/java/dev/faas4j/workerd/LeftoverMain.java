@@ -10,7 +10,8 @@ import java.time.Duration;
  * one function and prints {@code PID <workerd pid>}; with mode {@code starting} it deploys one whose
  * global scope never returns (so its workerd never gets ready) and prints {@code STARTING} once
  * that code runs; with mode {@code ready-N} it deploys N functions and prints {@code PIDS <pid> ...};
- * with mode {@code limited} it deploys one with limits and prints {@code PID <pid> CGROUPS <dir> ...}.
+ * with mode {@code limited} it deploys one with limits and prints {@code PID <pid> CGROUPS <dir> ...};
+ * with mode {@code frozen} it deploys one, freezes it and prints {@code PID <pid>}.
  * Then it waits until it is killed with SIGKILL (a crash) or its stdin is closed
  * (then it exits normally without closing the provider).
  */
@@ -59,6 +60,9 @@ public final class LeftoverMain {
       FunctionSpec spec = FunctionSpec.builder("orphan").version("v1")
           .code("addEventListener('fetch', e => e.respondWith(new Response('orphan')));").build();
       provider.deploy(spec);
+      if (args[2].equals("frozen")) {
+        provider.freeze(spec.ref());
+      }
       System.out.println("PID " + provider.pid(spec.ref()).orElseThrow());
     }
     System.out.flush();

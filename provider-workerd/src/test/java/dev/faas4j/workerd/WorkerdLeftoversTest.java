@@ -152,6 +152,28 @@ class WorkerdLeftoversTest {
   }
 
   @Test
+  void aNewProviderKillsAFrozenLeftover() throws Exception {
+    Process gateway = startGateway("frozen");
+    long orphan = -1;
+    try {
+      orphan = Long.parseLong(readLine(gateway, "PID ").substring(4).trim());
+      gateway.destroyForcibly();
+      gateway.waitFor();
+
+      try (WorkerdProvider provider = TestWorkerd.builder(dataDir).build()) {
+        long pid = orphan;
+        assertThat(Processes.await(DEADLINE, () -> !Processes.isRunning(pid)))
+            .as("frozen leftover workerd %d (a frozen cgroup holds SIGKILL back until it is thawed)", pid).isTrue();
+      }
+    } finally {
+      gateway.destroyForcibly();
+      if (orphan > 0) {
+        ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
+      }
+    }
+  }
+
+  @Test
   void aNormalJvmExitStopsWorkerdThroughTheShutdownHook() throws Exception {
     Process gateway = startGateway("ready");
     long orphan = -1;

@@ -2,6 +2,7 @@ package dev.faas4j.core.testing;
 
 import dev.faas4j.api.Endpoint;
 import dev.faas4j.api.FaasException;
+import dev.faas4j.api.Freezing;
 import dev.faas4j.api.FunctionHandler;
 import dev.faas4j.api.EnvUpdates;
 import dev.faas4j.api.FunctionProvider;
@@ -30,7 +31,8 @@ import java.util.function.Function;
  * <p>It counts starts per version ({@link #starts}) so tests can check that concurrent requests
  * caused one start, and can make a version fail to start ({@link #failStarts}) or "crash"
  * ({@link #crash}). New env values ({@link EnvUpdates}, rotated secrets) replace a running
- * version's handler at once. Thread-safe.
+ * version's handler at once. With {@link #freezing(long)} it also has the {@link Freezing}
+ * capability, so idle versions are frozen before they are terminated. Thread-safe.
  */
 public final class InMemoryProvider implements FunctionProvider, EnvUpdates {
 
@@ -47,6 +49,7 @@ public final class InMemoryProvider implements FunctionProvider, EnvUpdates {
   private volatile boolean startOnDeploy;
   private final AtomicInteger held = new AtomicInteger();
   private final Set<String> runtimes;
+  private volatile InMemoryFreezing freezing;
 
   /** A provider whose versions' code names a handler registered with {@link #handler}. */
   public InMemoryProvider() {
@@ -122,6 +125,35 @@ public final class InMemoryProvider implements FunctionProvider, EnvUpdates {
   /** Makes a running instance vanish, as a crashed process would. */
   public void crash(FunctionRef ref) {
     running.remove(ref);
+    InMemoryFreezing freezer = freezing;
+    if (freezer != null) {
+      freezer.stopped(ref);
+    }
+  }
+
+  /**
+   * Gives this provider the {@link Freezing} capability: a frozen instance holds {@code
+   * bytesPerInstance} bytes of memory, and its handler fails if it is called before it is thawed.
+   * Call it before the first start. Returns this.
+   */
+  public InMemoryProvider freezing(long bytesPerInstance) {
+    freezing = new InMemoryFreezing(running::containsKey, bytesPerInstance);
+    return this;
+  }
+
+  /** Whether the version's instance is frozen now (false without {@link #freezing(long)}). */
+  public boolean isFrozen(FunctionRef ref) {
+    InMemoryFreezing freezer = freezing;
+    return freezer != null && freezer.isFrozen(ref);
+  }
+
+  @Override
+  public <T> Optional<T> capability(Class<T> type) {
+    InMemoryFreezing freezer = freezing;
+    if (type == Freezing.class && freezer != null) {
+      return Optional.of(type.cast(freezer));
+    }
+    return FunctionProvider.super.capability(type);
   }
 
   @Override
@@ -162,10 +194,14 @@ public final class InMemoryProvider implements FunctionProvider, EnvUpdates {
       throw FaasException.notFound(ref + " is not deployed");
     }
     if (replicas == 0) {
-      running.remove(ref);
+      crash(ref);
       return;
     }
     if (running.containsKey(ref)) {
+      InMemoryFreezing freezer = freezing;
+      if (freezer != null) {
+        freezer.thaw(ref); // a frozen instance is not ready to serve
+      }
       return;
     }
     java.util.concurrent.CountDownLatch gate = startGate;
@@ -182,7 +218,12 @@ public final class InMemoryProvider implements FunctionProvider, EnvUpdates {
     if (failure != null) {
       throw new FaasException(FaasException.Reason.UNAVAILABLE, failure);
     }
-    running.put(ref, new Endpoint.InProcess(handlerFor(spec)));
+    running.put(ref, new Endpoint.InProcess(guarded(ref, handlerFor(spec))));
+  }
+
+  private FunctionHandler guarded(FunctionRef ref, FunctionHandler handler) {
+    InMemoryFreezing freezer = freezing;
+    return freezer == null ? handler : freezer.guard(ref, handler);
   }
 
   /** Replaces the version's spec; a running instance gets a handler made from the new one. */
@@ -192,17 +233,20 @@ public final class InMemoryProvider implements FunctionProvider, EnvUpdates {
     if (deployed.replace(ref, spec) == null) {
       throw FaasException.notFound(ref + " is not deployed");
     }
-    running.computeIfPresent(ref, (r, old) -> new Endpoint.InProcess(handlerFor(spec)));
+    running.computeIfPresent(ref, (r, old) -> new Endpoint.InProcess(guarded(ref, handlerFor(spec))));
   }
 
   @Override
   public void undeploy(FunctionRef ref) {
-    running.remove(ref);
+    crash(ref);
     deployed.remove(ref);
   }
 
   @Override
   public VersionStatus status(FunctionRef ref) {
+    if (isFrozen(ref)) {
+      return new VersionStatus(ref, VersionStatus.State.FROZEN, 1, 1, "");
+    }
     if (running.containsKey(ref)) {
       return new VersionStatus(ref, VersionStatus.State.RUNNING, 1, 1, "");
     }

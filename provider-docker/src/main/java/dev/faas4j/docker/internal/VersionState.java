@@ -31,6 +31,8 @@ final class VersionState {
   private volatile String detail = "";
   private final ArrayDeque<LogLine> retained = new ArrayDeque<>();
   private final int retainedMax;
+  /** The memory the paused containers held when they were paused, or -1 when not frozen. */
+  private volatile long frozenBytes = -1;
 
   VersionState(FunctionSpec spec, ContainerSettings container, int retainedMax) {
     this.spec = spec;
@@ -102,9 +104,25 @@ final class VersionState {
     detail = why;
   }
 
+  /** The containers were paused, holding {@code bytes}; or unpaused, with -1. */
+  void frozen(long bytes) {
+    frozenBytes = bytes;
+  }
+
+  boolean isFrozen() {
+    return frozenBytes >= 0;
+  }
+
+  long frozenBytes() {
+    return Math.max(0, frozenBytes);
+  }
+
   VersionStatus status() {
     List<Replica> snapshot = ready;
     VersionStatus.State state = phase;
+    if (state == VersionStatus.State.RUNNING && !snapshot.isEmpty() && isFrozen()) {
+      state = VersionStatus.State.FROZEN;
+    }
     if (state == VersionStatus.State.RUNNING && snapshot.isEmpty()) {
       state = VersionStatus.State.FAILED;
     }

@@ -49,6 +49,16 @@ abstract class CgroupTree implements Cgroups {
   /** Writes the limit of {@code controller} from {@code limits} into the group {@code dir}. */
   abstract void writeLimit(String controller, Path dir, Limits limits) throws IOException;
 
+  /** The hierarchies each process gets a group in, in order: {@link Cgroups#CONTROLLERS} unless overridden. */
+  List<String> hierarchies() {
+    return CONTROLLERS;
+  }
+
+  /** Whether {@code controller} is usable here. */
+  final boolean uses(String controller) {
+    return usable.containsKey(controller);
+  }
+
   /** Whether any controller is usable; a tree without one is replaced by {@link Cgroups#none}. */
   final boolean isUsable() {
     return !usable.isEmpty();
@@ -93,7 +103,7 @@ abstract class CgroupTree implements Cgroups {
     Map<String, Path> dirs = new LinkedHashMap<>();
     List<Path> created = new ArrayList<>();
     try {
-      for (String controller : CONTROLLERS) {
+      for (String controller : hierarchies()) {
         Path providerDir = usable.get(controller);
         if (providerDir == null) {
           continue;

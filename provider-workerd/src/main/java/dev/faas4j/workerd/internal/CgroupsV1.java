@@ -20,10 +20,15 @@ import java.util.Optional;
  *   <li>cpu: {@code cpu.cfs_quota_us} of a {@value #PERIOD_US} µs {@code cpu.cfs_period_us};
  *   <li>pids: {@code pids.max}.
  * </ul>
+ * It also puts each process in a group of the {@code freezer} hierarchy when one is mounted and
+ * writable, so that {@link Freezer} can pause it through {@code freezer.state}; no limit needs it.
  */
 final class CgroupsV1 extends CgroupTree {
 
   static final int PERIOD_US = 100_000;
+  static final String FREEZER = "freezer";
+  /** The hierarchies a process gets a group in: the limits' controllers, then the freezer. */
+  private static final List<String> HIERARCHIES = List.of("memory", "cpu", "pids", FREEZER);
 
   private CgroupsV1(Map<String, Path> usable, Map<String, String> unusable) {
     super("cgroup v1", usable, unusable);
@@ -34,7 +39,7 @@ final class CgroupsV1 extends CgroupTree {
     Map<String, Path> usable = new LinkedHashMap<>();
     Map<String, String> unusable = new LinkedHashMap<>();
     boolean anyMounted = false;
-    for (String controller : CONTROLLERS) {
+    for (String controller : HIERARCHIES) {
       Optional<Mounts.Mount> mount = mounts.stream()
           .filter(m -> m.version() == 1 && m.controllers().contains(controller)).findFirst();
       if (mount.isEmpty()) {
@@ -53,6 +58,7 @@ final class CgroupsV1 extends CgroupTree {
       String probe = switch (controller) {
         case "memory" -> "memory.limit_in_bytes";
         case "cpu" -> "cpu.cfs_quota_us";
+        case FREEZER -> "freezer.state";
         default -> "pids.max";
       };
       if (!Files.isWritable(providerDir.resolve(probe))) {
@@ -89,8 +95,16 @@ final class CgroupsV1 extends CgroupTree {
           Cgroups.write(dir.resolve("pids.max"), Integer.toString(limits.pids()));
         }
       }
+      case FREEZER -> {
+        // no limit: the group exists so that the process can be frozen
+      }
       default -> throw new IllegalArgumentException(controller);
     }
+  }
+
+  @Override
+  List<String> hierarchies() {
+    return HIERARCHIES;
   }
 
   /** The CPU time per period that {@code cpus} cores come to; at least 1 ms (the kernel's minimum). */

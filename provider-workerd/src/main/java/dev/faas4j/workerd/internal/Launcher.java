@@ -37,6 +37,7 @@ public final class Launcher {
   private final WatchdogThread scheduler;
   private final CrashHistory.Policy crashPolicy;
   private final BooleanSupplier closed;
+  private final Freezer freezer;
 
   public Launcher(Path binary, DataDir dataDir, Cgroups cgroups, Duration startTimeout, Duration stopGracePeriod,
       Duration drainPeriod, WatchdogThread scheduler, CrashHistory.Policy crashPolicy, BooleanSupplier closed) {
@@ -49,6 +50,12 @@ public final class Launcher {
     this.scheduler = scheduler;
     this.crashPolicy = crashPolicy;
     this.closed = closed;
+    this.freezer = Freezer.of(cgroups);
+  }
+
+  /** Pauses and resumes this provider's processes. */
+  public Freezer freezer() {
+    return freezer;
   }
 
   /**
@@ -74,6 +81,7 @@ public final class Launcher {
 
   /** Stops the process (TERM, then KILL after the grace period), deletes its directory and its cgroup. */
   void stop(Running running) {
+    freezer.release(running); // a frozen process cannot act on TERM (nor a frozen cgroup on KILL)
     running.process().stop(stopGracePeriod);
     deleteQuietly(running.dir());
     running.group().remove(); // the process was reaped by stop()

@@ -55,6 +55,7 @@ public final class Leftovers {
     Path root = dataDir.root();
     Path trash = root.resolve(TRASH_DIR);
     List<ProcessHandle> killed = new ArrayList<>();
+    Freezer.thawGroups(cgroups.leftovers()); // a frozen group would hold its process's KILL back
     int moved = 0;
     for (Path functionDir : DataDir.children(root)) {
       if (!Files.isDirectory(functionDir) || functionDir.getFileName().toString().startsWith(".")) {

@@ -99,6 +99,9 @@ public final class VersionSlot {
     wanted = replicas;
     Running running = current;
     boolean currentAlive = running != null && running.process().isAlive();
+    if (currentAlive) {
+      launcher.freezer().thaw(running); // a frozen process is not ready to serve
+    }
     if (currentAlive && extras.alive() >= replicas - 1) {
       scaleExtras(replicas); // fewer, or as many: nothing starts
       return;
@@ -200,6 +203,7 @@ public final class VersionSlot {
   public void requestStop() {
     Running running = current;
     if (running != null) {
+      launcher.freezer().release(running);
       running.process().requestStop();
     }
     extras.requestStop();
@@ -264,6 +268,32 @@ public final class VersionSlot {
         current.process().endpoint(), launcher.drainPeriod().toSeconds());
   }
 
+  /**
+   * Pauses the live process, if any (see {@link Freezer}). An idle version needs no more than one:
+   * its other replicas are stopped, and the autoscaler starts them again once traffic asks.
+   */
+  public synchronized void freeze() throws IOException {
+    Running running = current;
+    extras.stopAll();
+    if (running != null) {
+      launcher.freezer().freeze(running);
+    }
+  }
+
+  /** Resumes the current process if it is frozen. */
+  public synchronized void thaw() throws IOException {
+    Running running = current;
+    if (running != null) {
+      launcher.freezer().thaw(running);
+    }
+  }
+
+  /** The memory the frozen process holds; 0 if none is frozen. */
+  public long frozenBytes() {
+    Running running = current;
+    return running == null ? 0 : launcher.freezer().frozenBytes(running);
+  }
+
   /** The live process, if any. */
   public Optional<WorkerdProcess> live() {
     Running running = current;
@@ -307,7 +337,9 @@ public final class VersionSlot {
     int wanted = this.wanted;
     int others = extras.alive();
     if (process != null && process.isAlive()) {
-      return new VersionStatus(ref(), VersionStatus.State.RUNNING, wanted, 1 + others, "pid " + process.pid()
+      VersionStatus.State state = launcher.freezer().isFrozen(running) ? VersionStatus.State.FROZEN
+          : VersionStatus.State.RUNNING;
+      return new VersionStatus(ref(), state, wanted, 1 + others, "pid " + process.pid()
           + " on " + ((Endpoint.Http) process.endpoint()).baseUri() + (others > 0 ? " and " + others + " more replica(s)" : ""));
     }
     if (others > 0) {

@@ -41,11 +41,11 @@ public final class Instances {
   private final ConcurrentHashMap<FunctionRef, Instance> instances = new ConcurrentHashMap<>();
   private final Providers providers;
   private final Clock clock;
-  private final Duration idleTimeout;
   private final Duration startTimeout;
   private final Executor starter;
   private final Metrics metrics;
   private final Autoscaling autoscaling;
+  private final IdlePolicy idle;
 
   /**
    * @param providers where versions registered from the store find their provider
@@ -59,11 +59,11 @@ public final class Instances {
       Metrics metrics) {
     this.providers = providers;
     this.clock = clock;
-    this.idleTimeout = idleTimeout;
     this.startTimeout = startTimeout;
     this.starter = starter;
     this.metrics = metrics;
     this.autoscaling = new Autoscaling(clock, starter);
+    this.idle = new IdlePolicy(clock, idleTimeout);
     metrics.watchInstances(STATE_TAGS, tag -> count(i -> i.state.name().equalsIgnoreCase(tag)));
   }
 
@@ -156,6 +156,7 @@ public final class Instances {
     Instance instance = instance(ref);
     instance.began(clock.millis());
     try {
+      IdlePolicy.thaw(instance);
       LeastOutstanding.Pick pick = instance.pick();
       if (pick == null) {
         Endpoint started = awaitStart(instance, StartCause.FIRST_REQUEST);
@@ -208,6 +209,7 @@ public final class Instances {
   /** Starts a version (if it is not running) and waits until it is ready. */
   public void start(FunctionRef ref) {
     Instance instance = instance(ref);
+    IdlePolicy.thaw(instance);
     if (instance.readyEndpoint().isEmpty()) {
       awaitStart(instance, StartCause.DEPLOY);
     }
@@ -258,26 +260,18 @@ public final class Instances {
   }
 
   /**
-   * Suspends every running version that has had no request for the idle timeout, except those
-   * {@code keepWarm} accepts. Returns the versions it suspended.
+   * Applies the {@link IdlePolicy}: freezes (or, without the provider's capability, suspends)
+   * every running version that has had no request for the idle timeout, except those {@code
+   * keepWarm} accepts, and suspends frozen versions past the frozen timeout or over the memory
+   * budget. Returns the versions it froze or suspended.
    */
   public List<FunctionRef> suspendIdle(Predicate<FunctionRef> keepWarm) {
-    long idleBefore = clock.millis() - idleTimeout.toMillis();
-    List<FunctionRef> suspended = new ArrayList<>();
-    for (Instance instance : instances.values()) {
-      if (instance.state != State.RUNNING || instance.lastUsedMillis > idleBefore || keepWarm.test(instance.ref)) {
-        continue;
-      }
-      try {
-        if (instance.suspendIfIdle(idleBefore)) {
-          LOG.info("suspended {} due to inactivity", instance.ref);
-          suspended.add(instance.ref);
-        }
-      } catch (Exception e) {
-        LOG.warn("could not suspend {}: {}", instance.ref, e.getMessage());
-      }
-    }
-    return suspended;
+    return idle.apply(instances.values(), keepWarm);
+  }
+
+  /** Sets the frozen tier's timeout and memory budget (defaults: {@link IdlePolicy}). */
+  void frozenTier(Duration frozenTimeout, long memoryBudgetBytes) {
+    idle.frozenTier(frozenTimeout, memoryBudgetBytes);
   }
 
   /**

@@ -12,9 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The idle policy and the autoscaler, applied in passes: each pass notices instances that exited on
- * their own, suspends versions idle for longer than the idle timeout (except those kept warm, and
- * those whose scaling keeps a minimum of replicas), scales running versions to the replicas their
- * concurrency asks for ({@link Instances#autoscale}), then runs the caller's own clean-up (closing pooled connections that may lead to a suspended instance).
+ * their own, freezes or suspends versions idle for longer than the idle timeout (except those kept
+ * warm, and those whose scaling keeps a minimum of replicas; see {@link IdlePolicy}), scales running
+ * versions to the replicas their concurrency asks for ({@link Instances#autoscale}), then runs the
+ * caller's own clean-up (closing pooled connections that may lead to a suspended instance).
  *
  * <p>Passes run on one background thread at a fixed delay, or only when {@link #runOnce()} is
  * called if the interval is zero. Thread-safe.
