@@ -229,11 +229,13 @@ public final class Faas implements AutoCloseable {
   }
 
   /**
-   * Runs one maintenance pass now: suspends versions idle for longer than the idle timeout (the
-   * latest versions excepted when they are kept warm) and notices instances that exited on their
+   * Runs one maintenance pass now: freezes (where the provider can) or suspends versions idle for
+   * longer than the idle timeout (the latest versions excepted when they are kept warm, and versions
+   * whose {@code scaling.min} keeps replicas), terminates frozen versions past the frozen timeout or
+   * over the memory budget, scales autoscaled versions, and notices instances that exited on their
    * own. The builder's {@code maintenanceInterval} runs this periodically.
    *
-   * @return the versions suspended by this pass
+   * @return the versions frozen or suspended by this pass
    */
   public List<FunctionRef> suspendIdle() {
     return engine.maintenance().runOnce();

@@ -85,10 +85,36 @@ public final class FaasBuilder {
     return this;
   }
 
-  /** How long a version may go without requests before it is suspended; default 60s. */
+  /**
+   * How long a version may go without requests before it is frozen (where its provider can) or
+   * suspended; default 60s. See {@link #frozenTimeout}.
+   */
   public FaasBuilder idleTimeout(Duration idleTimeout) {
     settings.once("idleTimeout");
     settings.idleTimeout = Settings.positive("idleTimeout", idleTimeout);
+    return this;
+  }
+
+  /**
+   * How long a version stays frozen (counted from its last request) before it is terminated; default
+   * 15 minutes. After {@link #idleTimeout} a version whose provider can freeze (workerd, Docker: see
+   * {@link dev.faas4j.api.Freezing}) is frozen first: paused with its memory kept, and thawed by its
+   * next request in milliseconds instead of a start. {@link Duration#ZERO}: no frozen tier, idle
+   * versions are terminated at once.
+   */
+  public FaasBuilder frozenTimeout(Duration frozenTimeout) {
+    settings.once("frozenTimeout");
+    settings.frozenTimeout = Settings.zeroOrPositive("frozenTimeout", frozenTimeout);
+    return this;
+  }
+
+  /**
+   * The most memory frozen versions may hold together, in bytes; beyond it the least recently used
+   * are terminated until the rest fit. Default 512 MiB.
+   */
+  public FaasBuilder frozenMemoryBudget(long bytes) {
+    settings.once("frozenMemoryBudget");
+    settings.frozenMemoryBudgetBytes = Settings.atLeast("frozenMemoryBudget", bytes, 0);
     return this;
   }
 

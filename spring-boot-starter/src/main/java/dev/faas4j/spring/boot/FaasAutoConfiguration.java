@@ -117,6 +117,8 @@ public class FaasAutoConfiguration {
     builder.store(store)
         .domain(properties.getDomain())
         .idleTimeout(properties.getIdleTimeout())
+        .frozenTimeout(properties.getFrozenTimeout())
+        .frozenMemoryBudget(properties.getFrozenMemoryBudget().toBytes())
         .startTimeout(properties.getStartTimeout())
         .requestTimeout(properties.getRequestTimeout())
         .keepLatestWarm(properties.isKeepLatestWarm())

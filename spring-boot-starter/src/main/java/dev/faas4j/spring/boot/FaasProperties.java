@@ -75,10 +75,23 @@ public class FaasProperties {
   private ProviderType provider = ProviderType.WORKERD;
 
   /**
-   * How long a version may go without requests before it is suspended (its workerd process stops;
-   * the next request starts it again).
+   * How long a version may go without requests before it is frozen (its workerd process paused,
+   * memory kept; the next request thaws it in milliseconds) or, where the provider cannot freeze,
+   * suspended (stopped; the next request starts it again).
    */
   private Duration idleTimeout = Duration.ofSeconds(60);
+
+  /**
+   * How long a version stays frozen, counted from its last request, before it is terminated. 0: no
+   * frozen tier, idle versions are terminated at once.
+   */
+  private Duration frozenTimeout = Duration.ofMinutes(15);
+
+  /**
+   * The most memory frozen versions may hold together; beyond it the least recently used are
+   * terminated.
+   */
+  private DataSize frozenMemoryBudget = DataSize.ofMegabytes(512);
 
   /** How long a request waits for a version to start before it is answered 503. */
   private Duration startTimeout = Duration.ofSeconds(30);
@@ -303,6 +316,22 @@ public class FaasProperties {
 
   public void setIdleTimeout(Duration idleTimeout) {
     this.idleTimeout = idleTimeout;
+  }
+
+  public Duration getFrozenTimeout() {
+    return frozenTimeout;
+  }
+
+  public void setFrozenTimeout(Duration frozenTimeout) {
+    this.frozenTimeout = frozenTimeout;
+  }
+
+  public DataSize getFrozenMemoryBudget() {
+    return frozenMemoryBudget;
+  }
+
+  public void setFrozenMemoryBudget(DataSize frozenMemoryBudget) {
+    this.frozenMemoryBudget = frozenMemoryBudget;
   }
 
   public Duration getStartTimeout() {

@@ -33,7 +33,8 @@ class ConfigurationMetadataTest {
         "faas4j.provider", "faas4j.admin.enabled", "faas4j.admin.path", "faas4j.admin.token",
         "faas4j.admin.allow-unauthenticated", "faas4j.store.type", "faas4j.workerd.binary",
         "faas4j.traffic.max-in-flight", "faas4j.traffic.sticky-header", "faas4j.async.workers",
-        "faas4j.async.queue-depth", "faas4j.async.lease", "faas4j.async.callback-allow", "faas4j.secret-key");
+        "faas4j.async.queue-depth", "faas4j.async.lease", "faas4j.async.callback-allow", "faas4j.secret-key",
+        "faas4j.frozen-timeout", "faas4j.frozen-memory-budget");
     for (JsonNode property : metadata.path("properties")) {
       if (property.path("name").asText().equals("faas4j.admin.path")) {
         assertThat(property.path("defaultValue").asText()).isEqualTo("/faas4j/api");

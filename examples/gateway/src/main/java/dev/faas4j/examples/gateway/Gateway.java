@@ -96,6 +96,8 @@ public final class Gateway implements AutoCloseable {
           .store(store)
           .domain(options.domain())
           .idleTimeout(options.idleTimeout())
+          .frozenTimeout(options.frozen().timeout())
+          .frozenMemoryBudget(options.frozen().memoryBudgetBytes())
           .keepLatestWarm(options.keepLatestWarm())
           .forwardedHeaders(options.forwardedHeaders())
           .maxHops(options.maxHops())

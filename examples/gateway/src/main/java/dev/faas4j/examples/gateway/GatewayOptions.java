@@ -35,13 +35,23 @@ import java.util.regex.Pattern;
  *     functions (runtime {@code docker}), or null to run JavaScript functions only
  * @param accessLog whether every request is logged (with its X-Request-Id) by the access log
  * @param traffic the waiting line, sticky keys, asynchronous invocations and the secret key
+ * @param frozen how long idle versions stay frozen, and how much memory they may hold so
  * @param help whether {@code --help} was asked for
  */
 record GatewayOptions(
     int port, String bind, String domain, Path dataDir, Duration idleTimeout, String adminToken, String adminBasic,
     String jdbcUrl, Duration requestTimeout, Duration startTimeout, long maxBodyBytes, Duration dbBusyTimeout,
     boolean keepLatestWarm, boolean forwardedHeaders, Limits limits, int maxHops, Cluster cluster, boolean statusAuth,
-    String mountPath, String dockerHost, boolean accessLog, TrafficOptions traffic, boolean help) {
+    String mountPath, String dockerHost, boolean accessLog, TrafficOptions traffic, Frozen frozen, boolean help) {
+
+  /**
+   * The frozen tier: idle versions are frozen (paused, memory kept) before they are terminated.
+   *
+   * @param timeout how long a version stays frozen, from its last request; zero: no frozen tier
+   * @param memoryBudgetBytes the most memory frozen versions hold together; beyond it the least
+   *     recently used are terminated
+   */
+  record Frozen(Duration timeout, long memoryBudgetBytes) {}
 
   /**
    * How a gateway takes part in a cluster of gateways sharing one database.
@@ -97,7 +107,12 @@ record GatewayOptions(
         --bind ADDR         address to listen on (default 127.0.0.1)
         --domain D          functions answer at {version}.{name}.D and {name}.D (default func.local)
         --data-dir DIR      SQLite file and workerd working directories (default ./faas-data)
-        --idle-timeout T    suspend versions idle this long: 500ms, 2s, 5m, 1h (default 60s)
+        --idle-timeout T    freeze (or, where the provider cannot, suspend) versions idle this long:
+                            500ms, 2s, 5m, 1h (default 60s)
+        --frozen-timeout T  terminate a frozen version T after its last request (default 15m);
+                            0s: no frozen tier, idle versions are terminated at once
+        --frozen-memory-budget MB  the most memory frozen versions hold together, in MiB; beyond it
+                            the least recently used are terminated (default 512)
         --admin-token TOK   require "Authorization: Bearer TOK" on the admin API (default: no auth)
         --admin-basic U:P   require HTTP basic auth with user U and password P on the admin API;
                             with --admin-token too, either credential is accepted
@@ -173,7 +188,8 @@ record GatewayOptions(
         --help              print this help
 
       Each option can also be set with an environment variable: FAAS4J_PORT, FAAS4J_BIND,
-      FAAS4J_DOMAIN, FAAS4J_DATA_DIR, FAAS4J_IDLE_TIMEOUT, FAAS4J_ADMIN_TOKEN, FAAS4J_ADMIN_BASIC,
+      FAAS4J_DOMAIN, FAAS4J_DATA_DIR, FAAS4J_IDLE_TIMEOUT, FAAS4J_FROZEN_TIMEOUT, FAAS4J_FROZEN_MEMORY_BUDGET,
+      FAAS4J_ADMIN_TOKEN, FAAS4J_ADMIN_BASIC,
       FAAS4J_JDBC_URL, FAAS4J_REQUEST_TIMEOUT, FAAS4J_START_TIMEOUT, FAAS4J_MAX_BODY_BYTES,
       FAAS4J_DB_BUSY_TIMEOUT, FAAS4J_KEEP_LATEST_WARM, FAAS4J_FORWARDED_HEADERS,
       FAAS4J_MAX_CLIENT_CONNECTIONS, FAAS4J_HEADER_TIMEOUT, FAAS4J_MAX_CONNECTIONS_PER_FUNCTION,
@@ -197,7 +213,7 @@ record GatewayOptions(
       Map.entry("max-in-flight", "10000"),
       Map.entry("sync-interval", "500ms"), Map.entry("heartbeat-interval", "2s"), Map.entry("node-expiry", "10s"),
       Map.entry("max-hops", "16"), Map.entry("status-auth", "true"),
-      Map.entry("access-log", "false"));
+      Map.entry("access-log", "false"), Map.entry("frozen-timeout", "15m"), Map.entry("frozen-memory-budget", "512"));
   private static final java.util.Set<String> WITHOUT_DEFAULT =
       java.util.Set.of("admin-token", "admin-basic", "jdbc-url", "node-id", "mount-path", "docker-host");
   /** A mount path: one or more segments of URL-safe characters, without a trailing slash. */
@@ -302,6 +318,10 @@ record GatewayOptions(
       throw new UsageException("--mount-path must look like /fn (segments of letters, digits, '.', '_', '~' and"
           + " '-', no trailing '/') and stay out of the admin API's /api, was '" + mountPath + "'");
     }
+    Frozen frozen = new Frozen(
+        values.get("frozen-timeout").trim().matches("0+(ms|s|m|h)?") ? Duration.ZERO
+            : duration("frozen-timeout", values.get("frozen-timeout")),
+        wholeNumber(values, "frozen-memory-budget", 0, Long.MAX_VALUE >> 20) << 20);
     String dockerHost = values.get("docker-host");
     if (dockerHost != null && !dockerHost.matches("(unix|tcp)://\\S+")) {
       throw new UsageException("--docker-host must be a Docker engine address, unix:///var/run/docker.sock or"
@@ -313,7 +333,7 @@ record GatewayOptions(
         duration("start-timeout", values.get("start-timeout")), maxBody,
         duration("db-busy-timeout", values.get("db-busy-timeout")), warm, forwarded, limits, maxHops, cluster,
         bool(values, "status-auth"), mountPath, dockerHost, bool(values, "access-log"), TrafficOptions.parse(values),
-        help);
+        frozen, help);
   }
 
   static long wholeNumber(Map<String, String> values, String option, long min, long max)

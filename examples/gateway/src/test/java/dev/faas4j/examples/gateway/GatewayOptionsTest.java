@@ -36,6 +36,18 @@ class GatewayOptionsTest {
   }
 
   @Test
+  void theFrozenTierHasTheBuildersDefaultsAndZeroTurnsItOff() throws Exception {
+    assertThat(parse(Map.of()).frozen()).isEqualTo(new GatewayOptions.Frozen(Duration.ofMinutes(15), 512L << 20));
+    assertThat(parse(Map.of("FAAS4J_FROZEN_MEMORY_BUDGET", "64"), "--frozen-timeout", "0s").frozen())
+        .isEqualTo(new GatewayOptions.Frozen(Duration.ZERO, 64L << 20));
+    assertThat(parse(Map.of(), "--frozen-timeout", "90s").frozen().timeout()).isEqualTo(Duration.ofSeconds(90));
+    assertThatThrownBy(() -> parse(Map.of(), "--frozen-memory-budget", "-1"))
+        .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--frozen-memory-budget");
+    assertThatThrownBy(() -> parse(Map.of(), "--frozen-timeout", "soon"))
+        .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--frozen-timeout");
+  }
+
+  @Test
   void aZeroTimeoutIsRefusedNamingTheFlag() {
     assertThatThrownBy(() -> parse(Map.of(), "--start-timeout", "0s")).as("zero start timeout")
         .isInstanceOf(GatewayOptions.UsageException.class).hasMessageContaining("--start-timeout");

@@ -68,6 +68,7 @@ public final class Engine implements AutoCloseable {
     Registry registry = new Registry(store, settings.clock, metrics);
     Instances instances = new Instances(providers, settings.clock, settings.idleTimeout, settings.startTimeout, starter,
         metrics);
+    instances.frozenTier(settings.frozenTimeout, settings.frozenMemoryBudgetBytes);
     int restored;
     try {
       this.follower = new ChangeFollower(store, registry, instances, starter, settings.keepLatestWarm, metrics);

@@ -9,6 +9,7 @@ import dev.faas4j.core.internal.proxy.ProxySettings;
 import dev.faas4j.core.internal.proxy.ReverseProxy;
 import dev.faas4j.core.internal.routing.Router;
 import dev.faas4j.core.internal.routing.TrafficSplitter;
+import dev.faas4j.core.internal.runtime.IdlePolicy;
 import dev.faas4j.core.internal.secrets.Sealer;
 import java.net.URI;
 import java.time.Clock;
@@ -37,6 +38,8 @@ public final class Settings {
   public int publicPort;
   public URI publicBaseUrl;
   public Duration idleTimeout = Duration.ofSeconds(60);
+  public Duration frozenTimeout = IdlePolicy.DEFAULT_FROZEN_TIMEOUT;
+  public long frozenMemoryBudgetBytes = IdlePolicy.DEFAULT_FROZEN_MEMORY_BUDGET;
   public Duration startTimeout = Duration.ofSeconds(30);
   public Duration maintenanceInterval = Duration.ofSeconds(1);
   public Duration syncInterval = Duration.ofMillis(500);

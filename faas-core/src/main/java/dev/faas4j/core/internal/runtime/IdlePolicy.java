@@ -30,12 +30,12 @@ import org.slf4j.LoggerFactory;
  * waits for the thaw (or, if the version was suspended meanwhile, starts it), never reaches a
  * paused process. Thread-safe; time comes from the injected clock.
  */
-final class IdlePolicy {
+public final class IdlePolicy {
 
   private static final Logger LOG = LoggerFactory.getLogger(IdlePolicy.class);
-  /** Defaults until the coordinator's Faas.Builder sets them. */
-  static final Duration DEFAULT_FROZEN_TIMEOUT = Duration.ofMinutes(15);
-  static final long DEFAULT_FROZEN_MEMORY_BUDGET = 512L * 1024 * 1024;
+  /** The defaults of {@code FaasBuilder.frozenTimeout} and {@code frozenMemoryBudget}. */
+  public static final Duration DEFAULT_FROZEN_TIMEOUT = Duration.ofMinutes(15);
+  public static final long DEFAULT_FROZEN_MEMORY_BUDGET = 512L * 1024 * 1024;
 
   private final Clock clock;
   private final Duration idleTimeout;
@@ -70,7 +70,9 @@ final class IdlePolicy {
         continue;
       }
       try {
-        Optional<Freezing> freezing = instance.provider.capability(Freezing.class);
+        // a frozen timeout of zero turns the frozen tier off: idle versions are terminated at once
+        Optional<Freezing> freezing = frozenTimeout.isZero() ? Optional.empty()
+            : instance.provider.capability(Freezing.class);
         boolean done = freezing.isPresent() ? freezeIfIdle(instance, freezing.get(), idleBefore)
             : instance.suspendIfIdle(idleBefore);
         if (done) {

@@ -269,8 +269,8 @@ public final class Instances {
     return idle.apply(instances.values(), keepWarm);
   }
 
-  /** Sets the frozen tier's timeout and memory budget (defaults: {@link IdlePolicy}). */
-  void frozenTier(Duration frozenTimeout, long memoryBudgetBytes) {
+  /** Sets the frozen tier's timeout (zero: no frozen tier) and memory budget (defaults: {@link IdlePolicy}). */
+  public void frozenTier(Duration frozenTimeout, long memoryBudgetBytes) {
     idle.frozenTier(frozenTimeout, memoryBudgetBytes);
   }
 
