@@ -134,7 +134,7 @@ class ConsoleTest {
       "/api/console/..%2F..%2Fpom.xml", "/api/console/%2e%2e%2fconsole%2fapp.js", "/api/console/app.js/",
       "/api/console/index.html/app.js", "/api/console/ConsoleFiles.class", "/api/console/%61pp.js",
       "/api/console/./app.js", "/api/console//app.js",
-      "/api/console/dev/faas4j/core/console/app.js"})
+      "/api/console/dev/faas4j/core/console/app.js", "/api/console/app.js;x=1", "/api/console/%2fapp.js"})
   void anyOtherPathUnderTheConsoleIsNotFoundNorReadFromTheClassPath(String path) throws Exception {
     start("", "/api");
     String answer = raw("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");

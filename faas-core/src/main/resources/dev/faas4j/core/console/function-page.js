@@ -69,7 +69,8 @@ export function renderFunction(main, name, context) {
       const marks = [v.latest ? 'latest' : null, ...v.aliases].filter(Boolean).join(', ');
       return h('tr', {},
         h('th', { scope: 'row' }, v.version),
-        h('td', {}, h('span', { class: `state ${v.state}` }, v.state), v.detail ? h('small', {}, ` ${v.detail}`) : null),
+        h('td', {}, h('span', { class: `state ${v.state}` }, v.state), v.detail ? h('small', {}, ` ${v.detail}`) : null,
+          v.runningOn && v.runningOn.length ? h('small', { class: 'nodes' }, ` running on node(s) ${v.runningOn.join(', ')}`) : null),
         h('td', {}, marks || '–'),
         h('td', {}, new Date(v.createdAt).toLocaleString()),
         h('td', { class: 'actions' },
