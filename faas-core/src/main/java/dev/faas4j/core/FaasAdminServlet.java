@@ -32,6 +32,11 @@ import java.util.Objects;
  *       by time</td></tr>
  *   <tr><td>PUT</td><td>/api/functions/{name}/aliases/{alias}</td><td>{@code {"version":"v1"}}: set or move</td></tr>
  *   <tr><td>DELETE</td><td>/api/functions/{name}/aliases/{alias}</td><td>remove an alias</td></tr>
+ *   <tr><td>GET</td><td>/api/functions/{name}/versions/{v}</td><td>one version's code and env names</td></tr>
+ *   <tr><td>POST</td><td>/api/functions/{name}/invoke</td><td>{@code {"method","path","headers"?,"body"?,"version"?}}:
+ *       calls the function through {@link Faas#invoke} and answers its status, headers and body</td></tr>
+ *   <tr><td>GET</td><td>/api/console/</td><td>the web console's static files (served without credentials; every
+ *       data call it makes needs them)</td></tr>
  * </table>
  *
  * <p>Deploy body: {@code runtime} (default {@code js}, or {@code docker} when {@code image} is
@@ -54,8 +59,10 @@ import java.util.Objects;
  * servlet container drops the body of an answer to HEAD, as HTTP requires). The
  * {@link AdminAuthenticator} is asked first, for every method and path, {@code OPTIONS} included:
  * without credentials every request is 401, so it learns neither which paths exist nor which
- * methods they take. (The admin API does not answer cross-origin browser requests, so there
- * is no CORS preflight to let through.)
+ * methods they take. The one exception is {@code GET /api/console/...}: the web console's static
+ * files, which hold no data and are served to anyone with a strict Content-Security-Policy. (The
+ * admin API does not answer cross-origin browser requests, so there is no CORS preflight to let
+ * through.)
  *
  * <p>Construct it with a {@link Faas} (and an {@link AdminAuthenticator}), or let the container
  * construct it and put the Faas in the servlet context attribute {@link FaasFilter#FAAS_ATTRIBUTE}.
@@ -91,7 +98,8 @@ public final class FaasAdminServlet extends HttpServlet {
   public FaasAdminServlet(Faas faas, AdminAuthenticator authenticator, long maxBodyBytes) {
     this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
     this.maxBodyBytes = maxBodyBytes;
-    this.api = faas == null ? null : new AdminApi(faas.functions(), faas.secrets(), faas.async(), maxBodyBytes);
+    this.api = faas == null ? null
+        : new AdminApi(faas.functions(), faas.secrets(), faas.async(), faas::invoke, maxBodyBytes);
   }
 
   @Override
@@ -102,7 +110,8 @@ public final class FaasAdminServlet extends HttpServlet {
         throw new ServletException("FaasAdminServlet has no Faas: construct it with one, or set the servlet"
             + " context attribute " + FaasFilter.FAAS_ATTRIBUTE);
       }
-      api = new AdminApi(configured.functions(), configured.secrets(), configured.async(), maxBodyBytes);
+      api = new AdminApi(configured.functions(), configured.secrets(), configured.async(), configured::invoke,
+          maxBodyBytes);
     }
   }
 

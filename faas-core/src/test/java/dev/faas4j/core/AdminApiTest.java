@@ -389,7 +389,7 @@ class AdminApiTest {
       new Route("/rollback/hello", "{\"version\":\"v1\"}", Map.of("POST", 200)),
       new Route("/functions", null, Map.of("GET", 200)),
       new Route("/functions/hello", null, Map.of("GET", 200, "DELETE", 200)),
-      new Route("/functions/hello/versions/v1", null, Map.of("DELETE", 200)),
+      new Route("/functions/hello/versions/v1", null, Map.of("GET", 200, "DELETE", 200)),
       new Route("/functions/hello/versions/v1/stop", null, Map.of("POST", 200)),
       new Route("/functions/hello/versions/v1/logs", null, Map.of("GET", 501)),
       new Route("/functions/hello/logs", null, Map.of("GET", 501)),
@@ -398,7 +398,8 @@ class AdminApiTest {
       new Route("/functions/hello/secrets", null, Map.of("GET", 200)),
       // without a body a PUT is 400 (the value is the body); there is no secret to delete
       new Route("/functions/hello/secrets/TOKEN", null, Map.of("PUT", 400, "DELETE", 404)),
-      new Route("/calls/some-call", null, Map.of("GET", 404)));
+      new Route("/calls/some-call", null, Map.of("GET", 404)),
+      new Route("/functions/hello/invoke", "{\"method\":\"GET\",\"path\":\"/\"}", Map.of("POST", 200)));
 
   private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE");
 

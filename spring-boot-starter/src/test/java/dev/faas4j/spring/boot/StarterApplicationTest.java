@@ -96,6 +96,27 @@ class StarterApplicationTest {
   }
 
   @Test
+  void theWebConsoleIsServedUnderTheAdminPathWithItsContentSecurityPolicy() throws Exception {
+    HttpResponse<String> redirect = HTTP.send(HttpRequest.newBuilder(url("/faas4j/api/console")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(redirect.statusCode()).isEqualTo(301);
+    assertThat(redirect.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/faas4j/api/console/"));
+    for (String file : List.of("/faas4j/api/console/", "/faas4j/api/console/app.js")) {
+      HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(url(file)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(page.statusCode()).as("%s without the token", file).isEqualTo(200);
+      assertThat(page.headers().firstValue("Content-Type")).as(file)
+          .hasValueSatisfying(t -> assertThat(t).startsWith(file.endsWith("/") ? "text/html" : "text/javascript"));
+      assertThat(page.headers().firstValue("Content-Security-Policy")).as(file)
+          .hasValueSatisfying(csp -> assertThat(csp).startsWith("default-src 'self'").contains("frame-ancestors 'none'"));
+      assertThat(page.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+    }
+    HttpResponse<String> data = HTTP.send(HttpRequest.newBuilder(url("/faas4j/api/functions/hello/invoke"))
+        .POST(HttpRequest.BodyPublishers.ofString("{\"method\":\"GET\",\"path\":\"/\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(data.statusCode()).as("a data call of the console without the token").isEqualTo(401);
+  }
+
+  @Test
   void healthReportsTheStoreAndTheProvider() throws Exception {
     HttpResponse<String> response = send(null, "/actuator/health/faas4j");
 

@@ -129,6 +129,9 @@ public final class Gateway implements AutoCloseable {
       ServletContextHandler admin = new ServletContextHandler();
       admin.addServlet(new ServletHolder(new FaasAdminServlet(faas, auth)), "/api/*");
       admin.addServlet(new ServletHolder(new NotFound(options.domain(), options.mountPath())), "/");
+      // the web console is served by the admin servlet under /api/console/; /console is the short way there
+      admin.addServlet(new ServletHolder(new ToConsole()), "/console");
+      admin.addServlet(new ServletHolder(new ToConsole()), "/console/");
       StatusEndpoints status = new StatusEndpoints(metrics, store, workerd, auth, options.statusAuth());
       for (String path : new String[] {"/metrics", "/healthz", "/readyz"}) {
         admin.addServlet(new ServletHolder(status), path);
@@ -284,6 +287,17 @@ public final class Gateway implements AutoCloseable {
     }
     stopped.await();
     System.exit(0);
+  }
+
+  /** {@code /console}: a redirect to the web console, which the admin servlet serves at {@code /api/console/}. */
+  private static final class ToConsole extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response) {
+      response.setStatus(HttpServletResponse.SC_FOUND);
+      response.setHeader("Location", "/api/console/");
+    }
   }
 
   /** Everything that is neither function traffic nor the admin API. */

@@ -183,13 +183,13 @@ final class GatewayProcess implements AutoCloseable {
     return JSON.readTree(admin("GET", "/functions", null).body());
   }
 
-  /** Functions, versions, aliases and latest pointers, without the run-time state of each version. */
+  /** Functions, versions, aliases and latest pointers, without the run-time state (and request counts) of each version. */
   JsonNode definitions() throws Exception {
     JsonNode body = functions();
     for (JsonNode function : body.path("functions")) {
       for (JsonNode version : function.path("versions")) {
         ((com.fasterxml.jackson.databind.node.ObjectNode) version)
-            .remove(List.of("state", "activeRequests", "detail", "accessUrl"));
+            .remove(List.of("state", "activeRequests", "detail", "accessUrl", "requests", "errors"));
       }
     }
     return body;

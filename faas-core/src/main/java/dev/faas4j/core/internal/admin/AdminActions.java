@@ -10,6 +10,8 @@ import static dev.faas4j.core.internal.admin.Answers.ok;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FunctionRequest;
+import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.api.LogLine;
 import dev.faas4j.api.NodeInfo;
 import dev.faas4j.core.internal.admin.AdminRoute.Exchange;
@@ -17,6 +19,7 @@ import dev.faas4j.core.internal.control.Addresses;
 import dev.faas4j.core.internal.control.Deployed;
 import dev.faas4j.core.internal.control.FunctionService;
 import dev.faas4j.core.internal.control.FunctionView;
+import dev.faas4j.core.internal.control.VersionView;
 import dev.faas4j.core.internal.async.AsyncCalls;
 import dev.faas4j.core.internal.secrets.Secrets;
 import jakarta.servlet.http.HttpServletRequest;
@@ -39,7 +42,8 @@ final class AdminActions {
       route("/rollback/{name}", post(AdminActions::rollback)),
       route("/functions", get(AdminActions::listFunctions)),
       route("/functions/{name}", get(AdminActions::describeFunction), delete(AdminActions::deleteFunction)),
-      route("/functions/{name}/versions/{version}", delete(AdminActions::deleteVersion)),
+      route("/functions/{name}/versions/{version}", get(AdminActions::describeVersion),
+          delete(AdminActions::deleteVersion)),
       route("/functions/{name}/versions/{version}/stop", post(AdminActions::stopVersion)),
       route("/functions/{name}/versions/{version}/logs", get(AdminActions::versionLogs)),
       route("/functions/{name}/logs", get(AdminActions::functionLogs)),
@@ -47,15 +51,19 @@ final class AdminActions {
       route("/nodes", get(AdminActions::listNodes)),
       route("/functions/{name}/secrets", get(AdminActions::listSecrets)),
       route("/functions/{name}/secrets/{key}", put(AdminActions::setSecret), delete(AdminActions::deleteSecret)),
-      route("/calls/{id}", get(AdminActions::describeCall)));
+      route("/calls/{id}", get(AdminActions::describeCall)),
+      route("/functions/{name}/invoke", post(AdminActions::invoke)));
 
   private final FunctionService functions;
   private final Secrets secrets;
   private final AsyncCalls calls;
+  private final AdminApi.Invocations invoker;
   private final RequestBodies bodies;
 
-  AdminActions(FunctionService functions, Secrets secrets, AsyncCalls calls, long maxBodyBytes) {
+  AdminActions(FunctionService functions, Secrets secrets, AsyncCalls calls, AdminApi.Invocations invoker,
+      long maxBodyBytes) {
     this.functions = functions;
+    this.invoker = invoker;
     this.secrets = secrets;
     this.calls = calls;
     this.bodies = new RequestBodies(maxBodyBytes);
@@ -97,7 +105,7 @@ final class AdminActions {
     Addresses where = addresses(exchange);
     List<Object> list = new ArrayList<>();
     for (FunctionView view : functions.list()) {
-      list.add(Answers.function(view, null, where));
+      list.add(Answers.function(view, null, where, functions::requestCounts));
     }
     ok(exchange.response(), fields("functions", list));
   }
@@ -119,7 +127,8 @@ final class AdminActions {
     } catch (FaasException e) {
       nodes = null; // the function is answered without the cluster view
     }
-    ok(exchange.response(), fields("function", Answers.function(view, nodes, addresses(exchange))));
+    ok(exchange.response(), fields("function", Answers.function(view, nodes, addresses(exchange),
+        functions::requestCounts)));
   }
 
   /**
@@ -137,6 +146,31 @@ final class AdminActions {
     String name = exchange.variable("name");
     functions.deleteFunction(name);
     ok(exchange.response(), fields("funcName", name, "deleted", true));
+  }
+
+  /** One version's definition: its code and env names (the console shows them read-only). */
+  private void describeVersion(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    String wanted = exchange.variable("version");
+    for (VersionView view : functions.describe(name).versions()) {
+      if (view.version().version().equalsIgnoreCase(wanted)) {
+        ok(exchange.response(), fields("version", ConsoleBodies.version(view.version())));
+        return;
+      }
+    }
+    throw FaasException.notFound("function " + name + " has no version '" + Answers.abbreviate(wanted) + "'");
+  }
+
+  /**
+   * Calls the function through {@code Faas.invoke}, the way a client would reach it, and answers
+   * what it answered (status, headers, body); a refusal of faas4j's is an error answer as usual.
+   */
+  private void invoke(Exchange exchange) throws IOException {
+    String name = exchange.variable("name");
+    ObjectNode body = bodies.read(exchange.request());
+    FunctionRequest request = ConsoleBodies.request(body);
+    FunctionResponse answer = invoker.invoke(name, RequestBodies.text(body, "version"), request);
+    ok(exchange.response(), fields("funcName", name, "response", ConsoleBodies.response(answer)));
   }
 
   private void deleteVersion(Exchange exchange) throws IOException {

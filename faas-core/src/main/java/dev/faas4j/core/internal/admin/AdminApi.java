@@ -1,6 +1,8 @@
 package dev.faas4j.core.internal.admin;
 
 import dev.faas4j.api.FaasException;
+import dev.faas4j.api.FunctionRequest;
+import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.core.internal.control.FunctionService;
 import dev.faas4j.core.internal.proxy.ServletExchange;
 import dev.faas4j.core.internal.async.AsyncCalls;
@@ -22,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * the route of a request in {@link AdminActions#ROUTES}, and maps every outcome to a status in one
  * place: the route's answer, 204 to {@code OPTIONS}, 401 without credentials, 404 for an unknown
  * path, 405 for a method the path does not take, a {@link FaasException}'s own status, and 500
- * (logged) for a bug.
+ * (logged) for a bug. The web console's static files ({@link ConsoleFiles}) are the one thing
+ * answered without credentials.
  *
  * <p>Thread-safe.
  */
@@ -31,14 +34,24 @@ public final class AdminApi {
   private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
 
   private final AdminActions actions;
+  private final ConsoleFiles console = new ConsoleFiles();
 
   /**
    * @param secrets the functions' secrets
    * @param calls the asynchronous invocations
+   * @param invoker calls a function from the JVM ({@code Faas.invoke}), for the console's invoke panel
    * @param maxBodyBytes the largest request body accepted
    */
-  public AdminApi(FunctionService functions, Secrets secrets, AsyncCalls calls, long maxBodyBytes) {
-    this.actions = new AdminActions(functions, secrets, calls, maxBodyBytes);
+  public AdminApi(FunctionService functions, Secrets secrets, AsyncCalls calls, Invocations invoker,
+      long maxBodyBytes) {
+    this.actions = new AdminActions(functions, secrets, calls, invoker, maxBodyBytes);
+  }
+
+  /** Calls a function and returns its whole answer: {@code Faas.invoke}. */
+  @FunctionalInterface
+  public interface Invocations {
+    /** See {@code Faas.invoke}; throws what it throws. */
+    FunctionResponse invoke(String name, String versionOrAlias, FunctionRequest request);
   }
 
   /** Each admin route (as under {@code /api}) and the methods it answers, in {@code Allow} order. */
@@ -64,6 +77,13 @@ public final class AdminApi {
       }
     };
     try {
+      if (ConsoleFiles.isConsole(request.getPathInfo())
+          && (request.getMethod().equals("GET") || request.getMethod().equals("HEAD"))) {
+        // The console's static files hold no data, and a browser cannot send a bearer token when it
+        // navigates: they are served to anyone; every data call the console makes is checked below.
+        console.serve(request, response);
+        return;
+      }
       // Credentials first, for every method and path: a request without them learns nothing, not
       // even whether its path or method exists.
       if (!authenticate.test(request)) {

@@ -11,6 +11,7 @@ import dev.faas4j.core.internal.control.Addresses;
 import dev.faas4j.core.internal.control.Deployed;
 import dev.faas4j.core.internal.control.FunctionView;
 import dev.faas4j.core.internal.control.VersionView;
+import dev.faas4j.core.internal.telemetry.Metrics;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Writes admin answers: {@code {"status":"success",...}} with fields in a stable order, and
@@ -65,9 +67,11 @@ final class Answers {
   /**
    * A function with each of its versions, their state on this node, where each is reached as seen
    * through {@code where} and, unless {@code nodes} is null, the ids of the live nodes each version
-   * runs on ({@code runningOn}).
+   * runs on ({@code runningOn}), and, with metrics on, the requests that ended on this node and the
+   * 5xx among them ({@code requests}, {@code errors}).
    */
-  static Map<String, Object> function(FunctionView view, List<NodeInfo> nodes, Addresses where) {
+  static Map<String, Object> function(FunctionView view, List<NodeInfo> nodes, Addresses where,
+      Function<FunctionRef, Metrics.RequestCounts> counts) {
     FunctionState state = view.state();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", state.name());
@@ -93,6 +97,11 @@ final class Answers {
       }
       version.put("activeRequests", v.activeRequests());
       version.put("scaling", scaling(v.version().spec().scaling(), v.status()));
+      Metrics.RequestCounts requests = counts.apply(v.version().spec().ref());
+      if (requests != null) {
+        version.put("requests", requests.requests());
+        version.put("errors", requests.errors());
+      }
       if (nodes != null) {
         FunctionRef ref = v.version().spec().ref();
         version.put("runningOn", nodes.stream().filter(n -> n.running().contains(ref)).map(NodeInfo::id).toList());

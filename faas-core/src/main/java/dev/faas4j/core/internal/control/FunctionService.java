@@ -366,6 +366,11 @@ public final class FunctionService {
     return logs.logs(target.spec().ref(), maxLines);
   }
 
+  /** The requests to a version that ended on this node and its 5xx among them; null without metrics. */
+  public Metrics.RequestCounts requestCounts(FunctionRef ref) {
+    return metrics.requestCounts(ref);
+  }
+
   /**
    * Whether the idle policy leaves a version running: when the latest is kept warm, so are the
    * versions weighted aliases send traffic to.

@@ -70,6 +70,15 @@ public interface Metrics {
   /** The function is gone: drops every series that names it. */
   void functionRemoved(String function);
 
+  /**
+   * The requests to a version that ended on this node since it started here, and how many of them
+   * the client got a 5xx for; null when nothing is measured ({@link #NONE}).
+   */
+  RequestCounts requestCounts(FunctionRef ref);
+
+  /** Requests that ended, and those of them answered with a 5xx. */
+  record RequestCounts(long requests, long errors) {}
+
   /** The meters of one version's requests. */
   interface Invocations {
     /** A request starts; returns the time to hand to {@link #ended}. */

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,6 +59,24 @@ final class MicrometerMetrics implements Metrics {
   public Invocations invocations(FunctionRef ref) {
     VersionMeters meters = versions.get(ref);
     return meters != null ? meters : versions.computeIfAbsent(ref, VersionMeters::new);
+  }
+
+  @Override
+  public RequestCounts requestCounts(FunctionRef ref) {
+    VersionMeters meters = versions.get(ref);
+    if (meters == null) {
+      return new RequestCounts(0, 0);
+    }
+    long requests = 0;
+    long errors = 0;
+    for (Map.Entry<Integer, ByCode> byCode : meters.byCode.entrySet()) {
+      long count = (long) byCode.getValue().count().count();
+      requests += count;
+      if (byCode.getKey() >= 500) {
+        errors += count;
+      }
+    }
+    return new RequestCounts(requests, errors);
   }
 
   @Override

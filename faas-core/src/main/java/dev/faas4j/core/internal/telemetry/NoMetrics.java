@@ -14,6 +14,11 @@ final class NoMetrics implements Metrics, Metrics.Invocations {
   }
 
   @Override
+  public RequestCounts requestCounts(FunctionRef ref) {
+    return null;
+  }
+
+  @Override
   public long begin() {
     return 0;
   }
