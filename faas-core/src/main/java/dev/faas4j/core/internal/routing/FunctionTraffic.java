@@ -13,6 +13,7 @@ import dev.faas4j.core.internal.proxy.ProxyOutcome;
 import dev.faas4j.core.internal.proxy.ReverseProxy;
 import dev.faas4j.core.internal.runtime.Admission;
 import dev.faas4j.core.internal.runtime.Instances;
+import dev.faas4j.core.internal.runtime.Lease;
 import dev.faas4j.core.internal.telemetry.Metrics;
 import dev.faas4j.core.internal.telemetry.ProxyFailure;
 import dev.faas4j.core.internal.telemetry.RequestIds;
@@ -121,7 +122,7 @@ public final class FunctionTraffic {
     lifecycle.checkOpen();
     FunctionVersion version = resolve(route, client);
     Admission.Permit permit = admission.enter(version.spec());
-    Instances.Lease lease;
+    Lease lease;
     try {
       lease = instances.acquire(version.spec().ref());
     } catch (RuntimeException | Error e) {
@@ -163,7 +164,7 @@ public final class FunctionTraffic {
     if (permit == null) {
       return false; // serve() waits for a place, or refuses
     }
-    Instances.Lease lease = instances.tryAcquire(version.spec().ref());
+    Lease lease = instances.tryAcquire(version.spec().ref());
     if (lease == null) {
       permit.close();
       return false;
@@ -177,7 +178,7 @@ public final class FunctionTraffic {
     return true;
   }
 
-  private CompletionStage<Void> forward(Route route, ClientExchange client, Instances.Lease lease,
+  private CompletionStage<Void> forward(Route route, ClientExchange client, Lease lease,
       Admission.Permit permit) throws IOException {
     Metrics.Invocations meters = metrics.invocations(lease.spec().ref());
     long begun = meters.begin();
@@ -205,7 +206,7 @@ public final class FunctionTraffic {
   }
 
   /** Counts an ended exchange: its status and duration, and the kind of its failure if it failed. */
-  private void ended(ClientExchange client, Instances.Lease lease, Metrics.Invocations meters, long begun,
+  private void ended(ClientExchange client, Lease lease, Metrics.Invocations meters, long begun,
       Throwable failure) {
     if (failure != null) {
       ProxyFailure kind = ProxyOutcome.kind(failure);

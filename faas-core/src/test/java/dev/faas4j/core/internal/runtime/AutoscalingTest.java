@@ -48,7 +48,7 @@ class AutoscalingTest {
   @Test
   void aBurstAddsReplicasAndNewRequestsGoToTheIdleOnes() {
     FunctionRef ref = register(new Scaling(0, 3, 1, Duration.ofSeconds(10), Duration.ofSeconds(5)));
-    List<Instances.Lease> open = new ArrayList<>();
+    List<Lease> open = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       open.add(instances.acquire(ref));
     }
@@ -58,7 +58,7 @@ class AutoscalingTest {
 
     assertThat(provider.replicas()).as("3 requests at once, target 1: panic to 3").isEqualTo(3);
     Set<Object> next = List.of(instances.acquire(ref), instances.acquire(ref)).stream()
-        .map(Instances.Lease::endpoint).collect(Collectors.toSet());
+        .map(Lease::endpoint).collect(Collectors.toSet());
     assertThat(next).as("the two new replicas had nothing outstanding")
         .containsExactlyInAnyOrder(ReplicaProvider.replica(1), ReplicaProvider.replica(2));
     assertThat(instances.status(ref).readyReplicas()).isEqualTo(3);
@@ -67,12 +67,12 @@ class AutoscalingTest {
   @Test
   void afterTheLoadTheReplicasGoBackToOneOnlyOnceTheDelayHasPassed() {
     FunctionRef ref = register(new Scaling(0, 3, 1, Duration.ofSeconds(10), Duration.ofSeconds(5)));
-    List<Instances.Lease> open = new ArrayList<>();
+    List<Lease> open = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
       open.add(instances.acquire(ref));
     }
     passes(3);
-    open.forEach(Instances.Lease::close);
+    open.forEach(Lease::close);
     assertThat(provider.replicas()).isEqualTo(3);
 
     passes(6);
@@ -104,13 +104,13 @@ class AutoscalingTest {
   @Test
   void aVersionWithoutScalingIsSuspendedWhenIdleAndNeverScaled() {
     FunctionRef ref = register(Scaling.DEFAULT);
-    List<Instances.Lease> open = new ArrayList<>();
+    List<Lease> open = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       open.add(instances.acquire(ref));
     }
     passes(5);
     assertThat(provider.replicas()).as("max 1").isEqualTo(1);
-    open.forEach(Instances.Lease::close);
+    open.forEach(Lease::close);
 
     clock.advance(Duration.ofMinutes(10));
     assertThat(maintenance.runOnce()).containsExactly(ref);

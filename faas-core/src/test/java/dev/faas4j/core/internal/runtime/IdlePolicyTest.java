@@ -45,7 +45,7 @@ class IdlePolicyTest {
   }
 
   private static String call(Instances instances, FunctionRef ref) throws Exception {
-    try (Instances.Lease lease = instances.acquire(ref)) {
+    try (Lease lease = instances.acquire(ref)) {
       FunctionResponse response = ((Endpoint.InProcess) lease.endpoint()).handler()
           .handle(new FunctionRequest("GET", "/", "", Map.of(), new byte[0]));
       return new String(response.body());
@@ -170,7 +170,7 @@ class IdlePolicyTest {
   void aVersionServingARequestIsNotFrozen() throws Exception {
     InMemoryProvider provider = new InMemoryProvider().freezing(10 * MB);
     Instances instances = instancesOn(provider);
-    try (Instances.Lease lease = instances.acquire(a)) {
+    try (Lease lease = instances.acquire(a)) {
       clock.advance(IDLE.plusSeconds(1));
       instances.suspendIdle(ref -> false);
       assertThat(provider.isFrozen(a)).isFalse();
