@@ -1,5 +1,6 @@
 package dev.faas4j.core;
 
+import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionProvider;
 import dev.faas4j.api.FunctionStore;
 import dev.faas4j.api.NodeInfo;
