@@ -79,13 +79,17 @@ public interface ClientExchange {
   String requestId();
 
   /**
-   * Whether the request asks to switch protocols (a WebSocket handshake, say): HTTP/1.1, an {@code
-   * Upgrade} header, and {@code Connection} naming {@code upgrade}.
+   * Whether the request is a WebSocket handshake that faas4j carries to the function as a tunnel:
+   * HTTP/1.1, {@code Upgrade} naming {@code websocket}, and {@code Connection} naming {@code
+   * upgrade}. Any other upgrade (the JDK {@code HttpClient}'s {@code Upgrade: h2c}, say) is an offer
+   * a server may decline: faas4j declines it by serving the request as HTTP/1.1, its {@code Upgrade}
+   * and {@code Connection} dropped like every hop-by-hop header.
    */
   default boolean isUpgrade() {
     String connection = headerValues(Headers.CONNECTION);
-    return "HTTP/1.1".equals(protocol()) && header(Headers.UPGRADE) != null && connection != null
-        && Headers.containsToken(connection, Headers.UPGRADE);
+    String upgrade = headerValues(Headers.UPGRADE);
+    return "HTTP/1.1".equals(protocol()) && upgrade != null && Headers.containsToken(upgrade, "websocket")
+        && connection != null && Headers.containsToken(connection, Headers.UPGRADE);
   }
 
   /** Whether this binding can hand the client's connection to a {@link Tunnel} ({@link #upgrade}). */

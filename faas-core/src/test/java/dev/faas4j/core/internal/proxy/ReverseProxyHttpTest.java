@@ -212,6 +212,24 @@ class ReverseProxyHttpTest {
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Binding.class)
+  void anUpgradeOfferOtherThanWebSocketIsDeclinedAndTheRequestServedAsHttp11(Binding binding) throws Exception {
+    // what the JDK HttpClient sends on a first plain-http request: an h2c offer a server may decline
+    Map<String, String> seen = new ConcurrentHashMap<>();
+    try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));
+        ProxyServer proxy = new ProxyServer(ProxySettings.defaults(), upstream.endpoint(), binding)) {
+
+      RawClient.Response response = RawClient.exchange(proxy.port(),
+          "GET / HTTP/1.1\r\nHost: hello.func.local\r\nConnection: Upgrade, HTTP2-Settings, close\r\n"
+              + "Upgrade: h2c\r\nHTTP2-Settings: AAEAAEAAAAIAAAABAAMAAABkAAQBAAAAAAUAAEAA\r\n\r\n", null);
+
+      assertThat(response.status()).as("status: %s", response.bodyText()).isEqualTo(200);
+      assertThat(seen.keySet()).as("the offer's hop-by-hop headers stay at the proxy")
+          .doesNotContain("upgrade", "http2-settings");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Binding.class)
   void aHostNamedInConnectionStillReachesTheFunction(Binding binding) throws Exception {
     Map<String, String> seen = new ConcurrentHashMap<>();
     try (JettyUpstream upstream = new JettyUpstream((request, response) -> record(request, seen));
