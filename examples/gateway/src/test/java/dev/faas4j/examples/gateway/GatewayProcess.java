@@ -189,7 +189,7 @@ final class GatewayProcess implements AutoCloseable {
     for (JsonNode function : body.path("functions")) {
       for (JsonNode version : function.path("versions")) {
         ((com.fasterxml.jackson.databind.node.ObjectNode) version)
-            .remove(List.of("state", "activeRequests", "detail", "accessUrl", "requests", "errors"));
+            .remove(List.of("state", "replicas", "activeRequests", "detail", "accessUrl", "requests", "errors"));
       }
     }
     return body;

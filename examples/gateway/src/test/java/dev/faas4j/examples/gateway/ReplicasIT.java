@@ -89,6 +89,6 @@ class ReplicasIT extends GatewayTestSupport {
   }
 
   private static int replicas(GatewayProcess gateway) throws Exception {
-    return version(gateway).path("scaling").path("replicas").asInt();
+    return version(gateway).path("replicas").asInt();
   }
 }

@@ -5,7 +5,6 @@ import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionState;
 import dev.faas4j.api.NodeInfo;
 import dev.faas4j.api.Scaling;
-import dev.faas4j.api.VersionStatus;
 import dev.faas4j.core.internal.Json;
 import dev.faas4j.core.internal.control.Addresses;
 import dev.faas4j.core.internal.control.Deployed;
@@ -96,7 +95,8 @@ final class Answers {
         version.put("detail", v.status().detail());
       }
       version.put("activeRequests", v.activeRequests());
-      version.put("scaling", scaling(v.version().spec().scaling(), v.status()));
+      version.put("replicas", v.status().readyReplicas());
+      version.put("scaling", scaling(v.version().spec().scaling()));
       Metrics.RequestCounts requests = counts.apply(v.version().spec().ref());
       if (requests != null) {
         version.put("requests", requests.requests());
@@ -119,14 +119,14 @@ final class Answers {
   }
 
   /** A version's scaling as the deploy body spells it, with the replicas ready on this node now. */
-  private static Map<String, Object> scaling(Scaling scaling, VersionStatus status) {
+  /** The version's scaling as deployed: a definition, so nothing of what runs now. */
+  private static Map<String, Object> scaling(Scaling scaling) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("min", scaling.min());
     body.put("max", scaling.max());
     body.put("target_concurrency", scaling.targetConcurrency());
     body.put("window_ms", scaling.window().toMillis());
     body.put("scale_down_delay_ms", scaling.scaleDownDelay().toMillis());
-    body.put("replicas", status.readyReplicas());
     return body;
   }
 
