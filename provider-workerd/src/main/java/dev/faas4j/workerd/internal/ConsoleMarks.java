@@ -3,9 +3,12 @@ package dev.faas4j.workerd.internal;
 import dev.faas4j.api.LogLine.Level;
 
 /**
- * Reads the level of a line a function printed: {@link ConsolePrelude}'s console module starts the
- * lines of {@code console.warn} and {@code console.error} with a marker (workerd itself prints every
- * console level alike), which this removes. Stateless; thread-safe.
+ * Reads a line a function printed. workerd wraps what a service-worker script logs in its own log
+ * call ({@code workerd/io/worker.c++:2171: info: console.log(); message() = ["served /greet"]},
+ * whichever console method it was): this unwraps it to the logged text. And {@link ConsolePrelude}'s
+ * console module starts the lines of a module function's {@code console.warn} and {@code
+ * console.error} with a marker (workerd itself prints every console level alike), which this reads
+ * as the line's level and removes. Stateless; thread-safe.
  */
 public final class ConsoleMarks {
 
@@ -18,8 +21,16 @@ public final class ConsoleMarks {
 
   private ConsoleMarks() {}
 
-  /** The level {@code line} was marked with, or INFO, and the line without its marker. */
+  /** workerd's wrapper of a service-worker script's console output, around a JSON array of the arguments. */
+  private static final java.util.regex.Pattern WRAPPED =
+      java.util.regex.Pattern.compile("workerd/io/worker\\.c\\+\\+:\\d+: info: console\\.log\\(\\); message\\(\\) = \\[(.*)\\]");
+
+  /** The level {@code line} was marked with, or INFO, and the line without its marker or workerd's wrapper. */
   public static Marked read(String line) {
+    java.util.regex.Matcher wrapped = WRAPPED.matcher(line);
+    if (wrapped.matches()) {
+      line = arguments(wrapped.group(1));
+    }
     if (line.startsWith(WARN)) {
       return new Marked(Level.WARN, unmark(line, WARN));
     }
@@ -33,5 +44,89 @@ public final class ConsoleMarks {
   private static String unmark(String line, String marker) {
     int from = marker.length();
     return line.startsWith(" ", from) ? line.substring(from + 1) : line.substring(from);
+  }
+
+  /**
+   * The logged arguments as console.log shows them: strings unquoted and unescaped, other values as
+   * workerd wrote them, separated by a space. Text that is not the expected JSON is kept as it is.
+   */
+  static String arguments(String json) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    int n = json.length();
+    while (i < n) {
+      if (out.length() > 0) {
+        out.append(' ');
+      }
+      if (json.charAt(i) == '"') {
+        i++;
+        while (i < n && json.charAt(i) != '"') {
+          char c = json.charAt(i++);
+          if (c != '\\' || i >= n) {
+            out.append(c);
+            continue;
+          }
+          char e = json.charAt(i++);
+          switch (e) {
+            case 'n' -> out.append('\n');
+            case 't' -> out.append('\t');
+            case 'r' -> out.append('\r');
+            case 'b' -> out.append('\b');
+            case 'f' -> out.append('\f');
+            case 'u' -> {
+              if (i + 4 > n) {
+                return json;
+              }
+              try {
+                out.append((char) Integer.parseInt(json.substring(i, i + 4), 16));
+              } catch (NumberFormatException bad) {
+                return json;
+              }
+              i += 4;
+            }
+            default -> out.append(e);
+          }
+        }
+        if (i >= n) {
+          return json; // an unterminated string: not what workerd writes
+        }
+        i++; // the closing quote
+      } else {
+        int stop = endOfValue(json, i);
+        out.append(json, i, stop);
+        i = stop;
+      }
+      if (json.startsWith(", ", i)) {
+        i += 2;
+      } else if (i < n) {
+        return json;
+      }
+    }
+    return out.toString();
+  }
+
+  /** Where the JSON value (object, array, number, literal) starting at {@code from} ends. */
+  private static int endOfValue(String json, int from) {
+    int depth = 0;
+    boolean inString = false;
+    for (int i = from; i < json.length(); i++) {
+      char c = json.charAt(i);
+      if (inString) {
+        if (c == '\\') {
+          i++;
+        } else if (c == '"') {
+          inString = false;
+        }
+      } else if (c == '"') {
+        inString = true;
+      } else if (c == '{' || c == '[') {
+        depth++;
+      } else if (c == '}' || c == ']') {
+        depth--;
+      } else if (depth == 0 && json.startsWith(", ", i)) {
+        return i;
+      }
+    }
+    return json.length();
   }
 }
