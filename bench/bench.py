@@ -806,7 +806,7 @@ def _replicas(gw, name, version):
     status, text = call(gw.port, "GET", f"/api/functions/{name}")
     for v in json.loads(text)["function"]["versions"]:
         if v["version"] == version:
-            return v["scaling"]["replicas"]
+            return v["replicas"]
     return 0
 
 
