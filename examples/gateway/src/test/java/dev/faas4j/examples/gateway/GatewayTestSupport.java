@@ -25,7 +25,10 @@ abstract class GatewayTestSupport {
     for (GatewayProcess gateway : gateways) {
       gateway.close();
     }
-    assertThat(GatewayProcess.workerdProcessesUnder(dataDir)).as("workerd processes left").isEmpty();
+    List<Long> left = GatewayProcess.workerdProcessesUnder(dataDir);
+    // fail the test, but leave nothing running behind it (a failed test may skip its own clean-up)
+    left.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    assertThat(left).as("workerd processes left").isEmpty();
   }
 
   /** Starts the gateway jar on {@link #dataDir} with extra flags; stopped after the test. */
