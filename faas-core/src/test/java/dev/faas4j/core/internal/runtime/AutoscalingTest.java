@@ -6,12 +6,9 @@ import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.Scaling;
 import dev.faas4j.api.VersionStatus;
+import dev.faas4j.core.MutableClock;
 import dev.faas4j.core.internal.telemetry.Metrics;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +23,7 @@ class AutoscalingTest {
 
   private static final String CODE = "addEventListener('fetch', e => e.respondWith(new Response('x')))";
 
-  private final ManualClock clock = new ManualClock();
+  private final MutableClock clock = new MutableClock();
   private final ReplicaProvider provider = new ReplicaProvider();
   private final Instances instances = new Instances(new Providers(List.of(provider)), clock, Duration.ofMinutes(5),
       Duration.ofSeconds(5), Runnable::run, Metrics.NONE);
@@ -115,29 +112,5 @@ class AutoscalingTest {
     clock.advance(Duration.ofMinutes(10));
     assertThat(maintenance.runOnce()).containsExactly(ref);
     assertThat(provider.scales).containsExactly(1, 0);
-  }
-
-  /** A clock that tests move by hand. */
-  private static final class ManualClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-12-01T12:00:00Z");
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }
