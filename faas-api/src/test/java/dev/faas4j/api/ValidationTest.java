@@ -40,6 +40,24 @@ class ValidationTest {
         .satisfies(e -> assertThat(((FaasException) e).reason()).isEqualTo(FaasException.Reason.INVALID_REQUEST));
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"a", "Z", "7", "hello", "Hello-World-2", "a-b", "a--b", "x123456789012345678901234567890123456789012345678901234567890yz"})
+  void dnsLabelsAreAccepted(String label) {
+    assertThat(Validation.isLabel(label)).isTrue();
+    assertThat(Validation.requireLabel("version", label)).isSameAs(label);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", "-", "-a", "a-", "a_b", "a.b", "a b", "\u00e9t\u00e9", "a/b", "a:b", "\u0131",
+      "x1234567890123456789012345678901234567890123456789012345678901yz"})
+  void whatIsNotADnsLabelIsRefused(String notALabel) {
+    assertThat(Validation.isLabel(notALabel)).isFalse();
+    assertThatThrownBy(() -> Validation.requireLabel("version", notALabel))
+        .isInstanceOf(FaasException.class)
+        .hasMessageStartingWith("version ")
+        .satisfies(e -> assertThat(((FaasException) e).reason()).isEqualTo(FaasException.Reason.INVALID_REQUEST));
+  }
+
   private static void assertRefused(UnaryOperator<FunctionSpec.Builder> withBadText, String what) {
     assertThatThrownBy(() -> withBadText.apply(FunctionSpec.builder("hello").version("v1").code(CODE)).build())
         .as(what)

@@ -86,10 +86,12 @@ public interface ClientExchange {
    * and {@code Connection} dropped like every hop-by-hop header.
    */
   default boolean isUpgrade() {
-    String connection = headerValues(Headers.CONNECTION);
     String upgrade = headerValues(Headers.UPGRADE);
-    return "HTTP/1.1".equals(protocol()) && upgrade != null && Headers.containsToken(upgrade, "websocket")
-        && connection != null && Headers.containsToken(connection, Headers.UPGRADE);
+    if (upgrade == null || !Headers.containsToken(upgrade, "websocket") || !"HTTP/1.1".equals(protocol())) {
+      return false;
+    }
+    String connection = headerValues(Headers.CONNECTION);
+    return connection != null && Headers.containsToken(connection, Headers.UPGRADE);
   }
 
   /** Whether this binding can hand the client's connection to a {@link Tunnel} ({@link #upgrade}). */

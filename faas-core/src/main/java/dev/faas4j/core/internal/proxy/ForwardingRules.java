@@ -5,8 +5,8 @@ import dev.faas4j.api.FaasException.Reason;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.core.internal.http.ResponseHead;
 import dev.faas4j.core.internal.telemetry.RequestIds;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -50,8 +50,8 @@ final class ForwardingRules {
   private static byte[] requestHead(ClientExchange client, String method, String upstreamPathAndQuery,
       Endpoint.Http endpoint, boolean hasBody, long declaredLength, boolean forwardedHeaders, boolean upgrade) {
     requireFieldText(upstreamPathAndQuery, "request target", false);
-    StringBuilder head = new StringBuilder(512);
-    head.append(method).append(' ').append(upstreamPathAndQuery).append(" HTTP/1.1\r\n");
+    HeadBytes head = new HeadBytes();
+    head.append(method).append(" ").append(upstreamPathAndQuery).append(" HTTP/1.1\r\n");
     String connectionTokens = client.headerValues(Headers.CONNECTION);
     boolean[] hasHost = {false};
     client.forEachHeader((name, value) -> {
@@ -82,7 +82,7 @@ final class ForwardingRules {
       }
     }
     head.append("\r\n");
-    return head.toString().getBytes(StandardCharsets.ISO_8859_1);
+    return head.toByteArray();
   }
 
   /**
@@ -103,7 +103,7 @@ final class ForwardingRules {
         && !name.equalsIgnoreCase(RequestIds.HEADER);
   }
 
-  private static void appendField(StringBuilder head, String name, String value) {
+  private static void appendField(HeadBytes head, String name, String value) {
     requireFieldText(name, "header name", false);
     requireFieldText(value, "value of header " + name, true);
     head.append(name).append(": ").append(value).append("\r\n");
@@ -171,6 +171,32 @@ final class ForwardingRules {
       }
     }
     return true;
+  }
+
+  /**
+   * A request head's bytes as they are appended, in ISO-8859-1 (a character beyond it becomes
+   * {@code ?}, as {@code String.getBytes} would make it): one array copy at the end instead of a
+   * {@code StringBuilder}, its {@code String} and the bytes encoded from it.
+   */
+  private static final class HeadBytes {
+    private byte[] bytes = new byte[512];
+    private int length;
+
+    HeadBytes append(String text) {
+      int n = text.length();
+      if (length + n > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + n));
+      }
+      for (int i = 0; i < n; i++) {
+        char c = text.charAt(i);
+        bytes[length++] = c <= 0xFF ? (byte) c : (byte) '?';
+      }
+      return this;
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(bytes, length);
+    }
   }
 
   // ---- X-Forwarded-*

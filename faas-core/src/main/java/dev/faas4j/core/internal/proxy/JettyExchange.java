@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import org.eclipse.jetty.http.HttpField;
@@ -102,21 +101,27 @@ public final class JettyExchange implements ClientExchange {
 
   @Override
   public String headerValues(String name) {
-    List<HttpField> fields = clientToProxyRequest.getHeaders().getFields(name);
-    if (fields.isEmpty()) {
+    // a plain loop: HttpFields.getFields(name) builds a stream and a list, and this runs several
+    // times per request (the proxy's profile showed it)
+    String first = null;
+    StringBuilder joined = null;
+    for (HttpField field : clientToProxyRequest.getHeaders()) {
+      if (!field.is(name)) {
+        continue;
+      }
+      if (first == null) {
+        first = field.getValue();
+      } else {
+        if (joined == null) {
+          joined = new StringBuilder(first);
+        }
+        joined.append(", ").append(field.getValue());
+      }
+    }
+    if (first == null) {
       return name.equalsIgnoreCase(Headers.HOST) ? authorityAsHost() : null;
     }
-    if (fields.size() == 1) {
-      return fields.get(0).getValue();
-    }
-    StringBuilder joined = new StringBuilder();
-    for (HttpField field : fields) {
-      if (joined.length() > 0) {
-        joined.append(", ");
-      }
-      joined.append(field.getValue());
-    }
-    return joined.toString();
+    return joined == null ? first : joined.toString();
   }
 
   @Override
