@@ -117,6 +117,21 @@ public final class UpstreamClient implements AutoCloseable {
     pool.lease(call);
   }
 
+  /**
+   * If the calling thread is an I/O thread of an upstream client, {@code task} runs on it once the
+   * event in hand is handled (before the thread waits for the next, no lock of that event held),
+   * and this returns true; otherwise it returns false and does nothing. Whoever completes a
+   * client's answer on an I/O thread can so continue that client's connection there instead of
+   * waking another thread for it.
+   */
+  public static boolean runOnCurrentIoThread(Runnable task) {
+    if (Thread.currentThread() instanceof UpstreamLoop.IoThread io) {
+      io.loop.runAfterEvent(task);
+      return true;
+    }
+    return false;
+  }
+
   /** Closes pooled connections idle for at least {@code idleFor}. */
   public void closeIdle(Duration idleFor) {
     pool.closeIdle(idleFor.toNanos());

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -40,6 +41,8 @@ final class UpstreamLoop implements Runnable {
   private final Selector selector;
   private final boolean sweepsWaiting;
   private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+  /** Handed over on this thread while it handled an event: run when that event is done. This thread only. */
+  private final ArrayDeque<Runnable> afterEvent = new ArrayDeque<>();
   private final ByteBuffer buffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
   private volatile boolean running = true;
   /** Set once the thread has shut down: tasks handed over later run on the caller's thread. */
@@ -57,8 +60,37 @@ final class UpstreamLoop implements Runnable {
     this.clientPace = clientPace;
     this.selector = Selector.open();
     this.sweepsWaiting = sweepsWaiting;
-    this.thread = new Thread(this, name);
+    this.thread = new IoThread(this, name);
     thread.setDaemon(true);
+  }
+
+  /** An I/O thread, which knows its loop: see {@link UpstreamClient#runOnCurrentIoThread}. */
+  static final class IoThread extends Thread {
+    final UpstreamLoop loop;
+
+    private IoThread(UpstreamLoop loop, String name) {
+      super(loop, name);
+      this.loop = loop;
+    }
+  }
+
+  /**
+   * On this thread: runs {@code task} once the event being handled is done (no lock of it held, the
+   * selected connection's answer handled), before the thread waits for the next one.
+   */
+  void runAfterEvent(Runnable task) {
+    afterEvent.add(task);
+  }
+
+  private void runAfterEvent() {
+    Runnable task;
+    while ((task = afterEvent.poll()) != null) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.error("unexpected failure of a task on the proxy's I/O thread {}", thread.getName(), e);
+      }
+    }
   }
 
   void execute(Runnable task) {
@@ -133,15 +165,18 @@ final class UpstreamLoop implements Runnable {
 
   private void runOnce() {
     runTasks();
+    runAfterEvent();
     for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
       SelectionKey key = it.next();
       it.remove();
       handle(key);
+      runAfterEvent();
     }
     long now = System.nanoTime();
     if (now - nextSweep >= 0) {
       nextSweep = now + SWEEP_NANOS;
       sweep(now);
+      runAfterEvent();
     }
   }
 
@@ -288,5 +323,6 @@ final class UpstreamLoop implements Runnable {
     }
     terminated = true;
     runTasks(); // those handed over while the selector closed
+    runAfterEvent(); // what the failures above handed over
   }
 }
