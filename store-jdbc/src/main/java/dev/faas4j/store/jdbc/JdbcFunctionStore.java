@@ -111,7 +111,7 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
   private final CallRows calls;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private JdbcFunctionStore(DataSource dataSource, boolean ownsDataSource, long maxCodeBytes, int keptChanges)
+  JdbcFunctionStore(DataSource dataSource, boolean ownsDataSource, long maxCodeBytes, int keptChanges)
       throws SQLException {
     this.dataSource = dataSource;
     this.maxCodeBytes = maxCodeBytes;
@@ -159,8 +159,8 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
    * {@code synchronous=FULL}, foreign keys on, a busy timeout ({@link #DEFAULT_BUSY_TIMEOUT}
    * unless set). {@link #close()} closes it.
    */
-  public static Builder sqliteBuilder(Path file) {
-    return new Builder(null, Objects.requireNonNull(file, "file"));
+  public static JdbcFunctionStoreBuilder sqliteBuilder(Path file) {
+    return new JdbcFunctionStoreBuilder(null, Objects.requireNonNull(file, "file"));
   }
 
   /**
@@ -168,8 +168,8 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
    * pool). {@link #close()} does not close it. On SQLite, configure the data source with WAL mode
    * and a busy timeout yourself; on PostgreSQL the database must be UTF8.
    */
-  public static Builder builder(DataSource dataSource) {
-    return new Builder(Objects.requireNonNull(dataSource, "dataSource"), null);
+  public static JdbcFunctionStoreBuilder builder(DataSource dataSource) {
+    return new JdbcFunctionStoreBuilder(Objects.requireNonNull(dataSource, "dataSource"), null);
   }
 
   @Override
@@ -398,94 +398,6 @@ public final class JdbcFunctionStore implements FunctionStore, NodeRegistry, Sec
       connection.close();
     } catch (SQLException e) {
       cause.addSuppressed(e);
-    }
-  }
-
-  /**
-   * Configures and builds a {@link JdbcFunctionStore}. Not thread-safe; each option may be set
-   * once (setting it again throws {@link IllegalStateException}), and a bad value throws
-   * {@link IllegalArgumentException} at once.
-   */
-  public static final class Builder {
-    private final DataSource dataSource;
-    private final Path sqliteFile;
-    private Long maxCodeBytes;
-    private Duration busyTimeout;
-    private Integer keptChanges;
-
-    private Builder(DataSource dataSource, Path sqliteFile) {
-      this.dataSource = dataSource;
-      this.sqliteFile = sqliteFile;
-    }
-
-    /**
-     * The largest code a version may have, in UTF-8 bytes; larger code is refused with
-     * {@code PAYLOAD_TOO_LARGE}. Default {@link #DEFAULT_MAX_CODE_BYTES} (10 MiB).
-     */
-    public Builder maxCodeBytes(long maxCodeBytes) {
-      if (this.maxCodeBytes != null) {
-        throw new IllegalStateException("maxCodeBytes was already set to " + this.maxCodeBytes);
-      }
-      if (maxCodeBytes <= 0) {
-        throw new IllegalArgumentException("maxCodeBytes must be positive: " + maxCodeBytes);
-      }
-      this.maxCodeBytes = maxCodeBytes;
-      return this;
-    }
-
-    /**
-     * How long a connection to the store's own SQLite file waits for a lock held by another
-     * process before failing. Default {@link #DEFAULT_BUSY_TIMEOUT}. Only for
-     * {@link JdbcFunctionStore#sqliteBuilder(Path)}: a caller's DataSource is configured by the caller.
-     */
-    public Builder busyTimeout(Duration busyTimeout) {
-      Objects.requireNonNull(busyTimeout, "busyTimeout");
-      if (sqliteFile == null) {
-        throw new IllegalStateException("busyTimeout applies to a store that owns its SQLite file"
-            + " (JdbcFunctionStore.sqliteBuilder); set it on your own DataSource instead");
-      }
-      if (this.busyTimeout != null) {
-        throw new IllegalStateException("busyTimeout was already set to " + this.busyTimeout);
-      }
-      if (busyTimeout.isNegative() || busyTimeout.isZero()) {
-        throw new IllegalArgumentException("busyTimeout must be positive: " + busyTimeout);
-      }
-      this.busyTimeout = busyTimeout;
-      return this;
-    }
-
-    /**
-     * How many of the latest changes the feed keeps (older ones are deleted as new ones are
-     * written); a node that has not followed the feed for longer reloads everything. Default
-     * {@link #DEFAULT_KEPT_CHANGES}. Shared by every store on the database in effect: each prunes
-     * to its own setting when it writes, so give them all the same.
-     */
-    public Builder keptChanges(int keptChanges) {
-      if (this.keptChanges != null) {
-        throw new IllegalStateException("keptChanges was already set to " + this.keptChanges);
-      }
-      if (keptChanges < 1) {
-        throw new IllegalArgumentException("keptChanges must be at least 1: " + keptChanges);
-      }
-      this.keptChanges = keptChanges;
-      return this;
-    }
-
-    /**
-     * Connects, checks the database and migrates its schema, and returns the store.
-     *
-     * @throws SQLException if the database cannot be reached, is neither SQLite nor PostgreSQL,
-     *     is not UTF8 (PostgreSQL), or has a schema newer than this version of faas4j
-     */
-    public JdbcFunctionStore build() throws SQLException {
-      long limit = maxCodeBytes == null ? DEFAULT_MAX_CODE_BYTES : maxCodeBytes;
-      int kept = keptChanges == null ? DEFAULT_KEPT_CHANGES : keptChanges;
-      if (sqliteFile != null) {
-        DataSource owned = SqliteFiles.dataSource(sqliteFile,
-            busyTimeout == null ? DEFAULT_BUSY_TIMEOUT : busyTimeout);
-        return new JdbcFunctionStore(owned, true, limit, kept);
-      }
-      return new JdbcFunctionStore(dataSource, false, limit, kept);
     }
   }
 }

@@ -119,7 +119,7 @@ class InputRefusalTest {
 
   @Test
   void settingMaxCodeBytesTwiceIsRefused() {
-    JdbcFunctionStore.Builder builder = JdbcFunctionStore.sqliteBuilder(dir.resolve("x.db")).maxCodeBytes(5);
+    JdbcFunctionStoreBuilder builder = JdbcFunctionStore.sqliteBuilder(dir.resolve("x.db")).maxCodeBytes(5);
 
     assertThatThrownBy(() -> builder.maxCodeBytes(6)).as("second maxCodeBytes")
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("already set");
