@@ -296,6 +296,33 @@ class WorkerdFunctionsTest {
         "INFO out a log line 1", "WARN err a formatted warning { x: 1 }", "ERROR err an error");
   }
 
+  /** A service-worker script's console lines keep their levels too (workerd's structured log has them). */
+  @Test
+  void aServiceWorkersWarnAndErrorAreLoggedAtTheirLevels() throws Exception {
+    FunctionSpec spec = FunctionSpec.builder("swlevels").version("v1")
+        .code("addEventListener('fetch', e => {\n"
+            + "  console.log('a log line', 1);\n"
+            + "  console.warn('a %s warning', 'formatted', { x: 1 });\n"
+            + "  console.error('an error\\nover two lines');\n"
+            + "  if (new URL(e.request.url).pathname === '/throw') throw new Error('thrown on line 5');\n"
+            + "  e.respondWith(new Response('ok'));\n"
+            + "});\n")
+        .build();
+    provider.deploy(spec);
+
+    assertThat(call(spec, "/")).isEqualTo("ok");
+    assertThat(awaitLines(spec, "over two lines")).containsSubsequence(
+        "INFO out a log line 1", "WARN err a formatted warning { x: 1 }", "ERROR err an error",
+        "ERROR err over two lines");
+
+    HttpResponse<String> thrown = TestWorkerd.get(provider.endpoint(spec.ref()).orElseThrow(), "/throw");
+    assertThat(thrown.statusCode()).isEqualTo(500);
+    List<String> lines = awaitLines(spec, "thrown on line 5");
+    assertThat(lines).as("the uncaught exception, without workerd's internals")
+        .anyMatch(line -> line.startsWith("ERROR err Uncaught") && line.contains("Error: thrown on line 5"))
+        .noneMatch(line -> line.contains("workerd@") || line.contains(".c++:"));
+  }
+
   /** The module behind faas4j's two changes no line number of the function's own. */
   @Test
   void anUncaughtExceptionInAModulePointsAtTheFunctionsOwnLine() throws Exception {

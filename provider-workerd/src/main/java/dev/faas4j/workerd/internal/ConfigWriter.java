@@ -36,7 +36,9 @@ import java.util.stream.Collectors;
  * NetworkPolicy}, and every string literal is written with {@link CapnpText#quote}.
  *
  * <p>An ES-module function runs behind {@link ConsolePrelude}'s two modules (its own module stays a
- * file of its own, {@code worker.js}); a service-worker script runs alone.
+ * file of its own, {@code worker.js}); a service-worker script runs alone, with the compatibility
+ * flag {@value #SERVICE_WORKER_FLAG}. workerd logs in JSON lines ({@link StructuredLines}), so that
+ * every console line keeps its level.
  */
 public final class ConfigWriter {
 
@@ -52,6 +54,12 @@ public final class ConfigWriter {
   public static final String MARKER_FILE = ".faas4j-workerd";
   /** The options this provider understands. */
   public static final Set<String> OPTIONS = Set.of("format", "compatibility-date");
+  /**
+   * The compatibility flag a service-worker script runs with: under the new module registry workerd
+   * writes its console calls as a module's, with their level (the legacy one logs every level as
+   * one {@code info} line). A service-worker script imports nothing, so nothing else changes for it.
+   */
+  static final String SERVICE_WORKER_FLAG = "new_module_registry";
   /** The compatibility date used when the spec has none. */
   public static final String DEFAULT_COMPATIBILITY_DATE = "2025-09-01";
 
@@ -126,6 +134,8 @@ public final class ConfigWriter {
     out.append("  ],\n");
     // Port 0: the kernel picks a free port, which workerd reports on its control fd.
     out.append("  sockets = [(name = \"http\", address = \"127.0.0.1:0\", http = (), service = \"main\")],\n");
+    // one JSON line per log line, with the level of the console call (StructuredLines reads it)
+    out.append("  logging = (structuredLogging = true),\n");
     out.append(");\n\n");
     out.append("const mainWorker :Workerd.Worker = (\n");
     if (format == WorkerFormat.MODULE) {
@@ -140,6 +150,7 @@ public final class ConfigWriter {
       out.append("],\n");
     } else {
       out.append("  serviceWorkerScript = embed ").append(CapnpText.quote(CODE_FILE)).append(",\n");
+      out.append("  compatibilityFlags = [").append(CapnpText.quote(SERVICE_WORKER_FLAG)).append("],\n");
     }
     out.append("  compatibilityDate = ").append(CapnpText.quote(compatibilityDate)).append(",\n");
     out.append("  bindings = [\n");
@@ -171,7 +182,8 @@ public final class ConfigWriter {
           new Struct(1, 3).text(0, ConsolePrelude.CONSOLE).text(1, ConsolePrelude.console()),
           new Struct(1, 3).text(0, CODE_FILE).text(1, code))));
     } else {
-      worker.uint16(0, 1).text(0, code);
+      // compatibilityFlags @4 ptr 2
+      worker.uint16(0, 1).text(0, code).pointer(2, new TextList(List.of(SERVICE_WORKER_FLAG)));
     }
     // Binding (1, 6): name @0 ptr 0; text @4 in ptr 1, discriminant 2.
     List<Struct> bindings = new ArrayList<>();
@@ -189,10 +201,12 @@ public final class ConfigWriter {
     // HttpOptions (1, 5): all defaults.
     Struct socket = new Struct(2, 5).text(0, "http").text(1, "127.0.0.1:0").uint16(0, 0)
         .pointer(2, new Struct(1, 5)).pointer(4, serviceDesignator("main"));
-    // Config (1, 7): services @0 ptr 0; sockets @1 ptr 1.
+    // Config (1, 7): services @0 ptr 0; sockets @1 ptr 1; logging @6 ptr 5.
+    // LoggingOptions (1, 2): structuredLogging @0, bit 0.
     Struct config = new Struct(1, 7)
         .pointer(0, new StructList(1, 2, List.of(main, outbound)))
-        .pointer(1, new StructList(2, 5, List.of(socket)));
+        .pointer(1, new StructList(2, 5, List.of(socket)))
+        .pointer(5, new Struct(1, 2).uint16(0, 1));
     return CapnpMessage.write(config);
   }
 

@@ -40,6 +40,18 @@ public final class ConsoleMarks {
     return new Marked(Level.INFO, line);
   }
 
+  /**
+   * {@code text} marked with {@code level} (WARN or ERROR; INFO leaves it as it is), unless it is
+   * marked already: how a line whose level is known some other way (workerd's structured log)
+   * reaches the same reader.
+   */
+  static String mark(Level level, String text) {
+    if (level == Level.INFO || text.startsWith(WARN) || text.startsWith(ERROR)) {
+      return text;
+    }
+    return (level == Level.WARN ? WARN : ERROR) + " " + text;
+  }
+
   /** workerd separates the marker from the first argument with a space: it goes too. */
   private static String unmark(String line, String marker) {
     int from = marker.length();
@@ -59,38 +71,10 @@ public final class ConsoleMarks {
         out.append(' ');
       }
       if (json.charAt(i) == '"') {
-        i++;
-        while (i < n && json.charAt(i) != '"') {
-          char c = json.charAt(i++);
-          if (c != '\\' || i >= n) {
-            out.append(c);
-            continue;
-          }
-          char e = json.charAt(i++);
-          switch (e) {
-            case 'n' -> out.append('\n');
-            case 't' -> out.append('\t');
-            case 'r' -> out.append('\r');
-            case 'b' -> out.append('\b');
-            case 'f' -> out.append('\f');
-            case 'u' -> {
-              if (i + 4 > n) {
-                return json;
-              }
-              try {
-                out.append((char) Integer.parseInt(json.substring(i, i + 4), 16));
-              } catch (NumberFormatException bad) {
-                return json;
-              }
-              i += 4;
-            }
-            default -> out.append(e);
-          }
+        i = JsonStrings.read(json, i, out);
+        if (i < 0) {
+          return json; // not a string as workerd writes them
         }
-        if (i >= n) {
-          return json; // an unterminated string: not what workerd writes
-        }
-        i++; // the closing quote
       } else {
         int stop = endOfValue(json, i);
         out.append(json, i, stop);

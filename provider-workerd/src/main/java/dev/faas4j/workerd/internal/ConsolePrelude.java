@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  * never concatenated with these.
  *
  * <p>A service-worker script cannot import modules (workerd runs it as one script), so it gets no
- * prelude: its warnings and errors are read at INFO, except uncaught exceptions.
+ * prelude: the level of its console lines comes from workerd's structured log ({@link
+ * StructuredLines}), which has it for modules too.
  */
 public final class ConsolePrelude {
 

@@ -1,6 +1,7 @@
 package dev.faas4j.workerd.internal;
 
 import dev.faas4j.api.Endpoint;
+import dev.faas4j.api.LogLine;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -126,20 +127,9 @@ public final class WorkerdProcess {
     LogBuffer ownLines = new LogBuffer(50);
     CompletableFuture<Integer> listening = new CompletableFuture<>();
 
-    Thread outputReader = reader(threadName + "-output", process.getErrorStream(), raw -> {
-      ownLines.add(raw);
-      String line = WorkerdOutput.clean(raw);
-      if (line == null) {
-        return;
-      }
-      sink.accept(line);
-      ConsoleMarks.Marked marked = ConsoleMarks.read(line);
-      if (marked.level() == dev.faas4j.api.LogLine.Level.ERROR || LogBuffer.isError(line)) {
-        log.error("{}", marked.text());
-      } else if (marked.level() == dev.faas4j.api.LogLine.Level.WARN) {
-        log.warn("{}", marked.text());
-      } else {
-        log.info("{}", marked.text());
+    Thread outputReader = reader(threadName + "-output", process.getErrorStream(), structured -> {
+      for (String raw : StructuredLines.expand(structured)) {
+        readOutputLine(raw, ownLines, sink, log);
       }
     }, () -> { });
     Thread controlReader = reader(threadName + "-control", process.getInputStream(), line -> {
@@ -174,6 +164,24 @@ public final class WorkerdProcess {
       terminate(process, Duration.ZERO);
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while starting workerd", e);
+    }
+  }
+
+  /** One plain line of workerd's output: kept for a start failure's report, given to the sink, logged. */
+  private static void readOutputLine(String raw, LogBuffer ownLines, Consumer<String> sink, Logger log) {
+    ownLines.add(raw);
+    String line = WorkerdOutput.clean(raw);
+    if (line == null) {
+      return;
+    }
+    sink.accept(line);
+    ConsoleMarks.Marked marked = ConsoleMarks.read(line);
+    if (marked.level() == LogLine.Level.ERROR || LogBuffer.isError(line)) {
+      log.error("{}", marked.text());
+    } else if (marked.level() == LogLine.Level.WARN) {
+      log.warn("{}", marked.text());
+    } else {
+      log.info("{}", marked.text());
     }
   }
 
