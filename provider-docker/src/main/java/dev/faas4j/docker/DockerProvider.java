@@ -1,6 +1,7 @@
 package dev.faas4j.docker;
 
 import dev.faas4j.api.Endpoint;
+import dev.faas4j.api.EnvUpdates;
 import dev.faas4j.api.FaasException;
 import dev.faas4j.api.Freezing;
 import dev.faas4j.api.FunctionLogs;
@@ -67,6 +68,14 @@ import java.util.regex.Pattern;
  * keeps its memory and its published port. Its memory is the engine's {@code memory_stats.usage}
  * when it was paused. Scaling or removing a frozen version unpauses it first.
  *
+ * <h2>New env values</h2>
+ * {@link #updateEnv} (a secret was set or deleted) starts as many containers with the new env as
+ * the version has ready, and once they are all ready makes them the version's endpoints; the
+ * replaced containers serve the requests they were given for the {@linkplain
+ * Builder#drainPeriod(Duration) drain period} and are then removed. A version with no container
+ * running just starts with the new env next time. If a new container cannot start, the old ones
+ * keep serving and the call fails with {@code UNAVAILABLE}.
+ *
  * <h2>Networking</h2>
  * The provider reaches containers through ports published on {@code 127.0.0.1}, so it must run
  * on the Docker host itself (not inside another container on it).
@@ -75,7 +84,7 @@ import java.util.regex.Pattern;
  * {@link FunctionProvider}; Docker engine failures surface as {@code UNAVAILABLE} or
  * {@code INTERNAL} with the engine's message.
  */
-public final class DockerProvider implements FunctionProvider, FunctionLogs, Freezing {
+public final class DockerProvider implements FunctionProvider, FunctionLogs, Freezing, EnvUpdates {
 
   /** The runtime name this provider serves. */
   public static final String RUNTIME = "docker";
@@ -159,6 +168,12 @@ public final class DockerProvider implements FunctionProvider, FunctionLogs, Fre
     return runtime.frozenMemoryBytes(Objects.requireNonNull(ref, "ref"));
   }
 
+  /** Runs the version's containers with new env values; see "New env values" above. */
+  @Override
+  public void updateEnv(FunctionSpec spec) {
+    runtime.updateEnv(Objects.requireNonNull(spec, "spec"));
+  }
+
   /**
    * The last lines the version's containers wrote to stdout and stderr, oldest first, including
    * the last lines of containers that were removed while this provider ran (up to
@@ -191,6 +206,7 @@ public final class DockerProvider implements FunctionProvider, FunctionLogs, Fre
     private String healthPath;
     private Boolean pullMissingImages;
     private Integer retainedLogLines;
+    private Duration drainPeriod;
 
     private Builder() {}
 
@@ -297,6 +313,19 @@ public final class DockerProvider implements FunctionProvider, FunctionLogs, Fre
     }
 
     /**
+     * How long the containers replaced by {@link DockerProvider#updateEnv} keep running after the
+     * new ones took over, so that the requests they were given can finish. Default 30 s.
+     */
+    public Builder drainPeriod(Duration drainPeriod) {
+      once(this.drainPeriod, "drainPeriod");
+      if (drainPeriod == null || drainPeriod.isNegative()) {
+        throw new IllegalArgumentException("drainPeriod must be zero or positive, was " + drainPeriod);
+      }
+      this.drainPeriod = drainPeriod;
+      return this;
+    }
+
+    /**
      * Connects to the engine, removes containers left behind by an earlier run with the same
      * instance id, and returns the provider.
      *
@@ -316,7 +345,8 @@ public final class DockerProvider implements FunctionProvider, FunctionLogs, Fre
           defaultPort != null ? defaultPort : 8080,
           healthPath != null ? healthPath : "/",
           pullMissingImages == null || pullMissingImages,
-          retainedLogLines != null ? retainedLogLines : 1000));
+          retainedLogLines != null ? retainedLogLines : 1000,
+          drainPeriod != null ? drainPeriod : Duration.ofSeconds(30)));
     }
   }
 }

@@ -14,6 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,10 +42,17 @@ public final class DockerRuntime implements AutoCloseable {
   private final DeathWatch deaths;
   private final Map<FunctionRef, VersionState> versions = new ConcurrentHashMap<>();
   private final Map<String, VersionState> owned = new ConcurrentHashMap<>();
+  /** Removes containers replaced by new env values once their drain period is over. */
+  private final ScheduledExecutorService drains;
   private volatile boolean closed;
 
   private DockerRuntime(Engine engine) {
     this.engine = engine;
+    this.drains = Executors.newSingleThreadScheduledExecutor(task -> {
+      Thread thread = new Thread(task, "faas4j-docker-drain");
+      thread.setDaemon(true);
+      return thread;
+    });
     this.images = new Images(engine);
     this.logs = new ContainerLogs(engine);
     this.containers = new Containers(engine, logs);
@@ -92,13 +103,85 @@ public final class DockerRuntime implements AutoCloseable {
       throw FaasException.invalid("replicas must not be negative, was " + replicas);
     }
     VersionState version = deployed(ref);
-    thaw(version);
-    removeDeadAndSurplus(version, replicas);
-    int missing = replicas - version.replicas().size();
-    if (missing > 0) {
-      startMissing(version, replicas, missing);
+    synchronized (version) {
+      thaw(version);
+      removeDeadAndSurplus(version, replicas);
+      int missing = replicas - version.replicas().size();
+      if (missing > 0) {
+        startMissing(version, replicas, missing);
+      }
+      version.scaled(replicas);
     }
-    version.scaled(replicas);
+  }
+
+  /**
+   * Makes {@code next} the version's definition ({@code next} differs in its env only). If
+   * containers are ready, as many new ones start with the new env and, once all are ready, take
+   * their place; the replaced ones are removed after the drain period. A version with no ready
+   * container starts with the new env next time. If a new container cannot start, the old ones go
+   * on serving with the old env and this throws {@code UNAVAILABLE}.
+   */
+  public void updateEnv(FunctionSpec next) {
+    ensureOpen();
+    VersionState version = deployed(next.ref());
+    synchronized (version) {
+      FunctionSpec previous = version.spec;
+      if (!new FunctionSpec(previous.name(), previous.version(), previous.runtime(), previous.code(),
+          previous.image(), next.env(), previous.labels(), previous.limits(), previous.network(),
+          previous.options(), previous.scaling()).sameDefinitionAs(next)) {
+        throw FaasException.invalid("updateEnv may change the env of " + next.ref() + ", nothing else");
+      }
+      thaw(version); // a paused container would go on holding the old values
+      List<Replica> replaced = version.replicas();
+      version.spec = next;
+      if (replaced.isEmpty()) {
+        return;
+      }
+      List<Replica> started = new ArrayList<>();
+      try {
+        startContainers(version, replaced.size(), started::add);
+      } catch (RuntimeException e) {
+        started.forEach(ready -> removeContainer(version, ready.containerId()));
+        version.spec = previous;
+        throw new FaasException(FaasException.Reason.UNAVAILABLE, "could not start " + next.ref()
+            + " with its new env; its containers go on serving with the old one: " + e.getMessage(), e);
+      }
+      started.forEach(version::add);
+      for (Replica old : replaced) {
+        version.remove(old.containerId());
+      }
+      LOG.info("{} serves with new env values; {} replaced container(s) are removed in {}", next.ref(),
+          replaced.size(), engine.settings().drainPeriod());
+      drains.schedule(() -> replaced.forEach(old -> {
+        if (owned.containsKey(old.containerId())) {
+          removeContainer(version, old.containerId());
+        }
+      }), engine.settings().drainPeriod().toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Starts {@code count} containers from the version's current spec and hands each to {@code
+   * onReady} once it answers. If one fails, those not handed over yet are removed and the failure
+   * is rethrown.
+   */
+  private void startContainers(VersionState version, int count, Consumer<Replica> onReady) {
+    List<String> pending = new ArrayList<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        pending.add(createAndStart(version));
+      }
+      Instant deadline = Instant.now().plus(engine.settings().startTimeout());
+      while (!pending.isEmpty()) {
+        onReady.accept(containers.awaitReady(version, pending.get(0), deadline));
+        pending.remove(0);
+      }
+    } catch (RuntimeException e) {
+      for (String containerId : pending) {
+        removeContainer(version, containerId);
+      }
+      throw e;
+    }
   }
 
   /**
@@ -126,26 +209,12 @@ public final class DockerRuntime implements AutoCloseable {
   }
 
   private void startMissing(VersionState version, int replicas, int missing) {
-    FunctionRef ref = version.spec.ref();
     version.starting(replicas);
-    List<String> pending = new ArrayList<>();
     try {
-      for (int i = 0; i < missing; i++) {
-        pending.add(createAndStart(version));
-      }
-      Instant deadline = Instant.now().plus(engine.settings().startTimeout());
-      for (String containerId : pending) {
-        version.add(containers.awaitReady(version, containerId, deadline));
-      }
+      startContainers(version, missing, version::add); // the ready ones stay if a later one fails
     } catch (RuntimeException e) {
-      Set<String> ready = version.replicas().stream().map(Replica::containerId).collect(Collectors.toSet());
-      for (String containerId : pending) {
-        if (!ready.contains(containerId)) {
-          removeContainer(version, containerId);
-        }
-      }
-      FaasException failure = e instanceof FaasException faas ? faas
-          : new FaasException(FaasException.Reason.UNAVAILABLE, "cannot start " + ref + ": " + Engine.rootMessage(e), e);
+      FaasException failure = e instanceof FaasException faas ? faas : new FaasException(
+          FaasException.Reason.UNAVAILABLE, "cannot start " + version.spec.ref() + ": " + Engine.rootMessage(e), e);
       version.failed(replicas, failure.getMessage());
       throw failure;
     }
@@ -167,21 +236,26 @@ public final class DockerRuntime implements AutoCloseable {
   public void freeze(FunctionRef ref) {
     ensureOpen();
     VersionState version = deployed(ref);
-    if (version.isFrozen() || version.replicas().isEmpty()) {
-      return;
+    synchronized (version) {
+      if (version.isFrozen() || version.replicas().isEmpty()) {
+        return;
+      }
+      long bytes = 0;
+      for (Replica replica : version.replicas()) {
+        bytes += containers.memoryUsage(replica.containerId());
+        containers.pause(replica.containerId());
+      }
+      version.frozen(bytes);
     }
-    long bytes = 0;
-    for (Replica replica : version.replicas()) {
-      bytes += containers.memoryUsage(replica.containerId());
-      containers.pause(replica.containerId());
-    }
-    version.frozen(bytes);
   }
 
   /** Unpauses the version's containers if it is frozen. */
   public void thaw(FunctionRef ref) {
     ensureOpen();
-    thaw(deployed(ref));
+    VersionState version = deployed(ref);
+    synchronized (version) {
+      thaw(version);
+    }
   }
 
   private void thaw(VersionState version) {
@@ -263,6 +337,7 @@ public final class DockerRuntime implements AutoCloseable {
       return;
     }
     closed = true;
+    drains.shutdownNow(); // the containers it would have removed are among those removed below
     deaths.close();
     for (VersionState version : versions.values()) {
       thawQuietly(version);

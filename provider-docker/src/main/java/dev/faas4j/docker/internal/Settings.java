@@ -13,6 +13,8 @@ import java.time.Duration;
  * @param healthPath the readiness path when a spec sets none
  * @param pullMissingImages whether deploy pulls an image that is not present
  * @param retainedLogLines log lines of removed containers kept per version
+ * @param drainPeriod how long containers replaced by new env values keep running for the requests
+ *     they were given
  */
 public record Settings(
     String dockerHost,
@@ -22,7 +24,8 @@ public record Settings(
     int defaultPort,
     String healthPath,
     boolean pullMissingImages,
-    int retainedLogLines) {
+    int retainedLogLines,
+    Duration drainPeriod) {
 
   /** Checks a health path: starts with '/', no whitespace or control characters. */
   public static String requireHealthPath(String path) {

@@ -13,14 +13,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What the provider knows about one deployed version: its spec, its ready containers, and the
  * last lines of containers it removed.
  *
- * <p>Thread-safe. Lifecycle changes ({@code scale}, {@code undeploy}) come from one caller at a
- * time (faas-core's guarantee); deaths are reported concurrently by the watcher. The list of
+ * <p>Thread-safe. Lifecycle changes ({@code scale}, {@code updateEnv}, {@code freeze}) hold the
+ * state's monitor; deaths are reported concurrently by the watcher. The list of
  * ready replicas is an immutable snapshot behind a volatile field, so {@link #endpoint()} takes
  * no lock.
  */
 final class VersionState {
 
-  final FunctionSpec spec;
+  /** The definition new containers are created from; changed only by {@code updateEnv}. */
+  volatile FunctionSpec spec;
   final ContainerSettings container;
 
   private final Object lock = new Object();
