@@ -67,14 +67,14 @@ import javax.sql.DataSource;
  *   <li>{@link #load} and {@link #loadAll} read one consistent snapshot; {@code loadAll} takes
  *       four queries whatever the number of functions.
  *   <li>Bad input is refused before the database, with a {@link FaasException}: code larger than
- *       {@link Builder#maxCodeBytes(long)} in UTF-8 ({@code PAYLOAD_TOO_LARGE}); strings that are
+ *       {@link JdbcFunctionStoreBuilder#maxCodeBytes(long)} in UTF-8 ({@code PAYLOAD_TOO_LARGE}); strings that are
  *       not valid Unicode, such as an unpaired surrogate ({@code INVALID_REQUEST}). A failure of
  *       the database is thrown as a checked {@link SQLException}.
  *   <li>Thread-safe. On SQLite the writers of one store are serialised in Java and each write
  *       takes the database's write lock up front ({@code BEGIN IMMEDIATE}), so threads never fail
  *       with {@code SQLITE_BUSY}; other processes wait up to the busy timeout.
  *   <li>The change feed ({@link FunctionStore}) is written in the transaction of the change it
- *       records, and keeps the last {@link Builder#keptChanges(int)} changes. Its revisions are
+ *       records, and keeps the last {@link JdbcFunctionStoreBuilder#keptChanges(int)} changes. Its revisions are
  *       gap-free and in commit order, across every store on the database. Subscribers are called
  *       by one daemon thread per store, started by the first {@link #subscribe}: on PostgreSQL it
  *       LISTENs on a connection of its own taken from the DataSource (within about a second of a
