@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.Limits;
 import dev.faas4j.api.VersionStatus;
+import dev.faas4j.workerd.internal.Cgroups;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,6 +150,35 @@ class WorkerdLeftoversTest {
       if (orphan > 0) {
         ProcessHandle.of(orphan).ifPresent(ProcessHandle::destroyForcibly);
       }
+    }
+  }
+
+  /**
+   * Before leftovers are killed they move to a sibling of the provider's cpu group with a CPU weight
+   * of 2 (cgroup v1), so that their exit does not slow the new run; the group goes with them.
+   */
+  @Test
+  void leftoversAreGivenNextToNoCpuWeightBeforeTheyAreKilled() throws Exception {
+    TestCgroups.require(dataDir);
+    Cgroups cgroups = Cgroups.detect(dataDir.resolve("low-weight"), null);
+    Process leftover = new ProcessBuilder("sleep", "60").start();
+    try {
+      Optional<Path> exiting = cgroups.deprioritize(List.of(leftover.pid()));
+      if (!cgroups.describe().startsWith("cgroup v1")) {
+        assertThat(exiting).as("cgroup v2 has no such group (documented)").isEmpty();
+        return;
+      }
+      Path group = exiting.orElseThrow();
+      assertThat(TestCgroups.read(group.resolve("cpu.shares"))).isEqualTo("2");
+      assertThat(Files.readAllLines(Path.of("/proc", Long.toString(leftover.pid()), "cgroup")))
+          .as("the leftover's cpu group").anyMatch(line -> line.matches("\\d+:[^:]*\\bcpu\\b[^:]*:.*")
+              && line.endsWith("/" + group.getFileName()));
+      leftover.destroyForcibly().waitFor();
+      assertThat(cgroups.removeLeftovers(List.of(group))).containsExactly(group);
+      assertThat(group).doesNotExist();
+    } finally {
+      leftover.destroyForcibly();
+      cgroups.close();
     }
   }
 

@@ -54,6 +54,11 @@ abstract class CgroupTree implements Cgroups {
     return CONTROLLERS;
   }
 
+  /** The provider directory of {@code controller}, if it is usable here. */
+  final Optional<Path> providerDir(String controller) {
+    return Optional.ofNullable(usable.get(controller));
+  }
+
   /** Whether {@code controller} is usable here. */
   final boolean uses(String controller) {
     return usable.containsKey(controller);

@@ -63,6 +63,17 @@ public interface Cgroups {
    */
   List<Path> removeLeftovers(List<Path> groups);
 
+  /**
+   * Moves processes that are about to be killed (a previous run's leftovers) into a group that gets
+   * next to no CPU while anything else wants it, so that their teardown does not compete with the
+   * start of this run; returns that group, to be removed with {@link #removeLeftovers} once they
+   * are gone. Empty where this tree has no such group (cgroup v2, or no cpu controller): the
+   * processes then stay where they are. Never throws: a process that cannot be moved stays too.
+   */
+  default Optional<Path> deprioritize(List<Long> pids) {
+    return Optional.empty();
+  }
+
   /** Removes this provider's own (then empty) directories. */
   void close();
 

@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * cgroup v1: one hierarchy per controller (memory, cpu and pids may each be mounted on their own).
@@ -24,6 +26,8 @@ import java.util.Optional;
  * writable, so that {@link Freezer} can pause it through {@code freezer.state}; no limit needs it.
  */
 final class CgroupsV1 extends CgroupTree {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CgroupsV1.class);
 
   static final int PERIOD_US = 100_000;
   static final String FREEZER = "freezer";
@@ -100,6 +104,36 @@ final class CgroupsV1 extends CgroupTree {
       }
       default -> throw new IllegalArgumentException(controller);
     }
+  }
+
+  /**
+   * A sibling of the provider's cpu group ({@code faas4j-<id>-exiting}) with {@code cpu.shares} 2:
+   * a sibling, because shares divide the CPU only among the children of one parent, and the JVM
+   * runs in that parent. Only the cpu membership of the processes changes.
+   */
+  @Override
+  public Optional<Path> deprioritize(List<Long> pids) {
+    Optional<Path> cpu = providerDir("cpu");
+    if (pids.isEmpty() || cpu.isEmpty()) {
+      return Optional.empty();
+    }
+    Path exiting = cpu.get().resolveSibling(cpu.get().getFileName() + "-exiting");
+    try {
+      Files.createDirectories(exiting);
+      Cgroups.write(exiting.resolve("cpu.shares"), "2");
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("cannot make a low-priority group for leftovers in {}: {}", exiting, e.toString());
+      CgroupTree.removeDir(exiting);
+      return Optional.empty();
+    }
+    for (long pid : pids) {
+      try {
+        Cgroups.write(exiting.resolve("cgroup.procs"), Long.toString(pid));
+      } catch (IOException e) {
+        LOG.debug("leftover pid {} stays in its group: {}", pid, e.toString()); // gone already, say
+      }
+    }
+    return Optional.of(exiting);
   }
 
   @Override
