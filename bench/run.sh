@@ -42,4 +42,11 @@ if [ "${BENCH_SKIP_BUILD:-0}" != 1 ]; then
   if wants restore router proxy; then ./mvnw -B -q -Pbench -DskipTests package -pl bench/java -am; fi
 fi
 
+# Gateways start as ./run-gateway.sh starts them: from the class-data archive of their start-up
+# (set BENCH_GATEWAY_JVM_OPTS, even empty, to choose other JVM options).
+if [ -z "${BENCH_GATEWAY_JVM_OPTS+set}" ]; then
+  BENCH_GATEWAY_JVM_OPTS="$(examples/gateway/class-archive.sh "${BENCH_GATEWAY_JAR:-examples/gateway/target/faas-gateway.jar}")"
+  export BENCH_GATEWAY_JVM_OPTS
+fi
+
 exec python3 bench/bench.py "$@"
