@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * <version>.r<k>/}, each in a cgroup of its own with the version's limits and on a port of its own;
  * {@link #endpoints} lists the ready ones, and faas-core spreads requests over them. Replicas taken
  * away by a lower count stop receiving requests at once and are stopped after the {@linkplain
- * Builder#drainPeriod drain period}. A process that dies on its own is
+ * WorkerdProviderBuilder#drainPeriod drain period}. A process that dies on its own is
  * replaced by the next {@code scale}; after {@code restartBackoff} crashes within the
  * window, the version is {@code FAILED} and {@code scale} refuses to start it until the back-off
  * ends.
@@ -84,13 +84,13 @@ import org.slf4j.LoggerFactory;
  * runs; after a crash of the JVM, the next provider on the data dir deletes them. {@link #updateEnv}
  * (rotated secrets) starts a new process in a directory of its own ({@code <version>.<n>}), sends
  * new requests there once it is ready, and stops the old one after the {@linkplain
- * Builder#drainPeriod drain period}.
+ * WorkerdProviderBuilder#drainPeriod drain period}.
  *
  * <p><b>Limits.</b> {@link Limits#memoryBytes()}, {@link Limits#cpus()} and {@link Limits#pids()}
  * are enforced with cgroups (v1 or v2, whichever this machine offers the JVM): each process runs in
  * a group of its own with those limits, joined before workerd starts, and removed once the process
  * is gone. A deploy asking for a limit that no writable cgroup controller can enforce (or any limit,
- * when built with {@link Builder#enforceLimits enforceLimits(false)}) is refused with {@code
+ * when built with {@link WorkerdProviderBuilder#enforceLimits enforceLimits(false)}) is refused with {@code
  * INVALID_FUNCTION} (422) naming the limit, never run unlimited.
  *
  * <p><b>Watchdog.</b> As a {@link TimeoutListener}, the provider checks a version's process when one
@@ -122,7 +122,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
   private final Thread shutdownHook;
   private volatile boolean closed;
 
-  private WorkerdProvider(Builder b) {
+  WorkerdProvider(WorkerdProviderBuilder b) {
     this.binary = BinaryLocator.locate(b.binary);
     this.networkGuard = b.allowHostAddresses ? NetworkGuard.off() : NetworkGuard.denying(HostAddresses.list());
     try {
@@ -163,8 +163,8 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
   }
 
   /** A builder with the defaults described on each of its methods. */
-  public static Builder builder() {
-    return new Builder();
+  public static WorkerdProviderBuilder builder() {
+    return new WorkerdProviderBuilder();
   }
 
   /** The workerd binary this provider runs. */
@@ -401,195 +401,5 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
       // close() is running from the hook itself, or the JVM is exiting anyway.
     }
     LOG.info("workerd provider closed; {} version(s) stopped", all.size());
-  }
-
-  /**
-   * Configures a {@link WorkerdProvider}. Not thread-safe. Each setting may be set once; a second
-   * call, a null or a non-positive value fails at once with {@link IllegalArgumentException} or
-   * {@link IllegalStateException}.
-   */
-  public static final class Builder {
-    private Path binary;
-    private Path dataDir = Path.of("faas-data", "workerd");
-    private Duration startTimeout = Duration.ofSeconds(10);
-    private Duration stopGracePeriod = Duration.ofSeconds(5);
-    private Duration drainPeriod = Duration.ofSeconds(30);
-    private NetworkPolicy defaultNetwork = NetworkPolicy.PUBLIC_ONLY;
-    private boolean allowHostAddresses;
-    private int logLines = 200;
-    private int crashLimit = 3;
-    private Duration crashWindow = Duration.ofMinutes(1);
-    private Duration backoff = Duration.ofSeconds(30);
-    private Clock clock = Clock.systemUTC();
-    private boolean enforceLimits = true;
-    private Path cgroupRoot;
-    private Duration watchdogWindow = Duration.ofSeconds(1);
-    private CpuWatchdog.Scheduler watchdogScheduler;
-    private final Set<String> set = new java.util.HashSet<>();
-
-    private Builder() {}
-
-    private void once(String setting) {
-      if (!set.add(setting)) {
-        throw new IllegalStateException(setting + " was already set");
-      }
-    }
-
-    private static Duration positive(String what, Duration value) {
-      Objects.requireNonNull(value, what);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(what + " must be positive, was " + value);
-      }
-      return value;
-    }
-
-    /**
-     * The workerd binary. Default: {@code FAAS4J_WORKERD}, then the workerd-runtime jar of this
-     * platform on the classpath (extracted once into {@code ~/.cache/faas4j/workerd/<version>/}),
-     * then {@code workerd} on {@code PATH}.
-     */
-    public Builder binary(Path binary) {
-      once("binary");
-      this.binary = Objects.requireNonNull(binary, "binary");
-      return this;
-    }
-
-    /**
-     * Where version directories live; default {@code faas-data/workerd} under the working
-     * directory. One provider per directory: it deletes what it finds there on start.
-     */
-    public Builder dataDir(Path dataDir) {
-      once("dataDir");
-      this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
-      return this;
-    }
-
-    /** How long a process may take to listen before its start fails; default 10 s. */
-    public Builder startTimeout(Duration startTimeout) {
-      once("startTimeout");
-      this.startTimeout = positive("startTimeout", startTimeout);
-      return this;
-    }
-
-    /**
-     * How long a process replaced by {@link WorkerdProvider#updateEnv} keeps running after new
-     * requests went to its successor, to finish what it was given; default 30 s (a request's default
-     * timeout in faas-core).
-     */
-    public Builder drainPeriod(Duration drainPeriod) {
-      once("drainPeriod");
-      this.drainPeriod = positive("drainPeriod", drainPeriod);
-      return this;
-    }
-
-    /** How long a stopped process gets after SIGTERM before SIGKILL; default 5 s. */
-    public Builder stopGracePeriod(Duration stopGracePeriod) {
-      once("stopGracePeriod");
-      this.stopGracePeriod = positive("stopGracePeriod", stopGracePeriod);
-      return this;
-    }
-
-    /**
-     * Whether functions may reach the machine they run on; default false. When false, every policy
-     * is rewritten so that loopback, {@code 0.0.0.0/8}, {@code ::}, their IPv4-mapped forms and every
-     * address of this machine's interfaces (found when the provider is built) are denied whatever
-     * the policy allows, and a policy that allows {@code local}, or a CIDR inside loopback or the
-     * unspecified addresses, is refused at deploy with {@code INVALID_REQUEST}. When true, workerd
-     * gets each policy as asked: only for a machine that runs nothing a function must not reach.
-     */
-    public Builder allowHostAddresses(boolean allow) {
-      once("allowHostAddresses");
-      this.allowHostAddresses = allow;
-      return this;
-    }
-
-    /**
-     * The outbound network policy of functions that have none; default {@link NetworkPolicy#PUBLIC_ONLY}.
-     * It follows the same rules as a function's own (see {@link #allowHostAddresses}): one the
-     * provider would refuse makes {@link #build()} fail with {@link IllegalArgumentException}.
-     */
-    public Builder defaultNetwork(NetworkPolicy defaultNetwork) {
-      once("defaultNetwork");
-      this.defaultNetwork = Objects.requireNonNull(defaultNetwork, "defaultNetwork");
-      return this;
-    }
-
-    /** How many output lines are kept per version for {@link #logs}; default 200. */
-    public Builder logLines(int logLines) {
-      once("logLines");
-      if (logLines < 0) {
-        throw new IllegalArgumentException("logLines must not be negative, was " + logLines);
-      }
-      this.logLines = logLines;
-      return this;
-    }
-
-    /**
-     * After {@code crashes} unexpected exits (or failed starts) within {@code window}, a version
-     * is not restarted for {@code backoff}. Default: 3 within 1 minute, 30 s.
-     */
-    public Builder restartBackoff(int crashes, Duration window, Duration backoff) {
-      once("restartBackoff");
-      if (crashes < 1) {
-        throw new IllegalArgumentException("crashes must be at least 1, was " + crashes);
-      }
-      this.crashLimit = crashes;
-      this.crashWindow = positive("window", window);
-      this.backoff = positive("backoff", backoff);
-      return this;
-    }
-
-    /**
-     * Whether memory, CPU and pids limits are enforced with cgroups; default true. With false, a
-     * deploy that sets any of them is refused (422): limits are never accepted and ignored.
-     */
-    public Builder enforceLimits(boolean enforce) {
-      once("enforceLimits");
-      this.enforceLimits = enforce;
-      return this;
-    }
-
-    /**
-     * A cgroup v2 directory delegated to this process (writable, with no process of its own), under
-     * which the provider creates its groups. Default: cgroup v1 where this machine mounts it, else
-     * the JVM's own v2 cgroup (which works only where it may pass controllers to children).
-     */
-    public Builder cgroupRoot(Path cgroupRoot) {
-      once("cgroupRoot");
-      this.cgroupRoot = Objects.requireNonNull(cgroupRoot, "cgroupRoot");
-      return this;
-    }
-
-    /** How long the watchdog measures a process's CPU use after a timeout; default 1 s. */
-    Builder watchdogWindow(Duration window) {
-      once("watchdogWindow");
-      this.watchdogWindow = positive("watchdogWindow", window);
-      return this;
-    }
-
-    /** Where the watchdog's second sample is scheduled; tests run it by hand. */
-    Builder watchdogScheduler(CpuWatchdog.Scheduler scheduler) {
-      once("watchdogScheduler");
-      this.watchdogScheduler = Objects.requireNonNull(scheduler, "watchdogScheduler");
-      return this;
-    }
-
-    /** The clock for crash back-off; tests advance their own. */
-    Builder clock(Clock clock) {
-      once("clock");
-      this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
-    }
-
-    /**
-     * Builds the provider: locates the binary, locks the data dir and kills what a previous run
-     * left in it.
-     *
-     * @throws IllegalStateException if the binary cannot be found (the message says how to
-     *     install it) or another provider uses the data dir
-     */
-    public WorkerdProvider build() {
-      return new WorkerdProvider(this);
-    }
   }
 }

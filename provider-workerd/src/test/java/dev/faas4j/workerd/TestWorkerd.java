@@ -35,7 +35,7 @@ final class TestWorkerd {
   }
 
   /** A builder on the real binary and {@code dataDir}, with short timeouts for tests. */
-  static WorkerdProvider.Builder builder(Path dataDir) {
+  static WorkerdProviderBuilder builder(Path dataDir) {
     return WorkerdProvider.builder().binary(binary()).dataDir(dataDir).stopGracePeriod(Duration.ofSeconds(3));
   }
 

@@ -63,7 +63,7 @@ class WorkerdFreezeTest {
     }
   }
 
-  private FunctionRef started(WorkerdProvider.Builder builder) throws Exception {
+  private FunctionRef started(WorkerdProviderBuilder builder) throws Exception {
     provider = builder.build();
     FunctionSpec spec = FunctionSpec.builder("icy").version("v1").code(CODE).build();
     provider.deploy(spec);

@@ -73,7 +73,7 @@ class WorkerdNetworkTest {
     server.stop(0);
   }
 
-  private WorkerdProvider provider(WorkerdProvider.Builder builder) {
+  private WorkerdProvider provider(WorkerdProviderBuilder builder) {
     WorkerdProvider provider = builder.build();
     providers.add(provider);
     return provider;

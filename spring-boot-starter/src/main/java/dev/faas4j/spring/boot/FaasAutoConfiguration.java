@@ -12,6 +12,7 @@ import dev.faas4j.spring.boot.internal.OnProvider;
 import dev.faas4j.spring.boot.internal.Stores;
 import dev.faas4j.spring.boot.internal.TrafficSettings;
 import dev.faas4j.workerd.WorkerdProvider;
+import dev.faas4j.workerd.WorkerdProviderBuilder;
 import java.util.List;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -66,7 +67,7 @@ public class FaasAutoConfiguration {
     @ConditionalOnMissingBean(FunctionProvider.class)
     WorkerdProvider faasWorkerdProvider(FaasProperties properties) {
       FaasProperties.Workerd settings = properties.getWorkerd();
-      WorkerdProvider.Builder builder = WorkerdProvider.builder()
+      WorkerdProviderBuilder builder = WorkerdProvider.builder()
           .dataDir(settings.getDataDir() != null ? settings.getDataDir() : properties.getDataDir().resolve("workerd"));
       if (settings.getBinary() != null) {
         builder.binary(settings.getBinary());
