@@ -176,6 +176,10 @@ class WorkerdLeftoversTest {
       leftover.destroyForcibly().waitFor();
       assertThat(cgroups.removeLeftovers(List.of(group))).containsExactly(group);
       assertThat(group).doesNotExist();
+      // one a run left behind (killed while its leftovers exited) goes when the next finds none
+      Files.createDirectory(group);
+      assertThat(cgroups.deprioritize(List.of())).isEmpty();
+      assertThat(group).doesNotExist();
     } finally {
       leftover.destroyForcibly();
       cgroups.close();

@@ -114,10 +114,19 @@ final class CgroupsV1 extends CgroupTree {
   @Override
   public Optional<Path> deprioritize(List<Long> pids) {
     Optional<Path> cpu = providerDir("cpu");
-    if (pids.isEmpty() || cpu.isEmpty()) {
+    if (cpu.isEmpty()) {
       return Optional.empty();
     }
     Path exiting = cpu.get().resolveSibling(cpu.get().getFileName() + "-exiting");
+    if (pids.isEmpty()) {
+      // a run killed while its leftovers exited left the (by now empty) group: it goes now
+      try {
+        Files.deleteIfExists(exiting); // once: this is on the start path, and a busy group can wait
+      } catch (IOException e) {
+        LOG.debug("cannot remove {} yet: {}", exiting, e.toString());
+      }
+      return Optional.empty();
+    }
     try {
       Files.createDirectories(exiting);
       Cgroups.write(exiting.resolve("cpu.shares"), "2");
