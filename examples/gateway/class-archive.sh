@@ -9,7 +9,8 @@
 # fast"). JDK 17 has no -XX:+AutoCreateSharedArchive, so it is recorded here: a gateway on a
 # temporary data dir starts, listens, is stopped with SIGTERM, and the JVM writes the archive as it
 # exits. An archive the JVM cannot use (another JDK, another jar) is ignored by the JVM, never an
-# error; if none can be made, this prints nothing and the gateway starts as usual.
+# error; if none can be made, this prints nothing and the gateway starts as usual. JAVA names the
+# java that records it (default: java on PATH); record with the java that will use it.
 set -uo pipefail
 jar="${1:?usage: class-archive.sh path/to/faas-gateway.jar}"
 archive="$jar.jsa"
@@ -28,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 recording="$archive.$$.tmp" # next to the archive, so that the rename below is atomic
-java -XX:ArchiveClassesAtExit="$recording" -Xlog:cds=off -Xlog:cds+dynamic=off \
+"${JAVA:-java}" -XX:ArchiveClassesAtExit="$recording" -Xlog:cds=off -Xlog:cds+dynamic=off \
   -jar "$jar" --port 0 --data-dir "$work/data" > "$work/gateway.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 600); do
