@@ -77,9 +77,11 @@ public final class Leftovers {
       LOG.debug("killing workerd pid {} left behind by a previous run", process.pid());
       process.destroyForcibly();
     }
+    if (!versionDirs.isEmpty()) {
+      OwnerOnlyFiles.createDirectories(trash);
+    }
     int moved = 0;
     for (Path versionDir : versionDirs) {
-      OwnerOnlyFiles.createDirectories(trash);
       Path functionDir = versionDir.getParent();
       Path aside = trash.resolve(functionDir.getFileName() + "." + versionDir.getFileName() + "." + moved++);
       Files.move(versionDir, aside, StandardCopyOption.ATOMIC_MOVE);
