@@ -180,6 +180,26 @@ class DockerEnvUpdateTest {
     assertThat(containerIds()).isEmpty();
   }
 
+  /**
+   * With no drain period the replaced container is removed on the drain thread right away, so a
+   * close straight after the update meets that removal halfway; it must finish it, not abort it.
+   * Three rounds, because the overlap is a matter of timing.
+   */
+  @Test
+  void closingWhileAReplacedContainerIsBeingRemovedLeavesNothingRunning() throws Exception {
+    for (int round = 0; round < 3; round++) {
+      EnvUpdates updates = provider(Duration.ZERO);
+      FunctionSpec first = spec("old-token");
+      provider.deploy(first);
+      provider.scale(first.ref(), 1);
+
+      updates.updateEnv(spec("new-token"));
+      provider.close();
+
+      assertThat(containerIds()).as("containers left after close, round %d", round).isEmpty();
+    }
+  }
+
   @Test
   void aSpecThatDiffersInMoreThanItsEnvOrIsNotDeployedIsRefused() {
     EnvUpdates updates = provider(Duration.ZERO);

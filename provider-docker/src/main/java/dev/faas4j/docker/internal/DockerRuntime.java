@@ -6,6 +6,7 @@ import dev.faas4j.api.FaasException;
 import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.VersionStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,8 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -48,11 +50,13 @@ public final class DockerRuntime implements AutoCloseable {
 
   private DockerRuntime(Engine engine) {
     this.engine = engine;
-    this.drains = Executors.newSingleThreadScheduledExecutor(task -> {
+    ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
       Thread thread = new Thread(task, "faas4j-docker-drain");
       thread.setDaemon(true);
       return thread;
     });
+    executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // close() removes what they would have
+    this.drains = executor;
     this.images = new Images(engine);
     this.logs = new ContainerLogs(engine);
     this.containers = new Containers(engine, logs);
@@ -152,11 +156,16 @@ public final class DockerRuntime implements AutoCloseable {
       }
       LOG.info("{} serves with new env values; {} replaced container(s) are removed in {}", next.ref(),
           replaced.size(), engine.settings().drainPeriod());
-      drains.schedule(() -> replaced.forEach(old -> {
+      Runnable drain = () -> replaced.forEach(old -> {
         if (owned.containsKey(old.containerId())) {
           removeContainer(version, old.containerId());
         }
-      }), engine.settings().drainPeriod().toMillis(), TimeUnit.MILLISECONDS);
+      });
+      try {
+        drains.schedule(drain, engine.settings().drainPeriod().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (RejectedExecutionException closing) {
+        drain.run(); // close() began meanwhile; no drain period is left to wait for
+      }
     }
   }
 
@@ -337,7 +346,7 @@ public final class DockerRuntime implements AutoCloseable {
       return;
     }
     closed = true;
-    drains.shutdownNow(); // the containers it would have removed are among those removed below
+    finishDrains();
     deaths.close();
     for (VersionState version : versions.values()) {
       thawQuietly(version);
@@ -350,6 +359,25 @@ public final class DockerRuntime implements AutoCloseable {
     }
     versions.clear();
     engine.close();
+  }
+
+  /**
+   * Drops drains still waiting for their period (their containers are among those close removes)
+   * and waits for one that is removing a container now. Interrupting it instead would abort the
+   * engine call halfway and leave that container running, no longer recorded as owned.
+   */
+  private void finishDrains() {
+    drains.shutdown();
+    Duration patience = engine.settings().stopTimeout().plusSeconds(30);
+    try {
+      if (!drains.awaitTermination(patience.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("a container replaced by new env values was still being removed after {}; closing anyway", patience);
+        drains.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      drains.shutdownNow();
+    }
   }
 
   /** Unpauses a frozen version's containers before they are removed; never throws. */
