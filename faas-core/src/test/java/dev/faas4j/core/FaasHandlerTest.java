@@ -3,6 +3,7 @@ package dev.faas4j.core;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.faas4j.api.Endpoint;
+import dev.faas4j.api.RefusedPort;
 import dev.faas4j.api.FunctionRef;
 import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.api.FunctionSpec;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
@@ -334,21 +334,20 @@ class FaasHandlerTest {
 
   @Test
   void aFunctionThatCannotBeReachedAnswers502() throws Exception {
-    int deadPort;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      deadPort = socket.getLocalPort();
+    try (RefusedPort dead = new RefusedPort()) {
+      InMemoryProvider unreachable = new InMemoryProvider(spec -> request -> FunctionResponse.ok("unused"), "gone");
+      faas.close();
+      faas = Faas.builder().provider(new OverHttpProvider(unreachable, Endpoint.Http.loopback(dead.port())))
+          .maintenanceInterval(Duration.ZERO).build();
+      int port = handlerServer(null);
+      faas.deploy(FunctionSpec.builder("hello").runtime("gone").version("v1").code("x").build(), null);
+
+      ContentResponse response = get(port, "hello.func.local", "/");
+
+      assertError(response, 502);
     }
-    InMemoryProvider unreachable = new InMemoryProvider(spec -> request -> FunctionResponse.ok("unused"), "gone");
-    faas.close();
-    faas = Faas.builder().provider(new OverHttpProvider(unreachable, Endpoint.Http.loopback(deadPort)))
-        .maintenanceInterval(Duration.ZERO).build();
-    int port = handlerServer(null);
-    faas.deploy(FunctionSpec.builder("hello").runtime("gone").version("v1").code("x").build(), null);
-
-    ContentResponse response = get(port, "hello.func.local", "/");
-
-    assertError(response, 502);
   }
+
 
   @Test
   void aClientThatLeavesMidAnswerGivesItsVersionBack() throws Exception {

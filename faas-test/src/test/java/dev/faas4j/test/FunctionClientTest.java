@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.faas4j.api.FunctionRequest;
 import dev.faas4j.api.FunctionResponse;
 import dev.faas4j.api.FunctionSpec;
+import dev.faas4j.api.RefusedPort;
 import dev.faas4j.core.Faas;
 import dev.faas4j.core.FaasHandler;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -87,14 +87,12 @@ class FunctionClientTest {
 
   @Test
   void aServerThatIsNotThereIsAClearFailure() throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
-    FunctionClient client = FunctionClient.of(URI.create("http://127.0.0.1:" + closedPort));
+    try (RefusedPort closed = new RefusedPort()) {
+      FunctionClient client = FunctionClient.of(URI.create("http://127.0.0.1:" + closed.port()));
 
-    assertThatThrownBy(() -> client.get("hello.func.local", "/")).isInstanceOf(UncheckedIOException.class)
-        .hasMessageContaining("hello.func.local/");
+      assertThatThrownBy(() -> client.get("hello.func.local", "/")).isInstanceOf(UncheckedIOException.class)
+          .hasMessageContaining("hello.func.local/");
+    }
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.faas4j.api.Endpoint;
+import dev.faas4j.api.RefusedPort;
 import dev.faas4j.api.FaasException.Reason;
 import dev.faas4j.core.internal.http.Await;
 import dev.faas4j.core.internal.http.NoLeakedThreads;
@@ -15,7 +16,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -86,12 +86,9 @@ class ReverseProxyFaultTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Binding.class)
   void refusedConnectionIsAnsweredWith502(Binding binding) throws Exception {
-    int closedPort;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closedPort = probe.getLocalPort();
-    }
-    try (ProxyServer proxy =
-        new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(closedPort), binding)) {
+    try (RefusedPort closed = new RefusedPort();
+        ProxyServer proxy =
+            new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(closed.port()), binding)) {
 
       RawClient.Response response = RawClient.exchange(proxy.port(), GET, null);
 
@@ -105,12 +102,9 @@ class ReverseProxyFaultTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Binding.class)
   void aRequestWithABodyToARefusedPortIsAnsweredWith502(Binding binding) throws Exception {
-    int closedPort;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closedPort = probe.getLocalPort();
-    }
-    try (ProxyServer proxy =
-        new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(closedPort), binding)) {
+    try (RefusedPort closed = new RefusedPort();
+        ProxyServer proxy =
+            new ProxyServer(ProxySettings.defaults(), Endpoint.Http.loopback(closed.port()), binding)) {
 
       RawClient.Response response =
           RawClient.exchange(
