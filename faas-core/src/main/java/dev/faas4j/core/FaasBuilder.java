@@ -201,104 +201,14 @@ public final class FaasBuilder {
     return this;
   }
 
-  /** How long a function may take to start answering before the client gets 504; default 30s. */
-  public FaasBuilder requestTimeout(Duration requestTimeout) {
-    settings.once("requestTimeout");
-    settings.requestTimeout = Settings.positive("requestTimeout", requestTimeout);
-    return this;
-  }
 
-  /** How long connecting to an instance may take before the client gets 504; default 5s. */
-  public FaasBuilder connectTimeout(Duration connectTimeout) {
-    settings.once("connectTimeout");
-    settings.connectTimeout = Settings.positive("connectTimeout", connectTimeout);
-    return this;
-  }
 
-  /** The largest request body forwarded to a function; default 10 MiB; larger gets 413. */
-  public FaasBuilder maxRequestBodyBytes(long maxRequestBodyBytes) {
-    settings.once("maxRequestBodyBytes");
-    if (maxRequestBodyBytes < 0) {
-      throw new IllegalArgumentException("maxRequestBodyBytes must not be negative");
-    }
-    settings.maxRequestBodyBytes = maxRequestBodyBytes;
-    return this;
-  }
 
-  /** The most connections kept open to instances; default 1024. */
-  public FaasBuilder maxConnections(int maxConnections) {
-    settings.once("maxConnections");
-    if (maxConnections < 1) {
-      throw new IllegalArgumentException("maxConnections must be positive");
-    }
-    settings.maxConnections = maxConnections;
-    return this;
-  }
 
-  /**
-   * The most connections one function instance may hold, so that one function's callers cannot
-   * take the connections every other function needs; default a quarter of {@link
-   * #maxConnections} (256). A request over it waits up to the connect timeout for one of that
-   * instance's connections (at most this many wait), then gets 503.
-   */
-  public FaasBuilder maxConnectionsPerInstance(int maxConnectionsPerInstance) {
-    settings.once("maxConnectionsPerInstance");
-    if (maxConnectionsPerInstance < 1) {
-      throw new IllegalArgumentException("maxConnectionsPerInstance must be positive");
-    }
-    settings.maxConnectionsPerInstance = maxConnectionsPerInstance;
-    return this;
-  }
 
-  /**
-   * How long a client may stall while a function waits on it (for more of the request body, or
-   * for the client to take the answer) before the exchange ends with 408, or with an aborted
-   * connection once the answer started; default 30 s. Within each such period the client must
-   * move {@link #minClientBytesPerSecond} times its seconds.
-   */
-  public FaasBuilder clientStallTimeout(Duration clientStallTimeout) {
-    settings.once("clientStallTimeout");
-    settings.clientStallTimeout = Settings.positive("clientStallTimeout", clientStallTimeout);
-    return this;
-  }
 
-  /**
-   * The lowest rate, in bytes per second, at which a client may send its body or read its answer
-   * while the function waits on it, averaged over each {@link #clientStallTimeout}; default 1024.
-   * 0 only asks for one byte per period.
-   */
-  public FaasBuilder minClientBytesPerSecond(long minClientBytesPerSecond) {
-    settings.once("minClientBytesPerSecond");
-    if (minClientBytesPerSecond < 0) {
-      throw new IllegalArgumentException("minClientBytesPerSecond must not be negative");
-    }
-    settings.minClientBytesPerSecond = minClientBytesPerSecond;
-    return this;
-  }
 
-  /**
-   * How long a WebSocket (or any upgraded connection) tunnelled to a function may pass no byte in
-   * either direction before both ends are closed; default 5 minutes. Open tunnels count against
-   * {@link #maxConnections}, and are reported as {@code faas4j_tunnels_open}.
-   */
-  public FaasBuilder tunnelIdleTimeout(Duration tunnelIdleTimeout) {
-    settings.once("tunnelIdleTimeout");
-    settings.tunnelIdleTimeout = Settings.positive("tunnelIdleTimeout", tunnelIdleTimeout);
-    return this;
-  }
 
-  /**
-   * Whether functions are told who called them, with {@code X-Forwarded-For} (the client's
-   * address appended to any the client sent), {@code X-Forwarded-Proto} and {@code
-   * X-Forwarded-Host}; default true. With false, faas4j neither adds these headers nor passes on
-   * the client's own: functions learn nothing of the client's address. workerd spends about 1 µs
-   * per request on each header, which is measurable for tiny functions (see bench/README.md).
-   */
-  public FaasBuilder forwardedHeaders(boolean forwardedHeaders) {
-    settings.once("forwardedHeaders");
-    settings.forwardedHeaders = forwardedHeaders;
-    return this;
-  }
 
   /** The time source for idleness and creation times; default the system UTC clock. */
   public FaasBuilder clock(Clock clock) {
@@ -307,22 +217,6 @@ public final class FaasBuilder {
     return this;
   }
 
-  /**
-   * How many times one request may be forwarded to functions, counted in the {@value
-   * Hops#HEADER} request header that faas4j sends every function (the count it received plus
-   * one); default {@value Hops#DEFAULT_MAX}. A request that arrives with the limit or more is
-   * refused with 508 Loop Detected before anything is forwarded, which ends a function that calls
-   * itself through faas4j, provided it passes the header on (a function that drops it starts again
-   * from 0; the network policy is what keeps an untrusted function from calling faas4j at all).
-   *
-   * @throws IllegalArgumentException if {@code maxHops} is less than 1
-   */
-  public FaasBuilder maxHops(int maxHops) {
-    settings.once("maxHops");
-    Settings.atLeast("maxHops", maxHops, 1);
-    settings.maxHops = maxHops;
-    return this;
-  }
 
   /**
    * Reports metrics to a Micrometer registry: OpenFaaS's {@code gateway_*} request meters and
@@ -409,60 +303,26 @@ public final class FaasBuilder {
     return this;
   }
 
-  /** How many asynchronous invocations this node runs at once; default 4. */
-  public FaasBuilder asyncWorkers(int workers) {
-    settings.once("asyncWorkers");
-    Settings.atLeast("asyncWorkers", workers, 1);
-    settings.asyncWorkers = workers;
+
+
+
+
+
+  /**
+   * Sets options of the proxy: timeouts, body and connection limits, forwarded headers, hops. May
+   * be called more than once; each option may still be set only once.
+   */
+  public FaasBuilder proxy(java.util.function.Consumer<ProxyOptions> options) {
+    options.accept(new ProxyOptions(settings));
     return this;
   }
 
   /**
-   * The most asynchronous invocations pending in the queue (shared by every node on the store);
-   * beyond it a new one is refused with 429 and {@code Retry-After}. Default 10,000.
+   * Sets options of asynchronous invocations: workers, queue depth, retries, lease, callbacks. May
+   * be called more than once; each option may still be set only once.
    */
-  public FaasBuilder asyncQueueDepth(int depth) {
-    settings.once("asyncQueueDepth");
-    Settings.atLeast("asyncQueueDepth", depth, 1);
-    settings.asyncQueueDepth = depth;
-    return this;
-  }
-
-  /**
-   * How often an asynchronous invocation is tried (the function, then the callback, each) and the
-   * wait before the second try, which doubles up to {@code maxBackoff}. Default 5, 1 s, 5 min.
-   */
-  public FaasBuilder asyncRetries(int maxAttempts, Duration firstBackoff, Duration maxBackoff) {
-    settings.once("asyncRetries");
-    Settings.atLeast("maxAttempts", maxAttempts, 1);
-    settings.asyncMaxAttempts = maxAttempts;
-    settings.asyncFirstBackoff = Settings.positive("firstBackoff", firstBackoff);
-    settings.asyncMaxBackoff = Settings.positive("maxBackoff", maxBackoff);
-    return this;
-  }
-
-  /**
-   * How long a node holds an asynchronous invocation it claimed; a node that died holding one
-   * leaves it to the others (or to itself, restarted with the same {@link #nodeId}) after this.
-   * Default: the request timeout plus 30 s.
-   */
-  public FaasBuilder asyncLease(Duration lease) {
-    settings.once("asyncLease");
-    settings.asyncLease = Settings.positive("asyncLease", lease);
-    return this;
-  }
-
-  /**
-   * CIDRs that callback URLs ({@code X-Callback-Url}) may reach although they are not public, e.g.
-   * {@code 127.0.0.1/32} for a receiver on this machine. Default: the comma-separated CIDRs in the
-   * environment variable {@code FAAS4J_CALLBACK_ALLOW}, else none (public addresses only).
-   *
-   * @throws IllegalArgumentException for an entry that is not a CIDR
-   */
-  public FaasBuilder callbackAllow(String... cidrs) {
-    settings.once("callbackAllow");
-    new CallbackGuard(List.of(cidrs)); // validates
-    settings.callbackAllow = List.of(cidrs);
+  public FaasBuilder async(java.util.function.Consumer<AsyncOptions> options) {
+    options.accept(new AsyncOptions(settings));
     return this;
   }
 

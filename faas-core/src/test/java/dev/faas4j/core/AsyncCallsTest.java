@@ -61,7 +61,7 @@ class AsyncCallsTest {
       return handler.apply(request);
     }, "js");
     http = new JettyHarness(more.apply(Faas.builder().provider(provider).store(store)
-        .maintenanceInterval(Duration.ZERO).asyncRetries(3, Duration.ofMillis(20), Duration.ofMillis(100))).build());
+        .maintenanceInterval(Duration.ZERO).async(async -> async.retries(3, Duration.ofMillis(20), Duration.ofMillis(100)))).build());
     http.faas.deploy(FunctionSpec.builder("hello").version("v1").code("c").build(), null);
   }
 
@@ -177,7 +177,7 @@ class AsyncCallsTest {
       exchange.close();
     });
     receiver.start();
-    start(request -> FunctionResponse.text(201, "made " + request.bodyAsString()), b -> b.callbackAllow("127.0.0.1/32"));
+    start(request -> FunctionResponse.text(201, "made " + request.bodyAsString()), b -> b.async(async -> async.callbackAllow("127.0.0.1/32")));
 
     String id = accepted(post("/async-function/hello", "it", "X-Callback-Url",
         "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook"));
@@ -206,7 +206,7 @@ class AsyncCallsTest {
     start(request -> {
       await(hold);
       return FunctionResponse.ok("x");
-    }, b -> b.asyncQueueDepth(2).asyncWorkers(1));
+    }, b -> b.async(async -> async.queueDepth(2).workers(1)));
     try {
       List<String> ids = List.of(accepted(post("/async-function/hello", "1")), accepted(post("/async-function/hello", "2")));
 

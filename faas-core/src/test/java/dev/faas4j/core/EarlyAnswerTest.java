@@ -71,7 +71,7 @@ class EarlyAnswerTest {
         .provider(new InMemoryProvider(spec -> request -> FunctionResponse.ok("hi"), "js"))
         .store(new InMemoryStore())
         .maintenanceInterval(Duration.ZERO)
-        .maxRequestBodyBytes(16)
+        .proxy(proxy -> proxy.maxRequestBodyBytes(16))
         .build();
     faas.deploy(FunctionSpec.builder("hello").runtime("js").version("v1").code("x").build(), null);
     return faas;

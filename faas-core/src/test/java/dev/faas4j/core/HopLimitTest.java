@@ -152,7 +152,7 @@ class HopLimitTest {
   @ParameterizedTest
   @EnumSource(Mount.class)
   void aRequestThatArrivesAtTheLimitIsRefusedWith508BeforeAnyFunctionRuns(Mount mount) throws Exception {
-    start(mount, Faas.builder().maxHops(3));
+    start(mount, Faas.builder().proxy(proxy -> proxy.maxHops(3)));
 
     String answer = get("count.func.local", HOPS + ": 3");
 
@@ -165,7 +165,7 @@ class HopLimitTest {
   @ParameterizedTest
   @EnumSource(Mount.class)
   void theFunctionGetsTheCountItsRequestArrivedWithPlusOne(Mount mount) throws Exception {
-    start(mount, Faas.builder().maxHops(3));
+    start(mount, Faas.builder().proxy(proxy -> proxy.maxHops(3)));
 
     assertThat(get("count.func.local")).as("without the header").endsWith("hops=1");
     assertThat(get("count.func.local", HOPS + ": 2")).as("with 2").endsWith("hops=3");
@@ -207,7 +207,7 @@ class HopLimitTest {
 
   @Test
   void theLimitMustBeAtLeastOne() {
-    assertThatThrownBy(() -> Faas.builder().maxHops(0)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> Faas.builder().proxy(proxy -> proxy.maxHops(0))).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("maxHops");
   }
 }

@@ -62,7 +62,7 @@ class InvokeTest {
 
   private Faas inProcessFaas() {
     Faas faas = Faas.builder().provider(inProcess).clock(clock).maintenanceInterval(Duration.ZERO)
-        .keepLatestWarm(false).maxRequestBodyBytes(64).build();
+        .keepLatestWarm(false).proxy(proxy -> proxy.maxRequestBodyBytes(64)).build();
     closing.add(faas);
     return faas;
   }

@@ -42,7 +42,7 @@ class MetricsTest {
         .syncInterval(Duration.ZERO)
         .heartbeatInterval(Duration.ZERO)
         .keepLatestWarm(keepLatestWarm)
-        .maxRequestBodyBytes(16)
+        .proxy(proxy -> proxy.maxRequestBodyBytes(16))
         .meterRegistry(registry)
         .build();
     http = new JettyHarness(faas);

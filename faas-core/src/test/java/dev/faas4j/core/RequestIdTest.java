@@ -34,7 +34,7 @@ class RequestIdTest {
   @BeforeEach
   void start() throws Exception {
     http = new JettyHarness(Faas.builder().provider(provider).maintenanceInterval(Duration.ZERO)
-        .maxRequestBodyBytes(8).build());
+        .proxy(proxy -> proxy.maxRequestBodyBytes(8)).build());
     http.faas.deploy(FunctionSpec.builder("hello").runtime(InMemoryProvider.RUNTIME).version("v1").code("x").build(),
         null);
   }

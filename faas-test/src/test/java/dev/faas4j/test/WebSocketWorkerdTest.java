@@ -53,7 +53,7 @@ class WebSocketWorkerdTest {
   @RegisterExtension
   static final FaasExtension WORKERD = FaasExtension.workerd()
       .configure(builder -> builder.mountPath("/fn").meterRegistry(meters = new SimpleMeterRegistry())
-          .tunnelIdleTimeout(TUNNEL_IDLE_TIMEOUT));
+          .proxy(proxy -> proxy.tunnelIdleTimeout(TUNNEL_IDLE_TIMEOUT)));
 
   private static final String ECHO = """
       let closes = 0;

@@ -121,10 +121,10 @@ public class FaasAutoConfiguration {
         .frozenTimeout(properties.getFrozenTimeout())
         .frozenMemoryBudget(properties.getFrozenMemoryBudget().toBytes())
         .startTimeout(properties.getStartTimeout())
-        .requestTimeout(properties.getRequestTimeout())
         .keepLatestWarm(properties.isKeepLatestWarm())
         .eagerRestore(properties.isEagerRestore())
-        .maxRequestBodyBytes(properties.getMaxRequestBodySize().toBytes());
+        .proxy(proxy -> proxy.requestTimeout(properties.getRequestTimeout())
+            .maxRequestBodyBytes(properties.getMaxRequestBodySize().toBytes()));
     if (properties.getMountPath() != null) {
       builder.mountPath(properties.getMountPath());
     }

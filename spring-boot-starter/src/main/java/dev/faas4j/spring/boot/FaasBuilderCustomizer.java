@@ -10,7 +10,7 @@ import dev.faas4j.core.FaasBuilder;
  * <pre>{@code
  * @Bean
  * FaasBuilderCustomizer moreConnections() {
- *   return builder -> builder.maxConnections(4096);
+ *   return builder -> builder.proxy(proxy -> proxy.maxConnections(4096));
  * }
  * }</pre>
  *

@@ -86,14 +86,16 @@ record TrafficOptions(
   /** Sets every option on {@code builder}; those left unset keep the builder's defaults. */
   void applyTo(FaasBuilder builder) throws GatewayOptions.UsageException {
     builder.maxQueuedRequests(maxQueued).queueTimeout(queueTimeout).stickyHeader(stickyHeader)
-        .stickyCookie(stickyCookie).asyncWorkers(asyncWorkers).asyncQueueDepth(asyncQueueDepth)
-        .asyncRetries(asyncMaxAttempts, asyncFirstBackoff, asyncMaxBackoff);
-    if (asyncLease != null) {
-      builder.asyncLease(asyncLease);
-    }
-    if (!callbackAllow.isEmpty()) {
-      builder.callbackAllow(callbackAllow.toArray(String[]::new));
-    }
+        .stickyCookie(stickyCookie).async(async -> {
+          async.workers(asyncWorkers).queueDepth(asyncQueueDepth)
+              .retries(asyncMaxAttempts, asyncFirstBackoff, asyncMaxBackoff);
+          if (asyncLease != null) {
+            async.lease(asyncLease);
+          }
+          if (!callbackAllow.isEmpty()) {
+            async.callbackAllow(callbackAllow.toArray(String[]::new));
+          }
+        });
     if (secretKeyFile != null) {
       builder.secretKey(secretKey(secretKeyFile));
     }

@@ -64,7 +64,7 @@ public final class CallbackGuard {
       if (!isPublic(address) && !isAllowed(address)) {
         throw FaasException.invalid("X-Callback-Url " + abbreviate(url) + " leads to " + address.getHostAddress()
             + ", which is not a public address; callbacks reach public addresses only unless allowed"
-            + " (FaasBuilder.callbackAllow)");
+            + " (AsyncOptions.callbackAllow)");
       }
     }
     return new Target(uri, addresses[0]);

@@ -127,7 +127,7 @@ public final class Settings {
    * @throws IllegalArgumentException for a bad value in the environment, or a bad domain or mount path
    */
   public Settings complete() {
-    if (!set.contains("callbackAllow")) {
+    if (!set.contains("async.callbackAllow")) {
       String fromEnv = System.getenv("FAAS4J_CALLBACK_ALLOW");
       callbackAllow = fromEnv == null || fromEnv.isBlank() ? List.of() : List.of(fromEnv.trim().split("\\s*,\\s*"));
       new CallbackGuard(callbackAllow); // a bad entry fails the build, naming it

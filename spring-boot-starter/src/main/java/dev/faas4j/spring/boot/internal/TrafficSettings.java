@@ -1,5 +1,6 @@
 package dev.faas4j.spring.boot.internal;
 
+import dev.faas4j.core.AsyncOptions;
 import dev.faas4j.core.FaasBuilder;
 import dev.faas4j.spring.boot.FaasAsyncProperties;
 import dev.faas4j.spring.boot.FaasProperties;
@@ -38,24 +39,7 @@ public final class TrafficSettings {
     if (traffic.getStickyCookie() != null) {
       builder.stickyCookie(traffic.getStickyCookie().isEmpty() ? null : traffic.getStickyCookie());
     }
-    FaasAsyncProperties async = properties.getAsync();
-    if (async.getWorkers() != null) {
-      builder.asyncWorkers(async.getWorkers());
-    }
-    if (async.getQueueDepth() != null) {
-      builder.asyncQueueDepth(async.getQueueDepth());
-    }
-    if (async.getMaxAttempts() != null || async.getFirstBackoff() != null || async.getMaxBackoff() != null) {
-      builder.asyncRetries(async.getMaxAttempts() != null ? async.getMaxAttempts() : 5,
-          async.getFirstBackoff() != null ? async.getFirstBackoff() : Duration.ofSeconds(1),
-          async.getMaxBackoff() != null ? async.getMaxBackoff() : Duration.ofMinutes(5));
-    }
-    if (async.getLease() != null) {
-      builder.asyncLease(async.getLease());
-    }
-    if (!async.getCallbackAllow().isEmpty()) {
-      builder.callbackAllow(async.getCallbackAllow().toArray(String[]::new));
-    }
+    builder.async(options -> applyAsync(properties.getAsync(), options));
     if (properties.getSecretKey() != null && !properties.getSecretKey().isBlank()) {
       byte[] key;
       try {
@@ -69,6 +53,26 @@ public final class TrafficSettings {
             + " `openssl rand -base64 32` prints it");
       }
       builder.secretKey(key);
+    }
+  }
+
+  private static void applyAsync(FaasAsyncProperties async, AsyncOptions options) {
+    if (async.getWorkers() != null) {
+      options.workers(async.getWorkers());
+    }
+    if (async.getQueueDepth() != null) {
+      options.queueDepth(async.getQueueDepth());
+    }
+    if (async.getMaxAttempts() != null || async.getFirstBackoff() != null || async.getMaxBackoff() != null) {
+      options.retries(async.getMaxAttempts() != null ? async.getMaxAttempts() : 5,
+          async.getFirstBackoff() != null ? async.getFirstBackoff() : Duration.ofSeconds(1),
+          async.getMaxBackoff() != null ? async.getMaxBackoff() : Duration.ofMinutes(5));
+    }
+    if (async.getLease() != null) {
+      options.lease(async.getLease());
+    }
+    if (!async.getCallbackAllow().isEmpty()) {
+      options.callbackAllow(async.getCallbackAllow().toArray(String[]::new));
     }
   }
 }
