@@ -15,12 +15,15 @@ final class ChildJvm {
   private ChildJvm() {}
 
   static Process start(Class<?> main, Path stdout, Path stderr, String... args) throws IOException {
-    String[] command = new String[4 + args.length];
+    String[] command = new String[5 + args.length];
     command[0] = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    command[1] = "-cp";
-    command[2] = testClassPath();
-    command[3] = main.getName();
-    System.arraycopy(args, 0, command, 4, args.length);
+    // sqlite-jdbc extracts its native library to the temp dir and deletes it at exit, which a child
+    // killed with SIGKILL never reaches: keep it next to the output, in the test's own temp dir.
+    command[1] = "-Dorg.sqlite.tmpdir=" + stdout.toAbsolutePath().getParent();
+    command[2] = "-cp";
+    command[3] = testClassPath();
+    command[4] = main.getName();
+    System.arraycopy(args, 0, command, 5, args.length);
     return new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
   }
 

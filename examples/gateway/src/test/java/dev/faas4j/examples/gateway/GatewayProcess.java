@@ -57,6 +57,9 @@ final class GatewayProcess implements AutoCloseable {
     if (workerdCache != null) {
       command.add("-Dfaas4j.workerd.cache=" + workerdCache); // where the jar's workerd binary is extracted
     }
+    // sqlite-jdbc extracts its native library to the temp dir and deletes it at exit, which a gateway
+    // a test kills with SIGKILL never reaches: keep it in the data dir, which the test deletes.
+    command.add("-Dorg.sqlite.tmpdir=" + Files.createDirectories(dataDir.resolve(".sqlite-native")));
     command.addAll(List.of("-jar", jar.toString(), "--port", "0", "--data-dir", dataDir.toString()));
     command.addAll(List.of(extraArgs));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
