@@ -112,7 +112,8 @@ public final class WorkerdProcess {
       List<Path> cgroupProcs, Duration timeout, String threadName, Logger log, Consumer<String> sink)
       throws StartFailure, IOException {
     // $0 is the pid file, $1 the number of cgroup.procs files that follow, then workerd's command.
-    List<String> command = new ArrayList<>(List.of("sh", "-c", SPAWN, pidFile.toAbsolutePath().toString(),
+    // /bin/sh by its path: a lookup in PATH would run whatever "sh" the application's PATH finds first.
+    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", SPAWN, pidFile.toAbsolutePath().toString(),
         Integer.toString(cgroupProcs.size())));
     cgroupProcs.forEach(file -> command.add(file.toAbsolutePath().toString()));
     command.addAll(List.of(binary.toString(), "serve", "--verbose", "--control-fd", "3"));
