@@ -391,6 +391,7 @@ public final class WorkerdProvider implements FunctionProvider, FunctionLogs, Ti
       slots.remove(slot.ref(), slot);
       slot.forget();
     }
+    launcher.close();
     leftovers.awaitRemoved(LEFTOVER_EXIT_WAIT);
     watchdogThread.close();
     cgroups.close();

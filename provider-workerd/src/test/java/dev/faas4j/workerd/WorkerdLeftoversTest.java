@@ -229,6 +229,35 @@ class WorkerdLeftoversTest {
     }
   }
 
+  /**
+   * The spare shell a provider keeps ready joins its cgroups ahead of time and waits on a pipe from
+   * the JVM: a JVM killed with SIGKILL closes that pipe, and the shell exits by itself (the next
+   * provider removes its group with the other leftover groups).
+   */
+  @Test
+  void theSpareShellOfAKilledJvmExitsByItself() throws Exception {
+    TestCgroups.require(dataDir);
+    Process gateway = startGateway("ready");
+    try {
+      readLine(gateway, "PID ");
+      assertThat(Processes.await(DEADLINE, () -> !SpareShells.in(dataDir).isEmpty()))
+          .as("the child's provider made a spare shell").isTrue();
+      List<Long> spares = SpareShells.in(dataDir);
+
+      gateway.destroyForcibly();
+      gateway.waitFor();
+
+      assertThat(Processes.await(DEADLINE, () -> SpareShells.in(dataDir).isEmpty()))
+          .as("spare shells %s after their JVM was killed", spares).isTrue();
+    } finally {
+      gateway.destroyForcibly();
+      SpareShells.in(dataDir).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+      try (WorkerdProvider provider = TestWorkerd.builder(dataDir).build()) {
+        // clears the child's workerd and groups
+      }
+    }
+  }
+
   private Process startGateway(String mode) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     return new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),

@@ -104,6 +104,17 @@ abstract class CgroupTree implements Cgroups {
     }
   }
 
+  @Override
+  public Group createSpare() throws IOException {
+    for (;;) {
+      try {
+        return create("spare." + groups.incrementAndGet(), Limits.NONE);
+      } catch (FileAlreadyExistsException taken) {
+        // an earlier run's spare, still being removed: take the next number
+      }
+    }
+  }
+
   private Group create(String name, Limits limits) throws IOException {
     Map<String, Path> dirs = new LinkedHashMap<>();
     List<Path> created = new ArrayList<>();
@@ -182,7 +193,7 @@ abstract class CgroupTree implements Cgroups {
   }
 
   /** The groups of one process. */
-  private static final class ProcessGroup implements Group {
+  private final class ProcessGroup implements Group {
     private final Map<String, Path> dirs;
     private final AtomicBoolean removing = new AtomicBoolean();
     /** Done once the first {@link #remove} call has removed (or given up on) the directories. */
@@ -200,6 +211,13 @@ abstract class CgroupTree implements Cgroups {
     @Override
     public Optional<Path> dir(String controller) {
       return Optional.ofNullable(dirs.get(controller));
+    }
+
+    @Override
+    public void limit(Limits limits) throws IOException {
+      for (Map.Entry<String, Path> entry : dirs.entrySet()) {
+        writeLimit(entry.getKey(), entry.getValue(), limits);
+      }
     }
 
     /**

@@ -52,6 +52,19 @@ public interface Cgroups {
   Group create(String function, String version, Limits limits) throws IOException;
 
   /**
+   * Creates a group for a process whose version is not known yet ({@link SpareProcess}), named
+   * {@code spare.<n>}, with no limit; {@link Group#limit} gives it a version's limits later.
+   *
+   * @throws IOException if a group cannot be created
+   */
+  Group createSpare() throws IOException;
+
+  /** Whether processes join groups here at all; without, a {@link SpareProcess} saves nothing. */
+  default boolean confines() {
+    return true;
+  }
+
+  /**
    * The groups a previous run on the same data dir left: every group there now. Call it before this
    * provider creates its first group; it only lists them, so it is cheap.
    */
@@ -85,6 +98,9 @@ public interface Cgroups {
 
     /** The group's directory in the hierarchy of {@code controller}, if that controller is in use. */
     Optional<Path> dir(String controller);
+
+    /** Writes {@code limits} into the group (a spare one, given its version's limits). */
+    void limit(Limits limits) throws IOException;
 
     /** Removes the group's directories; the process must be gone. Idempotent; failures are logged. */
     void remove();
@@ -205,6 +221,16 @@ public interface Cgroups {
     @Override
     public Group create(String function, String version, Limits limits) {
       groupName(function, version);
+      return createSpare();
+    }
+
+    @Override
+    public boolean confines() {
+      return false;
+    }
+
+    @Override
+    public Group createSpare() {
       return new Group() {
         @Override
         public List<Path> procsFiles() {
@@ -215,6 +241,9 @@ public interface Cgroups {
         public Optional<Path> dir(String controller) {
           return Optional.empty();
         }
+
+        @Override
+        public void limit(Limits limits) {}
 
         @Override
         public void remove() {}

@@ -38,6 +38,8 @@ public final class Launcher {
   private final CrashHistory.Policy crashPolicy;
   private final BooleanSupplier closed;
   private final Freezer freezer;
+  /** A shell already in a spare set of cgroups, so that a start does not wait for joining them. */
+  private final Spares spares;
 
   public Launcher(Path binary, DataDir dataDir, Cgroups cgroups, Duration startTimeout, Duration stopGracePeriod,
       Duration drainPeriod, WatchdogThread scheduler, CrashHistory.Policy crashPolicy, BooleanSupplier closed) {
@@ -51,6 +53,8 @@ public final class Launcher {
     this.crashPolicy = crashPolicy;
     this.closed = closed;
     this.freezer = Freezer.of(cgroups);
+    this.spares = new Spares(cgroups, dataDir.root(), scheduler);
+    spares.prepare();
   }
 
   /** Pauses and resumes this provider's processes. */
@@ -67,16 +71,25 @@ public final class Launcher {
     FunctionRef ref = spec.ref();
     DataDir.deleteTree(dir);
     Path config = ConfigWriter.write(spec, network, dir);
-    Cgroups.Group group = cgroups.create(ref.name(), ref.version(), spec.limits());
+    String threadName = "workerd-" + ref.name() + "-" + ref.version();
+    SpareProcess spare = spares.take();
+    Cgroups.Group group = spare != null ? spare.group() : cgroups.create(ref.name(), ref.version(), spec.limits());
     try {
-      WorkerdProcess process = WorkerdProcess.start(binary, config, true, dataDir.pidFile(dir), group.procsFiles(),
-          startTimeout, "workerd-" + ref.name() + "-" + ref.version(), log, logs::add);
+      WorkerdProcess process = spare != null
+          ? spare.become(binary, config, spec.limits(), dataDir.pidFile(dir), startTimeout, threadName, log, logs::add)
+          : WorkerdProcess.start(binary, config, true, dataDir.pidFile(dir), group.procsFiles(), startTimeout,
+              threadName, log, logs::add);
       return new Running(process, group, dir);
     } catch (StartFailure | IOException | RuntimeException e) {
       deleteQuietly(dir); // the process is gone, and so are its env values
       group.remove();
       throw e;
     }
+  }
+
+  /** Ends the spare shell; call it when the provider closes, before its cgroups are removed. */
+  public void close() {
+    spares.close();
   }
 
   /** Stops the process (TERM, then KILL after the grace period), deletes its directory and its cgroup. */

@@ -52,6 +52,14 @@ import org.slf4j.Logger;
  * never runs a moment outside them. If one cannot be written, the shell exits with code 3 and a
  * message, and workerd never starts.
  *
+ * <h2>Spares</h2>
+ * Joining cgroups on v1 waits for an RCU grace period, 10-30 ms on an idle machine, so a start
+ * usually takes a {@link SpareProcess} instead: the same shell, started ahead of time, that has
+ * joined a spare set of groups and waits for its version. The provider writes the version's limits
+ * into those groups and its pid file, then hands it the config; it becomes workerd only after that,
+ * so both promises above hold for it too. {@link #attach} reads its output like that of a process
+ * started here.
+ *
  * <p>Thread-safe: {@link #stop} may be called from any thread, more than once.
  */
 public final class WorkerdProcess {
@@ -59,14 +67,14 @@ public final class WorkerdProcess {
   private static final Pattern LISTEN = Pattern.compile("\"event\"\\s*:\\s*\"listen\"");
   private static final Pattern PORT = Pattern.compile("\"port\"\\s*:\\s*([0-9]{1,5})");
   private static final Duration DRAIN = Duration.ofSeconds(5);
-  /** The spawning shell's script; see the class comment. */
-  private static final String SPAWN = "echo $$ >\"$0\" || exit 2\n"
-      + "n=$1; shift\n"
+  /** Shell lines that join the {@code $1} cgroups whose {@code cgroup.procs} files follow it, and shift them off. */
+  static final String JOIN_CGROUPS = "n=$1; shift\n"
       + "while [ \"$n\" -gt 0 ]; do\n"
       + "  echo $$ >\"$1\" || { echo \"faas4j: cannot join cgroup $1\" >&2; exit 3; }\n"
       + "  shift; n=$((n - 1))\n"
-      + "done\n"
-      + "exec \"$@\" 3>&1 1>&2\n";
+      + "done\n";
+  /** The spawning shell's script; see the class comment. */
+  private static final String SPAWN = "echo $$ >\"$0\" || exit 2\n" + JOIN_CGROUPS + "exec \"$@\" 3>&1 1>&2\n";
 
   private final Process process;
   private final int port;
@@ -124,7 +132,19 @@ public final class WorkerdProcess {
     ProcessBuilder builder = new ProcessBuilder(command)
         .directory(config.getParent().toFile())
         .redirectInput(new File("/dev/null"));
-    Process process = builder.start();
+    return attach(builder.start(), timeout, threadName, log, sink);
+  }
+
+  /**
+   * Reads the output of {@code process}, a shell that is to become workerd as the class comment
+   * says (started here, or a {@link SpareProcess} just handed its config), and returns once it
+   * listens.
+   *
+   * @throws StartFailure if it exits first or is not ready within {@code timeout}; the process is
+   *     gone when this is thrown
+   */
+  static WorkerdProcess attach(Process process, Duration timeout, String threadName, Logger log,
+      Consumer<String> sink) throws StartFailure, IOException {
     LogBuffer ownLines = new LogBuffer(50);
     CompletableFuture<Integer> listening = new CompletableFuture<>();
 
