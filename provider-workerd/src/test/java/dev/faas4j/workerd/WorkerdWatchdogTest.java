@@ -78,14 +78,20 @@ class WorkerdWatchdogTest {
     return request;
   }
 
-  /** Runs the watchdog's pending second sample once its window of wall time has passed. */
+  /**
+   * Runs the watchdog's pending sample once its window of wall time has passed, and the next ones
+   * it schedules when a window is inconclusive (a loaded machine), until it decides.
+   */
   private void runCheck() throws InterruptedException {
     Runnable check = checks.poll(10, TimeUnit.SECONDS);
     assertThat(check).as("the watchdog scheduled its second sample").isNotNull();
-    long start = System.nanoTime();
-    Processes.await(WINDOW, () -> false); // let the window pass: the check divides CPU time by wall time
-    assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(WINDOW.toNanos() / 2);
-    check.run();
+    while (check != null) {
+      long start = System.nanoTime();
+      Processes.await(WINDOW, () -> false); // let the window pass: the check divides CPU time by wall time
+      assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(WINDOW.toNanos() / 2);
+      check.run();
+      check = checks.poll(); // scheduled by the run itself, if at all
+    }
   }
 
   @Test

@@ -26,11 +26,22 @@ import org.slf4j.LoggerFactory;
  * asleep, near 0 %, and is left alone. One check per process runs at a time; a timeout during a check
  * adds nothing.
  *
+ * <p>A thread's wait in the run queue is added to its runnable time only when it gets a CPU again,
+ * so a sample taken while a spinning thread waits for one reads low; on a loaded machine that wait
+ * is tens of milliseconds and a 500 ms window could read 80 %. A window that reads between half and
+ * {@code share} is therefore inconclusive: the check goes on over up to {@value #WINDOWS} windows
+ * from the same first sample, so such an error shrinks with each, and decides on the whole. (A
+ * process under half is left alone at once.)
+ *
  * <p>Time and CPU readings are injected, so the rule is tested without a real process. Thread-safe.
  */
 public final class CpuWatchdog {
 
   private static final Logger LOG = LoggerFactory.getLogger(CpuWatchdog.class);
+  /** The most windows one check measures over, when the first are inconclusive. */
+  static final int WINDOWS = 3;
+  /** Below this share of a window a process is not busy, whatever the next windows would say. */
+  private static final double INCONCLUSIVE = 0.5;
 
   /** Runs a task once after a delay. */
   public interface Scheduler {
@@ -74,24 +85,35 @@ public final class CpuWatchdog {
       return;
     }
     long start = nanoTime.getAsLong();
+    sampleLater(pid, before.getAsLong(), start, 1, busy);
+  }
+
+  /** Takes the next sample one window later; {@code windows} counts this one. */
+  private void sampleLater(long pid, long before, long start, int windows, Consumer<String> busy) {
     try {
       scheduler.schedule(() -> {
+        boolean again = false;
         try {
           OptionalLong after = cpuTime.nanos(pid);
           long elapsed = nanoTime.getAsLong() - start;
           if (after.isEmpty() || elapsed <= 0) {
             return;
           }
-          double runnable = (double) (after.getAsLong() - before.getAsLong()) / elapsed;
+          double runnable = (double) (after.getAsLong() - before) / elapsed;
           if (runnable >= share) {
             busy.accept(String.format(java.util.Locale.ROOT, "it kept computing (runnable %.0f%% of %d ms) after a"
                 + " request timed out; the watchdog stops a process runnable %.0f%% or more of that time",
                 runnable * 100, Duration.ofNanos(elapsed).toMillis(), share * 100));
+          } else if (runnable >= INCONCLUSIVE && windows < WINDOWS) {
+            again = true;
+            sampleLater(pid, before, start, windows + 1, busy);
           } else {
             LOG.debug("pid {} was runnable {} of the time after a timeout: not busy", pid, runnable);
           }
         } finally {
-          checking.remove(pid);
+          if (!again) {
+            checking.remove(pid);
+          }
         }
       }, window);
     } catch (RuntimeException rejected) {
@@ -116,8 +138,8 @@ public final class CpuWatchdog {
               try {
                 String[] fields = Files.readString(task.resolve("schedstat"), StandardCharsets.US_ASCII).trim().split(" ");
                 nanos += Long.parseLong(fields[0]) + Long.parseLong(fields[1]);
-              } catch (java.nio.file.NoSuchFileException threadEnded) {
-                // a thread that ended between the listing and the read
+              } catch (IOException threadEnded) {
+                // a thread that ended between the listing and the read (ENOENT, or ESRCH from /proc)
               }
             }
           }

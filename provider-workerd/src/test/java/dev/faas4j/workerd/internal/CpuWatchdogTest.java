@@ -34,10 +34,42 @@ class CpuWatchdogTest {
   }
 
   @Test
-  void aProcessRunnableHalfTheTimeIsNot() {
+  void aProcessRunnableUnderHalfTheTimeIsLeftAloneAtOnce() {
     watchdog.check(7, killed::add);
-    runAfter(1_000_000_000L, 500_000_000L);
-    assertThat(killed).as("runnable 50 % of the window").isEmpty();
+    runAfter(1_000_000_000L, 400_000_000L);
+    assertThat(killed).as("runnable 40 % of the window").isEmpty();
+    assertThat(scheduled).as("no second window").isEmpty();
+  }
+
+  /**
+   * A spinning thread waiting for a CPU at the second sample has that wait counted only once it
+   * runs again: on a loaded machine a window reads low. Between half and the share, the check goes
+   * on from the same first sample.
+   */
+  @Test
+  void aWindowBetweenHalfAndTheShareIsMeasuredAgainFromTheSameFirstSample() {
+    watchdog.check(7, killed::add);
+    runAfter(1_000_000_000L, 800_000_000L);
+    assertThat(killed).as("runnable 80 % of the first window").isEmpty();
+    assertThat(scheduled).as("a second window").hasSize(1);
+
+    runAfter(1_000_000_000L, 1_000_000_000L);
+
+    assertThat(killed).as("runnable 90 % of both windows").hasSize(1);
+    assertThat(killed.get(0)).contains("90%").contains("2000 ms");
+  }
+
+  @Test
+  void aProcessThatStaysInconclusiveIsLeftAloneAfterTheLastWindow() {
+    watchdog.check(7, killed::add);
+    for (int window = 1; window <= CpuWatchdog.WINDOWS; window++) {
+      assertThat(scheduled).as("window %d", window).hasSize(1);
+      runAfter(1_000_000_000L, 700_000_000L);
+    }
+    assertThat(killed).as("runnable 70 % of every window").isEmpty();
+    assertThat(scheduled).as("no window after the last").isEmpty();
+    watchdog.check(7, killed::add);
+    assertThat(scheduled).as("the check ended: a new timeout starts a new one").hasSize(1);
   }
 
   @Test
