@@ -211,12 +211,12 @@ public final class Faas implements AutoCloseable {
 
   /** Every function, sorted by name. */
   public List<FunctionInfo> list() {
-    return functions.list().stream().map(Faas::info).toList();
+    return functions.queries().list().stream().map(Faas::info).toList();
   }
 
   /** One function with the state of each version. @throws FaasException NOT_FOUND */
   public FunctionInfo describe(String name) {
-    return info(functions.describe(name));
+    return info(functions.queries().describe(name));
   }
 
   /**
@@ -225,7 +225,7 @@ public final class Faas implements AutoCloseable {
    * @throws FaasException NOT_FOUND for an unknown version, NOT_SUPPORTED if the provider has no logs
    */
   public List<String> logs(String name, String version, int maxLines) {
-    return functions.logs(name, version, maxLines);
+    return functions.queries().logs(name, version, maxLines);
   }
 
   /**
@@ -258,7 +258,7 @@ public final class Faas implements AutoCloseable {
    * @throws FaasException UNAVAILABLE if the store cannot be read
    */
   public List<NodeInfo> nodes() {
-    return functions.nodes();
+    return functions.queries().nodes();
   }
 
   /** Writes this node's heartbeat now; the builder's {@code heartbeatInterval} does it in the background. */

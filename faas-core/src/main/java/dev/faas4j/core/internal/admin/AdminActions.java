@@ -17,6 +17,7 @@ import dev.faas4j.api.NodeInfo;
 import dev.faas4j.core.internal.admin.AdminRoute.Exchange;
 import dev.faas4j.core.internal.control.Addresses;
 import dev.faas4j.core.internal.control.Deployed;
+import dev.faas4j.core.internal.control.FunctionQueries;
 import dev.faas4j.core.internal.control.FunctionService;
 import dev.faas4j.core.internal.control.FunctionView;
 import dev.faas4j.core.internal.control.VersionView;
@@ -55,6 +56,7 @@ final class AdminActions {
       route("/functions/{name}/invoke", post(AdminActions::invoke)));
 
   private final FunctionService functions;
+  private final FunctionQueries queries;
   private final Secrets secrets;
   private final AsyncCalls calls;
   private final AdminApi.Invocations invoker;
@@ -63,6 +65,7 @@ final class AdminActions {
   AdminActions(FunctionService functions, Secrets secrets, AsyncCalls calls, AdminApi.Invocations invoker,
       long maxBodyBytes) {
     this.functions = functions;
+    this.queries = functions.queries();
     this.invoker = invoker;
     this.secrets = secrets;
     this.calls = calls;
@@ -104,15 +107,15 @@ final class AdminActions {
   private void listFunctions(Exchange exchange) throws IOException {
     Addresses where = addresses(exchange);
     List<Object> list = new ArrayList<>();
-    for (FunctionView view : functions.list()) {
-      list.add(Answers.function(view, null, where, functions::requestCounts));
+    for (FunctionView view : queries.list()) {
+      list.add(Answers.function(view, null, where, queries::requestCounts));
     }
     ok(exchange.response(), fields("functions", list));
   }
 
   private void listNodes(Exchange exchange) throws IOException {
     List<Object> list = new ArrayList<>();
-    for (NodeInfo node : functions.nodes()) {
+    for (NodeInfo node : queries.nodes()) {
       list.add(fields("id", node.id(), "host", node.host(), "started", node.started().toString(),
           "lastHeartbeat", node.lastSeen().toString(), "running", node.running().stream().map(Object::toString).toList()));
     }
@@ -120,15 +123,15 @@ final class AdminActions {
   }
 
   private void describeFunction(Exchange exchange) throws IOException {
-    FunctionView view = functions.describe(exchange.variable("name"));
+    FunctionView view = queries.describe(exchange.variable("name"));
     List<NodeInfo> nodes;
     try {
-      nodes = functions.nodes();
+      nodes = queries.nodes();
     } catch (FaasException e) {
       nodes = null; // the function is answered without the cluster view
     }
     ok(exchange.response(), fields("function", Answers.function(view, nodes, addresses(exchange),
-        functions::requestCounts)));
+        queries::requestCounts)));
   }
 
   /**
@@ -138,7 +141,7 @@ final class AdminActions {
    */
   private Addresses addresses(Exchange exchange) {
     HttpServletRequest request = exchange.request();
-    return functions.addresses().seenFrom(request.getScheme(), request.getServerName(), request.getServerPort(),
+    return queries.addresses().seenFrom(request.getScheme(), request.getServerName(), request.getServerPort(),
         request.getContextPath());
   }
 
@@ -152,7 +155,7 @@ final class AdminActions {
   private void describeVersion(Exchange exchange) throws IOException {
     String name = exchange.variable("name");
     String wanted = exchange.variable("version");
-    for (VersionView view : functions.describe(name).versions()) {
+    for (VersionView view : queries.describe(name).versions()) {
       if (view.version().version().equalsIgnoreCase(wanted)) {
         ok(exchange.response(), fields("version", ConsoleBodies.version(view.version())));
         return;
@@ -199,9 +202,9 @@ final class AdminActions {
   private void logs(Exchange exchange, String version) throws IOException {
     String name = exchange.variable("name");
     int lines = RequestBodies.intParameter(exchange.request(), "lines", 100, 10_000);
-    List<LogLine> last = functions.logLines(name, version, lines);
+    List<LogLine> last = queries.logLines(name, version, lines);
     if ("true".equalsIgnoreCase(exchange.request().getParameter("follow"))) {
-      LogStream.serve(exchange.response(), last, listener -> functions.followLogs(name, version, listener));
+      LogStream.serve(exchange.response(), last, listener -> queries.followLogs(name, version, listener));
       return;
     }
     List<Map<String, Object>> entries = new ArrayList<>();

@@ -28,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The control plane: every change to functions (deploy, rollback, aliases, stop, deletes) and
- * what is reported of them (list, describe, logs). A change is committed to the store through the
+ * The control plane's changes to functions: deploy, rollback, aliases, weights, stop, deletes
+ * (what is reported of them is {@link FunctionQueries}). A change is committed to the store through the
  * {@link Registry} before it returns, and changes nothing when it throws; the instances follow.
  *
  * <p>Thread-safe. Changes to one function are serialised; changes to different functions run in
@@ -47,10 +47,9 @@ public final class FunctionService {
   private final VersionIds versionIds;
   private final Deployer deployer;
   private final ChangeFollower follower;
-  private final NodeHeartbeat heartbeat;
   private final boolean keepLatestWarm;
   private final Metrics metrics;
-  private final Logs logs;
+  private final FunctionQueries queries;
 
   /**
    * @param keepLatestWarm whether each function's latest version is started at deploy and never suspended
@@ -71,9 +70,9 @@ public final class FunctionService {
     this.deployer = new Deployer(registry, instances, providers, addresses, clock, keepLatestWarm, maxCodeBytes);
     this.keepLatestWarm = keepLatestWarm;
     this.follower = follower;
-    this.heartbeat = heartbeat;
     this.metrics = metrics;
-    this.logs = new Logs(registry, providers);
+    this.queries = new FunctionQueries(registry, instances, providers, addresses, keepLatestWarm, follower,
+        heartbeat, metrics);
   }
 
   /**
@@ -310,87 +309,9 @@ public final class FunctionService {
     LOG.info("deleted function {} ({} version(s))", deleted.name(), deleted.versions().size());
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Queries
-
-  /** Every function in the store, sorted by name. */
-  public List<FunctionView> list() {
-    follower.catchUp();
-    return registry.all().stream()
-        .sorted(Comparator.comparing(FunctionState::key))
-        .map(this::view)
-        .toList();
-  }
-
-  /** One function with the state of each version. */
-  public FunctionView describe(String name) {
-    follower.catchUp();
-    return view(registry.require(name));
-  }
-
-  /** Where versions are reached from outside, as configured (see {@link Addresses#seenFrom}). */
-  public Addresses addresses() {
-    return addresses;
-  }
-
-  /** The live nodes sharing the store, by id (this node alone if the store keeps no nodes). */
-  public List<NodeInfo> nodes() {
-    return heartbeat.liveNodes();
-  }
-
-  /**
-   * The last lines of one version, or of every version merged by time when {@code version} is null.
-   *
-   * @throws FaasException NOT_FOUND, or NOT_SUPPORTED when no provider involved keeps logs
-   */
-  public List<LogLine> logLines(String name, String version, int maxLines) {
-    return logs.lines(name, version, maxLines);
-  }
-
-  /**
-   * Follows one version's output, or every version's when {@code version} is null, until the
-   * returned handle is closed; {@code listener} is called on the provider's thread and must not block.
-   *
-   * @throws FaasException NOT_FOUND, or NOT_SUPPORTED when no provider involved can follow logs
-   */
-  public AutoCloseable followLogs(String name, String version, Consumer<LogLine> listener) {
-    return logs.follow(name, version, listener);
-  }
-
-  /** The recent output of a version's instances, if its provider keeps logs. */
-  public List<String> logs(String name, String version, int maxLines) {
-    FunctionVersion target = requireVersion(registry.require(name), version);
-    FunctionProvider provider = providers.forRuntime(target.spec().runtime());
-    FunctionLogs logs = provider.capability(FunctionLogs.class).orElseThrow(() -> new FaasException(
-        FaasException.Reason.NOT_SUPPORTED, "the " + provider.name() + " provider does not keep logs"));
-    return logs.logs(target.spec().ref(), maxLines);
-  }
-
-  /** The requests to a version that ended on this node and its 5xx among them; null without metrics. */
-  public Metrics.RequestCounts requestCounts(FunctionRef ref) {
-    return metrics.requestCounts(ref);
-  }
-
-  /**
-   * Whether the idle policy leaves a version running: when the latest is kept warm, so are the
-   * versions weighted aliases send traffic to.
-   */
-  public boolean keptWarm(FunctionRef ref) {
-    return keepLatestWarm && registry.get(ref.name()).map(state -> state.latest().equals(ref.version())
-        || weightedVersions(state).contains(ref.version())).orElse(false);
-  }
-
-  private FunctionView view(FunctionState state) {
-    List<VersionView> versions = new ArrayList<>();
-    for (FunctionVersion v : state.versions()) {
-      List<String> aliases = state.aliases().entrySet().stream()
-          .filter(e -> e.getValue().equals(v.version())).map(Map.Entry::getKey).sorted().toList();
-      FunctionRef ref = v.spec().ref();
-      String host = addresses.host(state.name(), v.version());
-      versions.add(new VersionView(v, v.version().equals(state.latest()), aliases, instances.status(ref),
-          instances.activeRequests(ref), host, addresses.url(host)));
-    }
-    return new FunctionView(state, versions);
+  /** What is reported of the functions this service changes. */
+  public FunctionQueries queries() {
+    return queries;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -421,7 +342,7 @@ public final class FunctionService {
     return splits;
   }
 
-  private static FunctionVersion requireVersion(FunctionState state, String version) {
+  static FunctionVersion requireVersion(FunctionState state, String version) {
     Validation.requireLabel("version", version);
     return state.version(version).orElseThrow(() -> FaasException.notFound(
         "function " + state.name() + " has no version '" + version + "'"));

@@ -1,6 +1,7 @@
 /**
  * The control plane: {@link dev.faas4j.core.internal.control.FunctionService} (deploy, rollback,
- * aliases, stop, deletes, list, describe, logs), the {@link dev.faas4j.core.internal.control.Registry}
+ * aliases, stop, deletes) and {@link dev.faas4j.core.internal.control.FunctionQueries} (list,
+ * describe, nodes, logs), the {@link dev.faas4j.core.internal.control.Registry}
  * of committed state with its store writes and revision retries, restore, and version names; the
  * {@link dev.faas4j.core.internal.control.ChangeFollower} that applies other nodes' changes from the
  * store's feed, the {@link dev.faas4j.core.internal.control.NodeHeartbeat} of the cluster view, and

@@ -88,7 +88,7 @@ public final class Engine implements AutoCloseable {
           settings.clock, nodeId, Executors.newSingleThreadScheduledExecutor(Threads.daemon("faas4j-async-poll-")),
           Executors.newFixedThreadPool(settings.asyncWorkers, Threads.daemon("faas4j-async-")));
       async.start();
-      this.maintenance = new Maintenance(instances, functions::keptWarm,
+      this.maintenance = new Maintenance(instances, functions.queries()::keptWarm,
           () -> proxy.closeIdleConnections(IDLE_CONNECTION_LIFETIME), settings.maintenanceInterval);
     } catch (RuntimeException e) {
       closeParts();
