@@ -7,9 +7,8 @@ import dev.faas4j.api.FunctionSpec;
 import dev.faas4j.api.Limits;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SpareProcessTest {
 
   private static final long MIB = 1L << 20;
+  private static final Duration DEADLINE = Duration.ofSeconds(15);
 
   @TempDir
   Path dataDir;
@@ -41,24 +41,16 @@ class SpareProcessTest {
     }
   }
 
-  private static <T> T eventually(Supplier<T> value, java.util.function.Predicate<T> done, String what)
-      throws InterruptedException {
-    Instant deadline = Instant.now().plusSeconds(15);
-    T current = value.get();
-    while (!done.test(current)) {
-      if (Instant.now().isAfter(deadline)) {
-        throw new AssertionError(what + " within 15 s; last seen: " + current);
-      }
-      Thread.sleep(20);
-      current = value.get();
-    }
-    return current;
+  /** The one spare shell of the provider under test, once it is there. */
+  private List<Long> oneSpare(String what) throws InterruptedException {
+    assertThat(Processes.await(DEADLINE, () -> SpareShells.in(dataDir).size() == 1)).as(what).isTrue();
+    return SpareShells.in(dataDir);
   }
 
   @Test
   void aStartTakesTheSpareGivesItsGroupsTheVersionsLimitsAndAnotherSpareIsMade() throws Exception {
     provider = TestWorkerd.builder(dataDir).build();
-    List<Long> before = eventually(() -> SpareShells.in(dataDir), found -> found.size() == 1, "one spare shell is made");
+    List<Long> before = oneSpare("one spare shell is made");
 
     FunctionSpec spec = FunctionSpec.builder("spared").version("v1")
         .code("addEventListener('fetch', e => e.respondWith(new Response('from the spare')))")
@@ -76,16 +68,18 @@ class SpareProcessTest {
         .as("workerd runs in it").isEqualTo(Long.toString(before.get(0)));
     assertThat(TestWorkerd.get(provider.endpoint(ref).orElseThrow(), "/").body()).isEqualTo("from the spare");
 
-    List<Long> next = eventually(() -> SpareShells.in(dataDir), found -> found.size() == 1, "the next spare is made");
+    List<Long> next = oneSpare("the next spare is made");
     assertThat(next).as("a new shell, not the one that became workerd").doesNotContain(before.get(0));
   }
 
   @Test
   void closingTheProviderEndsTheSpareAndRemovesItsGroups() throws Exception {
     provider = TestWorkerd.builder(dataDir).build();
-    long spare = eventually(() -> SpareShells.in(dataDir), found -> found.size() == 1, "one spare shell is made").get(0);
-    Path group = eventually(() -> SpareShells.memoryGroup(spare).orElseThrow(),
-        dir -> dir.getFileName().toString().startsWith("spare."), "the spare shell joins its spare groups");
+    long spare = oneSpare("one spare shell is made").get(0);
+    assertThat(Processes.await(DEADLINE, () -> SpareShells.memoryGroup(spare)
+        .map(dir -> dir.getFileName().toString().startsWith("spare.")).orElse(false)))
+        .as("the spare shell joins its spare groups").isTrue();
+    Path group = SpareShells.memoryGroup(spare).orElseThrow();
 
     provider.close();
     provider = null;

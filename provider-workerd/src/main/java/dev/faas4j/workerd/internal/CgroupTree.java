@@ -94,23 +94,21 @@ abstract class CgroupTree implements Cgroups {
 
   @Override
   public Group create(String function, String version, Limits limits) throws IOException {
-    String prefix = Cgroups.groupName(function, version) + ".";
+    return createNumbered(Cgroups.groupName(function, version) + ".", limits);
+  }
+
+  @Override
+  public Group createSpare() throws IOException {
+    return createNumbered("spare.", Limits.NONE);
+  }
+
+  /** A group named {@code prefix} and the next free number. */
+  private Group createNumbered(String prefix, Limits limits) throws IOException {
     for (;;) {
       try {
         return create(prefix + groups.incrementAndGet(), limits);
       } catch (FileAlreadyExistsException taken) {
         // a group of an earlier run on this data dir, still being removed: take the next number
-      }
-    }
-  }
-
-  @Override
-  public Group createSpare() throws IOException {
-    for (;;) {
-      try {
-        return create("spare." + groups.incrementAndGet(), Limits.NONE);
-      } catch (FileAlreadyExistsException taken) {
-        // an earlier run's spare, still being removed: take the next number
       }
     }
   }
