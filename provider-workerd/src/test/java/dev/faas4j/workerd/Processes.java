@@ -1,16 +1,28 @@
 package dev.faas4j.workerd;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 /** Process helpers for tests. */
 final class Processes {
+
+  /** A variable the pom puts into the test JVM's environment, as an application's secret would be. */
+  static final String TEST_SECRET = "FAAS4J_SECRET_KEY";
+
+  /** What workerd's environment may hold: what the provider gives it, and what the shell sets (PWD, OLDPWD after cd). */
+  static final Set<String> WORKERD_ENVIRONMENT = Set.of("PATH", "TZ", "PWD", "OLDPWD");
 
   private Processes() {}
 
@@ -32,6 +44,20 @@ final class Processes {
         .filter(p -> p.info().command().map(c -> c.endsWith("workerd")).orElse(false)
             || p.info().commandLine().map(c -> c.contains("workerd")).orElse(false))
         .collect(Collectors.toList());
+  }
+
+  /**
+   * The variable names in {@code pid}'s environment, read from {@code /proc/<pid>/environ}, after
+   * checking that the application's own secret (set for these tests in the pom) is not among them.
+   */
+  static Set<String> environmentNames(long pid) throws IOException {
+    String secret = System.getenv(TEST_SECRET);
+    assertThat(secret).as("%s in the test JVM's environment (the pom sets it)", TEST_SECRET).isNotBlank();
+    String environ = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")),
+        StandardCharsets.UTF_8);
+    assertThat(environ).as("the environment of process %d", pid).doesNotContain(secret);
+    return Arrays.stream(environ.split("\0")).filter(entry -> !entry.isEmpty())
+        .map(entry -> entry.substring(0, entry.indexOf('='))).collect(Collectors.toCollection(TreeSet::new));
   }
 
   /** Polls {@code condition} until it holds or {@code deadline} passes; returns whether it held. */

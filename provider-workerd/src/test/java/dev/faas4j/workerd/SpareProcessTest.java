@@ -67,6 +67,8 @@ class SpareProcessTest {
     assertThat(Files.readString(memory.resolve("cgroup.procs")).strip())
         .as("workerd runs in it").isEqualTo(Long.toString(before.get(0)));
     assertThat(TestWorkerd.get(provider.endpoint(ref).orElseThrow(), "/").body()).isEqualTo("from the spare");
+    assertThat(Processes.environmentNames(before.get(0))).as("the environment the spare gave workerd")
+        .isSubsetOf(Processes.WORKERD_ENVIRONMENT).doesNotContain(Processes.TEST_SECRET);
 
     List<Long> next = oneSpare("the next spare is made");
     assertThat(next).as("a new shell, not the one that became workerd").doesNotContain(before.get(0));

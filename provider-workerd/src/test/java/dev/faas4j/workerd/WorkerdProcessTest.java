@@ -45,6 +45,17 @@ class WorkerdProcessTest {
   }
 
   @Test
+  void workerdGetsAFixedPathAndNoneOfTheApplicationsEnvironment() throws Exception {
+    WorkerdProcess process = start(config(), dir.resolve("workerd.pid"));
+    try {
+      assertThat(Processes.environmentNames(process.pid())).as("workerd's environment")
+          .isSubsetOf(Processes.WORKERD_ENVIRONMENT).contains("PATH").doesNotContain(Processes.TEST_SECRET);
+    } finally {
+      process.stop(Duration.ofSeconds(3));
+    }
+  }
+
+  @Test
   void aPidFileThatCannotBeWrittenStopsTheStartBeforeWorkerdRuns() throws Exception {
     Path config = config();
 

@@ -60,7 +60,8 @@ final class SpareProcess {
       List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT, NAME,
           Integer.toString(group.procsFiles().size())));
       group.procsFiles().forEach(file -> command.add(file.toAbsolutePath().toString()));
-      Process process = new ProcessBuilder(command).directory(workingDir.toFile()).start();
+      Process process = WorkerdProcess.withOwnEnvironment(new ProcessBuilder(command))
+          .directory(workingDir.toFile()).start();
       return new SpareProcess(process, group);
     } catch (IOException | RuntimeException e) {
       group.remove();

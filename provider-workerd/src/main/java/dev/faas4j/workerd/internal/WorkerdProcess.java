@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -52,6 +54,12 @@ import org.slf4j.Logger;
  * never runs a moment outside them. If one cannot be written, the shell exits with code 3 and a
  * message, and workerd never starts.
  *
+ * <h2>Environment</h2>
+ * workerd does not inherit the application's environment, which often holds secrets (a database
+ * password, {@code FAAS4J_SECRET_KEY}): a function reaches only the bindings its config gives it,
+ * but code that escaped V8 could read {@code /proc/self/environ}. Both ways of starting workerd give
+ * it {@link #ENVIRONMENT} and nothing else.
+ *
  * <h2>Spares</h2>
  * Joining cgroups on v1 waits for an RCU grace period, 10-30 ms on an idle machine, so a start
  * usually takes a {@link SpareProcess} instead: the same shell, started ahead of time, that has
@@ -73,6 +81,12 @@ public final class WorkerdProcess {
       + "  echo $$ >\"$1\" || { echo \"faas4j: cannot join cgroup $1\" >&2; exit 3; }\n"
       + "  shift; n=$((n - 1))\n"
       + "done\n";
+  /**
+   * The whole environment of the shells that become workerd: a fixed {@code PATH}, and {@code TZ}
+   * when the application has one, so that a function's local time stays the application's.
+   */
+  static final Map<String, String> ENVIRONMENT = environment(System.getenv());
+
   /** The spawning shell's script; see the class comment. */
   private static final String SPAWN = "echo $$ >\"$0\" || exit 2\n" + JOIN_CGROUPS + "exec \"$@\" 3>&1 1>&2\n";
 
@@ -129,10 +143,28 @@ public final class WorkerdProcess {
       command.add("--binary");
     }
     command.add(config.toAbsolutePath().toString());
-    ProcessBuilder builder = new ProcessBuilder(command)
+    ProcessBuilder builder = withOwnEnvironment(new ProcessBuilder(command))
         .directory(config.getParent().toFile())
         .redirectInput(new File("/dev/null"));
     return attach(builder.start(), timeout, threadName, log, sink);
+  }
+
+  /** {@code builder} with {@link #ENVIRONMENT} in place of the application's environment. */
+  static ProcessBuilder withOwnEnvironment(ProcessBuilder builder) {
+    Map<String, String> environment = builder.environment();
+    environment.clear();
+    environment.putAll(ENVIRONMENT);
+    return builder;
+  }
+
+  static Map<String, String> environment(Map<String, String> application) {
+    Map<String, String> environment = new TreeMap<>();
+    environment.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+    String timeZone = application.get("TZ");
+    if (timeZone != null) {
+      environment.put("TZ", timeZone);
+    }
+    return Map.copyOf(environment);
   }
 
   /**
